@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Build kvm.ko, kvm-intel.ko and kvm-amd.ko with the exitscope change, out of
+# tree, against Debian's headers of the same linux-source version, so that
+# vermagic and symbol CRCs match Debian's stock kernel. Output: build/modules/.
+# Usage: build-modules.sh [W=1]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+eval "$("$top/scripts/kernel-source.sh")"
+
+patch=$(ls "$top"/kernel/patches/0001-*.patch)
+tree=$top/build/kvm-$KVER
+kvm=$tree/arch/x86/kvm
+stamp=$(cat "$patch" "$0" | sha256sum | cut -c1-16)
+
+# Recreate the tree only when the patch (or this recipe) changed, so that an
+# unchanged tree keeps its timestamps and kbuild rebuilds nothing.
+if [ "$(cat "$tree/.stamp" 2>/dev/null)" != "$stamp" ]; then
+	log "preparing $tree"
+	rm -rf "$tree"
+	mkdir -p "$tree/arch/x86/include/asm" "$tree/virt" "$tree/trace-include/x"
+	cp -a "$KSRC/arch/x86/kvm" "$tree/arch/x86/"
+	cp -a "$KSRC/virt/kvm" "$tree/virt/"
+	cp "$KSRC/arch/x86/include/asm/kvm_host.h" "$tree/arch/x86/include/asm/"
+	# --git-dir: apply to this tree even though it sits inside a git
+	# work tree (git would otherwise skip paths outside the subdirectory).
+	git --git-dir=/dev/null --work-tree="$tree" -C "$tree" apply --check "$patch" &&
+	git --git-dir=/dev/null --work-tree="$tree" -C "$tree" apply "$patch" ||
+		die "$(basename "$patch") does not apply to linux-source $KVER"
+	grep -q kvm_exit_stats_count "$kvm/vmx/vmx.c" ||
+		die "patch applied to nothing: $kvm/vmx/vmx.c has no hook"
+	# The headers tree has neither arch/x86/kvm nor virt/kvm: point the
+	# Makefile at this copy. The patched asm/kvm_host.h must win over the
+	# headers tree's copy, hence NOSTDINC_FLAGS (searched before it), and
+	# trace.h's TRACE_INCLUDE_PATH (../../arch/x86/kvm) must resolve here.
+	sed -i -e 's|\$(srctree)/arch/x86/kvm|$(src)|' \
+	    -e 's|include \$(srctree)/virt/kvm/Makefile.kvm|include $(src)/../../../virt/kvm/Makefile.kvm|' \
+	    "$kvm/Makefile"
+	cat >>"$kvm/Makefile" <<'MK'
+
+# exitscope: out-of-tree build against a distribution's headers tree
+NOSTDINC_FLAGS += -I$(src)/../include
+ccflags-y += -I$(src)/../../../trace-include/x
+MK
+	echo "$stamp" >"$tree/.stamp"
+fi
+for f in exit_stats.c exit_stats.h; do
+	cmp -s "$top/kernel/kvm/$f" "$kvm/$f" || cp "$top/kernel/kvm/$f" "$kvm/$f"
+done
+
+make -s -C "$KHDR" M="$kvm" -j"$(nproc)" "$@" modules
+mkdir -p "$top/build/modules"
+for m in kvm kvm-intel kvm-amd; do
+	cmp -s "$kvm/$m.ko" "$top/build/modules/$m.ko" ||
+		cp "$kvm/$m.ko" "$top/build/modules/$m.ko"
+done
+printf '%s\n' "$KVER" >"$top/build/modules/VERSION"
+log "modules for $KABI (linux-source $KVER) in build/modules/"

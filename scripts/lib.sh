@@ -1,0 +1,35 @@
+# Shared helpers for exitscope's shell scripts. Source it; do not run it.
+
+EXITSCOPE_CACHE=${EXITSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/exitscope}
+
+die() { printf 'exitscope: error: %s\n' "$*" >&2; exit 1; }
+log() { printf 'exitscope: %s\n' "$*" >&2; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# apt_ensure PKG[=VERSION]...: install what is missing, quietly; run
+# apt-get update once if the package lists do not know a package.
+apt_ensure() {
+	local want=() p name ver have
+	for p in "$@"; do
+		name=${p%%=*}
+		ver=; [ "$name" != "$p" ] && ver=${p#*=}
+		have=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$name" 2>/dev/null || true)
+		if [ "${have%% *}" != installed ] ||
+		   { [ -n "$ver" ] && [ "${have#* }" != "$ver" ]; }; then
+			want+=("$p")
+		fi
+	done
+	[ ${#want[@]} -eq 0 ] && return 0
+	log "installing: ${want[*]}"
+	if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${want[@]}" >/tmp/exitscope-apt.log 2>&1; then
+		as_root apt-get update -qq >/dev/null 2>&1 ||
+			die "apt-get update failed: no package mirror reachable?"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends "${want[@]}" >/tmp/exitscope-apt.log 2>&1 ||
+			die "cannot install ${want[*]} (see /tmp/exitscope-apt.log)"
+	fi
+}

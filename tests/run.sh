@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Run every test of exitscope; the last line is "N passed, N failed".
+# Unit tests (cmocka) count one per test case; each checks/ script counts one.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+passed=0 failed=0
+
+run_cmocka() {
+	local out
+	out=$("$@" 2>&1); echo "$out"
+	passed=$((passed + $(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' <<<"$out" | head -n1)))
+	local f; f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' <<<"$out" | head -n1)
+	failed=$((failed + ${f:-0}))
+	if ! grep -q '^\[  PASSED  \]' <<<"$out" && [ -z "$f" ]; then
+		failed=$((failed + 1)); echo "FAILED: $1 ran no test"
+	fi
+}
+
+run_check() {
+	local name=$1; shift
+	local t0=$SECONDS
+	echo "== $name"
+	if "$@"; then
+		passed=$((passed + 1)); echo "   ok ($((SECONDS - t0)) s)"
+	else
+		failed=$((failed + 1)); echo "   FAILED: $name"
+	fi
+}
+
+echo "== unit: exit accounting (kernel/kvm/exit_stats.c through tests/shim)"
+run_cmocka build/test/test_exit_stats
+run_check "kernel: patch applies, checkpatch --strict" tests/kernel/check-patch.sh
+run_check "kernel: make modules; vermagic and CRCs match Debian's kernel" \
+	bash -c 'scripts/build-modules.sh >/dev/null && tests/kernel/check-modules.sh'
+run_check "kernel: W=1 adds no warning" tests/kernel/check-w1.sh
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
