@@ -4,7 +4,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 
 run_cmocka() {
 	local out
@@ -15,6 +15,16 @@ run_cmocka() {
 	if ! grep -q '^\[  PASSED  \]' <<<"$out" && [ -z "$f" ]; then
 		failed=$((failed + 1)); echo "FAILED: $1 ran no test"
 	fi
+}
+
+# A script printing one "ok - ", "not ok - " or "skip - " line per case.
+run_cases() {
+	local out
+	out=$("$@" 2>&1); echo "$out"
+	passed=$((passed + $(grep -c '^ok - ' <<<"$out")))
+	failed=$((failed + $(grep -c '^not ok - ' <<<"$out")))
+	skipped=$((skipped + $(grep -c '^skip - ' <<<"$out")))
+	grep -qE '^(ok|not ok|skip) - ' <<<"$out" || { failed=$((failed + 1)); echo "FAILED: $1 ran no case"; }
 }
 
 run_check() {
@@ -30,10 +40,18 @@ run_check() {
 
 echo "== unit: exit accounting (kernel/kvm/exit_stats.c through tests/shim)"
 run_cmocka build/test/test_exit_stats
+echo "== unit: VMM boot protocol, e820, MP table (against $EXITSCOPE_VMLINUZ)"
+run_cmocka build/test/test_boot
+echo "== unit: VMM 8250 UART"
+run_cmocka build/test/test_uart
+echo "== unit: guest query decoding (fake CPUID)"
+run_cmocka build/test/test_query
+echo "== tools: exitscope-vmm and exitscope, end to end"
+run_cases tests/vmm/check-vmm.sh
 run_check "kernel: patch applies, checkpatch --strict" tests/kernel/check-patch.sh
 run_check "kernel: make modules; vermagic and CRCs match Debian's kernel" \
 	bash -c 'scripts/build-modules.sh >/dev/null && tests/kernel/check-modules.sh'
 run_check "kernel: W=1 adds no warning" tests/kernel/check-w1.sh
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -52,11 +52,12 @@ int es_query_open(struct es_query *q, es_cpuid_fn cpuid, char *why, size_t len)
 	r = call(q, 0x40000000, 0);
 	regs_string(q->hypervisor, r.ebx, r.ecx, r.edx);
 	/*
-	 * Two codes no vendor defines must both answer "undefined". Stock KVM
-	 * answers an out-of-range leaf with zeros (AMD) or its highest basic
-	 * leaf (Intel), never that pattern.
+	 * Two codes neither vendor defines (0xffffffff would not do: it is
+	 * SVM_EXIT_ERR) must both answer "undefined". Stock KVM answers an
+	 * out-of-range leaf with zeros (AMD) or its highest basic leaf (Intel),
+	 * never that pattern.
 	 */
-	if (!answers_undefined(call(q, ES_LEAF_COUNT, 0xffffffffu)) ||
+	if (!answers_undefined(call(q, ES_LEAF_COUNT, 0x7fffffffu)) ||
 	    !answers_undefined(call(q, ES_LEAF_COUNT, 0x7ffffffeu))) {
 		snprintf(why, len,
 			 "hypervisor '%s' does not answer CPUID leaf 0x%08x: not exitscope's KVM, or kvm.exit_stats=off",

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The subcommands of `exitscope`: one file each, listed in main.c. */
+#ifndef EXITSCOPE_CMD_H
+#define EXITSCOPE_CMD_H
+
+struct es_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*help)(void);
+	const char *summary;
+};
+
+int cmd_query(int argc, char **argv);
+void cmd_query_help(void);
+int cmd_shutdown(int argc, char **argv);
+void cmd_shutdown_help(void);
+
+#endif

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* exitscope: why and how often KVM guests exit. Dispatches to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct es_cmd commands[] = {
+	{ "query", cmd_query, cmd_query_help,
+	  "in a guest: print this VM's exits per reason (CPUID leaves)" },
+	{ "shutdown", cmd_shutdown, cmd_shutdown_help,
+	  "in a guest of exitscope-vmm: end the VM with an exit status" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: exitscope COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'exitscope COMMAND --help' tells more.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "exitscope: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

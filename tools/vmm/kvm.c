@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The VM itself: /dev/kvm, guest memory, in-kernel irqchip and PIT. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+#define TSS_ADDR		0xfffbd000	/* VMX real-mode TSS: 3 pages */
+#define IDENTITY_MAP_ADDR	0xfffbc000
+
+void pr_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "exitscope-vmm: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void pr_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "exitscope-vmm: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus)
+{
+	struct kvm_userspace_memory_region region = { 0 };
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	uint64_t map_addr = IDENTITY_MAP_ADDR;
+	int r;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		pr_err("/dev/kvm: %s: KVM is not available here (load kvm_intel or kvm_amd; without hardware virtualization, use the emulated lab)",
+		       strerror(errno));
+		return -1;
+	}
+	r = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (r != KVM_API_VERSION) {
+		pr_err("KVM API version %d, expected %d", r, KVM_API_VERSION);
+		return -1;
+	}
+	vm->fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0) {
+		pr_err("KVM_CREATE_VM: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, TSS_ADDR) < 0 ||
+	    ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &map_addr) < 0) {
+		pr_err("setting the TSS / identity map: %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0 ||
+	    ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0) {
+		pr_err("in-kernel irqchip / PIT: %s", strerror(errno));
+		return -1;
+	}
+	vm->ram_size = ram_size;
+	vm->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->ram == MAP_FAILED) {
+		pr_err("cannot map %llu MiB of guest memory: %s",
+		       (unsigned long long)(ram_size >> 20), strerror(errno));
+		vm->ram = NULL;
+		return -1;
+	}
+	region.memory_size = ram_size;
+	region.userspace_addr = (uintptr_t)vm->ram;
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		pr_err("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+		return -1;
+	}
+	vm->nr_cpus = nr_cpus;
+	pthread_mutex_init(&vm->io_lock, NULL);
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	pthread_cond_init(&vm->stopped, NULL);
+	return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	int i;
+
+	for (i = 0; vm->cpus && i < vm->nr_cpus; i++) {
+		if (vm->cpus[i].run)
+			munmap(vm->cpus[i].run, ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0));
+		if (vm->cpus[i].fd > 0)
+			close(vm->cpus[i].fd);
+	}
+	if (vm->ram)
+		munmap(vm->ram, vm->ram_size);
+	if (vm->fd > 0)
+		close(vm->fd);
+	if (vm->kvm_fd > 0)
+		close(vm->kvm_fd);
+}
+
+/* Host address of guest-physical [gpa, gpa + len), or NULL if outside RAM. */
+void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa > vm->ram_size || len > vm->ram_size - gpa)
+		return NULL;
+	return vm->ram + gpa;
+}
+
+void vm_irq_line(struct vm *vm, int irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	if (ioctl(vm->fd, KVM_IRQ_LINE, &l) < 0)
+		pr_err("KVM_IRQ_LINE %d: %s", irq, strerror(errno));
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* exitscope-vmm: one VM, its memory, vCPU threads and devices. */
+#ifndef EXITSCOPE_VMM_VM_H
+#define EXITSCOPE_VMM_VM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "uart.h"
+
+/* Exit statuses of exitscope-vmm besides the guest's own verdict. */
+#define VMM_EXIT_SETUP		1	/* bad input, no KVM, cannot set up */
+#define VMM_EXIT_USAGE		2
+#define VMM_EXIT_TIMEOUT	124
+#define VMM_EXIT_VM_FAILED	125	/* KVM reported an error */
+
+enum boot_mode { BOOT_LINUX, BOOT_FLAT_REAL, BOOT_FLAT_LONG };
+
+struct vcpu {
+	struct vm *vm;
+	int id, fd;
+	struct kvm_run *run;
+	pthread_t thread;
+};
+
+struct vm {
+	int kvm_fd, fd;
+	uint8_t *ram;
+	uint64_t ram_size;
+	int nr_cpus;
+	struct vcpu *cpus;
+	enum boot_mode mode;
+
+	struct uart uart;
+	pthread_mutex_t io_lock;	/* devices: vCPUs and the stdin thread */
+
+	pthread_mutex_t stop_lock;
+	pthread_cond_t stopped;
+	bool stop;
+	int status;			/* exit status once stopped */
+};
+
+void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* kvm.c */
+int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus);
+void vm_destroy(struct vm *vm);
+void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
+void vm_irq_line(struct vm *vm, int irq, int level);
+
+/* cpu.c */
+int vcpu_create(struct vm *vm, int id, uint64_t entry);
+int vcpus_start(struct vm *vm);
+void vcpus_stop_and_join(struct vm *vm);
+/* Registers of a stopped vCPU, to stderr. */
+void vcpu_dump(struct vcpu *cpu);
+void vm_request_stop(struct vm *vm, int status, const char *why);
+
+/* stats.c */
+void vm_print_exit_stats(struct vm *vm, const char *path);
+
+#endif
