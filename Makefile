@@ -4,7 +4,7 @@ CC ?= cc
 BUILD := build
 CFLAGS_TEST := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 
-.PHONY: all help tools modules install patch check unit kernel-checks clean distclean
+.PHONY: all help tools modules install patch check unit lab clean distclean
 
 all: tools
 
@@ -13,6 +13,7 @@ help:
 	@echo "make modules    build kvm.ko, kvm-intel.ko, kvm-amd.ko with exit accounting into build/modules/"
 	@echo "make install    install them under /lib/modules/\$$(uname -r)/updates and run depmod"
 	@echo "make patch      write the whole kernel change as one patch into build/patch/"
+	@echo "make lab        the seed's experiment, nested in an emulator (ARGS='--help')"
 	@echo "make check      run every test (unit tests, kernel build checks)"
 	@echo "make clean      remove build/ (the source cache stays: see EXITSCOPE_CACHE)"
 
@@ -37,9 +38,13 @@ install: modules
 patch:
 	@scripts/mkpatch.sh $(BUILD)/patch
 
+# The main job: the seed's experiment in the emulated nested lab.
+lab:
+	@lab/lab.sh $(ARGS)
+
 # Userspace tools: C11, warning-free, static (they run inside minimal guests).
 CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror
-LIB_SRC := tools/lib/exit_reasons.c tools/lib/query.c tools/lib/query_print.c
+LIB_SRC := tools/lib/query.c tools/lib/query_print.c tools/lib/results.c
 LIB_HDR := $(wildcard tools/lib/*.h)
 VMM_SRC := $(wildcard tools/vmm/*.c)
 VMM_HDR := $(wildcard tools/vmm/*.h) tools/lib/vmm_abi.h
@@ -74,11 +79,9 @@ $(BUILD)/obj/exit_reasons.o: tools/lib/exit_reasons.c $(LIB_HDR) $(BUILD)/kernel
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -I$(KSRC)/arch/x86/include -c -o $@ $<
 
-$(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h tools/lib/query.c tools/lib/query_print.c \
-		$(LIB_HDR) $(BUILD)/obj/exit_reasons.o
+$(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB_SRC) $(LIB_HDR) $(BUILD)/obj/exit_reasons.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -static -o $@ $(CLI_SRC) tools/lib/query.c \
-		tools/lib/query_print.c $(BUILD)/obj/exit_reasons.o
+	$(CC) $(CFLAGS_TOOLS) -static -o $@ $(CLI_SRC) $(LIB_SRC) $(BUILD)/obj/exit_reasons.o
 
 $(BIN)/exitscope-vmm: $(VMM_SRC) $(VMM_HDR)
 	@mkdir -p $(@D)
@@ -95,7 +98,8 @@ $(BUILD)/test/test_exit_stats: tests/unit/test_exit_stats.c kernel/kvm/exit_stat
 	$(CC) $(CFLAGS_TEST) -Itests/shim/include -I$(TEST_GEN) -I$(KSRC)/arch/x86/include \
 		-o $@ tests/unit/test_exit_stats.c tests/shim/kernel_shim.c -lcmocka
 
-TOOL_TESTS := $(BUILD)/test/test_boot $(BUILD)/test/test_uart $(BUILD)/test/test_query
+TOOL_TESTS := $(BUILD)/test/test_boot $(BUILD)/test/test_uart $(BUILD)/test/test_query \
+	$(BUILD)/test/test_results
 $(BUILD)/test/test_boot: tests/unit/test_boot.c tools/vmm/boot.c tools/vmm/mptable.c $(VMM_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $< tools/vmm/boot.c tools/vmm/mptable.c -lcmocka
@@ -107,6 +111,11 @@ $(BUILD)/test/test_query: tests/unit/test_query.c tools/lib/query.c tools/lib/qu
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $< tools/lib/query.c tools/lib/query_print.c \
 		$(BUILD)/obj/exit_reasons.o -lcmocka
+
+$(BUILD)/test/test_results: tests/unit/test_results.c tools/lib/results.c $(LIB_HDR) \
+		$(BUILD)/obj/exit_reasons.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -o $@ $< tools/lib/results.c $(BUILD)/obj/exit_reasons.o -lcmocka
 
 $(BUILD)/test/modversions: tests/kernel/modversions.c
 	@mkdir -p $(@D)

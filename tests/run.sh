@@ -46,12 +46,16 @@ echo "== unit: VMM 8250 UART"
 run_cmocka build/test/test_uart
 echo "== unit: guest query decoding (fake CPUID)"
 run_cmocka build/test/test_query
+echo "== unit: lab result parsers and the tracepoint comparison"
+run_cmocka build/test/test_results
 echo "== tools: exitscope-vmm and exitscope, end to end"
 run_cases tests/vmm/check-vmm.sh
 run_check "kernel: patch applies, checkpatch --strict" tests/kernel/check-patch.sh
 run_check "kernel: make modules; vermagic and CRCs match Debian's kernel" \
 	bash -c 'scripts/build-modules.sh >/dev/null && tests/kernel/check-modules.sh'
 run_check "kernel: W=1 adds no warning" tests/kernel/check-w1.sh
+echo "== lab: AMD (QEMU TCG), L1 with exitscope's KVM, L2 with NPT and shadow paging"
+run_cases tests/lab/check-lab-amd.sh
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

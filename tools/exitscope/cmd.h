@@ -12,6 +12,8 @@ struct es_cmd {
 
 int cmd_query(int argc, char **argv);
 void cmd_query_help(void);
+int cmd_report(int argc, char **argv);
+void cmd_report_help(void);
 int cmd_shutdown(int argc, char **argv);
 void cmd_shutdown_help(void);
 

@@ -8,6 +8,8 @@
 static const struct es_cmd commands[] = {
 	{ "query", cmd_query, cmd_query_help,
 	  "in a guest: print this VM's exits per reason (CPUID leaves)" },
+	{ "report", cmd_report, cmd_report_help,
+	  "on the host: check and summarize a lab results directory" },
 	{ "shutdown", cmd_shutdown, cmd_shutdown_help,
 	  "in a guest of exitscope-vmm: end the VM with an exit status" },
 };

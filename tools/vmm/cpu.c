@@ -208,17 +208,17 @@ static bool vcpu_handle_exit(struct vcpu *cpu)
 	case KVM_EXIT_INTR:
 		return true;
 	case KVM_EXIT_HLT:
-		vm_request_stop(vm, 0, "guest halted");
+		vm_request_plain_stop(vm, "guest halted");
 		return false;
 	case KVM_EXIT_SHUTDOWN:
-		vm_request_stop(vm, 0, "guest shut down (triple fault or reset)");
+		vm_request_plain_stop(vm, "guest shut down (triple fault or reset)");
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		snprintf(why, sizeof(why), "guest system event %u (%s)",
 			 run->system_event.type,
 			 run->system_event.type == KVM_SYSTEM_EVENT_RESET ? "reset" :
 			 run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN ? "power off" : "other");
-		vm_request_stop(vm, 0, why);
+		vm_request_plain_stop(vm, why);
 		return false;
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(why, sizeof(why), "VM entry failed, hardware reason %#llx",
@@ -286,6 +286,19 @@ int vcpus_start(struct vm *vm)
 		}
 	}
 	return 0;
+}
+
+/* A stop the guest asked for without giving a verdict. */
+void vm_request_plain_stop(struct vm *vm, const char *why)
+{
+	char msg[160];
+
+	if (!vm->verdict_required) {
+		vm_request_stop(vm, 0, why);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s without a verdict (--verdict-required)", why);
+	vm_request_stop(vm, VMM_EXIT_NO_VERDICT, msg);
 }
 
 void vm_request_stop(struct vm *vm, int status, const char *why)

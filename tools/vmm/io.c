@@ -33,7 +33,7 @@ static void io_byte(struct vm *vm, uint16_t port, bool out, uint8_t *v)
 		vm_request_stop(vm, *v, why);
 	} else if ((port == PORT_KBD_CMD && *v == 0xfe) ||
 		   (port == PORT_RESET_CTL && (*v & 0x04))) {
-		vm_request_stop(vm, 0, "guest reset");
+		vm_request_plain_stop(vm, "guest reset");
 	}
 }
 

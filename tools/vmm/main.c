@@ -22,6 +22,7 @@
 
 struct options {
 	const char *kernel, *initrd, *cmdline, *flat, *stats;
+	bool verdict_required;
 	enum boot_mode flat_mode;
 	int cpus;
 	unsigned long mem_mib;
@@ -36,8 +37,9 @@ static void usage(FILE *out)
 		"\n"
 		"Runs one KVM guest with an 8250 console on COM1 (stdin/stdout). The\n"
 		"exit status is the guest's verdict (a byte written to port 0x501, see\n"
-		"'exitscope shutdown'), 0 if it resets or halts without one, 124 on\n"
-		"timeout, 125 if KVM fails the VM, 1 for setup errors, 2 for bad usage.\n"
+		"'exitscope shutdown'), 0 if it resets or halts without one (3 with\n"
+		"--verdict-required), 124 on timeout, 125 if KVM fails the VM, 1 for\n"
+		"setup errors, 2 for bad usage.\n"
 		"\n"
 		"  -k, --kernel FILE     Linux bzImage (x86 boot protocol 2.06+)\n"
 		"  -i, --initrd FILE     initramfs\n"
@@ -48,6 +50,7 @@ static void usage(FILE *out)
 		"  -m, --mem MIB         guest RAM in MiB (default 256, max %llu)\n"
 		"  -t, --timeout S       stop the guest after S seconds (default: none)\n"
 		"  -s, --stats FILE      write the VM's exit figures there, not to stderr\n"
+		"  -V, --verdict-required  a stop without a verdict exits 3, not 0\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"EXAMPLES\n"
@@ -83,6 +86,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "stats", required_argument, NULL, 's' },
+		{ "verdict-required", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -91,13 +95,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .cmdline = "console=ttyS0", .cpus = 1,
 			       .mem_mib = 256, .flat_mode = BOOT_FLAT_LONG };
-	while ((c = getopt_long(argc, argv, "k:i:c:f:p:m:t:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:i:c:f:p:m:t:s:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->kernel = optarg; break;
 		case 'i': o->initrd = optarg; break;
 		case 'c': o->cmdline = optarg; break;
 		case 'f': o->flat = optarg; break;
 		case 's': o->stats = optarg; break;
+		case 'V': o->verdict_required = true; break;
 		case 'F':
 			if (!strcmp(optarg, "real")) {
 				o->flat_mode = BOOT_FLAT_REAL;
@@ -290,6 +295,7 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &o))
 		return VMM_EXIT_USAGE;
 	vm.mode = o.flat ? o.flat_mode : BOOT_LINUX;
+	vm.verdict_required = o.verdict_required;
 	if (vm_create(&vm, (uint64_t)o.mem_mib << 20, o.cpus))
 		goto out;
 	if (o.flat ? load_flat(&vm, &o, &entry) : load_linux(&vm, &o, &entry))

@@ -13,6 +13,7 @@
 /* Exit statuses of exitscope-vmm besides the guest's own verdict. */
 #define VMM_EXIT_SETUP		1	/* bad input, no KVM, cannot set up */
 #define VMM_EXIT_USAGE		2
+#define VMM_EXIT_NO_VERDICT	3	/* stopped without one, --verdict-required */
 #define VMM_EXIT_TIMEOUT	124
 #define VMM_EXIT_VM_FAILED	125	/* KVM reported an error */
 
@@ -39,6 +40,7 @@ struct vm {
 	pthread_mutex_t stop_lock;
 	pthread_cond_t stopped;
 	bool stop;
+	bool verdict_required;		/* a stop without a verdict is a failure */
 	int status;			/* exit status once stopped */
 };
 
@@ -58,6 +60,8 @@ void vcpus_stop_and_join(struct vm *vm);
 /* Registers of a stopped vCPU, to stderr. */
 void vcpu_dump(struct vcpu *cpu);
 void vm_request_stop(struct vm *vm, int status, const char *why);
+/* The guest stopped (reset, halt, power off) without a verdict. */
+void vm_request_plain_stop(struct vm *vm, const char *why);
 
 /* stats.c */
 void vm_print_exit_stats(struct vm *vm, const char *path);

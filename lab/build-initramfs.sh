@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The lab's two initramfs images, from this tree's build outputs:
+#   l2.cpio  busybox, exitscope, the Linux workloads, lab/l2-init.sh
+#   l1.cpio  busybox, the stock irqbypass/ccp and exitscope's kvm modules,
+#            exitscope-vmm, the L2 kernel and l2.cpio, lab/l1-init.sh
+# Usage: build-initramfs.sh OUTDIR L2-BZIMAGE [L2-EXTRA-PROGRAM]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+eval "$("$top/scripts/kernel-source.sh")"
+out=${1:?OUTDIR}; l2kernel=${2:?L2 bzImage}; extra=${3:-}
+apt_ensure busybox-static cpio
+bb=/bin/busybox
+file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=$(dpkg -L busybox-static | grep -m1 '/busybox$')
+
+mkcpio() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$2"; }
+
+rm -rf "$out/l2root" "$out/l1root"
+# L2
+r=$out/l2root
+mkdir -p "$r"/{bin,proc,sys,dev}
+cp "$bb" "$r/bin/busybox"
+for a in sh mount sed echo cat; do ln -s busybox "$r/bin/$a"; done
+install -m755 "$top/lab/l2-init.sh" "$r/init"
+install -m755 "$top/build/bin/exitscope" "$top/build/guest/paging-stress" \
+	"$top/build/guest/timer-sleep" "$r/bin/"
+if [ -n "$extra" ]; then
+	file -L "$extra" | grep -q 'statically linked' ||
+		die "--l2-extra $extra: not a static executable (L2 has no libraries)"
+	install -m755 "$extra" "$r/bin/l2-extra"
+fi
+mkcpio "$r" "$out/l2.cpio"
+
+# L1
+r=$out/l1root
+mkdir -p "$r"/{bin,proc,sys,dev,l2,lib/modules/exitscope}
+cp "$bb" "$r/bin/busybox"
+ln -s busybox "$r/bin/sh"
+install -m755 "$top/lab/l1-init.sh" "$r/init"
+install -m755 "$top/build/bin/exitscope-vmm" "$r/bin/"
+cp "$l2kernel" "$r/l2/bzImage"
+cp "$out/l2.cpio" "$r/l2/initrd.cpio"
+for m in virt/lib/irqbypass.ko drivers/crypto/ccp/ccp.ko; do
+	[ -f "/lib/modules/$KABI/kernel/$m" ] || die "stock module $m missing (linux-image-$KABI-unsigned)"
+	strip --strip-debug -o "$r/lib/modules/exitscope/$(basename "$m")" "/lib/modules/$KABI/kernel/$m"
+done
+for m in kvm kvm-amd kvm-intel; do
+	strip --strip-debug -o "$r/lib/modules/exitscope/$m.ko" "$top/build/modules/$m.ko"
+done
+mkcpio "$r" "$out/l1.cpio"
+rm -rf "$out/l1root" "$out/l2root"

@@ -1,0 +1,28 @@
+#!/bin/sh
+# /init of the L2 guest: run the workload named on the kernel command line
+# (exitscope.workload=), then a user's --l2-extra program, then the query;
+# the verdict goes to exitscope-vmm through `exitscope shutdown`.
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+arg() { sed -n "s/.*exitscope\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+workload=$(arg workload)
+rounds=$(arg rounds)
+echo "exitscope-l2: workload ${workload:=seed}"
+status=0
+case $workload in
+seed|paging)	/bin/paging-stress "${rounds:-20}" || status=1 ;;
+timer)		/bin/timer-sleep 300 1000 || status=1 ;;
+boot)		;;
+*)		echo "exitscope-l2: unknown workload '$workload'"; status=2 ;;
+esac
+if [ -x /bin/l2-extra ]; then
+	echo "exitscope-l2: running the --l2-extra program"
+	/bin/l2-extra
+	echo "exitscope-l2: --l2-extra exited with $?"
+fi
+echo "EXITSCOPE-QUERY-BEGIN"
+/bin/exitscope query --json || status=1
+echo "EXITSCOPE-QUERY-END"
+echo "exitscope-l2: done, verdict $status"
+/bin/exitscope shutdown $status
