@@ -76,7 +76,7 @@ step 3/6 "tools and workloads (make tools)"
 make -s -C "$top" tools >/dev/null
 
 step 4/6 "L2 kernel (cached after the first run, ~4 min then)"
-l2kernel=$("$top/lab/build-l2-kernel.sh")
+l2kernel=$("$top/lab/build-kernel.sh" l2)/bzImage
 
 step 5/6 "initramfs images"
 work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-lab.XXXXXX")

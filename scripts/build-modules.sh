@@ -2,6 +2,9 @@
 # Build kvm.ko, kvm-intel.ko and kvm-amd.ko with the exitscope change, out of
 # tree, against Debian's headers of the same linux-source version, so that
 # vermagic and symbol CRCs match Debian's stock kernel. Output: build/modules/.
+# With EXITSCOPE_KDIR=DIR (a kernel build tree of the same source, e.g. the
+# Intel lab's L1), build against that instead, into build/modules-NAME/ where
+# NAME is EXITSCOPE_KNAME.
 # Usage: build-modules.sh [W=1]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +13,13 @@ eval "$("$top/scripts/kernel-source.sh")"
 
 patch=$(ls "$top"/kernel/patches/0001-*.patch)
 tree=$top/build/kvm-$KVER
+outdir=$top/build/modules
+if [ -n "${EXITSCOPE_KDIR:-}" ]; then
+	KHDR=$EXITSCOPE_KDIR
+	[ -f "$KHDR/Module.symvers" ] || die "$KHDR: not a built kernel tree (no Module.symvers)"
+	tree=$top/build/kvm-$KVER-${EXITSCOPE_KNAME:?EXITSCOPE_KNAME with EXITSCOPE_KDIR}
+	outdir=$top/build/modules-$EXITSCOPE_KNAME
+fi
 kvm=$tree/arch/x86/kvm
 stamp=$(cat "$patch" "$0" | sha256sum | cut -c1-16)
 
@@ -49,10 +59,9 @@ for f in exit_stats.c exit_stats.h; do
 done
 
 make -s -C "$KHDR" M="$kvm" -j"$(nproc)" "$@" modules
-mkdir -p "$top/build/modules"
+mkdir -p "$outdir"
 for m in kvm kvm-intel kvm-amd; do
-	cmp -s "$kvm/$m.ko" "$top/build/modules/$m.ko" ||
-		cp "$kvm/$m.ko" "$top/build/modules/$m.ko"
+	cmp -s "$kvm/$m.ko" "$outdir/$m.ko" || cp "$kvm/$m.ko" "$outdir/$m.ko"
 done
-printf '%s\n' "$KVER" >"$top/build/modules/VERSION"
-log "modules for $KABI (linux-source $KVER) in build/modules/"
+printf '%s\n' "$KVER" >"$outdir/VERSION"
+log "modules for ${EXITSCOPE_KNAME:-$KABI} (linux-source $KVER) in ${outdir#$top/}/"

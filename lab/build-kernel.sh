@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Build (once per source version and config) one of the lab's own kernels
+# from linux-source-6.1: tinyconfig + lab/NAME-kernel.config.
+#   l2  the L2 guest kernel (bzImage only)
+#   l1  the Intel lab's L1 kernel for Bochs (bzImage, modules, and the
+#       build tree kept for building exitscope's KVM modules against it)
+# Prints the output directory (bzImage inside; obj/ too for l1).
+# Usage: build-kernel.sh l1|l2
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+name=${1:?usage: build-kernel.sh l1|l2}
+frag=$top/lab/$name-kernel.config
+[ -f "$frag" ] || die "no kernel config $frag"
+eval "$("$top/scripts/kernel-source.sh")"
+hash=$(cat "$frag" | sha256sum | cut -c1-12)
+out=$EXITSCOPE_CACHE/$name-kernel-$KVER-$hash
+if [ ! -f "$out/bzImage" ]; then
+	apt_ensure make gcc flex bison bc libelf-dev lz4
+	tree=$("$top/scripts/kernel-tree.sh")
+	obj=$out/obj
+	rm -rf "$out" && mkdir -p "$obj"
+	log "building the $name kernel ($KVER, config $hash) in $obj"
+	make -s -C "$tree" O="$obj" tinyconfig >/dev/null
+	"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" >/dev/null
+	make -s -C "$tree" O="$obj" olddefconfig >/dev/null
+	# Every line of the fragment must have survived olddefconfig.
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*) grep -qx "$line" "$obj/.config" ||
+			die "$name config lost '$line' (a dependency is missing)";; esac
+	done <"$frag"
+	targets=bzImage
+	grep -q '^CONFIG_MODULES=y' "$obj/.config" && targets="bzImage modules"
+	make -s -C "$tree" O="$obj" -j"$(nproc)" $targets >"$obj/build.log" 2>&1 ||
+		{ tail -20 "$obj/build.log" >&2; die "$name kernel build failed (log: $obj/build.log)"; }
+	cp "$obj/arch/x86/boot/bzImage" "$out/bzImage.tmp"
+	[ "$targets" = bzImage ] && rm -rf "$obj"
+	mv "$out/bzImage.tmp" "$out/bzImage"
+fi
+echo "$out"
