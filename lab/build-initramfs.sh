@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The lab's two initramfs images, from this tree's build outputs:
 #   l2.cpio  busybox, exitscope, the Linux workloads, lab/l2-init.sh
-#   l1.cpio  busybox, the stock irqbypass/ccp and exitscope's kvm modules,
-#            exitscope-vmm, the L2 kernel and l2.cpio, lab/l1-init.sh
-# Usage: build-initramfs.sh OUTDIR L2-BZIMAGE [L2-EXTRA-PROGRAM]
+#   l1.cpio  busybox, the L1 kernel's own modules KVM needs (DEP, loaded in
+#            order), exitscope's kvm modules from KVM-DIR, exitscope-vmm,
+#            the L2 kernel and l2.cpio, lab/l1-init.sh
+# Usage: build-initramfs.sh OUTDIR L2-BZIMAGE KVM-DIR "DEP.ko..." [L2-EXTRA]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
-eval "$("$top/scripts/kernel-source.sh")"
-out=${1:?OUTDIR}; l2kernel=${2:?L2 bzImage}; extra=${3:-}
+out=${1:?OUTDIR}; l2kernel=${2:?L2 bzImage}; kvmdir=${3:?KVM-DIR}
+deps=${4?DEP modules}; extra=${5:-}
 apt_ensure busybox-static cpio
 bb=/bin/busybox
 file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=$(dpkg -L busybox-static | grep -m1 '/busybox$')
@@ -40,12 +41,14 @@ install -m755 "$top/lab/l1-init.sh" "$r/init"
 install -m755 "$top/build/bin/exitscope-vmm" "$r/bin/"
 cp "$l2kernel" "$r/l2/bzImage"
 cp "$out/l2.cpio" "$r/l2/initrd.cpio"
-for m in virt/lib/irqbypass.ko drivers/crypto/ccp/ccp.ko; do
-	[ -f "/lib/modules/$KABI/kernel/$m" ] || die "stock module $m missing (linux-image-$KABI-unsigned)"
-	strip --strip-debug -o "$r/lib/modules/exitscope/$(basename "$m")" "/lib/modules/$KABI/kernel/$m"
+: >"$r/lib/modules/exitscope/deps"
+for m in $deps; do
+	[ -f "$m" ] || die "module $m missing"
+	strip --strip-debug -o "$r/lib/modules/exitscope/$(basename "$m")" "$m"
+	basename "$m" .ko >>"$r/lib/modules/exitscope/deps"
 done
 for m in kvm kvm-amd kvm-intel; do
-	strip --strip-debug -o "$r/lib/modules/exitscope/$m.ko" "$top/build/modules/$m.ko"
+	strip --strip-debug -o "$r/lib/modules/exitscope/$m.ko" "$kvmdir/$m.ko"
 done
 mkcpio "$r" "$out/l1.cpio"
 rm -rf "$out/l1root" "$out/l2root"

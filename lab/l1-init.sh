@@ -15,15 +15,15 @@ arg() { sed -n "s/.*exitscope\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 cpu=$(arg cpu); runs=$(arg runs); workload=$(arg workload)
 l2timeout=$(arg l2timeout); rounds=$(arg rounds)
 case $cpu in
-amd)	vendor=kvm-amd; knob=npt; nested=npt; deps="ccp" ;;
-intel)	vendor=kvm-intel; knob=ept; nested=ept; deps="" ;;
+amd)	vendor=kvm-amd; knob=npt; nested=npt ;;
+intel)	vendor=kvm-intel; knob=ept; nested=ept ;;
 *)	fail "exitscope.cpu='$cpu' (amd or intel)" ;;
 esac
 stage modules
 m=/lib/modules/exitscope
-insmod $m/irqbypass.ko || fail "insmod irqbypass"
+# The kernel's own modules KVM needs first (irqbypass; ccp for kvm-amd).
+for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
 insmod $m/kvm.ko ignore_msrs=1 || fail "insmod kvm.ko (exitscope's)"
-for d in $deps; do insmod $m/$d.ko || fail "insmod $d"; done
 insmod $m/$vendor.ko $knob=1 || fail "insmod $vendor.ko $knob=1"
 mkdir -p /out
 trigger=/sys/kernel/tracing/events/kvm/kvm_exit/trigger
@@ -42,7 +42,19 @@ for paging in $nested shadow; do
 		/bin/exitscope-vmm --kernel /l2/bzImage --initrd /l2/initrd.cpio \
 			--mem 192 --timeout "$l2timeout" --verdict-required --stats /out/stats-$paging-$r.txt \
 			--cmdline "console=ttyS0 reboot=t panic=-1 pti=on exitscope.workload=$workload exitscope.rounds=$rounds" \
-			</dev/null >/out/l2-$paging-$r.log 2>&1
+			</dev/null >/out/l2-$paging-$r.log 2>&1 &
+		vmm=$!
+		# A heartbeat while L2 runs: its exits so far and where the VMM's
+		# threads wait in the kernel, so that a hang says where it is.
+		t=0
+		while kill -0 $vmm 2>/dev/null; do
+			sleep 1
+			t=$((t + 1))
+			[ $((t % 30)) -eq 0 ] || continue
+			echo "EXITSCOPE-HEARTBEAT $paging $r ${t}s exits $(sed -n 's/^# isa .* exits \([0-9]*\) .*/\1/p' /sys/kernel/debug/kvm/*/exit_stats 2>/dev/null | head -n 1)" \
+				"threads $(for d in /proc/$vmm/task/*; do printf '%s:%s ' "$(cat $d/stat 2>/dev/null | cut -d' ' -f3)" "$(cat $d/wchan 2>/dev/null)"; done)"
+		done
+		wait $vmm
 		echo $? >/out/status-$paging-$r.txt
 		cat /sys/kernel/tracing/events/kvm/kvm_exit/hist >/out/hist-$paging-$r.txt
 		echo '!hist:keys=exit_reason:vals=hitcount:size=4096' >$trigger
@@ -61,4 +73,5 @@ for f in /out/*; do
 done
 echo "EXITSCOPE-ALL-SENT" >/dev/ttyS1
 stage done
+sleep 1
 poweroff -f

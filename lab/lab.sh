@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # exitscope lab: the seed's experiment end to end. An L1 Linux with
-# exitscope's KVM boots in an emulator (QEMU TCG with SVM for AMD), runs the
+# exitscope's KVM boots in an emulator (Bochs with VMX and EPT for Intel, QEMU
+# TCG with SVM and NPT for AMD), runs the
 # L2 guest under exitscope-vmm with nested paging on and then off, counts the
 # same exits with the kvm_exit tracepoint, and sends the figures back; the
 # host checks them and writes results.json, results.csv, report.md, chart.png.
@@ -12,8 +13,9 @@ usage() {
 	cat <<'EOF'
 usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
 
-  --cpu amd|intel|both   emulated CPU (default amd: QEMU TCG, SVM, NPT on/off;
-                         intel needs Bochs and is not in yet)
+  --cpu intel|amd|both   emulated CPU (default intel: Bochs, VMX, EPT on/off, the
+                         seed's setup; amd: QEMU TCG, SVM, NPT on/off; both:
+                         one after the other, into DIR/intel and DIR/amd)
   --workload NAME        L2 workload: seed (default: boot, paging stress, query),
                          paging, timer, boot
   --l2-extra FILE        a static program run in L2 before the query
@@ -25,12 +27,12 @@ usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
   -h, --help             this text
 
 EXAMPLES
-  make lab                                  the seed's table on AMD
-  make lab ARGS='--runs 3 --workload paging'
+  make lab                                  the seed's table (Intel, Bochs)
+  make lab ARGS='--cpu amd --runs 3 --workload paging'
 EOF
 }
 
-cpu=amd workload=seed extra= runs=1 out=$top/results timeout=900 keep= json=
+cpu=intel workload=seed extra= runs=1 out=$top/results timeout=900 keep= json= rounds=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpu) cpu=${2:?--cpu needs a value}; shift ;;
@@ -40,14 +42,24 @@ while [ $# -gt 0 ]; do
 	--out) out=${2:?--out needs a directory}; shift ;;
 	--timeout) timeout=${2:?--timeout needs seconds}; shift ;;
 	--keep) keep=1 ;;
+	--rounds) rounds=${2:?--rounds needs a number}; shift ;;	# paging-stress rounds
 	--json) json=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
 	esac
 	shift
 done
-case $cpu in amd) ;; intel|both) die "--cpu $cpu: the Intel (Bochs) lab is not in yet; use --cpu amd" ;;
-	*) die "invalid --cpu: '$cpu' (amd, intel or both)" ;; esac
+case $cpu in amd|intel) ;;
+both)	args=(--workload "$workload" --runs "$runs" --timeout "$timeout")
+	[ -n "$extra" ] && args+=(--l2-extra "$extra")
+	[ -n "$keep" ] && args+=(--keep)
+	[ -n "$json" ] && args+=(--json)
+	"$0" --cpu intel --out "$out/intel" "${args[@]}" || exit 1
+	exec "$0" --cpu amd --out "$out/amd" "${args[@]}" ;;
+*)	die "invalid --cpu: '$cpu' (intel, amd or both)" ;; esac
+# Bochs is ~10x slower than QEMU: fewer paging rounds keep its runs short.
+[ -n "$rounds" ] || rounds=$([ "$cpu" = intel ] && echo 4 || echo 20)
+[[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] || die "invalid --rounds: '$rounds'"
 case $workload in seed|paging|timer|boot) ;; *) die "invalid --workload: '$workload' (seed, paging, timer, boot)" ;; esac
 [[ $runs =~ ^[0-9]+$ ]] && [ "$runs" -ge 1 ] && [ "$runs" -le 20 ] || die "invalid --runs: '$runs' (1-20)"
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -ge 30 ] || die "invalid --timeout: '$timeout' (seconds, at least 30)"
@@ -59,18 +71,43 @@ mkdir -p "$out" || die "cannot create --out '$out'"
 out=$(realpath "$out")
 
 t0=$SECONDS
-step() { printf 'exitscope lab: [%s] %s (%d s)\n' "$1" "$2" $((SECONDS - t0)) >&2; }
+# Progress for people on stderr; the same, timed, in timing.tsv.
+rm -f "$out/timing.tsv"
+step() {
+	printf 'exitscope lab: [%s] %s (%d s)\n' "$1" "$2" $((SECONDS - t0)) >&2
+	printf '%d\t%s\t%s\n' $((SECONDS - t0)) "$1" "$2" >>"$out/timing.tsv"
+}
 
 step 1/6 "packages"
-apt_ensure qemu-system-x86 busybox-static cpio gnuplot-nox file make gcc libc6-dev \
-	binutils flex bison bc libelf-dev lz4
+apt_ensure busybox-static cpio gnuplot-nox file make gcc libc6-dev binutils flex \
+	bison bc libelf-dev lz4
+if [ "$cpu" = amd ]; then
+	apt_ensure qemu-system-x86
+else
+	apt_ensure bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
+fi
 free_mb=$(df -Pm "$EXITSCOPE_CACHE" 2>/dev/null | awk 'NR == 2 { print $4 }')
 [ "${free_mb:-0}" -ge 3000 ] || [ -d "$EXITSCOPE_CACHE/linux-tree-$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null)" ] ||
 	die "only ${free_mb:-?} MB free under $EXITSCOPE_CACHE: the lab needs ~3 GB the first time"
 
-step 2/6 "exitscope's KVM modules (make modules)"
-"$top/scripts/build-modules.sh" >/dev/null
 eval "$("$top/scripts/kernel-source.sh")"
+if [ "$cpu" = amd ]; then
+	# L1 is Debian's own kernel, with the modules of `make modules`.
+	step 2/6 "exitscope's KVM modules for Debian's kernel (make modules)"
+	"$top/scripts/build-modules.sh" >/dev/null
+	l1kernel=/boot/vmlinuz-$KABI
+	kvmdir=$top/build/modules
+	deps="/lib/modules/$KABI/kernel/virt/lib/irqbypass.ko /lib/modules/$KABI/kernel/drivers/crypto/ccp/ccp.ko"
+else
+	# L1 is a small LZ4 kernel from the same source (Debian's xz kernel
+	# takes a minute just to decompress in Bochs), modules built against it.
+	step 2/6 "L1 kernel and exitscope's KVM modules for it (cached after the first run, ~6 min then)"
+	l1=$("$top/lab/build-kernel.sh" l1)
+	EXITSCOPE_KDIR=$l1/obj EXITSCOPE_KNAME=l1-intel "$top/scripts/build-modules.sh" >/dev/null
+	l1kernel=$l1/bzImage
+	kvmdir=$top/build/modules-l1-intel
+	deps=$(find "$l1/obj/virt/lib" -name irqbypass.ko)
+fi
 
 step 3/6 "tools and workloads (make tools)"
 make -s -C "$top" tools >/dev/null
@@ -86,23 +123,59 @@ cleanup() {
 	if [ -n "$keep" ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-"$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$extra"
+"$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$kvmdir" "$deps" "$extra"
 
-step 6/6 "emulator: L1 boots, then L2 runs $runs time(s) with $cpu nested paging and $runs time(s) without"
-rm -f "$out"/*.log "$out"/*.txt "$out"/results.* "$out"/report.md "$out"/chart.png
+step 6/6 "emulator: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
+rm -f "$out"/*.log "$out"/*.txt "$out"/results.* "$out"/report.md "$out"/chart.*
 console=$out/l1.log
-l2timeout=$((timeout / (2 * runs) > 60 ? timeout / (2 * runs) : 60))
-qemu-system-x86_64 -accel tcg,thread=single -cpu EPYC,+svm,+npt -m 2G -smp 1 \
-	-kernel "/boot/vmlinuz-$KABI" -initrd "$work/l1.cpio" \
-	-append "console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$runs exitscope.workload=$workload exitscope.rounds=20 exitscope.l2timeout=$l2timeout" \
-	-display none -monitor none -no-reboot \
-	-serial "file:$console" -serial "file:$work/results.raw" &
+# Each L2 run takes 8-40 s: the VMM stops a hung one after 150 s, well
+# before the host gives up on L1, so its console log still comes back.
+l2timeout=150
+append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$runs exitscope.workload=$workload exitscope.rounds=$rounds exitscope.l2timeout=$l2timeout"
+: >"$console"
+if [ "$cpu" = amd ]; then
+	# idle=poll: an L1 that halts while L2 is blocked was, about once in ten
+	# runs, never woken again by QEMU 7.2's TCG (0% CPU, L1 frozen).
+	qemu-system-x86_64 -accel tcg,thread=single -cpu EPYC,+svm,+npt -m 2G -smp 1 \
+		-kernel "$l1kernel" -initrd "$work/l1.cpio" -append "$append idle=poll" \
+		-display none -monitor none -no-reboot \
+		-serial "file:$console" -serial "file:$work/results.raw" &
+else
+	# Bochs boots only from disks: a GRUB rescue ISO holds kernel and initrd.
+	mkdir -p "$work/iso/boot/grub"
+	cp "$l1kernel" "$work/iso/boot/bzImage"
+	mv "$work/l1.cpio" "$work/iso/boot/l1.cpio"
+	printf 'set timeout=0\nmenuentry exitscope {\n\tlinux /boot/bzImage %s\n\tinitrd /boot/l1.cpio\n}\n' \
+		"$append" >"$work/iso/boot/grub/grub.cfg"
+	grub-mkrescue -o "$work/l1.iso" "$work/iso" >/dev/null 2>&1 ||
+		die "grub-mkrescue failed (packages grub-pc-bin, xorriso, mtools)"
+	cat >"$work/bochsrc" <<BOCHS
+megs: 1024
+cpu: model=corei7_haswell_4770, count=1, ips=75000000, reset_on_triple_fault=1
+clock: sync=none, time0=1
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
+ata0-master: type=cdrom, path="$work/l1.iso", status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev="$console"
+com2: enabled=1, mode=file, dev="$work/results.raw"
+display_library: rfb, options="timeout=0"
+log: $work/bochs.log
+error: action=report, cpu0=ignore
+panic: action=fatal
+sound: driver=dummy
+speaker: enabled=0
+BOCHS
+	echo c >"$work/bochs.rc"
+	bochs-bin -q -f "$work/bochsrc" -rc "$work/bochs.rc" </dev/null >"$work/bochs.out" 2>&1 &
+fi
 qemu_pid=$!
 
 # Follow the console: stage markers show progress; no progress in time, a
 # failure marker or QEMU dying early ends the run with the evidence.
-last=boot since=$SECONDS
-stage_limit() { case $1 in boot) echo 120 ;; modules|reload|send) echo 60 ;; l2) echo $((l2timeout + 30)) ;; *) echo 120 ;; esac; }
+last=boot since=$SECONDS heard=$SECONDS
+boot_limit=$([ "$cpu" = amd ] && echo 120 || echo 300)
+stage_limit() { case $1 in boot) echo "$boot_limit" ;; modules|reload|send) echo 90 ;; l2) echo $((l2timeout + 90)) ;; *) echo 120 ;; esac; }
 seen=0
 while kill -0 "$qemu_pid" 2>/dev/null; do
 	sleep 1
@@ -110,21 +183,38 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
 		case $line in
 		EXITSCOPE-STAGE*) set -- ${line#EXITSCOPE-STAGE }; last=$1 since=$SECONDS
 			step 6/6 "L1: ${line#EXITSCOPE-STAGE }" ;;
+		EXITSCOPE-HEARTBEAT*) step 6/6 "L1: still running L2: ${line#EXITSCOPE-HEARTBEAT }" ;;
 		EXITSCOPE-FAIL*) kill "$qemu_pid"; tail -n 15 "$console" >&2
 			die "L1 failed in stage '$last': ${line#EXITSCOPE-FAIL } (full log: $console)" ;;
 		esac
 	done < <(tail -n +$((seen + 1)) "$console" 2>/dev/null | tr -d '\r')
-	seen=$(wc -l <"$console" 2>/dev/null || echo 0)
+	lines=$(wc -l <"$console" 2>/dev/null || echo 0)
+	[ "$lines" -ne "$seen" ] && heard=$SECONDS
+	seen=$lines
+	# While L2 runs, L1 prints a heartbeat every 30 s: silence means L1 hangs.
+	if [ "$last" = l2 ] && [ $((SECONDS - heard)) -gt 75 ]; then
+		kill "$qemu_pid"; tail -n 15 "$console" >&2
+		die "timeout in stage 'l2': L1 silent for $((SECONDS - heard)) s, no heartbeat (full log: $console)"
+	fi
+	# Everything sent (the data channel says so, not the console, where
+	# kernel messages can cut into a line): stop the emulator; Bochs has no
+	# ACPI power-off with this L1.
+	if grep -aq '^EXITSCOPE-ALL-SENT' "$work/results.raw" 2>/dev/null; then
+		sleep 1
+		kill "$qemu_pid" 2>/dev/null || true
+		break
+	fi
 	if [ $((SECONDS - since)) -gt "$(stage_limit "$last")" ] || [ $((SECONDS - t0)) -gt "$timeout" ]; then
 		kill "$qemu_pid"; tail -n 15 "$console" >&2
 		die "timeout in stage '$last' after $((SECONDS - since)) s (full log: $console)"
 	fi
 done
-wait "$qemu_pid" || true
+wait "$qemu_pid" 2>/dev/null || true
 qemu_pid=
-grep -q "EXITSCOPE-STAGE done" "$console" || {
+grep -aq '^EXITSCOPE-ALL-SENT' "$work/results.raw" 2>/dev/null || {
+	[ -f "$work/bochs.out" ] && tail -n 5 "$work/bochs.out" >&2
 	tail -n 15 "$console" >&2
-	die "the emulator stopped in stage '$last' (full log: $console)"
+	die "the emulator stopped in stage '$last' before L1 sent its results (full log: $console)"
 }
 
 # Unpack the framed files; every one must arrive whole.

@@ -14,18 +14,7 @@
 #define TSS_ADDR		0xfffbd000	/* VMX real-mode TSS: 3 pages */
 #define IDENTITY_MAP_ADDR	0xfffbc000
 
-void pr_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "exitscope-vmm: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-void pr_info(const char *fmt, ...)
+void pr_msg(const char *fmt, ...)
 {
 	va_list ap;
 

@@ -44,8 +44,10 @@ struct vm {
 	int status;			/* exit status once stopped */
 };
 
-void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Messages for people, on stderr; errors and notes look alike. */
+void pr_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define pr_err pr_msg
+#define pr_info pr_msg
 
 /* kvm.c */
 int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus);
