@@ -41,6 +41,7 @@ install -m755 "$top/lab/l1-init.sh" "$r/init"
 install -m755 "$top/build/bin/exitscope-vmm" "$r/bin/"
 cp "$l2kernel" "$r/l2/bzImage"
 cp "$out/l2.cpio" "$r/l2/initrd.cpio"
+cp "$top"/build/guest/cpuid-loop.bin "$top"/build/guest/io-loop.bin "$r/l2/"
 : >"$r/lib/modules/exitscope/deps"
 for m in $deps; do
 	[ -f "$m" ] || die "module $m missing"

@@ -39,7 +39,12 @@ for paging in $nested shadow; do
 		stage l2 "$paging $r/$runs"
 		echo 'hist:keys=exit_reason:vals=hitcount:size=4096' >$trigger ||
 			fail "cannot set the kvm_exit hist trigger"
-		/bin/exitscope-vmm --kernel /l2/bzImage --initrd /l2/initrd.cpio \
+		case $workload in
+		cpuid|io)	# flat images, no Linux in L2
+			guest="--flat /l2/$workload-loop.bin" ;;
+		*)	guest="--kernel /l2/bzImage --initrd /l2/initrd.cpio" ;;
+		esac
+		/bin/exitscope-vmm $guest \
 			--mem 192 --timeout "$l2timeout" --verdict-required --stats /out/stats-$paging-$r.txt \
 			--cmdline "console=ttyS0 reboot=t panic=-1 pti=on exitscope.workload=$workload exitscope.rounds=$rounds" \
 			</dev/null >/out/l2-$paging-$r.log 2>&1 &

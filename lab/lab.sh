@@ -17,7 +17,8 @@ usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
                          seed's setup; amd: QEMU TCG, SVM, NPT on/off; both:
                          one after the other, into DIR/intel and DIR/amd)
   --workload NAME        L2 workload: seed (default: boot, paging stress, query),
-                         paging, timer, boot
+                         paging, timer, boot (Linux in L2); cpuid, io (flat
+                         images: 100,000 CPUIDs or port writes, no Linux)
   --l2-extra FILE        a static program run in L2 before the query
   --runs N               repeat each mode N times (1-20, default 1)
   --out DIR              results directory (default: results)
@@ -60,7 +61,8 @@ both)	args=(--workload "$workload" --runs "$runs" --timeout "$timeout")
 # Bochs is ~10x slower than QEMU: fewer paging rounds keep its runs short.
 [ -n "$rounds" ] || rounds=$([ "$cpu" = intel ] && echo 4 || echo 20)
 [[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] || die "invalid --rounds: '$rounds'"
-case $workload in seed|paging|timer|boot) ;; *) die "invalid --workload: '$workload' (seed, paging, timer, boot)" ;; esac
+case $workload in seed|paging|timer|boot|cpuid|io) ;;
+*) die "invalid --workload: '$workload' (seed, paging, timer, boot, cpuid, io)" ;; esac
 [[ $runs =~ ^[0-9]+$ ]] && [ "$runs" -ge 1 ] && [ "$runs" -le 20 ] || die "invalid --runs: '$runs' (1-20)"
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -ge 30 ] || die "invalid --timeout: '$timeout' (seconds, at least 30)"
 if [ -n "$extra" ]; then
@@ -134,10 +136,11 @@ l2timeout=150
 append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$runs exitscope.workload=$workload exitscope.rounds=$rounds exitscope.l2timeout=$l2timeout"
 : >"$console"
 if [ "$cpu" = amd ]; then
-	# idle=poll: an L1 that halts while L2 is blocked was, about once in ten
-	# runs, never woken again by QEMU 7.2's TCG (0% CPU, L1 frozen).
+	# About one run in ten freezes L1 at L2's early boot under QEMU 7.2's
+	# nested SVM (once seen at 0% CPU, halted for good); L1's heartbeat
+	# makes that a quick, clear failure (see docs/lab.md).
 	qemu-system-x86_64 -accel tcg,thread=single -cpu EPYC,+svm,+npt -m 2G -smp 1 \
-		-kernel "$l1kernel" -initrd "$work/l1.cpio" -append "$append idle=poll" \
+		-kernel "$l1kernel" -initrd "$work/l1.cpio" -append "$append" \
 		-display none -monitor none -no-reboot \
 		-serial "file:$console" -serial "file:$work/results.raw" &
 else

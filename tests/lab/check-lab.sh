@@ -68,3 +68,21 @@ else				# the same story in SVM exit codes
 	only_shadow "0x79 (INVLPG)" 0x79 1
 	only_nested "0x400 (NPF)" 0x400
 fi
+
+# Exact counts: the flat cpuid-loop guest executes 100,000 CPUIDs and writes
+# 43 console bytes and its verdict: exactly that many exits, in both modes.
+if [ "$cpu" = intel ]; then
+	out=$out-cpuid
+	if "$top/lab/lab.sh" --cpu intel --workload cpuid --out "$out" --timeout 600 >"$out.log" 2>&1; then
+		for p in ept shadow; do
+			c=$(count "$p" 10) i=$(count "$p" 30)
+			if [ "$c" -eq 100000 ] && [ "$i" -eq 44 ]; then
+				echo "ok - lab intel cpuid-loop: exactly 100000 CPUID and 44 I/O exits with $p"
+			else
+				echo "not ok - lab intel cpuid-loop: $p: wanted 100000 CPUID and 44 I/O exits, got $c and $i"
+			fi
+		done
+	else
+		echo "not ok - lab intel cpuid-loop: failed (log: $out.log)"
+	fi
+fi

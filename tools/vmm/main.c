@@ -146,6 +146,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		pr_err("--initrd goes with --kernel, not --flat");
 		return -1;
 	}
+	/* --cmdline is the kernel's: a flat image has none, ignore it. */
 	return 0;
 }
 
