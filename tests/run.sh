@@ -54,6 +54,8 @@ run_check "kernel: patch applies, checkpatch --strict" tests/kernel/check-patch.
 run_check "kernel: make modules; vermagic and CRCs match Debian's kernel" \
 	bash -c 'scripts/build-modules.sh >/dev/null && tests/kernel/check-modules.sh'
 run_check "kernel: W=1 adds no warning" tests/kernel/check-w1.sh
+echo "== lab: command line and report on bad input"
+run_cases tests/lab/check-lab-cli.sh
 echo "== lab: Intel (Bochs), L1 with exitscope's KVM, L2 with EPT and shadow paging"
 run_cases tests/lab/check-lab.sh intel
 echo "== lab: AMD (QEMU TCG), L1 with exitscope's KVM, L2 with NPT and shadow paging"
