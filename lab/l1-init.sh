@@ -13,7 +13,7 @@ stage() { echo "EXITSCOPE-STAGE $*"; }
 fail() { echo "EXITSCOPE-FAIL $*"; poweroff -f; }
 arg() { sed -n "s/.*exitscope\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 cpu=$(arg cpu); runs=$(arg runs); workload=$(arg workload)
-l2timeout=$(arg l2timeout); rounds=$(arg rounds)
+l2timeout=$(arg l2timeout); rounds=$(arg rounds); l2cpus=$(arg l2cpus)
 case $cpu in
 amd)	vendor=kvm-amd; knob=npt; nested=npt ;;
 intel)	vendor=kvm-intel; knob=ept; nested=ept ;;
@@ -44,7 +44,7 @@ for paging in $nested shadow; do
 			guest="--flat /l2/$workload-loop.bin" ;;
 		*)	guest="--kernel /l2/bzImage --initrd /l2/initrd.cpio" ;;
 		esac
-		/bin/exitscope-vmm $guest \
+		/bin/exitscope-vmm $guest --cpus "${l2cpus:-1}" \
 			--mem 192 --timeout "$l2timeout" --verdict-required --stats /out/stats-$paging-$r.txt \
 			--cmdline "console=ttyS0 reboot=t panic=-1 pti=on exitscope.workload=$workload exitscope.rounds=$rounds" \
 			</dev/null >/out/l2-$paging-$r.log 2>&1 &
