@@ -49,6 +49,14 @@ static struct kvm_segment flat_segment(uint16_t sel, uint8_t type, bool code64)
 	return s;
 }
 
+/* Flat 4 GiB segments: code (64-bit or 32-bit) and data everywhere else. */
+static void set_flat_segments(struct kvm_sregs *sregs, bool code64)
+{
+	sregs->cs = flat_segment(code64 ? GDT_CODE64 : GDT_CODE32, 0xb, code64);
+	sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss =
+		flat_segment(GDT_DATA, 0x3, false);
+}
+
 static void write_page_tables(struct vm *vm)
 {
 	uint64_t *pml4 = vm_gpa(vm, PML4_ADDR, 4096);
@@ -86,18 +94,14 @@ static int set_entry_state(struct vcpu *cpu, uint64_t entry)
 		sregs.cr4 = CR4_PAE;
 		sregs.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
 		sregs.efer = EFER_LME | EFER_LMA;
-		sregs.cs = flat_segment(GDT_CODE64, 0xb, true);
-		sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss =
-			flat_segment(GDT_DATA, 0x3, false);
+		set_flat_segments(&sregs, true);
 		regs.rip = entry;
 		regs.rsp = FLAT_STACK;
 		break;
 	case BOOT_LINUX:
 		/* 32-bit entry: flat segments, paging off, ESI = zero page. */
 		sregs.cr0 = CR0_PE | CR0_ET;
-		sregs.cs = flat_segment(GDT_CODE32, 0xb, false);
-		sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss =
-			flat_segment(GDT_DATA, 0x3, false);
+		set_flat_segments(&sregs, false);
 		regs.rip = entry;
 		regs.rsi = BOOT_PARAMS_ADDR;
 		break;
