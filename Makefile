@@ -44,7 +44,7 @@ lab:
 
 # Userspace tools: C11, warning-free, static (they run inside minimal guests).
 CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror
-LIB_SRC := tools/lib/query.c tools/lib/query_print.c tools/lib/results.c
+LIB_SRC := tools/lib/query.c tools/lib/query_print.c tools/lib/results.c tools/lib/parse.c
 LIB_HDR := $(wildcard tools/lib/*.h)
 VMM_SRC := $(wildcard tools/vmm/*.c)
 VMM_HDR := $(wildcard tools/vmm/*.h) tools/lib/vmm_abi.h
@@ -83,9 +83,9 @@ $(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB_SRC) $(LIB_HDR) $(BUILD
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $(CLI_SRC) $(LIB_SRC) $(BUILD)/obj/exit_reasons.o
 
-$(BIN)/exitscope-vmm: $(VMM_SRC) $(VMM_HDR)
+$(BIN)/exitscope-vmm: $(VMM_SRC) $(VMM_HDR) tools/lib/parse.c tools/lib/parse.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -static -pthread -o $@ $(VMM_SRC)
+	$(CC) $(CFLAGS_TOOLS) -static -pthread -o $@ $(VMM_SRC) tools/lib/parse.c
 
 # Unit tests: kernel/kvm/exit_stats.c compiled through tests/shim.
 TEST_GEN := $(BUILD)/test/gen

@@ -168,7 +168,7 @@ static void test_boot_params(void **state)
 /* The initrd goes high, page-aligned, clear of the kernel, or fails. */
 static void test_initrd_place(void **state)
 {
-	uint64_t addr, size = 20 << 20, mem = 256ull << 20;
+	uint64_t addr, size = (20 << 20) + 123, mem = 256ull << 20;
 	struct bz_image bz;
 	char err[160];
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* exitscope query: this VM's exits per reason, read through CPUID. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../lib/parse.h"
 #include "../lib/query_print.h"
 #include "cmd.h"
 
@@ -43,19 +43,6 @@ static struct es_cpuid hw_cpuid(uint32_t leaf, uint32_t subleaf)
 	return r;
 }
 
-static int parse_code(const char *s, uint32_t *code)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || v > UINT32_MAX || *s == '-')
-		return -1;
-	*code = (uint32_t)v;
-	return 0;
-}
-
 int cmd_query(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -68,6 +55,7 @@ int cmd_query(int argc, char **argv)
 	};
 	struct es_figure figs[MAX_CODES];
 	uint32_t codes[MAX_CODES], one = 0;
+	unsigned long v;
 	bool json = false, raw = false, single = false;
 	enum es_rows rows = ES_ROWS_NONZERO;
 	struct es_report rep = { 0 };
@@ -82,10 +70,11 @@ int cmd_query(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'r': raw = true; break;
 		case 'R':
-			if (parse_code(optarg, &one)) {
+			if (es_parse_ulong(optarg, 0, UINT32_MAX, &v)) {
 				fprintf(stderr, "exitscope query: invalid reason: '%s'\n", optarg);
 				return 2;
 			}
+			one = (uint32_t)v;
 			single = true;
 			break;
 		case 'h': cmd_query_help(); return 0;

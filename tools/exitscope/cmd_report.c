@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/parse.h"
 #include "../lib/results.h"
 #include "cmd.h"
 
@@ -371,7 +372,7 @@ int cmd_report(int argc, char **argv)
 	char why[1024];
 	bool json = false;
 	int c, m, r, failures = 0;
-	char *end;
+	unsigned long runs;
 
 	lab = (struct lab){ .workload = "seed", .kernel = "unknown", .runs = 1 };
 	while ((c = getopt_long(argc, argv, "d:c:n:w:k:jh", opts, NULL)) != -1) {
@@ -382,12 +383,12 @@ int cmd_report(int argc, char **argv)
 		case 'k': lab.kernel = optarg; break;
 		case 'j': json = true; break;
 		case 'n':
-			lab.runs = (int)strtol(optarg, &end, 10);
-			if (*end || lab.runs < 1 || lab.runs > MAX_RUNS) {
+			if (es_parse_ulong(optarg, 1, MAX_RUNS, &runs)) {
 				fprintf(stderr, "exitscope report: invalid --runs: '%s' (1-%d)\n",
 					optarg, MAX_RUNS);
 				return 2;
 			}
+			lab.runs = (int)runs;
 			break;
 		case 'h': cmd_report_help(); return 0;
 		default: return 2;

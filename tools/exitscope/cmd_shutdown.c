@@ -12,6 +12,7 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
+#include "../lib/parse.h"
 #include "../lib/vmm_abi.h"
 #include "cmd.h"
 
@@ -28,7 +29,6 @@ void cmd_shutdown_help(void)
 int cmd_shutdown(int argc, char **argv)
 {
 	unsigned long status = 0;
-	char *end;
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		cmd_shutdown_help();
@@ -39,9 +39,7 @@ int cmd_shutdown(int argc, char **argv)
 		return 2;
 	}
 	if (argc == 2) {
-		errno = 0;
-		status = strtoul(argv[1], &end, 0);
-		if (errno || end == argv[1] || *end || status > 255) {
+		if (es_parse_ulong(argv[1], 0, 255, &status)) {
 			fprintf(stderr, "exitscope shutdown: invalid status: '%s' (0-255)\n", argv[1]);
 			return 2;
 		}

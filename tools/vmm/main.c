@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/parse.h"
 #include "boot.h"
 #include "io.h"
 #include "mptable.h"
@@ -63,15 +64,10 @@ static void usage(FILE *out)
 static int parse_ulong(const char *opt, const char *s, unsigned long min,
 		       unsigned long max, unsigned long *v)
 {
-	char *end;
-
-	errno = 0;
-	*v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || *s == '-' || *v < min || *v > max) {
-		pr_err("invalid %s: '%s' (%lu to %lu)", opt, s, min, max);
-		return -1;
-	}
-	return 0;
+	if (!es_parse_ulong(s, min, max, v))
+		return 0;
+	pr_err("invalid %s: '%s' (%lu to %lu)", opt, s, min, max);
+	return -1;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
