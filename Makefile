@@ -4,7 +4,7 @@ CC ?= cc
 BUILD := build
 CFLAGS_TEST := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 
-.PHONY: all help tools modules install patch check unit lab clean distclean
+.PHONY: all help tools modules install patch check unit lab bench clean distclean
 
 all: tools
 
@@ -14,7 +14,8 @@ help:
 	@echo "make install    install them under /lib/modules/\$$(uname -r)/updates and run depmod"
 	@echo "make patch      write the whole kernel change as one patch into build/patch/"
 	@echo "make lab        the seed's experiment, nested in an emulator (ARGS='--help')"
-	@echo "make check      run every test (unit tests, kernel build checks)"
+	@echo "make check      run every test (unit tests, kernel build checks, both labs)"
+	@echo "make bench      measure: instructions the hooks add per exit; both labs per stage"
 	@echo "make clean      remove build/ (the source cache stays: see EXITSCOPE_CACHE)"
 
 # Versions, the headers tree and the cached kernel source, as make variables.
@@ -41,6 +42,11 @@ patch:
 # The main job: the seed's experiment in the emulated nested lab.
 lab:
 	@lab/lab.sh $(ARGS)
+
+# Benchmarks (docs/benchmarks.md): they measure and print, the tests judge.
+bench: modules
+	@scripts/hook-cost.sh
+	@scripts/bench-lab.sh $(ARGS)
 
 # Userspace tools: C11, warning-free, static (they run inside minimal guests).
 CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror

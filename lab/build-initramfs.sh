@@ -3,13 +3,13 @@
 #   l2.cpio  busybox, exitscope, the Linux workloads, lab/l2-init.sh
 #   l1.cpio  busybox, the L1 kernel's own modules KVM needs (DEP, loaded in
 #            order), exitscope's kvm modules from KVM-DIR, exitscope-vmm,
-#            the L2 kernel and l2.cpio, lab/l1-init.sh
-# Usage: build-initramfs.sh OUTDIR L2-BZIMAGE KVM-DIR "DEP.ko..." [L2-EXTRA]
+#            the L2 kernel, its command line and l2.cpio, lab/l1-init.sh
+# Usage: build-initramfs.sh OUTDIR L2-BZIMAGE KVM-DIR "DEP.ko..." L2-CMDLINE [L2-EXTRA]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 out=${1:?OUTDIR}; l2kernel=${2:?L2 bzImage}; kvmdir=${3:?KVM-DIR}
-deps=${4?DEP modules}; extra=${5:-}
+deps=${4?DEP modules}; l2cmdline=${5:?L2 command line}; extra=${6:-}
 apt_ensure busybox-static cpio
 bb=/bin/busybox
 file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=$(dpkg -L busybox-static | grep -m1 '/busybox$')
@@ -41,6 +41,7 @@ install -m755 "$top/lab/l1-init.sh" "$r/init"
 install -m755 "$top/build/bin/exitscope-vmm" "$r/bin/"
 cp "$l2kernel" "$r/l2/bzImage"
 cp "$out/l2.cpio" "$r/l2/initrd.cpio"
+printf '%s\n' "$l2cmdline" >"$r/l2/cmdline"
 cp "$top"/build/guest/cpuid-loop.bin "$top"/build/guest/io-loop.bin "$r/l2/"
 : >"$r/lib/modules/exitscope/deps"
 for m in $deps; do

@@ -2,7 +2,7 @@
 # Build (once per source version and config) one of the lab's own kernels
 # from linux-source-6.1: tinyconfig + lab/NAME-kernel.config.
 #   l2  the L2 guest kernel (bzImage only)
-#   l1  the Intel lab's L1 kernel for Bochs (bzImage, modules, and the
+#   l1  the labs' L1 kernel (Bochs and QEMU) (bzImage, modules, and the
 #       build tree kept for building exitscope's KVM modules against it)
 # Prints the output directory (bzImage inside; obj/ too for l1).
 # Usage: build-kernel.sh l1|l2

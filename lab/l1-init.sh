@@ -13,7 +13,8 @@ stage() { echo "EXITSCOPE-STAGE $*"; }
 fail() { echo "EXITSCOPE-FAIL $*"; poweroff -f; }
 arg() { sed -n "s/.*exitscope\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 cpu=$(arg cpu); runs=$(arg runs); workload=$(arg workload)
-l2timeout=$(arg l2timeout); rounds=$(arg rounds); l2cpus=$(arg l2cpus)
+l2timeout=$(arg l2timeout); l2cpus=$(arg l2cpus)
+inject=$(arg inject)	# tests only: stuck (no VM at all) or silent (L1 quiet)
 case $cpu in
 amd)	vendor=kvm-amd; knob=npt; nested=npt ;;
 intel)	vendor=kvm-intel; knob=ept; nested=ept ;;
@@ -25,7 +26,28 @@ m=/lib/modules/exitscope
 for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
 insmod $m/kvm.ko ignore_msrs=1 || fail "insmod kvm.ko (exitscope's)"
 insmod $m/$vendor.ko $knob=1 || fail "insmod $vendor.ko $knob=1"
+# L2 made no exit for 30 s: which of KVM's statistics for that VM still
+# move, and KVM's trace events, over one second (does it still enter L2?).
+stuck_report() {
+	vm=$(ls -d /sys/kernel/debug/kvm/*-* 2>/dev/null | head -n 1)
+	snap() { for f in $vm/*; do [ -f $f ] && [ ${f##*/} != exit_stats ] && echo "${f##*/} $(cat $f)"; done; }
+	snap >/out/.stuck.1
+	echo 1 >/sys/kernel/tracing/events/kvm/enable
+	sleep 1
+	echo 0 >/sys/kernel/tracing/events/kvm/enable
+	snap >/out/.stuck.2
+	echo "# KVM's trace events in that second (last 40)"
+	grep -v '^#' /sys/kernel/tracing/trace | tail -n 40
+	echo "# clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource); kernel log on clocks:"
+	dmesg | grep -i -e tsc -e clocksource -e kvm | tail -n 8
+	echo "# KVM statistics of $vm that changed in 1 s: name before after"
+	awk 'NR == FNR { a[$1] = $2; next } a[$1] != $2 { print $1, a[$1], $2 }' /out/.stuck.1 /out/.stuck.2
+	rm -f /out/.stuck.1 /out/.stuck.2
+	echo >/sys/kernel/tracing/trace
+}
 mkdir -p /out
+cp /l2/cmdline /out/l2-cmdline.txt
+uname -r >/out/l1-release.txt
 trigger=/sys/kernel/tracing/events/kvm/kvm_exit/trigger
 for paging in $nested shadow; do
 	if [ $paging = shadow ]; then
@@ -44,23 +66,42 @@ for paging in $nested shadow; do
 			guest="--flat /l2/$workload-loop.bin" ;;
 		*)	guest="--kernel /l2/bzImage --initrd /l2/initrd.cpio" ;;
 		esac
-		/bin/exitscope-vmm $guest --cpus "${l2cpus:-1}" \
-			--mem 192 --timeout "$l2timeout" --verdict-required --stats /out/stats-$paging-$r.txt \
-			--cmdline "console=ttyS0 reboot=t panic=-1 pti=on exitscope.workload=$workload exitscope.rounds=$rounds" \
-			</dev/null >/out/l2-$paging-$r.log 2>&1 &
+		[ "$inject" = silent ] && sleep 100000
+		if [ "$inject" = stuck ]; then
+			sleep 100000 &
+		else
+			/bin/exitscope-vmm $guest --cpus "${l2cpus:-1}" \
+				--mem 192 --timeout "$l2timeout" --verdict-required --stats /out/stats-$paging-$r.txt \
+				--cmdline "$(cat /l2/cmdline)" </dev/null >/out/l2-$paging-$r.log 2>&1 &
+		fi
 		vmm=$!
-		# A heartbeat while L2 runs: its exits so far and where the VMM's
-		# threads wait in the kernel, so that a hang says where it is.
-		t=0
-		while kill -0 $vmm 2>/dev/null; do
-			sleep 1
-			t=$((t + 1))
-			[ $((t % 30)) -eq 0 ] || continue
-			echo "EXITSCOPE-HEARTBEAT $paging $r ${t}s exits $(sed -n 's/^# isa .* exits \([0-9]*\) .*/\1/p' /sys/kernel/debug/kvm/*/exit_stats 2>/dev/null | head -n 1)" \
-				"threads $(for d in /proc/$vmm/task/*; do printf '%s:%s ' "$(cat $d/stat 2>/dev/null | cut -d' ' -f3)" "$(cat $d/wchan 2>/dev/null)"; done)"
-		done
+		# A heartbeat every 10 s while L2 runs: its exits so far, and per
+		# VMM thread its state, kernel wait channel and user/system ticks.
+		# No exit in 20 s means L2 is not running at all (seen under QEMU
+		# 7.2's nested SVM: KVM spinning before its first VMRUN): report
+		# what KVM still does and fail, so the host can retry.
+		(
+			t=0 last=0 still=0
+			while sleep 10; do
+				t=$((t + 10))
+				n=$(sed -n 's/^# isa .* exits \([0-9]*\) .*/\1/p' /sys/kernel/debug/kvm/*/exit_stats 2>/dev/null | head -n 1)
+				echo "EXITSCOPE-HEARTBEAT $paging $r ${t}s exits $n threads" \
+					"$(for d in /proc/$vmm/task/*; do
+						set -- $(cut -d' ' -f3,14,15 $d/stat 2>/dev/null)
+						printf '%s:%s:%s/%s ' "$1" "$(cat $d/wchan 2>/dev/null)" "$2" "$3"
+					done)"
+				[ "${n:-0}" = "$last" ] && still=$((still + 1)) || still=0
+				last=${n:-0}
+				[ $still -ge 2 ] || continue
+				echo "EXITSCOPE-STUCK L2 made no exit in 20 s; what KVM did in 1 s:"
+				stuck_report
+				fail "stuck: L2 made no exit in 20 s ($paging run $r): the emulator's nested virtualization hangs"
+			done
+		) &
+		heartbeat=$!
 		wait $vmm
 		echo $? >/out/status-$paging-$r.txt
+		kill $heartbeat
 		cat /sys/kernel/tracing/events/kvm/kvm_exit/hist >/out/hist-$paging-$r.txt
 		echo '!hist:keys=exit_reason:vals=hitcount:size=4096' >$trigger
 		tail -n 3 /out/l2-$paging-$r.log

@@ -2,7 +2,8 @@
 
 EXITSCOPE_CACHE=${EXITSCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/exitscope}
 
-die() { printf 'exitscope: error: %s\n' "$*" >&2; exit 1; }
+error() { printf 'exitscope: error: %s\n' "$*" >&2; }
+die() { error "$@"; exit 1; }
 log() { printf 'exitscope: %s\n' "$*" >&2; }
 
 as_root() {

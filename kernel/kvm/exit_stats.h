@@ -62,7 +62,15 @@ static __always_inline void kvm_exit_stats_enter(struct kvm_vcpu *vcpu)
 		return;
 	s = vcpu->arch.exit_stats;
 	if (s->pending != KVM_EXIT_STATS_NO_SLOT) {
-		s->cycles[s->pending] += rdtsc() - s->exit_tsc;
+		u64 now = rdtsc();
+
+		/*
+		 * Entering on a CPU whose TSC is behind the exit's (TSCs not
+		 * synchronized, or moved back under an emulator) would charge
+		 * nearly 2^64 cycles: charge nothing for that exit instead.
+		 */
+		if (likely(now > s->exit_tsc))
+			s->cycles[s->pending] += now - s->exit_tsc;
 		s->pending = KVM_EXIT_STATS_NO_SLOT;
 	}
 }

@@ -22,6 +22,9 @@ case_ "lab: bad --workload" 1 "invalid --workload: 'bogus'" -- "$lab" --workload
 case_ "lab: bad --runs" 1 "invalid --runs: '0'" -- "$lab" --runs 0
 case_ "lab: bad --timeout" 1 "invalid --timeout: '5'" -- "$lab" --timeout 5
 case_ "lab: missing --l2-extra" 1 "--l2-extra: no such file" -- "$lab" --l2-extra /nonexistent
+case_ "lab: bad --l1" 1 "invalid --l1: 'tiny'" -- "$lab" --l1 tiny
+case_ "lab: bad --rounds" 1 "invalid --rounds: 'x'" -- "$lab" --rounds x
+case_ "lab: bad EXITSCOPE_LAB_INJECT" 1 "invalid EXITSCOPE_LAB_INJECT: 'x'" -- env EXITSCOPE_LAB_INJECT=x "$lab" --cpu amd
 case_ "lab: --help" 0 "EXAMPLES" -- "$lab" --help
 
 # exitscope report on damaged results (from a known-good set made here).
@@ -56,3 +59,18 @@ sed -i 's/isa vmx/isa svm/' "$r/stats-ept-1.txt"
 case_ "report: wrong vendor" 1 "is from svm, not vmx" -- "$rep" report --dir "$r" --cpu intel
 good ept
 case_ "report: Intel results accepted" 0 "agree with the kvm_exit tracepoint" -- "$rep" report --dir "$r" --cpu intel
+
+# What L1 says about the run goes into results.json, escaped; junk is refused.
+good npt
+echo 6.1.192 >"$r/l1-release.txt"
+printf '%s\n' 'console=ttyS0 quiet pti=on x="a\b"' >"$r/l2-cmdline.txt"
+"$rep" report --dir "$r" --cpu amd --json >"$tmp/json" 2>/dev/null
+if grep -qF '"l1_kernel":"6.1.192","l2_cmdline":"console=ttyS0 quiet pti=on x=\"a\\b\""' "$tmp/json" &&
+	grep -qF 'L2 command line: `console=ttyS0 quiet pti=on' "$r/report.md"; then
+	echo "ok - report: L1 kernel and L2 command line recorded, JSON-escaped"
+else
+	echo "not ok - report: L1 kernel and L2 command line not recorded right:"
+	head -c 300 "$tmp/json" | sed 's/^/    /'
+fi
+printf 'one\ntwo\n' >"$r/l2-cmdline.txt"
+case_ "report: a two-line l2-cmdline.txt is refused" 1 "l2-cmdline.txt: not one line" -- "$rep" report --dir "$r" --cpu amd

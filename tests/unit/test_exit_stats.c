@@ -324,6 +324,28 @@ static void test_cycles_exit_to_entry(void **state)
 	vm_destroy(vm);
 }
 
+/* A TSC that went backwards between exit and entry charges nothing. */
+static void test_cycles_backwards_tsc(void **state)
+{
+	struct kvm_vcpu *v;
+	struct vm *vm;
+	struct regs r;
+
+	(void)state;
+	setup_vmx();
+	vm = vm_create(1);
+	v = &vm->vcpu[0];
+	exit_once(v, EXIT_REASON_CPUID, 0, 1000);
+	exit_once(v, EXIT_REASON_CPUID, 400, 2000);	/* behind the exit: 0 */
+	shim_tsc = 2300;
+	kvm_exit_stats_enter(v);			/* forward again: 300 */
+	assert_true(cpuid(v, LEAF_CYCLES, EXIT_REASON_CPUID, &r));
+	assert_regs(&r, 0, 0, 300, 0);
+	assert_true(cpuid(v, LEAF_COUNT, EXIT_REASON_CPUID, &r));
+	assert_regs(&r, 2, 0, 0, 0);
+	vm_destroy(vm);
+}
+
 /*
  * An exit the tracepoint does not see (SVM's fastpath re-entry) is neither
  * counted nor charged to the previous reason.
@@ -646,6 +668,7 @@ int main(void)
 		T(test_sum_over_vcpus),
 		T(test_per_vm_scope),
 		T(test_cycles_exit_to_entry),
+		T(test_cycles_backwards_tsc),
 		T(test_untraced_exit_not_charged),
 		T(test_vmx_failed_entry_and_flags),
 		T(test_svm_codes),

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../lib/parse.h"
+#include "../lib/query_print.h"
 #include "../lib/results.h"
 #include "cmd.h"
 
@@ -29,6 +30,8 @@ struct lab {
 	const char *dir, *cpu, *workload, *kernel;
 	enum es_vendor vendor;
 	const char *mode[2];		/* "npt"/"ept", "shadow" */
+	char l1_release[128];		/* L1's uname -r, "" if not sent */
+	char l2_cmdline[1024];		/* L2's kernel command line, "" if not sent */
 	int runs;
 	struct run run[2][MAX_RUNS];
 };
@@ -80,6 +83,36 @@ static int load(const char *dir, const char *kind, const char *mode, int run,
 	*f = fopen(path, "r");
 	if (!*f) {
 		fprintf(stderr, "exitscope report: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One line of text L1 sent about the run (l1-release.txt, l2-cmdline.txt);
+ * absent in results of older labs: "". A file of several lines is corrupt.
+ */
+static int load_line(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[4096];
+	size_t n;
+	FILE *f;
+	int c;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	n = strcspn(buf, "\n");
+	c = buf[n] == '\n' ? fgetc(f) : '\n';
+	buf[n] = '\0';
+	fclose(f);
+	if (c != EOF && c != '\n') {
+		fprintf(stderr, "exitscope report: %s: not one line of at most %zu bytes\n",
+			path, len - 1);
 		return -1;
 	}
 	return 0;
@@ -218,8 +251,12 @@ static void write_json(FILE *f, const struct lab *lab)
 {
 	int m, r, i;
 
-	fprintf(f, "{\"schema\":\"exitscope.lab/1\",\"cpu\":\"%s\",\"isa\":\"%s\",\"workload\":\"%s\",\"kernel\":\"%s\",\"runs\":[",
+	fprintf(f, "{\"schema\":\"exitscope.lab/1\",\"cpu\":\"%s\",\"isa\":\"%s\",\"workload\":\"%s\",\"kernel\":\"%s\",\"l1_kernel\":",
 		lab->cpu, es_isa_name(lab->vendor), lab->workload, lab->kernel);
+	es_json_string(f, lab->l1_release);
+	fprintf(f, ",\"l2_cmdline\":");
+	es_json_string(f, lab->l2_cmdline);
+	fprintf(f, ",\"runs\":[");
 	for (m = 0; m < 2; m++)
 		for (r = 0; r < lab->runs; r++) {
 			const struct run *run = &lab->run[m][r];
@@ -291,10 +328,12 @@ static int write_outputs(const struct lab *lab, bool json)
 		"Exits per reason of the L2 guest, median of %d run(s) per mode; every\n"
 		"count equals the `kvm:kvm_exit` tracepoint's. Cycles: host TSC from exit\n"
 		"to the next entry of that vCPU.\n\n"
+		"L1 kernel: `%s`. L2 command line: `%s`.\n\n"
 		"| reason | name | %s | shadow | ratio | %s cycles | shadow cycles | why |\n"
 		"|---|---|---:|---:|---:|---:|---:|---|\n",
 		lab->cpu, es_isa_name(lab->vendor), lab->workload, lab->kernel,
-		lab->runs, lab->mode[0], lab->mode[0]);
+		lab->runs, *lab->l1_release ? lab->l1_release : "unknown",
+		*lab->l2_cmdline ? lab->l2_cmdline : "unknown", lab->mode[0], lab->mode[0]);
 	if (!json)
 		fprintf(out, "%8s  %-22s %12s %12s %7s %16s %16s\n", "reason", "name",
 			lab->mode[0], "shadow", "ratio", "cycles", "shadow cycles");
@@ -409,6 +448,9 @@ int cmd_report(int argc, char **argv)
 		return 2;
 	}
 	lab.mode[1] = "shadow";
+	if (load_line(lab.dir, "l1-release.txt", lab.l1_release, sizeof(lab.l1_release)) ||
+	    load_line(lab.dir, "l2-cmdline.txt", lab.l2_cmdline, sizeof(lab.l2_cmdline)))
+		return 1;
 	for (m = 0; m < 2; m++)
 		for (r = 0; r < lab.runs; r++) {
 			if (load_run(&lab, m, r))

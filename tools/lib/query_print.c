@@ -73,7 +73,7 @@ void es_print_table(FILE *out, const struct es_report *r, enum es_rows rows)
 	free(v);
 }
 
-static void json_string(FILE *out, const char *s)
+void es_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -104,7 +104,7 @@ void es_print_json(FILE *out, const struct es_report *r, enum es_rows rows)
 	for (i = 0; i < n; i++) {
 		fprintf(out, "%s{\"reason\":%" PRIu32 ",\"name\":", i ? "," : "",
 			v[i]->code);
-		json_string(out, v[i]->name);
+		es_json_string(out, v[i]->name);
 		fprintf(out, ",\"count\":%" PRIu64 ",\"cycles\":%" PRIu64 "}",
 			v[i]->count, v[i]->cycles);
 	}

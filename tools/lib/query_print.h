@@ -21,5 +21,7 @@ void es_print_table(FILE *out, const struct es_report *r, enum es_rows rows);
 void es_print_json(FILE *out, const struct es_report *r, enum es_rows rows);
 /* One line per reason asked, undefined ones included, as the seed printed. */
 void es_print_raw(FILE *out, const struct es_report *r);
+/* @s as a JSON string literal, quotes and control characters escaped. */
+void es_json_string(FILE *out, const char *s);
 
 #endif

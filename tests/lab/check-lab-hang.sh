@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# A hung emulator, for real: the AMD lab with a hang injected into its first
+# attempt (EXITSCOPE_LAB_INJECT, see docs/lab.md) must notice it in time,
+# say where it hung, save the hung console and QEMU's CPU state, retry once
+# and then succeed. One "ok -"/"not ok -" line per case.
+# Usage: check-lab-hang.sh stuck|silent
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+kind=${1:?usage: check-lab-hang.sh stuck|silent}
+out=$top/build/lab-check-hang-$kind
+want=$([ "$kind" = stuck ] && echo "L2 made no exit in 20 s" || echo "L1 silent for")
+rm -rf "$out"
+mkdir -p "$top/build"
+t0=$SECONDS
+EXITSCOPE_LAB_INJECT=$kind "$top/lab/lab.sh" --cpu amd --out "$out" >"$out.log" 2>&1
+rc=$?
+t=$((SECONDS - t0))
+if [ $rc -eq 0 ] && grep -q "retrying once after the hang" "$out.log"; then
+	echo "ok - lab hang ($kind): detected, retried, then succeeded (${t} s)"
+else
+	echo "not ok - lab hang ($kind): status $rc, wanted a retry and success (log: $out.log):"
+	tail -5 "$out.log" | sed 's/^/    /'
+fi
+grep -q "the emulator hung in stage 'l2': $want" "$out.log" &&
+	echo "ok - lab hang ($kind): the error names the stage and the symptom" ||
+	echo "not ok - lab hang ($kind): no \"hung in stage 'l2': $want\" in $out.log"
+grep -q "EXITSCOPE-STAGE l2" "$out/l1-hung.log" 2>/dev/null &&
+	echo "ok - lab hang ($kind): the hung attempt's console kept (l1-hung.log)" ||
+	echo "not ok - lab hang ($kind): no l1-hung.log with the l2 stage"
+grep -q "^RIP=" "$out/l1-hung-cpu.txt" 2>/dev/null &&
+	echo "ok - lab hang ($kind): QEMU's view of L1's CPU saved (l1-hung-cpu.txt)" ||
+	echo "not ok - lab hang ($kind): no registers in l1-hung-cpu.txt"
