@@ -39,7 +39,9 @@ install: modules
 patch:
 	@scripts/mkpatch.sh $(BUILD)/patch
 
-# The main job: the seed's experiment in the emulated nested lab.
+# The main job: the seed's experiment in the emulated nested lab. The script
+# itself, not `exitscope lab`: on a fresh machine it installs the compiler
+# the tools need.
 lab:
 	@lab/lab.sh $(ARGS)
 

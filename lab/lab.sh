@@ -103,12 +103,20 @@ elapsed() {
 	local d=$((${EPOCHREALTIME//[.,]/} - t0us))
 	printf '%d.%d' $((d / 1000000)) $((d / 100000 % 10))
 }
-# Progress for people on stderr; the same, timed, in timing.tsv.
+# Progress for people on stderr; the same, timed, in timing.tsv. What to
+# expect of each stage: how long it took the last time this very setup ran.
 rm -f "$out/timing.tsv"
+last_timing=$EXITSCOPE_CACHE/timing-$(printf '%s\n' "$cpu" "$l1" "$workload" "$rounds" \
+	"$runs" "$l2cpus" "$extra" "$l2append" | sha256sum | cut -c1-12).tsv
+expected() {
+	[ -f "$last_timing" ] && awk -F'\t' -v s="$1" '
+		found && $3 !~ /^L1: still running/ { d = $1 - t; printf "; last time %.0f s", d < 1 ? 1 : d; exit }
+		$3 == s { t = $1; found = 1 }' "$last_timing"
+}
 step() {
 	local t
 	t=$(elapsed)
-	printf 'exitscope lab: [%s] %s (%s s)\n' "$1" "$2" "$t" >&2
+	printf 'exitscope lab: [%s] %s (%s s%s)\n' "$1" "$2" "$t" "$(expected "$2")" >&2
 	printf '%s\t%s\t%s\n' "$t" "$1" "$2" >>"$out/timing.tsv"
 }
 
@@ -304,3 +312,4 @@ report_args=(--dir "$out" --cpu "$cpu" --workload "$workload" --runs "$runs" --k
 [ -n "$json" ] && report_args+=(--json)
 "$top/build/bin/exitscope" report "${report_args[@]}"
 printf '%s\tend\treport written\n' "$(elapsed)" >>"$out/timing.tsv"
+cp "$out/timing.tsv" "$last_timing" 2>/dev/null || true

@@ -10,6 +10,8 @@ struct es_cmd {
 	const char *summary;
 };
 
+int cmd_lab(int argc, char **argv);
+void cmd_lab_help(void);
 int cmd_query(int argc, char **argv);
 void cmd_query_help(void);
 int cmd_report(int argc, char **argv);

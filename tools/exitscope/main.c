@@ -6,6 +6,8 @@
 #include "cmd.h"
 
 static const struct es_cmd commands[] = {
+	{ "lab", cmd_lab, cmd_lab_help,
+	  "on the host: the seed's experiment in the emulated lab (lab/lab.sh)" },
 	{ "query", cmd_query, cmd_query_help,
 	  "in a guest: print this VM's exits per reason (CPUID leaves)" },
 	{ "report", cmd_report, cmd_report_help,
