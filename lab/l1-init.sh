@@ -20,6 +20,12 @@ amd)	vendor=kvm-amd; knob=npt; nested=npt ;;
 intel)	vendor=kvm-intel; knob=ept; nested=ept ;;
 *)	fail "exitscope.cpu='$cpu' (amd or intel)" ;;
 esac
+# L1's clock, for the log; a TSC it could not calibrate (tsc_khz 0) leaves
+# KVM asking for a clock update before every entry, forever: a hang.
+echo "EXITSCOPE-CLOCK $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
+	"$(dmesg | grep -o -e 'Detected [0-9.]* MHz [a-zA-Z]*' -e 'could not calculate TSC khz' | tr '\n' ' ')"
+dmesg | grep -q 'could not calculate TSC khz' &&
+	fail "stuck: L1 could not calibrate its TSC, so KVM could never enter a guest"
 stage modules
 m=/lib/modules/exitscope
 # The kernel's own modules KVM needs first (irqbypass; ccp for kvm-amd).

@@ -231,11 +231,15 @@ run_emulator() {
 	: >"$console"
 	rm -f "$work/results.raw"
 	if [ "$cpu" = amd ]; then
+		# TCG's TSC is the host's: tell L1 its frequency rather than have
+		# it calibrate against the emulated PIT, which fails now and then
+		# (tsc_khz 0, and KVM then never enters a guest; docs/lab.md).
+		tsckhz=$("$top/build/bin/exitscope" tsc-khz) || tsckhz=
 		# A monitor on two pipes: on a hang, QEMU says where L1's CPU is.
 		rm -f "$work"/monitor.*
 		mkfifo "$work/monitor.in" "$work/monitor.out"
 		qemu-system-x86_64 -accel tcg,thread=single -cpu EPYC,+svm,+npt -m 2G -smp 1 \
-			-kernel "$l1kernel" -initrd "$work/l1.cpio" -append "$append${inject:+ exitscope.inject=$inject}" \
+			-kernel "$l1kernel" -initrd "$work/l1.cpio" -append "$append${tsckhz:+ tsc_early_khz=$tsckhz}${inject:+ exitscope.inject=$inject}" \
 			-display none -monitor "pipe:$work/monitor" -no-reboot \
 			-serial "file:$console" -serial "file:$work/results.raw" 2>"$work/emulator.err" &
 	else
@@ -290,8 +294,8 @@ run_emulator() {
 	}
 }
 
-# QEMU 7.2's nested SVM hangs about one AMD run in seven (docs/lab.md): a
-# hang, and only a hang, gets one more try. A wrong count never does.
+# QEMU 7.2's nested SVM has hung now and then (docs/lab.md): a hang, and
+# only a hang, gets one more try. A wrong count never does.
 rc=0
 run_emulator || rc=$?
 inject=

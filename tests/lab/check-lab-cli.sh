@@ -30,6 +30,16 @@ case_ "exitscope lab runs lab.sh" 1 "unknown option '--frob'" -- "$top/build/bin
 cp "$top/build/bin/exitscope" "$tmp/exitscope"
 case_ "exitscope lab away from its tree" 1 "lab/lab.sh not found next to this binary" -- "$tmp/exitscope" lab
 
+# The TSC frequency the lab hands to L1 under QEMU: plausible and steady.
+a=$("$top/build/bin/exitscope" tsc-khz 2>&1) b=$("$top/build/bin/exitscope" tsc-khz 2>&1)
+if [[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] && [ "$a" -ge 100000 ] &&
+	[ $(( (a > b ? a - b : b - a) * 100 )) -le "$a" ]; then
+	echo "ok - exitscope tsc-khz: $a and $b kHz, within 1%"
+else
+	echo "not ok - exitscope tsc-khz: wanted two steady kHz figures, got '$a' and '$b'"
+fi
+case_ "exitscope tsc-khz: extra argument" 2 "unexpected argument 'x'" -- "$top/build/bin/exitscope" tsc-khz x
+
 # exitscope report on damaged results (from a known-good set made here).
 r=$tmp/res
 good() {	# a consistent results directory for MODE (npt or ept)

@@ -14,6 +14,8 @@ static const struct es_cmd commands[] = {
 	  "on the host: check and summarize a lab results directory" },
 	{ "shutdown", cmd_shutdown, cmd_shutdown_help,
 	  "in a guest of exitscope-vmm: end the VM with an exit status" },
+	{ "tsc-khz", cmd_tsc, cmd_tsc_help,
+	  "this machine's TSC frequency in kHz (to turn cycles into time)" },
 };
 
 static void usage(FILE *out)
