@@ -73,8 +73,8 @@ both)	args=(--workload "$workload" --runs "$runs" --timeout "$timeout" --l2-cpus
 	"$0" --cpu intel --out "$out/intel" "${args[@]}" || exit 1
 	exec "$0" --cpu amd --out "$out/amd" "${args[@]}" ;;
 *)	die "invalid --cpu: '$cpu' (intel, amd or both)" ;; esac
-# Rounds of paging-stress in L2: 4 keep both labs short (Intel ~40 s, AMD
-# ~21 s) and the pattern plain (tens of thousands of #PF and CR3 exits).
+# Rounds of paging-stress in L2: 4 keep both labs short (Intel ~35 s, AMD
+# ~9 s) and the pattern plain (tens of thousands of #PF and CR3 exits).
 [ -n "$rounds" ] || rounds=4
 [[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] || die "invalid --rounds: '$rounds'"
 # EXITSCOPE_LAB_INJECT=stuck|silent (tests only, AMD): the first attempt
@@ -184,115 +184,8 @@ console=$out/l1.log
 # before the host gives up on L1, so its console log still comes back.
 l2timeout=150
 append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$runs exitscope.workload=$workload exitscope.l2timeout=$l2timeout exitscope.l2cpus=$l2cpus"
-if [ "$cpu" = intel ]; then
-	# Bochs boots only from disks: a GRUB rescue ISO holds kernel and initrd.
-	mkdir -p "$work/iso/boot/grub"
-	cp "$l1kernel" "$work/iso/boot/bzImage"
-	mv "$work/l1.cpio" "$work/iso/boot/l1.cpio"
-	printf 'set timeout=0\nmenuentry exitscope {\n\tlinux /boot/bzImage %s\n\tinitrd /boot/l1.cpio\n}\n' \
-		"$append" >"$work/iso/boot/grub/grub.cfg"
-	grub-mkrescue -o "$work/l1.iso" "$work/iso" >/dev/null 2>&1 ||
-		die "grub-mkrescue failed (packages grub-pc-bin, xorriso, mtools)"
-	cat >"$work/bochsrc" <<BOCHS
-megs: 1024
-cpu: model=corei7_haswell_4770, count=1, ips=75000000, reset_on_triple_fault=1
-clock: sync=none, time0=1
-romimage: file=/usr/share/bochs/BIOS-bochs-latest
-vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
-ata0-master: type=cdrom, path="$work/l1.iso", status=inserted
-boot: cdrom
-com1: enabled=1, mode=file, dev="$console"
-com2: enabled=1, mode=file, dev="$work/results.raw"
-display_library: rfb, options="timeout=0"
-log: $work/bochs.log
-error: action=report, cpu0=ignore
-panic: action=fatal
-sound: driver=dummy
-speaker: enabled=0
-BOCHS
-	echo c >"$work/bochs.rc"
-fi
-
-# hung WHY: the emulator stopped making progress (L1 silent, or L2 never
-# entered): show the evidence, save QEMU's view of the CPU, stop it.
-hung() {
-	if [ -p "$work/monitor.in" ]; then
-		echo "info registers" >"$work/monitor.in"
-		timeout 2 cat "$work/monitor.out" 2>/dev/null | sed -n '/^CPU#/,$p' >"$out/l1-hung-cpu.txt"
-	fi
-	kill "$emu_pid" 2>/dev/null
-	tail -n 15 "$console" >&2
-	error "the emulator hung in stage '$last': $1 (full log: $console)"
-}
-
-# run_emulator: boot L1 and follow it until it has sent everything (0),
-# or it hangs (2, see hung); any other failure ends the lab.
-run_emulator() {
-	: >"$console"
-	rm -f "$work/results.raw"
-	if [ "$cpu" = amd ]; then
-		# TCG's TSC is the host's: tell L1 its frequency rather than have
-		# it calibrate against the emulated PIT, which fails now and then
-		# (tsc_khz 0, and KVM then never enters a guest; docs/lab.md).
-		tsckhz=$("$top/build/bin/exitscope" tsc-khz) || tsckhz=
-		# A monitor on two pipes: on a hang, QEMU says where L1's CPU is.
-		rm -f "$work"/monitor.*
-		mkfifo "$work/monitor.in" "$work/monitor.out"
-		qemu-system-x86_64 -accel tcg,thread=single -cpu EPYC,+svm,+npt -m 2G -smp 1 \
-			-kernel "$l1kernel" -initrd "$work/l1.cpio" -append "$append${tsckhz:+ tsc_early_khz=$tsckhz}${inject:+ exitscope.inject=$inject}" \
-			-display none -monitor "pipe:$work/monitor" -no-reboot \
-			-serial "file:$console" -serial "file:$work/results.raw" 2>"$work/emulator.err" &
-	else
-		bochs-bin -q -f "$work/bochsrc" -rc "$work/bochs.rc" </dev/null >"$work/emulator.err" 2>&1 &
-	fi
-	emu_pid=$!
-
-	# Follow the console: stage markers show progress; no progress in
-	# time, a failure marker or the emulator dying early end the run.
-	last=boot since=$SECONDS heard=$SECONDS
-	local seen=0 lines line boot_limit
-	boot_limit=$([ "$cpu" = amd ] && echo 120 || echo 300)
-	stage_limit() { case $1 in boot) echo "$boot_limit" ;; modules|reload|send) echo 90 ;; l2) echo $((l2timeout + 90)) ;; *) echo 120 ;; esac; }
-	while kill -0 "$emu_pid" 2>/dev/null; do
-		sleep 0.25
-		while IFS= read -r line; do
-			case $line in
-			EXITSCOPE-STAGE*) set -- ${line#EXITSCOPE-STAGE }; last=$1 since=$SECONDS
-				step 6/6 "L1: ${line#EXITSCOPE-STAGE }" ;;
-			EXITSCOPE-HEARTBEAT*) step 6/6 "L1: still running L2: ${line#EXITSCOPE-HEARTBEAT }" ;;
-			"EXITSCOPE-FAIL stuck: "*) sleep 1; hung "${line#EXITSCOPE-FAIL stuck: }"; return 2 ;;
-			EXITSCOPE-FAIL*) kill "$emu_pid"; tail -n 15 "$console" >&2
-				die "L1 failed in stage '$last': ${line#EXITSCOPE-FAIL } (full log: $console)" ;;
-			esac
-		done < <(tail -n +$((seen + 1)) "$console" 2>/dev/null | tr -d '\r')
-		lines=$(wc -l <"$console" 2>/dev/null || echo 0)
-		[ "$lines" -ne "$seen" ] && heard=$SECONDS
-		seen=$lines
-		# While L2 runs, L1 prints a heartbeat every 10 s: silence is a hang.
-		if [ "$last" = l2 ] && [ $((SECONDS - heard)) -gt 45 ]; then
-			hung "L1 silent for $((SECONDS - heard)) s, no heartbeat"
-			return 2
-		fi
-		# Everything sent (the data channel says so, not the console, where
-		# kernel messages can cut into a line): stop the emulator; Bochs has
-		# no ACPI power-off with this L1.
-		if grep -aq '^EXITSCOPE-ALL-SENT' "$work/results.raw" 2>/dev/null; then
-			kill "$emu_pid" 2>/dev/null || true
-			break
-		fi
-		if [ $((SECONDS - since)) -gt "$(stage_limit "$last")" ] || [ $((SECONDS - t0)) -gt "$timeout" ]; then
-			kill "$emu_pid"; tail -n 15 "$console" >&2
-			die "timeout in stage '$last' after $((SECONDS - since)) s (full log: $console)"
-		fi
-	done
-	wait "$emu_pid" 2>/dev/null || true
-	emu_pid=
-	grep -aq '^EXITSCOPE-ALL-SENT' "$work/results.raw" 2>/dev/null || {
-		tail -n 5 "$work/emulator.err" >&2
-		tail -n 15 "$console" >&2
-		die "the emulator stopped in stage '$last' before L1 sent its results (full log: $console)"
-	}
-}
+. "$top/lab/emulator.sh"
+emulator_prepare
 
 # QEMU 7.2's nested SVM has hung now and then (docs/lab.md): a hang, and
 # only a hang, gets one more try. A wrong count never does.
