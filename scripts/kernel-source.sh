@@ -19,12 +19,19 @@ abi_of() {
 	apt-cache show "linux-headers-amd64=$KVER" 2>/dev/null |
 		sed -n 's/^Depends: linux-headers-\([^ ]*-amd64\) .*/\1/p' | head -n1
 }
-KABI=$(abi_of)
+# A version's ABI never changes: remember it (apt-cache takes 0.4 s, and
+# every lab run resolves the kernel four times).
+abi_cache=$EXITSCOPE_CACHE/abi-$KVER
+KABI=$(cat "$abi_cache" 2>/dev/null || true)
 if [ -z "$KABI" ]; then
-	as_root apt-get update -qq >/dev/null 2>&1 || true
 	KABI=$(abi_of)
+	if [ -z "$KABI" ]; then
+		as_root apt-get update -qq >/dev/null 2>&1 || true
+		KABI=$(abi_of)
+	fi
+	[ -n "$KABI" ] || die "no linux-headers-amd64 of version $KVER in the package lists"
+	mkdir -p "$EXITSCOPE_CACHE" && echo "$KABI" >"$abi_cache"
 fi
-[ -n "$KABI" ] || die "no linux-headers-amd64 of version $KVER in the package lists"
 apt_ensure "linux-headers-$KABI=$KVER" "linux-image-$KABI-unsigned=$KVER"
 KHDR=/usr/src/linux-headers-$KABI
 [ -f "$KHDR/Module.symvers" ] || die "$KHDR has no Module.symvers"
