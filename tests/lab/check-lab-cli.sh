@@ -87,3 +87,17 @@ else
 fi
 printf 'one\ntwo\n' >"$r/l2-cmdline.txt"
 case_ "report: a two-line l2-cmdline.txt is refused" 1 "l2-cmdline.txt: not one line" -- "$rep" report --dir "$r" --cpu amd
+
+# The table ends with one line on why each strongly changed reason changed.
+good npt
+printf '# isa svm mode cycles exits 703 cycles 730\n 0x72 cpuid 3 30\n 0x4e PF excp 500 500\n 0x7b io 200 200\n' >"$r/stats-shadow-1.txt"
+printf '{ exit_reason: 114 } hitcount: 3\n{ exit_reason: 78 } hitcount: 500\n{ exit_reason: 123 } hitcount: 200\nTotals:\n    Hits: 703\n    Dropped: 0\n' >"$r/hist-shadow-1.txt"
+"$rep" report --dir "$r" --cpu amd >"$tmp/table" 2>&1
+if grep -q '^    0x4e  PF excp: #PF intercepts: KVM must see guest page faults' "$tmp/table" &&
+	grep -q '^    0x7b  io: changed with the paging mode; no note' "$tmp/table" &&
+	! grep -q '0x72  cpuid:' "$tmp/table"; then
+	echo "ok - report: a why line for each strongly changed reason, none for the rest"
+else
+	echo "not ok - report: why lines wrong:"
+	sed 's/^/    /' "$tmp/table" | tail -6
+fi

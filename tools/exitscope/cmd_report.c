@@ -62,6 +62,14 @@ static const struct { const char *name, *why; } notes[] = {
 	{ "EPT_VIOLATION", "only with EPT: first touches of guest memory fault in the second-level tables" },
 	{ "EPT_MISCONFIG", "only with EPT: MMIO is marked by misconfigured EPT entries" },
 	{ "npf", "only with NPT: first touches of guest memory fault in the nested page tables" },
+	/* Not paging itself: the same work takes longer under shadow paging. */
+	{ "INTERRUPT_WINDOW", "a slower guest (shadow paging) spends more time per run, so more interrupts wait for a window" },
+	{ "vintr", "a slower guest (shadow paging) spends more time per run, so more interrupts wait for a window" },
+	{ "PREEMPTION_TIMER", "the guest's timer (emulated with the preemption timer) fires more often in a longer run" },
+	{ "EXTERNAL_INTERRUPT", "a longer run takes more of the host's interrupts" },
+	{ "interrupt", "a longer run takes more of the host's interrupts" },
+	{ "HLT", "the guest idles (halts) a different amount when its work takes longer" },
+	{ "hlt", "the guest idles (halts) a different amount when its work takes longer" },
 };
 
 static const char *note_for(const char *name)
@@ -71,7 +79,7 @@ static const char *note_for(const char *name)
 	for (i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
 		if (!strcmp(notes[i].name, name))
 			return notes[i].why;
-	return "";
+	return "changed with the paging mode; no note on this reason yet";
 }
 
 static int load(const char *dir, const char *kind, const char *mode, int run,
@@ -368,10 +376,19 @@ static int write_outputs(const struct lab *lab, bool json)
 	fprintf(md, "\n![exits per reason](chart.png)\n");
 	fclose(md);
 	fclose(dat);
-	if (!json)
-		fprintf(out, "(* strongly changed: see report.md for why)\n");
-	else
+	if (json) {
 		write_json(out, lab);
+		return 0;
+	}
+	fprintf(out, "\n* strongly changed (at least 4x, and 100 or more exits in one mode), and why:\n");
+	for (i = 0; i < n; i++) {
+		for (m = 0; m < 2; m++)
+			spread(lab, m, codes[i], false, c[m]);
+		if (!strong_change(c[0][1], c[1][1]))
+			continue;
+		code_str(code, sizeof(code), lab, codes[i]);
+		fprintf(out, "%8s  %s: %s\n", code, names[i], note_for(names[i]));
+	}
 	return 0;
 #undef OPEN
 }
