@@ -42,7 +42,8 @@ install -m755 "$top/build/bin/exitscope-vmm" "$r/bin/"
 cp "$l2kernel" "$r/l2/bzImage"
 cp "$out/l2.cpio" "$r/l2/initrd.cpio"
 printf '%s\n' "$l2cmdline" >"$r/l2/cmdline"
-cp "$top"/build/guest/cpuid-loop.bin "$top"/build/guest/io-loop.bin "$r/l2/"
+cp "$top"/build/guest/cpuid-loop.bin "$top"/build/guest/io-loop.bin \
+	"$top"/build/guest/spin.bin "$r/l2/"
 : >"$r/lib/modules/exitscope/deps"
 for m in $deps; do
 	[ -f "$m" ] || die "module $m missing"

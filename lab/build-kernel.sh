@@ -4,7 +4,7 @@
 #   l2  the L2 guest kernel (bzImage only)
 #   l1  the labs' L1 kernel (Bochs and QEMU) (bzImage, modules, and the
 #       build tree kept for building exitscope's KVM modules against it)
-# Prints the output directory (bzImage inside; obj/ too for l1).
+# Prints the output directory (bzImage and System.map inside; obj/ too for l1).
 # Usage: build-kernel.sh l1|l2
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +13,8 @@ name=${1:?usage: build-kernel.sh l1|l2}
 frag=$top/lab/$name-kernel.config
 [ -f "$frag" ] || die "no kernel config $frag"
 eval "$("$top/scripts/kernel-source.sh")"
-hash=$(cat "$frag" | sha256sum | cut -c1-12)
+# Keyed by the config lines only: a comment edit must not cost a rebuild.
+hash=$(grep '^CONFIG_' "$frag" | sha256sum | cut -c1-12)
 out=$EXITSCOPE_CACHE/$name-kernel-$KVER-$hash
 if [ ! -f "$out/bzImage" ]; then
 	apt_ensure make gcc flex bison bc libelf-dev lz4
@@ -34,6 +35,8 @@ if [ ! -f "$out/bzImage" ]; then
 	make -s -C "$tree" O="$obj" -j"$(nproc)" $targets >"$obj/build.log" 2>&1 ||
 		{ tail -20 "$obj/build.log" >&2; die "$name kernel build failed (log: $obj/build.log)"; }
 	cp "$obj/arch/x86/boot/bzImage" "$out/bzImage.tmp"
+	# The symbols stay, to name where a hung guest stopped.
+	cp "$obj/System.map" "$out/System.map"
 	[ "$targets" = bzImage ] && rm -rf "$obj"
 	mv "$out/bzImage.tmp" "$out/bzImage"
 fi

@@ -76,6 +76,10 @@ run_emulator() {
 	stage_limit() { case $1 in boot) echo "$boot_limit" ;; modules|reload|send) echo 90 ;; l2) echo $((l2timeout + 90)) ;; *) echo 120 ;; esac; }
 	while kill -0 "$emu_pid" 2>/dev/null; do
 		sleep 0.25
+		# One snapshot of what is new, so that the lines handled and the
+		# lines counted are the same ones: a line still being written has
+		# no newline yet, is not counted, and comes again next time.
+		tail -n +$((seen + 1)) "$console" 2>/dev/null | tr -d '\r' >"$work/console.new"
 		while IFS= read -r line; do
 			case $line in
 			EXITSCOPE-STAGE*) set -- ${line#EXITSCOPE-STAGE }; last=$1 since=$SECONDS
@@ -85,10 +89,10 @@ run_emulator() {
 			EXITSCOPE-FAIL*) kill "$emu_pid"; tail -n 15 "$console" >&2
 				die "L1 failed in stage '$last': ${line#EXITSCOPE-FAIL } (full log: $console)" ;;
 			esac
-		done < <(tail -n +$((seen + 1)) "$console" 2>/dev/null | tr -d '\r')
-		lines=$(wc -l <"$console" 2>/dev/null || echo 0)
-		[ "$lines" -ne "$seen" ] && heard=$SECONDS
-		seen=$lines
+		done <"$work/console.new"
+		lines=$(wc -l <"$work/console.new")
+		[ "$lines" -gt 0 ] && heard=$SECONDS
+		seen=$((seen + lines))
 		# While L2 runs, L1 prints a heartbeat every 10 s: silence is a hang.
 		if [ "$last" = l2 ] && [ $((SECONDS - heard)) -gt 45 ]; then
 			hung "L1 silent for $((SECONDS - heard)) s, no heartbeat"

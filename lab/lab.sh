@@ -77,12 +77,12 @@ both)	args=(--workload "$workload" --runs "$runs" --timeout "$timeout" --l2-cpus
 # ~9 s) and the pattern plain (tens of thousands of #PF and CR3 exits).
 [ -n "$rounds" ] || rounds=4
 [[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] || die "invalid --rounds: '$rounds'"
-# EXITSCOPE_LAB_INJECT=stuck|silent (tests only, AMD): the first attempt
-# hangs on purpose, to exercise the detection and the retry.
+# EXITSCOPE_LAB_INJECT=stuck|spin|silent (tests only, AMD): the first
+# attempt hangs on purpose, to exercise the detection and the retry.
 inject=${EXITSCOPE_LAB_INJECT:-}
 case $inject in
-'') ;; stuck|silent) [ "$cpu" = amd ] || die "EXITSCOPE_LAB_INJECT works with --cpu amd only" ;;
-*) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck or silent)" ;;
+'') ;; stuck|spin|silent) [ "$cpu" = amd ] || die "EXITSCOPE_LAB_INJECT works with --cpu amd only" ;;
+*) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck, spin or silent)" ;;
 esac
 case $l1 in small|debian) ;; *) die "invalid --l1: '$l1' (small or debian)" ;; esac
 case $workload in seed|paging|timer|boot|cpuid|io) ;;
@@ -204,6 +204,14 @@ fi
 # Unpack the framed files; every one must arrive whole.
 "$top/lab/unframe.sh" "$work/results.raw" "$out" ||
 	die "results from L1 are corrupt or incomplete (raw data kept: --keep)"
+# A guest exitscope-vmm had to stop: name the L2 kernel function it was in.
+l2map=$(dirname "$l2kernel")/System.map
+for f in "$out"/l2-*.log; do
+	rip=$(sed -n 's/^exitscope-vmm: vCPU [0-9]*: rip 0x\(ffffffff[0-9a-f]*\) .*/\1/p' "$f" | head -n 1)
+	[ -n "$rip" ] && [ -f "$l2map" ] || continue
+	set -- $({ cat "$l2map"; echo "$rip ~ <rip>"; } | LC_ALL=C sort | grep -B1 -m1 ' ~ <rip>$' | head -n 1)
+	log "$(basename "$f"): L2 was stopped at rip 0x$rip, in $3+0x$(printf '%x' $((16#$rip - 16#$1))) (L2's System.map)"
+done
 step done "figures in $out; checking them"
 report_args=(--dir "$out" --cpu "$cpu" --workload "$workload" --runs "$runs" --kernel "$KVER")
 [ -n "$json" ] && report_args+=(--json)

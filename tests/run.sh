@@ -62,6 +62,7 @@ echo "== lab: AMD (QEMU TCG), L1 with exitscope's KVM, L2 with NPT and shadow pa
 run_cases tests/lab/check-lab.sh amd
 echo "== lab: a hung emulator is caught, explained and retried (AMD, injected)"
 run_cases tests/lab/check-lab-hang.sh stuck
+run_cases tests/lab/check-lab-hang.sh spin
 run_cases tests/lab/check-lab-hang.sh silent
 echo "== lab: AMD on Debian's own kernel as L1, with the modules of make modules"
 run_cases tests/lab/check-lab.sh amd debian

@@ -3,12 +3,16 @@
 # attempt (EXITSCOPE_LAB_INJECT, see docs/lab.md) must notice it in time,
 # say where it hung, save the hung console and QEMU's CPU state, retry once
 # and then succeed. One "ok -"/"not ok -" line per case.
-# Usage: check-lab-hang.sh stuck|silent
+# Usage: check-lab-hang.sh stuck|spin|silent
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kind=${1:?usage: check-lab-hang.sh stuck|silent}
+kind=${1:?usage: check-lab-hang.sh stuck|spin|silent}
 out=$top/build/lab-check-hang-$kind
-want=$([ "$kind" = stuck ] && echo "L2 made no exit in 20 s" || echo "L1 silent for")
+case $kind in
+stuck)	want="L2 made no exit in 20 s: it was never entered" ;;
+spin)	want="L2 made no exit in 20 s but for the host's interrupts" ;;
+*)	want="L1 silent for" ;;
+esac
 rm -rf "$out"
 mkdir -p "$top/build"
 t0=$SECONDS
