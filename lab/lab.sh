@@ -110,7 +110,11 @@ last_timing=$EXITSCOPE_CACHE/timing-$(printf '%s\n' "$cpu" "$l1" "$workload" "$r
 	"$runs" "$l2cpus" "$extra" "$l2append" | sha256sum | cut -c1-12).tsv
 expected() {
 	[ -f "$last_timing" ] && awk -F'\t' -v s="$1" '
-		found && $3 !~ /^L1: still running/ { d = $1 - t; printf "; last time %.0f s", d < 1 ? 1 : d; exit }
+		found && $3 !~ /^L1: still running/ {
+			d = $1 - t
+			if (d < 1) printf "; last time <1 s"; else printf "; last time %.0f s", d
+			exit
+		}
 		$3 == s { t = $1; found = 1 }' "$last_timing"
 }
 step() {
