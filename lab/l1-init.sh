@@ -28,12 +28,14 @@ dmesg | grep -q 'could not calculate TSC khz' &&
 	fail "stuck: L1 could not calibrate its TSC, so KVM could never enter a guest"
 stage modules
 m=/lib/modules/exitscope
-# The kernel's own modules KVM needs first (irqbypass; ccp for kvm-amd).
+# The kernel's own modules KVM needs first (irqbypass; on Debian's kernel
+# also ccp, for kvm-amd).
 for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
 insmod $m/kvm.ko ignore_msrs=1 || fail "insmod kvm.ko (exitscope's)"
 insmod $m/$vendor.ko $knob=1 || fail "insmod $vendor.ko $knob=1"
-# L2 made no exit for 30 s: which of KVM's statistics for that VM still
-# move, and KVM's trace events, over one second (does it still enter L2?).
+# L2 looks stuck (see the heartbeat): what KVM still does for that VM over
+# one second (trace events, statistics that move), the VMM threads' kernel
+# stacks and L1's clock, for the console.
 stuck_report() {
 	vm=$(ls -d /sys/kernel/debug/kvm/*-* 2>/dev/null | head -n 1)
 	snap() { for f in $vm/*; do [ -f $f ] && [ ${f##*/} != exit_stats ] && echo "${f##*/} $(cat $f)"; done; }

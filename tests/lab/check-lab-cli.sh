@@ -87,6 +87,8 @@ else
 fi
 printf 'one\ntwo\n' >"$r/l2-cmdline.txt"
 case_ "report: a two-line l2-cmdline.txt is refused" 1 "l2-cmdline.txt: not one line" -- "$rep" report --dir "$r" --cpu amd
+head -c 2000 /dev/zero | tr '\0' x >"$r/l2-cmdline.txt"
+case_ "report: an overlong l2-cmdline.txt is refused" 1 "l2-cmdline.txt: not one line of at most 1023 bytes" -- "$rep" report --dir "$r" --cpu amd
 
 # The table ends with one line on why each strongly changed reason changed.
 good npt

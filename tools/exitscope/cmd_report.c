@@ -114,11 +114,12 @@ static int load_line(const char *dir, const char *name, char *buf, size_t len)
 		return errno == ENOENT ? 0 : -1;
 	if (!fgets(buf, (int)len, f))
 		buf[0] = '\0';
-	n = strcspn(buf, "\n");
-	c = buf[n] == '\n' ? fgetc(f) : '\n';
-	buf[n] = '\0';
+	/* Whatever follows one line, or the part of a line too long, is junk. */
+	c = fgetc(f);
 	fclose(f);
-	if (c != EOF && c != '\n') {
+	n = strcspn(buf, "\n");
+	buf[n] = '\0';
+	if (c != EOF) {
 		fprintf(stderr, "exitscope report: %s: not one line of at most %zu bytes\n",
 			path, len - 1);
 		return -1;
