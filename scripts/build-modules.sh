@@ -28,10 +28,11 @@ stamp=$(cat "$patch" "$0" | sha256sum | cut -c1-16)
 if [ "$(cat "$tree/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	log "preparing $tree"
 	rm -rf "$tree"
-	mkdir -p "$tree/arch/x86/include/asm" "$tree/virt" "$tree/trace-include/x"
+	mkdir -p "$tree/arch/x86/include/uapi/asm" "$tree/include/linux" "$tree/virt" \
+		"$tree/trace-include/x"
 	cp -a "$KSRC/arch/x86/kvm" "$tree/arch/x86/"
 	cp -a "$KSRC/virt/kvm" "$tree/virt/"
-	cp "$KSRC/arch/x86/include/asm/kvm_host.h" "$tree/arch/x86/include/asm/"
+	cp "$KSRC/include/linux/kvm_host.h" "$tree/include/linux/"
 	# --git-dir: apply to this tree even though it sits inside a git
 	# work tree (git would otherwise skip paths outside the subdirectory).
 	git --git-dir=/dev/null --work-tree="$tree" -C "$tree" apply --check "$patch" &&
@@ -40,27 +41,31 @@ if [ "$(cat "$tree/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	grep -q kvm_exit_stats_count "$kvm/vmx/vmx.c" ||
 		die "patch applied to nothing: $kvm/vmx/vmx.c has no hook"
 	# The headers tree has neither arch/x86/kvm nor virt/kvm: point the
-	# Makefile at this copy. The patched asm/kvm_host.h must win over the
-	# headers tree's copy, hence NOSTDINC_FLAGS (searched before it), and
-	# trace.h's TRACE_INCLUDE_PATH (../../arch/x86/kvm) must resolve here.
+	# Makefile at this copy. The patched linux/kvm_host.h and the new uapi
+	# header must win over the headers tree's, hence NOSTDINC_FLAGS
+	# (searched before it), and trace.h's TRACE_INCLUDE_PATH
+	# (../../arch/x86/kvm) must resolve here.
 	sed -i -e 's|\$(srctree)/arch/x86/kvm|$(src)|' \
 	    -e 's|include \$(srctree)/virt/kvm/Makefile.kvm|include $(src)/../../../virt/kvm/Makefile.kvm|' \
 	    "$kvm/Makefile"
 	cat >>"$kvm/Makefile" <<'MK'
 
 # exitscope: out-of-tree build against a distribution's headers tree
-NOSTDINC_FLAGS += -I$(src)/../include
+NOSTDINC_FLAGS += -I$(src)/../../../include -I$(src)/../include/uapi
 ccflags-y += -I$(src)/../../../trace-include/x
 MK
 	echo "$stamp" >"$tree/.stamp"
 fi
-for f in exit_stats.c exit_stats.h; do
-	cmp -s "$top/kernel/kvm/$f" "$kvm/$f" || cp "$top/kernel/kvm/$f" "$kvm/$f"
-done
+# The files the change adds, refreshed without touching unchanged ones.
+add() { cmp -s "$1" "$2" || cp "$1" "$2"; }
+add "$top/kernel/kvm/exit_stats.c" "$kvm/exit_stats.c"
+add "$top/kernel/kvm/exit_stats.h" "$kvm/exit_stats.h"
+add "$top/kernel/uapi/asm/kvm_exit_stats.h" "$tree/arch/x86/include/uapi/asm/kvm_exit_stats.h"
 
 # Nothing that goes into the modules changed since the last build: skip
 # kbuild's own check (0.7 s, paid on every lab run).
-built=$(cat "$patch" "$0" "$top"/kernel/kvm/exit_stats.[ch] "$KHDR/Module.symvers" |
+built=$(cat "$patch" "$0" "$top"/kernel/kvm/exit_stats.[ch] "$top"/kernel/uapi/asm/*.h \
+	"$KHDR/Module.symvers" |
 	sha256sum | cut -c1-16)-$KHDR-$*
 if [ "$(cat "$outdir/.built" 2>/dev/null)" = "$built" ] &&
    [ -f "$outdir/kvm.ko" ] && [ -f "$outdir/kvm-intel.ko" ] && [ -f "$outdir/kvm-amd.ko" ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Show what the exit accounting adds to the VM-exit path, read from the built
 # modules: the disassembly of the three hooks inlined in vmx_vcpu_run
-# (kvm-intel.ko) and svm_vcpu_run / svm_handle_exit (kvm-amd.ko), each cut
+# (kvm-intel.ko) and svm_vcpu_run (kvm-amd.ko), each cut
 # at the static-key site that guards it. Usage: hook-cost.sh [intel|amd]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +21,7 @@ for cpu in ${1:-intel amd}; do
 	case $cpu in
 	intel) echo "== kvm-intel.ko: vmx_vcpu_run, count hook"; count_hook kvm-intel vmx_vcpu_run
 	       echo "== kvm-intel.ko: vmx_vcpu_run, timing hooks (enter, stamp)"; timing_hooks kvm-intel vmx_vcpu_run ;;
-	amd)   echo "== kvm-amd.ko: svm_handle_exit, count hook"; count_hook kvm-amd svm_handle_exit
+	amd)   echo "== kvm-amd.ko: svm_vcpu_run, count hook"; count_hook kvm-amd svm_vcpu_run
 	       echo "== kvm-amd.ko: svm_vcpu_run, timing hooks (enter, stamp)"; timing_hooks kvm-amd svm_vcpu_run ;;
 	*) echo "hook-cost: unknown cpu '$cpu' (intel or amd)" >&2; exit 2 ;;
 	esac

@@ -39,10 +39,12 @@ KHDR=/usr/src/linux-headers-$KABI
 # What this project reads from the source; the cache is redone if it grows.
 parts=(arch/x86/kvm virt/kvm
 	arch/x86/include/asm/kvm_host.h
+	include/linux/kvm_host.h
 	arch/x86/include/uapi/asm/kvm.h
 	arch/x86/include/uapi/asm/vmx.h
 	arch/x86/include/uapi/asm/svm.h
-	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
+	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	scripts/extract-vmlinux)
 KSRC=$EXITSCOPE_CACHE/linux-source-$KVER
 if [ "$(cat "$KSRC/.complete" 2>/dev/null)" != "${parts[*]}" ]; then
 	tarball=/usr/src/linux-source-6.1.tar.xz

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Per-reason VM-exit accounting: slot layout, per-vCPU storage, the CPUID
- * leaves that let a guest read its VM's figures, and the host readouts
- * (debugfs, and an optional summary in the kernel log when a VM goes away).
+ * Per-reason VM-exit accounting: slot layout, per-vCPU storage, where the
+ * time after an exit goes, the CPUID leaves that let a guest read its VM's
+ * figures (when the host allows it), and the host readouts (debugfs, and an
+ * optional summary in the kernel log when a VM goes away).
  *
  * Reason names and numbers come from VMX_EXIT_REASONS / SVM_EXIT_REASONS;
  * whether KVM handles a reason comes from the vendor module's own exit
@@ -14,6 +15,7 @@
 #include <linux/kvm_host.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -35,21 +37,48 @@ static const char * const exit_stats_mode_names[] = {
 	[EXIT_STATS_CYCLES]	= "cycles",
 };
 
+/* What a guest may read, by kvm.exit_stats_guest and KVM_CAP_X86_EXIT_STATS. */
+static const char * const exit_stats_guest_names[] = {
+	[KVM_EXIT_STATS_GUEST_OFF]	= "off",
+	[KVM_EXIT_STATS_GUEST_KERNEL]	= "kernel",
+	[KVM_EXIT_STATS_GUEST_USER]	= "user",
+};
+
+static const char * const exit_stats_away_names[] = {
+	[KVM_EXIT_STATS_HALTED]		= "halted",
+	[KVM_EXIT_STATS_VMM]		= "vmm",
+	[KVM_EXIT_STATS_PREEMPTED]	= "preempted",
+	[KVM_EXIT_STATS_SLEEP]		= "sleep",
+};
+
 /* Fixed at load time: the static keys and the per-vCPU layout depend on it. */
 static int exit_stats_mode = EXIT_STATS_CYCLES;
+/* The default of every VM that did not choose; may change at run time. */
+static int exit_stats_guest = KVM_EXIT_STATS_GUEST_OFF;
 
-static int exit_stats_mode_set(const char *val, const struct kernel_param *kp)
+/* @val as an index into @names, or -EINVAL; NULL entries are not values. */
+static int exit_stats_parse(const char *val, const char * const *names,
+			    unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(exit_stats_mode_names); i++) {
-		if (sysfs_streq(val, exit_stats_mode_names[i])) {
-			*(int *)kp->arg = i;
-			return 0;
-		}
-	}
-	pr_err("exit_stats: '%s' is not one of off, counts, cycles\n", val);
+	for (i = 0; i < n; i++)
+		if (names[i] && sysfs_streq(val, names[i]))
+			return i;
 	return -EINVAL;
+}
+
+static int exit_stats_mode_set(const char *val, const struct kernel_param *kp)
+{
+	int i = exit_stats_parse(val, exit_stats_mode_names,
+				 ARRAY_SIZE(exit_stats_mode_names));
+
+	if (i < 0) {
+		pr_err("exit_stats: '%s' is not one of off, counts, cycles\n", val);
+		return i;
+	}
+	*(int *)kp->arg = i;
+	return 0;
 }
 
 static int exit_stats_mode_get(char *buf, const struct kernel_param *kp)
@@ -65,6 +94,35 @@ static const struct kernel_param_ops exit_stats_mode_ops = {
 module_param_cb(exit_stats, &exit_stats_mode_ops, &exit_stats_mode, 0444);
 MODULE_PARM_DESC(exit_stats,
 		 "Per-reason VM-exit accounting: off, counts or cycles (default)");
+
+static int exit_stats_guest_set(const char *val, const struct kernel_param *kp)
+{
+	int i = exit_stats_parse(val, exit_stats_guest_names,
+				 ARRAY_SIZE(exit_stats_guest_names));
+
+	if (i < 0) {
+		pr_err("exit_stats_guest: '%s' is not one of off, kernel, user\n",
+		       val);
+		return i;
+	}
+	WRITE_ONCE(*(int *)kp->arg, i);
+	return 0;
+}
+
+static int exit_stats_guest_get(char *buf, const struct kernel_param *kp)
+{
+	return sprintf(buf, "%s\n", exit_stats_guest_names[*(int *)kp->arg]);
+}
+
+static const struct kernel_param_ops exit_stats_guest_ops = {
+	.set = exit_stats_guest_set,
+	.get = exit_stats_guest_get,
+};
+
+module_param_cb(exit_stats_guest, &exit_stats_guest_ops, &exit_stats_guest,
+		0644);
+MODULE_PARM_DESC(exit_stats_guest,
+		 "Guests may read their VM's exit figures through CPUID: off (default), kernel (CPL 0) or user (any CPL); a VMM can choose per VM");
 
 static bool exit_stats_dmesg;
 module_param(exit_stats_dmesg, bool, 0644);
@@ -94,6 +152,8 @@ static const struct exit_reason svm_reasons[] = { SVM_EXIT_REASONS };
 
 /* Room for the larger handler table (SVM's ends at SVM_EXIT_VMGEXIT). */
 #define EXIT_STATS_MAX_HANDLERS	2048
+/* Room for the slots of either vendor (SVM: 0x00-0xa2, NPF..VMGEXIT, 2). */
+#define EXIT_STATS_MAX_SLOTS	512
 
 /* SVM codes with bit 31 set are software-defined (SEV VMGEXIT) or an error. */
 #define SVM_EXIT_HW_LIMIT	0x80000000u
@@ -102,7 +162,9 @@ static const struct exit_reason svm_reasons[] = { SVM_EXIT_REASONS };
  * Slots: [0, direct) are the codes themselves; SVM's sparse upper codes
  * (NPF...) follow as [direct, direct + high_slots); then one slot for failed
  * VM entries (VMX) or SVM_EXIT_ERR (SVM), and one for codes outside all of
- * these, so that the total always equals the tracepoint's.
+ * these, so that every exit is counted somewhere.  A slot is "defined" if
+ * its code is named by the kernel or handled by KVM; the other direct slots
+ * (gaps in the numbering) are only read through KVM_EXIT_STATS_CODE_OTHER.
  */
 static struct {
 	unsigned int isa;
@@ -110,12 +172,19 @@ static struct {
 	u32 nr_reasons;
 	u32 nr_handlers;
 	DECLARE_BITMAP(handled, EXIT_STATS_MAX_HANDLERS);
+	DECLARE_BITMAP(defined, EXIT_STATS_MAX_SLOTS);
 	u32 high_base;
 	u32 high_slots;
 	u32 fail_slot;
 	u32 other_slot;
 	u32 nr_slots;
+	struct kmem_cache *cache;
 } layout __read_mostly;
+
+/* What a guest's query of a code reads, besides a real slot. */
+#define EXIT_STATS_Q_UNDEFINED	U32_MAX		/* neither named nor handled */
+#define EXIT_STATS_Q_ZERO	(U32_MAX - 1)	/* defined, never a hardware exit */
+#define EXIT_STATS_Q_OTHER	(U32_MAX - 2)	/* the other slot and the gaps */
 
 static u32 exit_stats_slot(u32 code)
 {
@@ -140,11 +209,12 @@ void __kvm_exit_stats_count(struct kvm_exit_stats *s, u32 code)
 	u32 slot = exit_stats_slot(code);
 
 	s->count[slot]++;
+	s->exits++;
 	s->pending = slot;
 }
 EXPORT_SYMBOL_GPL(__kvm_exit_stats_count);
 
-/* Index of @code in the vendor's list of defined reasons, or -1. */
+/* Index of @code in the vendor's list of named reasons, or -1. */
 static int exit_stats_find_reason(u32 code)
 {
 	u32 i;
@@ -164,31 +234,51 @@ static bool exit_stats_handled(u32 code)
 	return test_bit(code, layout.handled);
 }
 
-/*
- * Name of a slot and the code it stands for; "other" for the catch-all slot,
- * NULL for a code that is neither named by the kernel nor handled by KVM.
- */
-static const char *exit_stats_slot_name(u32 slot, u32 *code)
+/* The code a slot stands for (U32_MAX for the other slot). */
+static u32 exit_stats_slot_code(u32 slot)
+{
+	if (slot == layout.fail_slot)
+		return layout.isa == KVM_ISA_VMX ?
+			KVM_EXIT_STATS_CODE_FAILED_VMENTRY : (u32)SVM_EXIT_ERR;
+	if (slot == layout.other_slot)
+		return U32_MAX;
+	if (slot < kvm_exit_stats_direct_slots)
+		return slot;
+	return layout.high_base + slot - kvm_exit_stats_direct_slots;
+}
+
+/* Name of a slot; "other" for the catch-all, NULL for a gap. */
+static const char *exit_stats_slot_name(u32 slot)
 {
 	int i;
 
-	if (slot == layout.fail_slot) {
-		*code = layout.isa == KVM_ISA_VMX ?
-			VMX_EXIT_REASONS_FAILED_VMENTRY : (u32)SVM_EXIT_ERR;
-		return layout.isa == KVM_ISA_VMX ? "FAILED_VMENTRY" :
-			"invalid_guest_state";
-	}
-	if (slot == layout.other_slot) {
-		*code = U32_MAX;
+	if (slot == layout.other_slot)
 		return "other";
-	}
-	*code = slot < kvm_exit_stats_direct_slots ? slot :
-		layout.high_base + slot - kvm_exit_stats_direct_slots;
-	i = exit_stats_find_reason(*code);
+	if (slot == layout.fail_slot && layout.isa == KVM_ISA_VMX)
+		return "FAILED_VMENTRY";
+	i = exit_stats_find_reason(exit_stats_slot_code(slot));
 	if (i >= 0)
 		return layout.reasons[i].name;
 	/* Handled, but missing from the header's list of names. */
-	return exit_stats_handled(*code) ? "unnamed" : NULL;
+	return test_bit(slot, layout.defined) ? "unnamed" : NULL;
+}
+
+/* What the guest's query of @code reads: a slot or an EXIT_STATS_Q_*. */
+static u32 exit_stats_query_slot(u32 code)
+{
+	u32 slot;
+
+	if (code == KVM_EXIT_STATS_CODE_OTHER)
+		return EXIT_STATS_Q_OTHER;
+	if (layout.isa == KVM_ISA_VMX &&
+	    code == KVM_EXIT_STATS_CODE_FAILED_VMENTRY)
+		return layout.fail_slot;
+	if (!exit_stats_handled(code) && exit_stats_find_reason(code) < 0)
+		return EXIT_STATS_Q_UNDEFINED;
+	/* Named or handled, so never a VMX code with flag bits. */
+	slot = exit_stats_slot(code);
+	/* Named software codes (SEV VMGEXIT) are never hardware exits. */
+	return slot == layout.other_slot ? EXIT_STATS_Q_ZERO : slot;
 }
 
 /* Grow the direct or the high slot range so that it covers @code. */
@@ -202,18 +292,32 @@ static void exit_stats_cover(u32 code, u32 *direct, u32 *high_end)
 		*high_end = max(*high_end, code + 1);
 }
 
+/* Bytes of one vCPU's figures: the header, then the arrays in use. */
+static size_t exit_stats_size(void)
+{
+	struct kvm_exit_stats *s;
+	u32 rows = 1;
+
+	if (exit_stats_mode == EXIT_STATS_CYCLES)
+		rows += 1 + KVM_EXIT_STATS_NR_AWAY;
+	return struct_size(s, count, rows * layout.nr_slots);
+}
+
 /*
- * Called by the vendor module once its exit-handler table is final: @handlers
- * is that table (an array of @nr_handlers handler pointers, NULL where KVM
- * has no handler).  Sizes the slots from the kernel's list of exit reasons
- * for that vendor.
+ * Called by the vendor module once its exit-handler table is final (the
+ * last step of its hardware setup): @handlers has @nr_handlers entries,
+ * NULL where KVM has no handler.  Sizes the slots from that table and the
+ * kernel's list of exit reasons for the vendor, then turns accounting on.
  */
-void kvm_exit_stats_setup(unsigned int isa, const void *handlers,
+void kvm_exit_stats_setup(unsigned int isa,
+			  const kvm_exit_stats_handler_t *handlers,
 			  u32 nr_handlers)
 {
-	int (*const *table)(struct kvm_vcpu *vcpu) = handlers;
 	u32 i, direct = 0, high_end = 0;
 
+	kvm_exit_stats_unsetup();
+	if (exit_stats_mode == EXIT_STATS_OFF)
+		return;
 	if (isa == KVM_ISA_VMX) {
 		layout.reasons = vmx_reasons;
 		layout.nr_reasons = ARRAY_SIZE(vmx_reasons);
@@ -233,7 +337,7 @@ void kvm_exit_stats_setup(unsigned int isa, const void *handlers,
 	layout.nr_handlers = nr_handlers;
 	bitmap_zero(layout.handled, EXIT_STATS_MAX_HANDLERS);
 	for (i = 0; i < nr_handlers; i++) {
-		if (!table[i])
+		if (!handlers[i])
 			continue;
 		__set_bit(i, layout.handled);
 		exit_stats_cover(i, &direct, &high_end);
@@ -244,94 +348,236 @@ void kvm_exit_stats_setup(unsigned int isa, const void *handlers,
 	layout.fail_slot = direct + layout.high_slots;
 	layout.other_slot = layout.fail_slot + 1;
 	layout.nr_slots = layout.other_slot + 1;
+	if (WARN_ON_ONCE(layout.nr_slots > EXIT_STATS_MAX_SLOTS))
+		return;
 	kvm_exit_stats_direct_slots = direct;
 
-	if (exit_stats_mode >= EXIT_STATS_COUNTS)
-		static_branch_enable(&kvm_exit_stats_counting);
-	if (exit_stats_mode >= EXIT_STATS_CYCLES)
+	bitmap_zero(layout.defined, EXIT_STATS_MAX_SLOTS);
+	for (i = 0; i < layout.fail_slot; i++) {
+		u32 code = exit_stats_slot_code(i);
+
+		if (exit_stats_handled(code) || exit_stats_find_reason(code) >= 0)
+			__set_bit(i, layout.defined);
+	}
+
+	/* A cache of its own: each vCPU's figures take their exact size. */
+	layout.cache = kmem_cache_create("kvm_exit_stats", exit_stats_size(),
+					 0, SLAB_ACCOUNT, NULL);
+	if (!layout.cache) {
+		pr_warn("exit_stats: no memory for the accounting, it stays off\n");
+		return;
+	}
+	static_branch_enable(&kvm_exit_stats_counting);
+	if (exit_stats_mode == EXIT_STATS_CYCLES)
 		static_branch_enable(&kvm_exit_stats_timing);
 }
 EXPORT_SYMBOL_GPL(kvm_exit_stats_setup);
+
+/*
+ * Undo kvm_exit_stats_setup(): when the vendor module goes away, or its
+ * setup fails after the handover.  No vCPU exists at that point.
+ */
+void kvm_exit_stats_unsetup(void)
+{
+	static_branch_disable(&kvm_exit_stats_timing);
+	static_branch_disable(&kvm_exit_stats_counting);
+	kmem_cache_destroy(layout.cache);
+	layout.cache = NULL;
+}
 
 int kvm_exit_stats_vcpu_create(struct kvm_vcpu *vcpu)
 {
 	struct kvm_exit_stats *s;
 	u32 n = layout.nr_slots;
-	bool timing = exit_stats_mode == EXIT_STATS_CYCLES;
 
-	if (exit_stats_mode == EXIT_STATS_OFF)
+	if (!static_branch_unlikely(&kvm_exit_stats_counting))
 		return 0;
-	/* One allocation: the counts, then the cycles when timing. */
-	s = kzalloc(struct_size(s, count, timing ? 2 * n : n),
-		    GFP_KERNEL_ACCOUNT);
+	s = kmem_cache_zalloc(layout.cache, GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return -ENOMEM;
 	s->pending = KVM_EXIT_STATS_NO_SLOT;
-	if (timing)
+	/* Until its first KVM_RUN the vCPU is the VMM's. */
+	s->where = KVM_EXIT_STATS_VMM;
+	if (static_branch_unlikely(&kvm_exit_stats_timing)) {
 		s->cycles = s->count + n;
-	vcpu->arch.exit_stats = s;
+		s->away = s->cycles + n;
+	}
+	vcpu->exit_stats = s;
 	return 0;
 }
 
 void kvm_exit_stats_vcpu_destroy(struct kvm_vcpu *vcpu)
 {
-	kfree(vcpu->arch.exit_stats);
-	vcpu->arch.exit_stats = NULL;
+	if (vcpu->exit_stats)
+		kmem_cache_free(layout.cache, vcpu->exit_stats);
+	vcpu->exit_stats = NULL;
 }
 
-/* Sum one slot over the VM's vCPUs; other vCPUs may be running. */
-static void exit_stats_sum(struct kvm *kvm, u32 slot, u64 *count, u64 *cycles)
+/*
+ * The time since the mark goes to the pending exit's row @away (or its time
+ * in KVM, for KVM_EXIT_STATS_IN_KVM); the next interval starts now.
+ */
+static void exit_stats_charge(struct kvm_exit_stats *s, unsigned int away)
 {
-	struct kvm_exit_stats *s;
+	u64 now = rdtsc(), d = now > s->mark ? now - s->mark : 0;
+
+	s->mark = now;
+	if (s->pending == KVM_EXIT_STATS_NO_SLOT)
+		return;
+	if (away == KVM_EXIT_STATS_IN_KVM) {
+		s->cycles[s->pending] += d;
+		s->cycles_in_kvm += d;
+	} else {
+		s->away[away * layout.nr_slots + s->pending] += d;
+	}
+}
+
+void __kvm_exit_stats_put(struct kvm_vcpu *vcpu)
+{
+	struct kvm_exit_stats *s = vcpu->exit_stats;
+
+	/* Already away: the VMM's own vcpu_load()/vcpu_put() ioctls. */
+	if (!s || s->where != KVM_EXIT_STATS_IN_KVM)
+		return;
+	exit_stats_charge(s, KVM_EXIT_STATS_IN_KVM);
+	/*
+	 * kvm_sched_out() sets "preempted" for a runnable task; a task that
+	 * blocks in kvm_vcpu_block() is halted; any other sleep is the host's
+	 * (a page fault waiting for I/O, a contended lock).
+	 */
+	if (READ_ONCE(vcpu->preempted))
+		s->where = KVM_EXIT_STATS_PREEMPTED;
+	else if (vcpu->stat.generic.blocking)
+		s->where = KVM_EXIT_STATS_HALTED;
+	else
+		s->where = KVM_EXIT_STATS_SLEEP;
+}
+EXPORT_SYMBOL_GPL(__kvm_exit_stats_put);
+
+void __kvm_exit_stats_load(struct kvm_vcpu *vcpu)
+{
+	struct kvm_exit_stats *s = vcpu->exit_stats;
+
+	/* In the VMM, only KVM_RUN brings the vCPU back: see below. */
+	if (!s || s->where == KVM_EXIT_STATS_IN_KVM ||
+	    s->where == KVM_EXIT_STATS_VMM)
+		return;
+	exit_stats_charge(s, s->where);
+	s->where = KVM_EXIT_STATS_IN_KVM;
+}
+EXPORT_SYMBOL_GPL(__kvm_exit_stats_load);
+
+void __kvm_exit_stats_run(struct kvm_vcpu *vcpu, bool begin)
+{
+	struct kvm_exit_stats *s = vcpu->exit_stats;
+
+	if (!s)
+		return;
+	if (begin && s->where == KVM_EXIT_STATS_VMM) {
+		exit_stats_charge(s, KVM_EXIT_STATS_VMM);
+		s->where = KVM_EXIT_STATS_IN_KVM;
+	} else if (!begin && s->where == KVM_EXIT_STATS_IN_KVM) {
+		exit_stats_charge(s, KVM_EXIT_STATS_IN_KVM);
+		s->where = KVM_EXIT_STATS_VMM;
+	}
+}
+EXPORT_SYMBOL_GPL(__kvm_exit_stats_run);
+
+static u64 exit_stats_read(const u64 *v)
+{
+	/*
+	 * Another vCPU's figure, read while that vCPU may be adding to it:
+	 * a reader may see it one exit old, never torn (aligned u64).
+	 */
+	return data_race(READ_ONCE(*v));
+}
+
+/* The figures of one slot summed over the VM's vCPUs. */
+struct exit_stats_sum {
+	u64 count, cycles, away[KVM_EXIT_STATS_NR_AWAY];
+};
+
+static void exit_stats_add_slot(struct exit_stats_sum *sum,
+				const struct kvm_exit_stats *s, u32 slot)
+{
+	unsigned int k;
+
+	sum->count += exit_stats_read(&s->count[slot]);
+	if (!s->cycles)
+		return;
+	sum->cycles += exit_stats_read(&s->cycles[slot]);
+	for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++)
+		sum->away[k] += exit_stats_read(&s->away[k * layout.nr_slots + slot]);
+}
+
+/* @slot, or for EXIT_STATS_Q_OTHER the other slot and every gap. */
+static void exit_stats_sum(struct kvm *kvm, u32 slot, struct exit_stats_sum *sum)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	u32 gap;
+
+	memset(sum, 0, sizeof(*sum));
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		if (!vcpu->exit_stats)
+			continue;
+		if (slot != EXIT_STATS_Q_OTHER) {
+			exit_stats_add_slot(sum, vcpu->exit_stats, slot);
+			continue;
+		}
+		exit_stats_add_slot(sum, vcpu->exit_stats, layout.other_slot);
+		for_each_clear_bit(gap, layout.defined, layout.fail_slot)
+			exit_stats_add_slot(sum, vcpu->exit_stats, gap);
+	}
+}
+
+/* All exits and their cycles in KVM: O(vCPUs), from the running sums. */
+static void exit_stats_total(struct kvm *kvm, u64 *count, u64 *cycles)
+{
 	struct kvm_vcpu *vcpu;
 	unsigned long i;
 
 	*count = 0;
 	*cycles = 0;
 	kvm_for_each_vcpu(i, vcpu, kvm) {
-		s = vcpu->arch.exit_stats;
-		if (!s)
+		if (!vcpu->exit_stats)
 			continue;
-		*count += READ_ONCE(s->count[slot]);
-		if (s->cycles)
-			*cycles += READ_ONCE(s->cycles[slot]);
+		*count += exit_stats_read(&vcpu->exit_stats->exits);
+		*cycles += exit_stats_read(&vcpu->exit_stats->cycles_in_kvm);
 	}
 }
 
-static void exit_stats_total(struct kvm *kvm, u64 *count, u64 *cycles)
+/* Whether this guest, at its current privilege level, may read the leaves. */
+static bool exit_stats_guest_allowed(struct kvm_vcpu *vcpu)
 {
-	u64 c, t;
-	u32 slot;
+	int guest = READ_ONCE(vcpu->kvm->exit_stats_guest);
 
-	*count = 0;
-	*cycles = 0;
-	for (slot = 0; slot < layout.nr_slots; slot++) {
-		exit_stats_sum(kvm, slot, &c, &t);
-		*count += c;
-		*cycles += t;
-	}
+	if (guest == KVM_EXIT_STATS_GUEST_DEFAULT)
+		guest = READ_ONCE(exit_stats_guest);
+	if (guest == KVM_EXIT_STATS_GUEST_USER)
+		return true;
+	return guest == KVM_EXIT_STATS_GUEST_KERNEL &&
+	       static_call(kvm_x86_get_cpl)(vcpu) == 0;
 }
 
 /*
- * The guest's view (the CPUID leaves; ECX is any guest-chosen u32):
- *   0x4fffffff: EDX:EAX = all exits, EBX:ECX = all cycles
- *   0x4ffffffe: EBX:EAX = exits of reason ECX, ECX = EDX = 0
- *   0x4ffffffd: EBX:ECX = cycles of reason ECX, EAX = EDX = 0
- * A reason the architecture does not define answers EDX = 0xffffffff and
- * zeroes elsewhere; one defined but without a KVM handler answers all zero.
- * Returns false, leaving the registers alone, when not accounting.
+ * The guest's view (ECX is any guest-chosen u32), see <asm/kvm_exit_stats.h>.
+ * Returns false, leaving the registers alone, for other leaves and when this
+ * guest may not read the figures: CPUID then answers as stock KVM does.
  */
-bool kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
-			  u32 *ecx, u32 *edx)
+bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
+			    u32 *ecx, u32 *edx)
 {
-	u32 leaf = *eax, code = *ecx;
-	u64 count = 0, cycles = 0;
+	u32 leaf = *eax, slot;
+	struct exit_stats_sum sum;
+	u64 count, cycles;
 
 	if (leaf < KVM_EXIT_STATS_LEAF_CYCLES || leaf > KVM_EXIT_STATS_LEAF_TOTAL)
 		return false;
-	if (!vcpu->arch.exit_stats)
+	if (!vcpu->exit_stats || !exit_stats_guest_allowed(vcpu))
 		return false;
 
+	slot = leaf == KVM_EXIT_STATS_LEAF_TOTAL ? 0 : exit_stats_query_slot(*ecx);
 	*eax = *ebx = *ecx = *edx = 0;
 	if (leaf == KVM_EXIT_STATS_LEAF_TOTAL) {
 		exit_stats_total(vcpu->kvm, &count, &cycles);
@@ -341,30 +587,48 @@ bool kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 		*ecx = lower_32_bits(cycles);
 		return true;
 	}
-
-	/*
-	 * A reason is defined if the kernel names it or KVM handles it (the
-	 * names list omits a few codes that KVM handles, e.g. SVM's RDPRU).
-	 */
-	if (!exit_stats_handled(code)) {
-		if (exit_stats_find_reason(code) < 0)
-			*edx = 0xffffffff;
+	if (slot == EXIT_STATS_Q_UNDEFINED) {
+		*edx = KVM_EXIT_STATS_UNDEFINED;
 		return true;
 	}
-	code = array_index_nospec(code, layout.nr_handlers);
-	exit_stats_sum(vcpu->kvm, exit_stats_slot(code), &count, &cycles);
+	if (slot == EXIT_STATS_Q_ZERO)
+		return true;
+	/* The slot derives from a guest value: no speculation past the end. */
+	if (slot != EXIT_STATS_Q_OTHER)
+		slot = array_index_nospec(slot, layout.nr_slots);
+	exit_stats_sum(vcpu->kvm, slot, &sum);
 	if (leaf == KVM_EXIT_STATS_LEAF_COUNT) {
-		*eax = lower_32_bits(count);
-		*ebx = upper_32_bits(count);
+		*eax = lower_32_bits(sum.count);
+		*ebx = upper_32_bits(sum.count);
 	} else {
-		*ebx = upper_32_bits(cycles);
-		*ecx = lower_32_bits(cycles);
+		*ebx = upper_32_bits(sum.cycles);
+		*ecx = lower_32_bits(sum.cycles);
 	}
 	return true;
 }
+EXPORT_SYMBOL_GPL(__kvm_exit_stats_cpuid);
 
-static void exit_stats_print_code(struct seq_file *m, u32 slot, u32 code)
+int kvm_exit_stats_check_cap(void)
 {
+	if (!static_branch_unlikely(&kvm_exit_stats_counting))
+		return 0;
+	return KVM_EXIT_STATS_HAS_COUNTS |
+	       (static_branch_unlikely(&kvm_exit_stats_timing) ?
+		KVM_EXIT_STATS_HAS_CYCLES : 0);
+}
+
+int kvm_exit_stats_enable_cap(struct kvm *kvm, u64 guest)
+{
+	if (!kvm_exit_stats_check_cap() || guest > KVM_EXIT_STATS_GUEST_USER)
+		return -EINVAL;
+	WRITE_ONCE(kvm->exit_stats_guest, guest);
+	return 0;
+}
+
+static void exit_stats_print_code(struct seq_file *m, u32 slot)
+{
+	u32 code = exit_stats_slot_code(slot);
+
 	if (slot == layout.other_slot)
 		seq_printf(m, "%10s", "other");
 	else if (layout.isa == KVM_ISA_VMX && slot != layout.fail_slot)
@@ -375,26 +639,41 @@ static void exit_stats_print_code(struct seq_file *m, u32 slot, u32 code)
 
 static int exit_stats_show(struct seq_file *m, void *v)
 {
+	struct exit_stats_sum sum, all = { 0 };
 	struct kvm *kvm = m->private;
-	u64 count, cycles, total, total_cycles;
 	const char *name;
-	u32 slot, code = 0;
+	unsigned int k;
+	u32 slot;
 
-	exit_stats_total(kvm, &total, &total_cycles);
-	seq_printf(m, "# isa %s mode %s exits %llu cycles %llu\n",
-		   layout.isa == KVM_ISA_VMX ? "vmx" : "svm",
-		   exit_stats_mode_names[exit_stats_mode], total, total_cycles);
-	seq_printf(m, "# %8s %-24s %14s %20s\n", "reason", "name", "count",
-		   "cycles");
 	for (slot = 0; slot < layout.nr_slots; slot++) {
-		exit_stats_sum(kvm, slot, &count, &cycles);
-		name = exit_stats_slot_name(slot, &code);
-		/* Undefined codes are listed only if they somehow occurred. */
-		if (!count && (!exit_stats_all || !name))
+		exit_stats_sum(kvm, slot, &sum);
+		all.count += sum.count;
+		all.cycles += sum.cycles;
+		for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++)
+			all.away[k] += sum.away[k];
+	}
+	seq_printf(m, "# isa %s mode %s exits %llu cycles %llu",
+		   layout.isa == KVM_ISA_VMX ? "vmx" : "svm",
+		   exit_stats_mode_names[exit_stats_mode], all.count, all.cycles);
+	for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++)
+		seq_printf(m, " %s %llu", exit_stats_away_names[k], all.away[k]);
+	seq_printf(m, "\n# %8s %-24s %14s %20s", "reason", "name", "count",
+		   "cycles");
+	for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++)
+		seq_printf(m, " %20s", exit_stats_away_names[k]);
+	seq_puts(m, "\n");
+	for (slot = 0; slot < layout.nr_slots; slot++) {
+		exit_stats_sum(kvm, slot, &sum);
+		name = exit_stats_slot_name(slot);
+		/* Gaps are listed only if they somehow occurred. */
+		if (!sum.count && (!exit_stats_all || !name))
 			continue;
-		exit_stats_print_code(m, slot, code);
-		seq_printf(m, " %-24s %14llu %20llu\n", name ?: "undefined",
-			   count, cycles);
+		exit_stats_print_code(m, slot);
+		seq_printf(m, " %-24s %14llu %20llu", name ?: "undefined",
+			   sum.count, sum.cycles);
+		for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++)
+			seq_printf(m, " %20llu", sum.away[k]);
+		seq_puts(m, "\n");
 	}
 	return 0;
 }
@@ -429,7 +708,7 @@ static const struct file_operations exit_stats_fops = {
 
 void kvm_exit_stats_create_debugfs(struct kvm *kvm)
 {
-	if (exit_stats_mode != EXIT_STATS_OFF)
+	if (static_branch_unlikely(&kvm_exit_stats_counting))
 		debugfs_create_file("exit_stats", 0444, kvm->debugfs_dentry,
 				    kvm, &exit_stats_fops);
 }
@@ -437,21 +716,26 @@ void kvm_exit_stats_create_debugfs(struct kvm *kvm)
 /* The seed's "print from dmesg": one line per reason, once per VM. */
 void kvm_exit_stats_vm_destroy(struct kvm *kvm)
 {
+	struct exit_stats_sum sum;
 	u64 count, cycles;
 	const char *name;
-	u32 slot, code = 0;
+	u32 slot;
 
-	if (!exit_stats_dmesg || exit_stats_mode == EXIT_STATS_OFF)
+	if (!exit_stats_dmesg || !static_branch_unlikely(&kvm_exit_stats_counting))
 		return;
 	exit_stats_total(kvm, &count, &cycles);
-	pr_info("exit stats of VM of pid %d: %llu exits, %llu cycles\n",
+	pr_info("exit stats of VM of pid %d: %llu exits, %llu cycles in KVM\n",
 		kvm->userspace_pid, count, cycles);
 	for (slot = 0; slot < layout.nr_slots; slot++) {
-		exit_stats_sum(kvm, slot, &count, &cycles);
-		if (!count)
+		exit_stats_sum(kvm, slot, &sum);
+		if (!sum.count)
 			continue;
-		name = exit_stats_slot_name(slot, &code);
-		pr_info("  reason %#x %s: %llu exits, %llu cycles\n", code,
-			name ?: "undefined", count, cycles);
+		name = exit_stats_slot_name(slot);
+		pr_info("  reason %#x %s: %llu exits, %llu cycles in KVM, %llu halted, %llu in the VMM, %llu preempted, %llu sleeping\n",
+			exit_stats_slot_code(slot), name ?: "undefined", sum.count,
+			sum.cycles, sum.away[KVM_EXIT_STATS_HALTED],
+			sum.away[KVM_EXIT_STATS_VMM],
+			sum.away[KVM_EXIT_STATS_PREEMPTED],
+			sum.away[KVM_EXIT_STATS_SLEEP]);
 	}
 }

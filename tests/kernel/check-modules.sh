@@ -1,42 +1,67 @@
 #!/usr/bin/env bash
 # The modules from `make modules` must load on Debian's stock kernel of the
-# same version: same vermagic as the stock modules, and every kernel symbol
-# they import carries the CRC the kernel exports (the headers' Module.symvers,
-# which Debian's own kvm modules were also checked against).
+# same version, beside every stock module that depends on kvm.ko:
+#  - vermagic equal to the stock modules';
+#  - every symbol our modules import carries the CRC its exporter has (the
+#    headers' Module.symvers for the kernel, our kvm.ko for the vendors);
+#  - our kvm.ko exports every symbol stock kvm.ko exports, with the same CRC
+#    (the patch keeps kvm.ko's kABI);
+#  - every other module that modules.dep says depends on kvm.ko (kvmgt.ko)
+#    imports from kvm.ko only symbols ours exports, with the CRCs it wants.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 eval "$("$top/scripts/kernel-source.sh")"
 modversions=$top/build/test/modversions
 mods=$top/build/modules
-tree=$top/build/kvm-$KVER/arch/x86/kvm
+ours_symvers=$top/build/kvm-$KVER/arch/x86/kvm/Module.symvers
 fail=0
 bad() { echo "  FAIL: $*"; fail=1; }
 
+vermagic() { objcopy -O binary --only-section=.modinfo "$1" /dev/stdout | tr '\0' '\n' | sed -n 's/^vermagic=//p'; }
 for m in kvm kvm-intel kvm-amd; do
 	ours=$mods/$m.ko stock=$KSTOCK/$m.ko
 	[ -f "$ours" ] || { bad "$ours missing (run make modules)"; continue; }
 	[ -f "$stock" ] || { bad "stock $stock missing (linux-image-$KABI-unsigned)"; continue; }
-	vo=$(objcopy -O binary --only-section=.modinfo "$ours" /dev/stdout | tr '\0' '\n' | sed -n 's/^vermagic=//p')
-	vs=$(objcopy -O binary --only-section=.modinfo "$stock" /dev/stdout | tr '\0' '\n' | sed -n 's/^vermagic=//p')
+	vo=$(vermagic "$ours") vs=$(vermagic "$stock")
 	[ -n "$vo" ] && [ "$vo" = "$vs" ] || bad "$m vermagic '$vo', stock '$vs'"
 
 	# CRC of every import against the exporter's Module.symvers.
 	n=0
 	while read -r crc sym; do
 		# Our kvm.ko's exports first: the headers list stock kvm.ko's too.
-		want=$(awk -v s="$sym" '$2 == s { print $1; exit }' "$tree/Module.symvers" "$KHDR/Module.symvers")
+		want=$(awk -v s="$sym" '$2 == s { print $1; exit }' "$ours_symvers" "$KHDR/Module.symvers")
 		[ -n "$want" ] || { bad "$m imports $sym, exported by nobody"; continue; }
 		[ "$((crc))" -eq "$((want))" ] || bad "$m: $sym crc $crc, exporter has $want"
 		n=$((n + 1))
 	done < <("$modversions" "$ours")
-	# And the kernel symbols it shares with Debian's own module agree. (Those
-	# of kvm.ko differ by design: the patch changes struct kvm_vcpu_arch,
-	# and our modules are loaded as a set.)
-	shared=$(join -j2 <("$modversions" "$ours" | sort -k2) <("$modversions" "$stock" | sort -k2) |
-		awk 'NR == FNR { if ($3 == "vmlinux") k[$2] = 1; next }
-		     ($1 in k) && $2 != $3 { print $1 }' "$KHDR/Module.symvers" -)
-	[ -z "$shared" ] || bad "$m: CRCs differ from stock for: $shared"
 	echo "  $m: vermagic '$vo'; $n imported symbol CRCs match"
+done
+
+# kvm.ko's kABI: stock's exports, each with its CRC, in ours too.
+stock_exports=$(awk '$3 ~ /(^|\/)arch\/x86\/kvm\/kvm$/ { print $2, $1 }' "$KHDR/Module.symvers" | sort)
+[ -n "$stock_exports" ] || bad "no kvm.ko exports in $KHDR/Module.symvers"
+diffs=$(join -a1 <(echo "$stock_exports") \
+	<(awk '$3 ~ /\/kvm$/ { print $2, $1 }' "$ours_symvers" | sort) |
+	awk 'NF < 3 { print $1 " (missing)"; next } $2 != $3 { print $1 " (crc " $2 " -> " $3 ")" }')
+[ -z "$diffs" ] || bad "our kvm.ko changes stock exports: $(echo $diffs)"
+echo "  kvm.ko: all $(wc -l <<<"$stock_exports") stock exports present with stock CRCs"
+
+# Every other stock module that needs kvm.ko: its imports from kvm.ko.
+others=$(sed -n 's|^\([^:]*\.ko\):.* kernel/arch/x86/kvm/kvm\.ko\( .*\)\?$|\1|p' \
+	"/lib/modules/$KABI/modules.dep" | grep -v '/kvm-\(intel\|amd\)\.ko$' || true)
+[ -n "$others" ] || bad "modules.dep of $KABI lists no other module needing kvm.ko (expected kvmgt.ko)"
+for o in $others; do
+	n=0
+	while read -r crc sym; do
+		# Only what it takes from kvm.ko (vmlinux, i915... are not ours).
+		grep -qx "$sym" <(echo "$stock_exports" | cut -d' ' -f1) || continue
+		have=$(awk -v s="$sym" '$2 == s { print $1; exit }' "$ours_symvers")
+		[ -n "$have" ] || { bad "$(basename "$o") imports $sym from kvm.ko; ours does not export it"; continue; }
+		[ "$((crc))" -eq "$((have))" ] || bad "$(basename "$o"): $sym crc $crc, our kvm.ko has $have"
+		n=$((n + 1))
+	done < <("$modversions" "/lib/modules/$KABI/$o")
+	[ "$n" -gt 0 ] || bad "$(basename "$o") imports nothing from kvm.ko?"
+	echo "  $(basename "$o") (stock): its $n imports from kvm.ko match ours"
 done
 # The hooks really are in the objects (an unapplied patch builds fine too).
 for m in kvm-intel kvm-amd; do

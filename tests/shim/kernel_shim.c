@@ -4,6 +4,8 @@
 
 char shim_log[16384];
 int shim_fail_alloc;
+int shim_fail_cache;
+struct kmem_cache *shim_last_cache;
 u64 shim_tsc;
 const char *shim_debugfs_name;
 const struct file_operations *shim_debugfs_fops;
@@ -18,17 +20,59 @@ void shim_printk(const char *fmt, ...)
 	va_end(ap);
 }
 
-void *kzalloc(size_t size, int flags)
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, int flags, void *ctor)
 {
+	struct kmem_cache *c;
+
+	(void)name;
+	(void)align;
 	(void)flags;
-	if (shim_fail_alloc)
+	(void)ctor;
+	if (shim_fail_cache)
 		return NULL;
-	return calloc(1, size);
+	c = calloc(1, sizeof(*c));
+	if (c)
+		c->size = size;
+	shim_last_cache = c;
+	return c;
 }
 
-void kfree(const void *p)
+/* Like the kernel's, NULL is fine; objects still alive are a bug. */
+void kmem_cache_destroy(struct kmem_cache *c)
 {
-	free((void *)p);
+	if (!c)
+		return;
+	if (c->live)
+		shim_printk("BUG kmem_cache_destroy: %ld objects remaining\n", c->live);
+	if (shim_last_cache == c)
+		shim_last_cache = NULL;
+	free(c);
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *c, int flags)
+{
+	void *p;
+
+	(void)flags;
+	if (shim_fail_alloc || !c)
+		return NULL;
+	p = calloc(1, c->size);
+	if (p)
+		c->live++;
+	return p;
+}
+
+void kmem_cache_free(struct kmem_cache *c, void *p)
+{
+	if (p)
+		c->live--;
+	free(p);
+}
+
+int shim_kvm_x86_get_cpl(struct kvm_vcpu *vcpu)
+{
+	return vcpu->shim_cpl;
 }
 
 /* As the kernel's: equal, but a trailing newline on either side is ignored. */

@@ -32,6 +32,8 @@ typedef unsigned long long u64;
 #endif
 #define __read_mostly
 #define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#define data_race(expr)	(expr)
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define max(a, b)	((a) > (b) ? (a) : (b))
 #define lower_32_bits(n) ((u32)((n) & 0xffffffffu))
@@ -57,6 +59,16 @@ static inline bool test_bit(unsigned int nr, const unsigned long *map)
 {
 	return map[nr / BITS_PER_LONG] >> (nr % BITS_PER_LONG) & 1;
 }
+static inline unsigned int shim_next_clear(const unsigned long *map,
+					   unsigned int size, unsigned int from)
+{
+	while (from < size && test_bit(from, map))
+		from++;
+	return from;
+}
+#define for_each_clear_bit(bit, map, size) \
+	for ((bit) = shim_next_clear(map, size, 0); (bit) < (size); \
+	     (bit) = shim_next_clear(map, size, (bit) + 1))
 
 /* Spectre v1: the kernel's generic mask, all ones iff index < size. */
 static inline unsigned long array_index_mask_nospec(unsigned long index,
@@ -75,14 +87,22 @@ void shim_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #endif
 #define pr_info(fmt, ...)	shim_printk(pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_err(fmt, ...)	shim_printk(pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn(fmt, ...)	shim_printk(pr_fmt(fmt), ##__VA_ARGS__)
 #define WARN_ON_ONCE(c)		({ bool __c = (c); if (__c) shim_printk("WARN %s\n", #c); __c; })
 #define WARN_ONCE(c, fmt, ...)	({ bool __c = (c); if (__c) shim_printk(fmt, ##__VA_ARGS__); __c; })
 
-/* Memory */
+/* Memory: a slab cache remembers its object size, and counts objects. */
 #define GFP_KERNEL_ACCOUNT 0
+#define SLAB_ACCOUNT 0
+struct kmem_cache { size_t size; long live; };
 extern int shim_fail_alloc;
-void *kzalloc(size_t size, int flags);
-void kfree(const void *p);
+extern int shim_fail_cache;
+extern struct kmem_cache *shim_last_cache;	/* the last one created */
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, int flags, void *ctor);
+void kmem_cache_destroy(struct kmem_cache *c);
+void *kmem_cache_zalloc(struct kmem_cache *c, int flags);
+void kmem_cache_free(struct kmem_cache *c, void *p);
 
 /* Static keys */
 struct static_key_false { bool enabled; };
@@ -91,6 +111,12 @@ struct static_key_false { bool enabled; };
 #define static_branch_likely(k)		((k)->enabled)
 #define static_branch_unlikely(k)	((k)->enabled)
 #define static_branch_enable(k)		((k)->enabled = true)
+#define static_branch_disable(k)	((k)->enabled = false)
+
+/* static_call(kvm_x86_get_cpl)(vcpu): the test sets each vCPU's CPL. */
+#define static_call(fn)	shim_##fn
+struct kvm_vcpu;
+int shim_kvm_x86_get_cpl(struct kvm_vcpu *vcpu);
 
 /* Time */
 extern u64 shim_tsc;
@@ -124,6 +150,7 @@ struct file_operations {
 	long long (*llseek)(struct file *file, long long off, int whence);
 	int (*release)(struct inode *inode, struct file *file);
 };
+#define seq_puts(m, s) seq_printf(m, "%s", s)
 void seq_printf(struct seq_file *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int single_open(struct file *file, int (*show)(struct seq_file *m, void *v),
@@ -137,11 +164,17 @@ void debugfs_create_file(const char *name, int mode, struct dentry *parent,
 			 void *data, const struct file_operations *fops);
 
 /* KVM */
-#define SHIM_MAX_VCPUS 8
+#define SHIM_MAX_VCPUS 256
 struct kvm_exit_stats;
-struct kvm_vcpu_arch { struct kvm_exit_stats *exit_stats; };
 struct kvm;
-struct kvm_vcpu { struct kvm *kvm; struct kvm_vcpu_arch arch; };
+struct kvm_vcpu_stat { struct { u64 blocking; } generic; };
+struct kvm_vcpu {
+	struct kvm *kvm;
+	bool preempted;			/* set by kvm_sched_out() */
+	struct kvm_vcpu_stat stat;	/* .generic.blocking: in kvm_vcpu_block() */
+	int shim_cpl;
+	struct kvm_exit_stats *exit_stats;
+};
 struct kvm {
 	struct kvm_vcpu *vcpus[SHIM_MAX_VCPUS];
 	unsigned long nr_vcpus;
@@ -149,6 +182,7 @@ struct kvm {
 	pid_t userspace_pid;
 	int users;		/* references held through kvm_get_kvm_safe() */
 	bool dying;
+	u8 exit_stats_guest;
 };
 #define kvm_for_each_vcpu(idx, vcpup, kvm) \
 	for ((idx) = 0; (idx) < (kvm)->nr_vcpus && ((vcpup) = (kvm)->vcpus[idx]); (idx)++)

@@ -106,11 +106,15 @@ static void assert_regs(const struct regs *r, u32 eax, u32 ebx, u32 ecx,
 static int reset(void **state)
 {
 	(void)state;
+	kvm_exit_stats_unsetup();
 	shim_log[0] = '\0';
 	shim_fail_alloc = 0;
+	shim_fail_cache = 0;
 	shim_tsc = 0;
 	exit_stats_dmesg = false;
 	exit_stats_all = false;
+	/* Most tests read the leaves: the host allows it, from any CPL. */
+	exit_stats_guest = KVM_EXIT_STATS_GUEST_USER;
 	set_mode("cycles");
 	return 0;
 }
@@ -168,7 +172,7 @@ static void test_ecx_boundaries_vmx(void **state)
 	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, max_defined, &r));
 	assert_regs(&r, 7, 0, 0, 0);
 	const u32 undefined[] = {
-		max_defined + 1, 0x7fffffff, 0xffffffff,
+		max_defined + 1, 0x7fffffff, 0xffffffff, 0xfffffffd,
 		0x80000000 | EXIT_REASON_CPUID, 0x10000 | EXIT_REASON_CPUID,
 	};
 	for (i = 0; i < ARRAY_SIZE(undefined); i++) {
@@ -180,8 +184,12 @@ static void test_ecx_boundaries_vmx(void **state)
 	vm_destroy(vm);
 }
 
-/* Defined but without a handler (RDTSC on VMX): all zero, even if counted. */
-static void test_defined_unhandled_is_zero(void **state)
+/*
+ * Reasons KVM has no handler for still happen: with nesting, L2 exits that
+ * L1 intercepts (RDTSC, RDTSCP...) are counted, then reflected. They
+ * answer their own figures.
+ */
+static void test_reflected_exits_answer(void **state)
 {
 	struct vm *vm;
 	struct regs r;
@@ -190,18 +198,30 @@ static void test_defined_unhandled_is_zero(void **state)
 	setup_vmx();
 	assert_null(vmx_exit_handlers[EXIT_REASON_RDTSC]);
 	vm = vm_create(1);
-	exits(&vm->vcpu[0], EXIT_REASON_RDTSC, 4);
+	exit_once(&vm->vcpu[0], EXIT_REASON_RDTSC, 0, 100);
+	exits(&vm->vcpu[0], EXIT_REASON_RDTSCP, 3);
+	shim_tsc = 130;
+	kvm_exit_stats_enter(&vm->vcpu[0]);
 	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, EXIT_REASON_RDTSC, &r));
-	assert_regs(&r, 0, 0, 0, 0);
-	/* ...but the exits still count in the total, as the tracepoint does. */
-	assert_true(cpuid(&vm->vcpu[0], LEAF_TOTAL, 0, &r));
-	assert_int_equal(r.eax, 4);
+	assert_regs(&r, 1, 0, 0, 0);
+	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, EXIT_REASON_RDTSCP, &r));
+	assert_regs(&r, 3, 0, 0, 0);
+	assert_true(cpuid(&vm->vcpu[0], LEAF_CYCLES, EXIT_REASON_RDTSCP, &r));
+	assert_regs(&r, 0, 0, 30, 0);
+	vm_destroy(vm);
+
+	setup_svm();
+	assert_null(svm_exit_handlers[SVM_EXIT_RDTSC]);
+	vm = vm_create(1);
+	exits(&vm->vcpu[0], SVM_EXIT_RDTSC, 2);
+	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, SVM_EXIT_RDTSC, &r));
+	assert_regs(&r, 2, 0, 0, 0);
 	vm_destroy(vm);
 }
 
 /*
  * Every code 0..0xffff and a few beyond: undefined iff uapi vmx.h has no
- * EXIT_REASON_* for it; zero iff vmx.c's table has no handler.
+ * EXIT_REASON_* for it and vmx.c's table no handler; otherwise its count.
  */
 static void test_vmx_sets_match_kernel(void **state)
 {
@@ -213,22 +233,80 @@ static void test_vmx_sets_match_kernel(void **state)
 	setup_vmx();
 	vm = vm_create(1);
 	for (code = 0; code <= 0x10000; code++) {
-		bool defined = false, handled;
+		bool defined = code < ARRAY_SIZE(vmx_exit_handlers) &&
+			       vmx_exit_handlers[code];
 
 		for (i = 0; i < ARRAY_SIZE(vmx_header_codes); i++)
 			defined |= vmx_header_codes[i] == code;
-		handled = code < ARRAY_SIZE(vmx_exit_handlers) &&
-			  vmx_exit_handlers[code];
 		kvm_exit_stats_count(&vm->vcpu[0], code);
 		assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, code, &r));
 		if (!defined)
 			assert_regs(&r, 0, 0, 0, 0xffffffff);
-		else if (!handled)
-			assert_regs(&r, 0, 0, 0, 0);
 		else
 			assert_regs(&r, 1, 0, 0, 0);
 	}
 	vm_destroy(vm);
+}
+
+/*
+ * The per-code answers, FAILED_VMENTRY (VMX) and OTHER add up to the total
+ * leaf, whatever happened: every slot, gaps in the numbering and the
+ * catch-all included, holds exits here.
+ */
+static void sum_of_answers_is_total(unsigned int isa, u32 last_code)
+{
+	u64 sum = 0, total;
+	struct kvm_exit_stats *s;
+	struct vm *vm;
+	struct regs r;
+	u32 code, slot;
+	int v;
+
+	if (isa == KVM_ISA_VMX)
+		setup_vmx();
+	else
+		setup_svm();
+	vm = vm_create(3);
+	for (v = 0; v < 3; v++) {
+		s = vm->vcpu[v].exit_stats;
+		for (slot = 0; slot < layout.nr_slots; slot++) {
+			s->count[slot] = 1 + slot * 7 + v;
+			s->exits += s->count[slot];
+		}
+	}
+	for (code = 0; code <= last_code; code++) {
+		assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, code, &r));
+		if (r.edx != 0xffffffff)
+			sum += r.eax | (u64)r.ebx << 32;
+	}
+	const u32 extra[] = {
+		isa == KVM_ISA_VMX ? KVM_EXIT_STATS_CODE_FAILED_VMENTRY : (u32)SVM_EXIT_ERR,
+		KVM_EXIT_STATS_CODE_OTHER,
+	};
+	for (code = 0; code < ARRAY_SIZE(extra); code++) {
+		assert_true(cpuid(&vm->vcpu[1], LEAF_COUNT, extra[code], &r));
+		assert_int_not_equal(r.edx, 0xffffffff);
+		assert_int_not_equal(r.eax, 0);
+		sum += r.eax | (u64)r.ebx << 32;
+	}
+	assert_true(cpuid(&vm->vcpu[2], LEAF_TOTAL, 0, &r));
+	total = r.eax | (u64)r.edx << 32;
+	if (sum != total)
+		fail_msg("isa %u: wanted the answers to add up to the total %llu, got %llu",
+			 isa, total, sum);
+	vm_destroy(vm);
+}
+
+static void test_answers_add_up_vmx(void **state)
+{
+	(void)state;
+	sum_of_answers_is_total(KVM_ISA_VMX, 0xffff);
+}
+
+static void test_answers_add_up_svm(void **state)
+{
+	(void)state;
+	sum_of_answers_is_total(KVM_ISA_SVM, 0x1000);
 }
 
 /* 64-bit figures split across two registers, past 2^32. */
@@ -242,9 +320,11 @@ static void test_64bit_split(void **state)
 	(void)state;
 	setup_vmx();
 	vm = vm_create(1);
-	s = vm->vcpu[0].arch.exit_stats;
+	s = vm->vcpu[0].exit_stats;
 	s->count[EXIT_REASON_CR_ACCESS] = big;
+	s->exits = big;
 	s->cycles[EXIT_REASON_CR_ACCESS] = cyc;
+	s->cycles_in_kvm = cyc;
 	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, EXIT_REASON_CR_ACCESS, &r));
 	assert_regs(&r, (u32)big, big >> 32, 0, 0);
 	assert_true(cpuid(&vm->vcpu[0], LEAF_CYCLES, EXIT_REASON_CR_ACCESS, &r));
@@ -267,11 +347,12 @@ static void test_sum_over_vcpus(void **state)
 	vm = vm_create(4);
 	for (i = 0; i < 4; i++)
 		exits(&vm->vcpu[i], EXIT_REASON_HLT, i + 1);
+	exits(&vm->vcpu[3], 0x80000000 | EXIT_REASON_INVALID_STATE, 1);
 	for (i = 0; i < 4; i++) {
 		assert_true(cpuid(&vm->vcpu[i], LEAF_COUNT, EXIT_REASON_HLT, &r));
 		assert_int_equal(r.eax, 1 + 2 + 3 + 4);
 		assert_true(cpuid(&vm->vcpu[i], LEAF_TOTAL, 0, &r));
-		assert_int_equal(r.eax, 10);
+		assert_int_equal(r.eax, 11);
 	}
 	vm_destroy(vm);
 }
@@ -347,10 +428,11 @@ static void test_cycles_backwards_tsc(void **state)
 }
 
 /*
- * An exit the tracepoint does not see (SVM's fastpath re-entry) is neither
- * counted nor charged to the previous reason.
+ * An exit the fastpath handles and re-enters (SVM WRMSR to the TSC
+ * deadline) is counted and timed like any other: svm_vcpu_run() counts
+ * it right after the exit, before the fastpath runs.
  */
-static void test_untraced_exit_not_charged(void **state)
+static void test_fastpath_reentry_counted(void **state)
 {
 	struct kvm_vcpu *v;
 	struct vm *vm;
@@ -361,20 +443,20 @@ static void test_untraced_exit_not_charged(void **state)
 	vm = vm_create(1);
 	v = &vm->vcpu[0];
 	exit_once(v, SVM_EXIT_MSR, 0, 100);
-	shim_tsc = 150;
-	kvm_exit_stats_enter(v);			/* MSR took 50 */
-	shim_tsc = 400;
-	kvm_exit_stats_stamp(v);			/* exit, re-entered... */
-	shim_tsc = 5000;
-	kvm_exit_stats_enter(v);			/* ...with no count */
+	exit_once(v, SVM_EXIT_MSR, 150, 400);		/* re-entered: 50 */
+	shim_tsc = 420;
+	kvm_exit_stats_enter(v);			/* 20 */
+	assert_true(cpuid(v, LEAF_COUNT, SVM_EXIT_MSR, &r));
+	assert_regs(&r, 2, 0, 0, 0);
 	assert_true(cpuid(v, LEAF_CYCLES, SVM_EXIT_MSR, &r));
-	assert_regs(&r, 0, 0, 50, 0);
-	assert_true(cpuid(v, LEAF_TOTAL, 0, &r));
-	assert_regs(&r, 1, 0, 50, 0);
+	assert_regs(&r, 0, 0, 70, 0);
 	vm_destroy(vm);
 }
 
-/* VMX failed entries and flag bits: counted, in the total, never lost. */
+/*
+ * VMX failed entries: one slot, read as KVM_EXIT_STATS_CODE_FAILED_VMENTRY;
+ * flag bits dropped; a code outside the kernel's list read as OTHER.
+ */
 static void test_vmx_failed_entry_and_flags(void **state)
 {
 	struct vm *vm;
@@ -391,6 +473,12 @@ static void test_vmx_failed_entry_and_flags(void **state)
 	assert_int_equal(r.eax, 1);
 	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, EXIT_REASON_INVALID_STATE, &r));
 	assert_regs(&r, 0, 0, 0, 0);
+	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, KVM_EXIT_STATS_CODE_FAILED_VMENTRY, &r));
+	assert_regs(&r, 1, 0, 0, 0);
+	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, KVM_EXIT_STATS_CODE_OTHER, &r));
+	assert_regs(&r, 1, 0, 0, 0);
+	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, 0xfffe, &r));
+	assert_regs(&r, 0, 0, 0, 0xffffffff);
 	assert_true(cpuid(&vm->vcpu[0], LEAF_TOTAL, 0, &r));
 	assert_int_equal(r.eax, 3);
 	vm_destroy(vm);
@@ -420,9 +508,10 @@ static void test_svm_codes(void **state)
 	assert_regs(&r, 3, 0, 0, 0);
 	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, SVM_EXIT_EXCP_BASE + PF_VECTOR, &r));
 	assert_regs(&r, 4, 0, 0, 0);
-	/* Named by the kernel, no handler: zero. */
+	/* Named by the kernel, no handler: its own slot. */
 	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, (u32)SVM_EXIT_ERR, &r));
-	assert_regs(&r, 0, 0, 0, 0);
+	assert_regs(&r, 1, 0, 0, 0);
+	/* Named software codes are never hardware exits: zero. */
 	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, SVM_VMGEXIT_MMIO_READ, &r));
 	assert_regs(&r, 0, 0, 0, 0);
 	/* Handled although SVM_EXIT_REASONS has no name for it: defined. */
@@ -431,6 +520,8 @@ static void test_svm_codes(void **state)
 	assert_regs(&r, 0, 0, 0, 0);
 	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, 0x3ff, &r));
 	assert_regs(&r, 0, 0, 0, 0xffffffff);
+	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, KVM_EXIT_STATS_CODE_OTHER, &r));
+	assert_regs(&r, 1, 0, 0, 0);
 	assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, SVM_EXIT_VMGEXIT + 1, &r));
 	assert_regs(&r, 0, 0, 0, 0xffffffff);
 	assert_true(cpuid(&vm->vcpu[0], LEAF_TOTAL, 0, &r));
@@ -438,7 +529,7 @@ static void test_svm_codes(void **state)
 	vm_destroy(vm);
 }
 
-/* Every SVM code up to past the table: the answers follow svm.c's table. */
+/* Every SVM code up to past the table: named or handled answer a count. */
 static void test_svm_sets_match_kernel(void **state)
 {
 	struct vm *vm;
@@ -449,18 +540,15 @@ static void test_svm_sets_match_kernel(void **state)
 	setup_svm();
 	vm = vm_create(1);
 	for (code = 0; code < 0x1000; code++) {
-		bool named = false, handled;
+		bool defined = code < ARRAY_SIZE(svm_exit_handlers) &&
+			       svm_exit_handlers[code];
 
 		for (i = 0; i < ARRAY_SIZE(svm_reasons); i++)
-			named |= svm_reasons[i].code == code;
-		handled = code < ARRAY_SIZE(svm_exit_handlers) &&
-			  svm_exit_handlers[code];
+			defined |= svm_reasons[i].code == code;
 		kvm_exit_stats_count(&vm->vcpu[0], code);
 		assert_true(cpuid(&vm->vcpu[0], LEAF_COUNT, code, &r));
-		if (handled)
+		if (defined)
 			assert_regs(&r, 1, 0, 0, 0);
-		else if (named)
-			assert_regs(&r, 0, 0, 0, 0);
 		else
 			assert_regs(&r, 0, 0, 0, 0xffffffff);
 	}
@@ -487,6 +575,83 @@ static void test_foreign_leaves_untouched(void **state)
 	vm_destroy(vm);
 }
 
+/*
+ * Who may read: kvm.exit_stats_guest for VMs that did not choose (default
+ * off), KVM_CAP_X86_EXIT_STATS per VM; "kernel" only at CPL 0. Refused
+ * leaves are left to stock KVM (registers untouched).
+ */
+static void test_guest_policy(void **state)
+{
+	struct kvm_vcpu *v;
+	struct vm *vm;
+	struct regs r;
+
+	(void)state;
+	setup_vmx();
+	vm = vm_create(1);
+	v = &vm->vcpu[0];
+	exit_stats_guest = KVM_EXIT_STATS_GUEST_OFF;
+	assert_false(cpuid(v, LEAF_TOTAL, 0, &r));
+	assert_regs(&r, LEAF_TOTAL, 0xdeadbeef, 0, 0xdeadbeef);
+	assert_false(cpuid(v, LEAF_COUNT, 0xffff0000, &r));
+
+	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_KERNEL), 0);
+	v->shim_cpl = 3;
+	assert_false(cpuid(v, LEAF_TOTAL, 0, &r));
+	v->shim_cpl = 0;
+	assert_true(cpuid(v, LEAF_TOTAL, 0, &r));
+
+	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_USER), 0);
+	v->shim_cpl = 3;
+	assert_true(cpuid(v, LEAF_TOTAL, 0, &r));
+
+	/* A VM's own choice beats the module's default, both ways. */
+	exit_stats_guest = KVM_EXIT_STATS_GUEST_USER;
+	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_OFF), 0);
+	assert_false(cpuid(v, LEAF_TOTAL, 0, &r));
+	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_DEFAULT), 0);
+	assert_true(cpuid(v, LEAF_TOTAL, 0, &r));
+
+	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_USER + 1), -EINVAL);
+	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, 1ull << 32), -EINVAL);
+	assert_int_equal(vm->kvm.exit_stats_guest, KVM_EXIT_STATS_GUEST_DEFAULT);
+	vm_destroy(vm);
+}
+
+/* The capability says what is counted; without accounting it is refused. */
+static void test_capability(void **state)
+{
+	struct kvm kvm = { 0 };
+
+	(void)state;
+	setup_vmx();
+	assert_int_equal(kvm_exit_stats_check_cap(),
+			 KVM_EXIT_STATS_HAS_COUNTS | KVM_EXIT_STATS_HAS_CYCLES);
+	set_mode("counts");
+	setup_vmx();
+	assert_int_equal(kvm_exit_stats_check_cap(), KVM_EXIT_STATS_HAS_COUNTS);
+	set_mode("off");
+	setup_vmx();
+	assert_int_equal(kvm_exit_stats_check_cap(), 0);
+	assert_int_equal(kvm_exit_stats_enable_cap(&kvm, KVM_EXIT_STATS_GUEST_USER), -EINVAL);
+}
+
+/* kvm.exit_stats_guest takes off, kernel, user; anything else is refused. */
+static void test_guest_param(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(exit_stats_guest_ops.set("kernel\n", &shim_param_exit_stats_guest), 0);
+	assert_int_equal(exit_stats_guest, KVM_EXIT_STATS_GUEST_KERNEL);
+	exit_stats_guest_ops.get(buf, &shim_param_exit_stats_guest);
+	assert_string_equal(buf, "kernel\n");
+	assert_int_equal(exit_stats_guest_ops.set("default", &shim_param_exit_stats_guest), -EINVAL);
+	assert_int_equal(exit_stats_guest_ops.set("", &shim_param_exit_stats_guest), -EINVAL);
+	assert_non_null(strstr(shim_log, "'default' is not one of off, kernel, user"));
+	assert_int_equal(exit_stats_guest, KVM_EXIT_STATS_GUEST_KERNEL);
+}
+
 /* mode off: nothing allocated, CPUID falls through to stock KVM. */
 static void test_mode_off(void **state)
 {
@@ -498,9 +663,12 @@ static void test_mode_off(void **state)
 	setup_vmx();
 	assert_false(kvm_exit_stats_counting.enabled);
 	assert_false(kvm_exit_stats_timing.enabled);
+	assert_null(layout.cache);
 	vm = vm_create(1);
-	assert_null(vm->vcpu[0].arch.exit_stats);
+	assert_null(vm->vcpu[0].exit_stats);
 	exit_once(&vm->vcpu[0], EXIT_REASON_CPUID, 1, 2);	/* no crash */
+	kvm_exit_stats_put(&vm->vcpu[0]);
+	kvm_exit_stats_load(&vm->vcpu[0]);
 	assert_false(cpuid(&vm->vcpu[0], LEAF_TOTAL, 0, &r));
 	assert_regs(&r, LEAF_TOTAL, 0xdeadbeef, 0, 0xdeadbeef);
 	shim_debugfs_name = NULL;
@@ -521,7 +689,7 @@ static void test_mode_counts(void **state)
 	assert_true(kvm_exit_stats_counting.enabled);
 	assert_false(kvm_exit_stats_timing.enabled);
 	vm = vm_create(1);
-	assert_null(vm->vcpu[0].arch.exit_stats->cycles);
+	assert_null(vm->vcpu[0].exit_stats->cycles);
 	exit_once(&vm->vcpu[0], EXIT_REASON_CPUID, 10, 20);
 	exit_once(&vm->vcpu[0], EXIT_REASON_CPUID, 30, 40);
 	assert_true(cpuid(&vm->vcpu[0], LEAF_CYCLES, EXIT_REASON_CPUID, &r));
@@ -554,20 +722,168 @@ static void test_vcpu_create_enomem(void **state)
 	setup_vmx();
 	shim_fail_alloc = 1;
 	assert_int_equal(kvm_exit_stats_vcpu_create(&v), -ENOMEM);
-	assert_null(v.arch.exit_stats);
+	assert_null(v.exit_stats);
 }
 
-/* Per-vCPU memory: a slot per code, not per possible 32-bit value. */
+/*
+ * The vendor module going away (or its setup failing after the handover)
+ * turns the keys off and frees the cache; a new setup starts afresh. No
+ * cache, no accounting: vCPUs are created without figures.
+ */
+static void test_unsetup(void **state)
+{
+	struct kvm_vcpu v = { 0 };
+	struct vm *vm;
+
+	(void)state;
+	setup_svm();
+	vm = vm_create(1);
+	vm_destroy(vm);
+	kvm_exit_stats_unsetup();
+	assert_false(kvm_exit_stats_counting.enabled);
+	assert_false(kvm_exit_stats_timing.enabled);
+	assert_null(layout.cache);
+	assert_null(strstr(shim_log, "BUG"));
+	setup_vmx();
+	assert_true(kvm_exit_stats_timing.enabled);
+	shim_fail_cache = 1;
+	setup_svm();
+	assert_false(kvm_exit_stats_counting.enabled);
+	assert_false(kvm_exit_stats_timing.enabled);
+	assert_non_null(strstr(shim_log, "stays off"));
+	assert_int_equal(kvm_exit_stats_vcpu_create(&v), 0);
+	assert_null(v.exit_stats);
+}
+
+/*
+ * Per-vCPU memory: a slot per code, not per possible 32-bit value, in a
+ * cache whose objects are exactly header + arrays (no kmalloc rounding).
+ */
 static void test_memory_per_vcpu(void **state)
 {
+	size_t head = offsetof(struct kvm_exit_stats, count);
+
 	(void)state;
 	setup_vmx();
 	assert_int_equal(layout.nr_slots, kvm_exit_stats_direct_slots + 2);
 	assert_true(kvm_exit_stats_direct_slots >= EXIT_REASON_NOTIFY + 1);
+	assert_int_equal(layout.cache->size,
+			 head + (2 + KVM_EXIT_STATS_NR_AWAY) * 8 * layout.nr_slots);
+	print_message("vmx cycles: %u slots, %zu bytes per vCPU\n", layout.nr_slots,
+		      layout.cache->size);
 	setup_svm();
 	assert_int_equal(layout.high_slots, SVM_EXIT_VMGEXIT - SVM_EXIT_NPF + 1);
 	assert_true(kvm_exit_stats_direct_slots >= SVM_EXIT_INVPCID + 1);
 	assert_true(kvm_exit_stats_direct_slots < SVM_EXIT_NPF);
+	print_message("svm cycles: %u slots, %zu bytes per vCPU\n", layout.nr_slots,
+		      layout.cache->size);
+	set_mode("counts");
+	setup_svm();
+	assert_int_equal(layout.cache->size, head + 8 * layout.nr_slots);
+	print_message("svm counts: %zu bytes per vCPU\n", layout.cache->size);
+	setup_vmx();
+	print_message("vmx counts: %zu bytes per vCPU\n", layout.cache->size);
+}
+
+/* An exit, then KVM puts the vCPU (@why) at @put and loads it at @load. */
+static void away_once(struct kvm_vcpu *v, u32 code, int why, u64 put, u64 load)
+{
+	exit_once(v, code, 0, 1000);
+	v->preempted = why == KVM_EXIT_STATS_PREEMPTED;
+	v->stat.generic.blocking = why == KVM_EXIT_STATS_HALTED;
+	shim_tsc = put;
+	if (why == KVM_EXIT_STATS_VMM)
+		kvm_exit_stats_run(v, false);	/* KVM_RUN returns */
+	kvm_exit_stats_put(v);
+	v->preempted = false;
+	v->stat.generic.blocking = 0;
+	if (why == KVM_EXIT_STATS_VMM) {
+		/* The VMM's other ioctls load and put the vCPU too. */
+		shim_tsc = put + 10;
+		kvm_exit_stats_load(v);
+		shim_tsc = put + 20;
+		kvm_exit_stats_put(v);
+	}
+	shim_tsc = load;
+	kvm_exit_stats_load(v);
+	if (why == KVM_EXIT_STATS_VMM)
+		kvm_exit_stats_run(v, true);	/* the next KVM_RUN */
+}
+
+/*
+ * The clock stops while the vCPU is away: the exit's cycles are KVM's own
+ * time on the CPU (before the put, after the load), the time away goes to
+ * its own row, per kind.
+ */
+static void test_time_away(void **state)
+{
+	static const u32 codes[KVM_EXIT_STATS_NR_AWAY] = {
+		[KVM_EXIT_STATS_HALTED] = EXIT_REASON_HLT,
+		[KVM_EXIT_STATS_VMM] = EXIT_REASON_IO_INSTRUCTION,
+		[KVM_EXIT_STATS_PREEMPTED] = EXIT_REASON_EXTERNAL_INTERRUPT,
+		[KVM_EXIT_STATS_SLEEP] = EXIT_REASON_EPT_VIOLATION,
+	};
+	struct exit_stats_sum sum;
+	struct kvm_vcpu *v;
+	struct vm *vm;
+	struct regs r;
+	unsigned int k, j;
+
+	(void)state;
+	for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++) {
+		setup_vmx();
+		vm = vm_create(1);
+		v = &vm->vcpu[0];
+		kvm_exit_stats_run(v, true);
+		away_once(v, codes[k], k, 1100, 9100);	/* 100 in KVM, 8000 away */
+		shim_tsc = 9150;
+		kvm_exit_stats_enter(v);		/* and 50 in KVM */
+		assert_true(cpuid(v, LEAF_TOTAL, 0, &r));
+		assert_regs(&r, 1, 0, 150, 0);
+		exit_stats_sum(&vm->kvm, codes[k], &sum);
+		if (sum.cycles != 150)
+			fail_msg("%s: wanted 150 cycles in KVM, got %llu",
+				 exit_stats_away_names[k], sum.cycles);
+		for (j = 0; j < KVM_EXIT_STATS_NR_AWAY; j++)
+			if (sum.away[j] != (j == k ? 8000 : 0))
+				fail_msg("%s: wanted %s %u, got %llu",
+					 exit_stats_away_names[k], exit_stats_away_names[j],
+					 j == k ? 8000 : 0, sum.away[j]);
+		vm_destroy(vm);
+	}
+}
+
+/*
+ * Puts and loads with no exit pending (before the first exit, or between
+ * an entry and the next exit) charge nothing, and never lose the state.
+ */
+static void test_away_without_exit(void **state)
+{
+	struct kvm_vcpu *v;
+	struct vm *vm;
+	struct regs r;
+
+	(void)state;
+	setup_vmx();
+	vm = vm_create(1);
+	v = &vm->vcpu[0];
+	shim_tsc = 10;
+	kvm_exit_stats_load(v);			/* vcpu_create()'s own */
+	kvm_exit_stats_put(v);
+	kvm_exit_stats_run(v, true);
+	v->preempted = true;
+	shim_tsc = 50;
+	kvm_exit_stats_put(v);
+	shim_tsc = 500;
+	kvm_exit_stats_load(v);
+	v->preempted = false;
+	exit_once(v, EXIT_REASON_CPUID, 600, 1000);
+	shim_tsc = 1040;
+	kvm_exit_stats_enter(v);
+	assert_true(cpuid(v, LEAF_TOTAL, 0, &r));
+	assert_regs(&r, 1, 0, 40, 0);
+	assert_int_equal(v->exit_stats->where, KVM_EXIT_STATS_IN_KVM);
+	vm_destroy(vm);
 }
 
 static char *read_debugfs(struct kvm *kvm)
@@ -588,7 +904,7 @@ static char *read_debugfs(struct kvm *kvm)
 	return out;
 }
 
-/* debugfs lists non-zero rows, with name, count and cycles. */
+/* debugfs lists non-zero rows: name, count, cycles in KVM and away. */
 static void test_debugfs_rows(void **state)
 {
 	struct vm *vm;
@@ -598,16 +914,21 @@ static void test_debugfs_rows(void **state)
 	setup_vmx();
 	vm = vm_create(2);
 	kvm_exit_stats_create_debugfs(&vm->kvm);
+	kvm_exit_stats_run(&vm->vcpu[1], true);
 	exit_once(&vm->vcpu[0], EXIT_REASON_EPT_VIOLATION, 0, 10);
 	exit_once(&vm->vcpu[1], EXIT_REASON_EPT_VIOLATION, 0, 10);
 	shim_tsc = 110;
 	kvm_exit_stats_enter(&vm->vcpu[0]);
 	kvm_exit_stats_count(&vm->vcpu[0], VMX_EXIT_REASONS_FAILED_VMENTRY |
 					   EXIT_REASON_INVALID_STATE);
+	away_once(&vm->vcpu[1], EXIT_REASON_HLT, KVM_EXIT_STATS_HALTED, 1030, 1530);
+	shim_tsc = 1540;
+	kvm_exit_stats_enter(&vm->vcpu[1]);
 	text = read_debugfs(&vm->kvm);
-	assert_non_null(strstr(text, "# isa vmx mode cycles exits 3 cycles 100\n"));
-	assert_non_null(strstr(text, "        48 EPT_VIOLATION                         2                  100\n"));
-	assert_non_null(strstr(text, "0x80000000 FAILED_VMENTRY                        1                    0\n"));
+	assert_non_null(strstr(text, "# isa vmx mode cycles exits 4 cycles 140 halted 500 vmm 0 preempted 0 sleep 0\n"));
+	assert_non_null(strstr(text, "        48 EPT_VIOLATION                         2                  100                    0                    0                    0                    0\n"));
+	assert_non_null(strstr(text, "        12 HLT                                   1                   40                  500                    0                    0                    0\n"));
+	assert_non_null(strstr(text, "0x80000000 FAILED_VMENTRY                        1                    0"));
 	assert_null(strstr(text, "CPUID"));
 	exit_stats_all = true;
 	text = read_debugfs(&vm->kvm);
@@ -651,8 +972,8 @@ static void test_dmesg_summary(void **state)
 	assert_string_equal(shim_log, "");
 	exit_stats_dmesg = true;
 	vm_destroy(vm);
-	assert_non_null(strstr(shim_log, "kvm: exit stats of VM of pid 4242: 5 exits, 0 cycles\n"));
-	assert_non_null(strstr(shim_log, "kvm:   reason 0x400 npf: 5 exits, 0 cycles\n"));
+	assert_non_null(strstr(shim_log, "kvm: exit stats of VM of pid 4242: 5 exits, 0 cycles in KVM\n"));
+	assert_non_null(strstr(shim_log, "kvm:   reason 0x400 npf: 5 exits, 0 cycles in KVM, 0 halted, 0 in the VMM, 0 preempted, 0 sleeping\n"));
 }
 
 int main(void)
@@ -662,23 +983,31 @@ int main(void)
 		T(test_count_of_handled_reason),
 		T(test_query_counts_itself),
 		T(test_ecx_boundaries_vmx),
-		T(test_defined_unhandled_is_zero),
+		T(test_reflected_exits_answer),
 		T(test_vmx_sets_match_kernel),
+		T(test_answers_add_up_vmx),
+		T(test_answers_add_up_svm),
 		T(test_64bit_split),
 		T(test_sum_over_vcpus),
 		T(test_per_vm_scope),
 		T(test_cycles_exit_to_entry),
 		T(test_cycles_backwards_tsc),
-		T(test_untraced_exit_not_charged),
+		T(test_fastpath_reentry_counted),
 		T(test_vmx_failed_entry_and_flags),
 		T(test_svm_codes),
 		T(test_svm_sets_match_kernel),
 		T(test_foreign_leaves_untouched),
+		T(test_guest_policy),
+		T(test_capability),
+		T(test_guest_param),
 		T(test_mode_off),
 		T(test_mode_counts),
 		T(test_bad_mode_refused),
 		T(test_vcpu_create_enomem),
+		T(test_unsetup),
 		T(test_memory_per_vcpu),
+		T(test_time_away),
+		T(test_away_without_exit),
 		T(test_debugfs_rows),
 		T(test_debugfs_dying_vm),
 		T(test_dmesg_summary),

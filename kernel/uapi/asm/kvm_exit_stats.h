@@ -40,8 +40,8 @@
  */
 #define KVM_CAP_X86_EXIT_STATS		0x45530001
 
-#define KVM_EXIT_STATS_HAS_COUNTS	(1 << 0)
-#define KVM_EXIT_STATS_HAS_CYCLES	(1 << 1)
+#define KVM_EXIT_STATS_HAS_COUNTS	0x1
+#define KVM_EXIT_STATS_HAS_CYCLES	0x2
 
 #define KVM_EXIT_STATS_GUEST_DEFAULT	0	/* follow kvm.exit_stats_guest */
 #define KVM_EXIT_STATS_GUEST_OFF	1	/* stock CPUID */
