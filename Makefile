@@ -101,9 +101,9 @@ $(TEST_GEN)/handler_tables.h: tests/unit/gen-kernel-tables.sh $(BUILD)/kernel.mk
 	@tests/unit/gen-kernel-tables.sh $(KSRC) $(TEST_GEN)
 
 $(BUILD)/test/test_exit_stats: tests/unit/test_exit_stats.c kernel/kvm/exit_stats.c \
-		kernel/kvm/exit_stats.h tests/shim/kernel_shim.c tests/shim/kernel_shim.h \
+		kernel/kvm/exit_stats.h kernel/uapi/asm/kvm_exit_stats.h tests/shim/kernel_shim.c tests/shim/kernel_shim.h \
 		$(TEST_GEN)/handler_tables.h
-	$(CC) $(CFLAGS_TEST) -Itests/shim/include -I$(TEST_GEN) -I$(KSRC)/arch/x86/include \
+	$(CC) $(CFLAGS_TEST) -Itests/shim/include -Ikernel/uapi -I$(TEST_GEN) -I$(KSRC)/arch/x86/include \
 		-o $@ tests/unit/test_exit_stats.c tests/shim/kernel_shim.c -lcmocka
 
 TOOL_TESTS := $(BUILD)/test/test_boot $(BUILD)/test/test_uart $(BUILD)/test/test_query \
