@@ -44,6 +44,7 @@ static const char * const exit_stats_guest_names[] = {
 	[KVM_EXIT_STATS_GUEST_USER]	= "user",
 };
 
+/* The kinds of time away, as debugfs names them. */
 static const char * const exit_stats_away_names[] = {
 	[KVM_EXIT_STATS_HALTED]		= "halted",
 	[KVM_EXIT_STATS_VMM]		= "vmm",
@@ -432,56 +433,52 @@ static void exit_stats_charge(struct kvm_exit_stats *s, unsigned int away)
 	}
 }
 
-void __kvm_exit_stats_put(struct kvm_vcpu *vcpu)
-{
-	struct kvm_exit_stats *s = vcpu->exit_stats;
-
-	/* Already away: the VMM's own vcpu_load()/vcpu_put() ioctls. */
-	if (!s || s->where != KVM_EXIT_STATS_IN_KVM)
-		return;
-	exit_stats_charge(s, KVM_EXIT_STATS_IN_KVM);
-	/*
-	 * kvm_sched_out() sets "preempted" for a runnable task; a task that
-	 * blocks in kvm_vcpu_block() is halted; any other sleep is the host's
-	 * (a page fault waiting for I/O, a contended lock).
-	 */
-	if (READ_ONCE(vcpu->preempted))
-		s->where = KVM_EXIT_STATS_PREEMPTED;
-	else if (vcpu->stat.generic.blocking)
-		s->where = KVM_EXIT_STATS_HALTED;
-	else
-		s->where = KVM_EXIT_STATS_SLEEP;
-}
-EXPORT_SYMBOL_GPL(__kvm_exit_stats_put);
-
-void __kvm_exit_stats_load(struct kvm_vcpu *vcpu)
-{
-	struct kvm_exit_stats *s = vcpu->exit_stats;
-
-	/* In the VMM, only KVM_RUN brings the vCPU back: see below. */
-	if (!s || s->where == KVM_EXIT_STATS_IN_KVM ||
-	    s->where == KVM_EXIT_STATS_VMM)
-		return;
-	exit_stats_charge(s, s->where);
-	s->where = KVM_EXIT_STATS_IN_KVM;
-}
-EXPORT_SYMBOL_GPL(__kvm_exit_stats_load);
-
-void __kvm_exit_stats_run(struct kvm_vcpu *vcpu, bool begin)
+/*
+ * KVM lets the vCPU go (@leave: KVM_RUN returns, the vCPU halts) to @where,
+ * or takes it back from there.  Halted and in the VMM, the vCPU may also be
+ * scheduled out and in: that stays halted or in the VMM.
+ */
+void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
+			   bool leave)
 {
 	struct kvm_exit_stats *s = vcpu->exit_stats;
 
 	if (!s)
 		return;
-	if (begin && s->where == KVM_EXIT_STATS_VMM) {
-		exit_stats_charge(s, KVM_EXIT_STATS_VMM);
-		s->where = KVM_EXIT_STATS_IN_KVM;
-	} else if (!begin && s->where == KVM_EXIT_STATS_IN_KVM) {
+	if (leave && s->where == KVM_EXIT_STATS_IN_KVM) {
 		exit_stats_charge(s, KVM_EXIT_STATS_IN_KVM);
-		s->where = KVM_EXIT_STATS_VMM;
+		s->where = where;
+	} else if (!leave && s->where == where) {
+		exit_stats_charge(s, where);
+		s->where = KVM_EXIT_STATS_IN_KVM;
 	}
 }
-EXPORT_SYMBOL_GPL(__kvm_exit_stats_run);
+EXPORT_SYMBOL_GPL(__kvm_exit_stats_away);
+
+/*
+ * Scheduled out while handling an exit: kvm_sched_out() has set
+ * "preempted" for a task still runnable; any other sleep is the host's (a
+ * page fault waiting for I/O, a contended lock).  Also called by
+ * vcpu_put() where the vCPU is already away, which changes nothing.
+ */
+void __kvm_exit_stats_put(struct kvm_vcpu *vcpu)
+{
+	__kvm_exit_stats_away(vcpu, READ_ONCE(vcpu->preempted) ?
+			      KVM_EXIT_STATS_PREEMPTED : KVM_EXIT_STATS_SLEEP,
+			      true);
+}
+EXPORT_SYMBOL_GPL(__kvm_exit_stats_put);
+
+/* Back on a CPU: from preemption or a sleep, KVM handles the exit again. */
+void __kvm_exit_stats_load(struct kvm_vcpu *vcpu)
+{
+	struct kvm_exit_stats *s = vcpu->exit_stats;
+
+	if (s && (s->where == KVM_EXIT_STATS_PREEMPTED ||
+		  s->where == KVM_EXIT_STATS_SLEEP))
+		__kvm_exit_stats_away(vcpu, s->where, false);
+}
+EXPORT_SYMBOL_GPL(__kvm_exit_stats_load);
 
 static u64 exit_stats_read(const u64 *v)
 {

@@ -28,7 +28,7 @@
 
 /* Where a vCPU is that is neither in the guest nor handling an exit. */
 enum kvm_exit_stats_away {
-	KVM_EXIT_STATS_HALTED,		/* blocked in KVM: HLT, wait for SIPI */
+	KVM_EXIT_STATS_HALTED,		/* in vcpu_block(): HLT, polling too */
 	KVM_EXIT_STATS_VMM,		/* KVM_RUN returned to userspace */
 	KVM_EXIT_STATS_PREEMPTED,	/* scheduled out while runnable */
 	KVM_EXIT_STATS_SLEEP,		/* scheduled out, waiting in the host */
@@ -78,7 +78,8 @@ bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 			    u32 *ecx, u32 *edx);
 void __kvm_exit_stats_load(struct kvm_vcpu *vcpu);
 void __kvm_exit_stats_put(struct kvm_vcpu *vcpu);
-void __kvm_exit_stats_run(struct kvm_vcpu *vcpu, bool begin);
+void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
+			   bool leave);
 
 /* Right before VM entry: charge the time KVM spent on the last exit. */
 static __always_inline void kvm_exit_stats_enter(struct kvm_vcpu *vcpu)
@@ -156,7 +157,14 @@ static inline void kvm_exit_stats_put(struct kvm_vcpu *vcpu)
 static inline void kvm_exit_stats_run(struct kvm_vcpu *vcpu, bool begin)
 {
 	if (static_branch_unlikely(&kvm_exit_stats_timing))
-		__kvm_exit_stats_run(vcpu, begin);
+		__kvm_exit_stats_away(vcpu, KVM_EXIT_STATS_VMM, !begin);
+}
+
+/* vcpu_block(): the halted vCPU waits (@begin) or is runnable again. */
+static inline void kvm_exit_stats_halt(struct kvm_vcpu *vcpu, bool begin)
+{
+	if (static_branch_unlikely(&kvm_exit_stats_timing))
+		__kvm_exit_stats_away(vcpu, KVM_EXIT_STATS_HALTED, begin);
 }
 
 #endif /* ARCH_X86_KVM_EXIT_STATS_H */

@@ -167,11 +167,9 @@ void debugfs_create_file(const char *name, int mode, struct dentry *parent,
 #define SHIM_MAX_VCPUS 256
 struct kvm_exit_stats;
 struct kvm;
-struct kvm_vcpu_stat { struct { u64 blocking; } generic; };
 struct kvm_vcpu {
 	struct kvm *kvm;
 	bool preempted;			/* set by kvm_sched_out() */
-	struct kvm_vcpu_stat stat;	/* .generic.blocking: in kvm_vcpu_block() */
 	int shim_cpl;
 	struct kvm_exit_stats *exit_stats;
 };

@@ -790,24 +790,28 @@ static void away_once(struct kvm_vcpu *v, u32 code, int why, u64 put, u64 load)
 {
 	exit_once(v, code, 0, 1000);
 	v->preempted = why == KVM_EXIT_STATS_PREEMPTED;
-	v->stat.generic.blocking = why == KVM_EXIT_STATS_HALTED;
 	shim_tsc = put;
 	if (why == KVM_EXIT_STATS_VMM)
 		kvm_exit_stats_run(v, false);	/* KVM_RUN returns */
+	if (why == KVM_EXIT_STATS_HALTED)
+		kvm_exit_stats_halt(v, true);	/* vcpu_block() */
 	kvm_exit_stats_put(v);
 	v->preempted = false;
-	v->stat.generic.blocking = 0;
-	if (why == KVM_EXIT_STATS_VMM) {
-		/* The VMM's other ioctls load and put the vCPU too. */
+	if (why == KVM_EXIT_STATS_VMM || why == KVM_EXIT_STATS_HALTED) {
+		/* Scheduled in and out again, or the VMM's other ioctls. */
 		shim_tsc = put + 10;
 		kvm_exit_stats_load(v);
+		v->preempted = why == KVM_EXIT_STATS_HALTED;
 		shim_tsc = put + 20;
 		kvm_exit_stats_put(v);
+		v->preempted = false;
 	}
 	shim_tsc = load;
 	kvm_exit_stats_load(v);
 	if (why == KVM_EXIT_STATS_VMM)
 		kvm_exit_stats_run(v, true);	/* the next KVM_RUN */
+	if (why == KVM_EXIT_STATS_HALTED)
+		kvm_exit_stats_halt(v, false);	/* runnable again */
 }
 
 /*
