@@ -4,7 +4,7 @@ CC ?= cc
 BUILD := build
 CFLAGS_TEST := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 
-.PHONY: all help tools modules install patch check unit lab bench clean distclean
+.PHONY: all help tools modules install patch check unit lab selftests bench clean distclean
 
 all: tools
 
@@ -15,6 +15,7 @@ help:
 	@echo "make patch      write the whole kernel change as one patch into build/patch/"
 	@echo "make lab        the seed's experiment, nested in an emulator (ARGS='--help')"
 	@echo "make check      run every test (unit tests, kernel build checks, both labs)"
+	@echo "make selftests  KVM's own selftests in the lab, stock modules against ours (ARGS='--help')"
 	@echo "make bench      measure: instructions the hooks add per exit; both labs per stage"
 	@echo "make clean      remove build/ (the source cache stays: see EXITSCOPE_CACHE)"
 
@@ -45,6 +46,10 @@ patch:
 lab:
 	@lab/lab.sh $(ARGS)
 
+# KVM's selftests in L1, Debian's stock modules against ours (docs/kernel.md).
+selftests:
+	@lab/selftests.sh $(ARGS)
+
 # Benchmarks (docs/benchmarks.md): they measure and print, the tests judge.
 bench: modules
 	@scripts/hook-cost.sh
@@ -64,7 +69,7 @@ tools: $(BIN)/exitscope $(BIN)/exitscope-vmm guest
 # Guest workloads: flat images (long mode at 0x10000; real mode at 0 with
 # CS = 0x1000) and static Linux programs for the lab's L2.
 GUEST := $(BUILD)/guest
-FLAT_LONG := cpuid-loop io-loop spin
+FLAT_LONG := cpuid-loop io-loop spin cpuid-probe
 FLAT_REAL := hello-real
 LINUX_WORKLOADS := paging-stress timer-sleep
 .PHONY: guest

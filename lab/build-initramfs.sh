@@ -38,6 +38,7 @@ mkdir -p "$r"/{bin,proc,sys,dev,l2,lib/modules/exitscope}
 cp "$bb" "$r/bin/busybox"
 ln -s busybox "$r/bin/sh"
 install -m755 "$top/lab/l1-init.sh" "$r/init"
+install -D -m644 "$top/lab/l1-lib.sh" "$r/lib/exitscope/l1-lib.sh"
 install -m755 "$top/build/bin/exitscope-vmm" "$r/bin/"
 cp "$l2kernel" "$r/l2/bzImage"
 cp "$out/l2.cpio" "$r/l2/initrd.cpio"

@@ -1,7 +1,8 @@
 # Sourced by lab/lab.sh: boot L1 in the emulator (Bochs for intel, QEMU
 # TCG for amd) and follow its console until L1 has sent every result.
 # Uses lab.sh's settings: cpu, top, work, out, console, append, l1kernel,
-# l2timeout, timeout, t0, inject; and its step/log/error/die helpers.
+# l2timeout, timeout, t0, inject, stage_default_limit (optional: the limit
+# of stages without one of their own); and its step/log/error/die helpers.
 
 # emulator_prepare: what the emulator boots from. Bochs boots only from
 # disks: a GRUB rescue ISO holds kernel and initrd. QEMU loads them itself.
@@ -73,7 +74,7 @@ run_emulator() {
 	last=boot since=$SECONDS heard=$SECONDS
 	local seen=0 lines line boot_limit
 	boot_limit=$([ "$cpu" = amd ] && echo 120 || echo 300)
-	stage_limit() { case $1 in boot) echo "$boot_limit" ;; modules|reload|send) echo 90 ;; l2) echo $((l2timeout + 90)) ;; *) echo 120 ;; esac; }
+	stage_limit() { case $1 in boot) echo "$boot_limit" ;; modules|reload|send) echo 90 ;; l2) echo $((l2timeout + 90)) ;; *) echo "${stage_default_limit:-120}" ;; esac; }
 	while kill -0 "$emu_pid" 2>/dev/null; do
 		sleep 0.25
 		# One snapshot of what is new, so that the lines handled and the
@@ -83,8 +84,8 @@ run_emulator() {
 		while IFS= read -r line; do
 			case $line in
 			EXITSCOPE-STAGE*) set -- ${line#EXITSCOPE-STAGE }; last=$1 since=$SECONDS
-				step 6/6 "L1: ${line#EXITSCOPE-STAGE }" ;;
-			EXITSCOPE-HEARTBEAT*) step 6/6 "L1: still running L2: ${line#EXITSCOPE-HEARTBEAT }" ;;
+				step "${emulator_step:-6/6}" "L1: ${line#EXITSCOPE-STAGE }" ;;
+			EXITSCOPE-HEARTBEAT*) step "${emulator_step:-6/6}" "L1: still running L2: ${line#EXITSCOPE-HEARTBEAT }" ;;
 			"EXITSCOPE-FAIL stuck: "*) sleep 1; hung "${line#EXITSCOPE-FAIL stuck: }"; return 2 ;;
 			EXITSCOPE-FAIL*) kill "$emu_pid"; tail -n 15 "$console" >&2
 				die "L1 failed in stage '$last': ${line#EXITSCOPE-FAIL } (full log: $console)" ;;

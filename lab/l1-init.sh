@@ -3,15 +3,8 @@
 # and off (the seed's experiment), count the same exits with the kvm_exit
 # tracepoint, and send every result to the host on the second serial port.
 # Stage markers on the console let the host show progress and time out.
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t debugfs debugfs /sys/kernel/debug
-mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-stage() { echo "EXITSCOPE-STAGE $*"; }
-fail() { echo "EXITSCOPE-FAIL $*"; poweroff -f; }
-arg() { sed -n "s/.*exitscope\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+. /lib/exitscope/l1-lib.sh
+l1_mounts
 cpu=$(arg cpu); runs=$(arg runs); workload=$(arg workload)
 l2timeout=$(arg l2timeout); l2cpus=$(arg l2cpus)
 inject=$(arg inject)	# tests only: stuck (no VM), spin (L2 spins), silent (L1 quiet)
@@ -131,16 +124,5 @@ for paging in $nested shadow; do
 		r=$((r + 1))
 	done
 done
-stage send
 dmesg >/out/l1-dmesg.txt
-stty -F /dev/ttyS1 raw -echo 115200 2>/dev/null
-for f in /out/*; do
-	n=$(basename $f)
-	echo "EXITSCOPE-FILE $n $(wc -c <$f) $(sha256sum <$f | cut -d' ' -f1)" >/dev/ttyS1
-	cat $f >/dev/ttyS1
-	echo "EXITSCOPE-END $n" >/dev/ttyS1
-done
-echo "EXITSCOPE-ALL-SENT" >/dev/ttyS1
-stage done
-sleep 1
-poweroff -f
+send_results /out

@@ -97,32 +97,8 @@ fi
 mkdir -p "$out" || die "cannot create --out '$out'"
 out=$(realpath "$out")
 
-t0=$SECONDS t0us=${EPOCHREALTIME//[.,]/}
-# Seconds since the start, to a tenth.
-elapsed() {
-	local d=$((${EPOCHREALTIME//[.,]/} - t0us))
-	printf '%d.%d' $((d / 1000000)) $((d / 100000 % 10))
-}
-# Progress for people on stderr; the same, timed, in timing.tsv. What to
-# expect of each stage: how long it took the last time this very setup ran.
-rm -f "$out/timing.tsv"
-last_timing=$EXITSCOPE_CACHE/timing-$(printf '%s\n' "$cpu" "$l1" "$workload" "$rounds" \
-	"$runs" "$l2cpus" "$extra" "$l2append" | sha256sum | cut -c1-12).tsv
-expected() {
-	[ -f "$last_timing" ] && awk -F'\t' -v s="$1" '
-		found && $3 !~ /^L1: still running/ {
-			d = $1 - t
-			if (d < 1) printf "; last time <1 s"; else printf "; last time %.0f s", d
-			exit
-		}
-		$3 == s { t = $1; found = 1 }' "$last_timing"
-}
-step() {
-	local t
-	t=$(elapsed)
-	printf 'exitscope lab: [%s] %s (%s s%s)\n' "$1" "$2" "$t" "$(expected "$2")" >&2
-	printf '%s\t%s\t%s\n' "$t" "$1" "$2" >>"$out/timing.tsv"
-}
+. "$top/lab/progress.sh"
+progress_init "$out" "$cpu" "$l1" "$workload" "$rounds" "$runs" "$l2cpus" "$extra" "$l2append"
 
 step 1/6 "packages"
 apt_ensure busybox-static cpio gnuplot-nox file make gcc libc6-dev binutils flex \
@@ -220,5 +196,4 @@ step done "figures in $out; checking them"
 report_args=(--dir "$out" --cpu "$cpu" --workload "$workload" --runs "$runs" --kernel "$KVER")
 [ -n "$json" ] && report_args+=(--json)
 "$top/build/bin/exitscope" report "${report_args[@]}"
-printf '%s\tend\treport written\n' "$(elapsed)" >>"$out/timing.tsv"
-cp "$out/timing.tsv" "$last_timing" 2>/dev/null || true
+progress_done "report written"

@@ -51,8 +51,10 @@ run_cmocka build/test/test_results
 echo "== tools: exitscope-vmm and exitscope, end to end"
 run_cases tests/vmm/check-vmm.sh
 run_check "kernel: patch applies, checkpatch --strict" tests/kernel/check-patch.sh
-run_check "kernel: make modules; vermagic and CRCs match Debian's kernel" \
+run_check "kernel: make modules; vermagic and CRCs match Debian's kernel, kvmgt.ko loads beside" \
 	bash -c 'scripts/build-modules.sh >/dev/null && tests/kernel/check-modules.sh'
+run_check "kernel: no member of struct kvm / kvm_vcpu moved (stock BTF against ours)" \
+	tests/kernel/check-layout.sh
 run_check "kernel: W=1 adds no warning" tests/kernel/check-w1.sh
 echo "== lab: command line and report on bad input"
 run_cases tests/lab/check-lab-cli.sh
@@ -66,6 +68,8 @@ run_cases tests/lab/check-lab-hang.sh spin
 run_cases tests/lab/check-lab-hang.sh silent
 echo "== lab: AMD on Debian's own kernel as L1, with the modules of make modules"
 run_cases tests/lab/check-lab.sh amd debian
+echo "== lab: KVM's selftests in L1 (AMD), Debian's stock modules against exitscope's"
+run_cases tests/lab/check-selftests.sh
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

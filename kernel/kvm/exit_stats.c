@@ -507,25 +507,44 @@ static void exit_stats_add_slot(struct exit_stats_sum *sum,
 		sum->away[k] += exit_stats_read(&s->away[k * layout.nr_slots + slot]);
 }
 
-/* @slot, or for EXIT_STATS_Q_OTHER the other slot and every gap. */
+/* All figures of @slot over the VM's vCPUs, for the host's readouts. */
 static void exit_stats_sum(struct kvm *kvm, u32 slot, struct exit_stats_sum *sum)
 {
 	struct kvm_vcpu *vcpu;
 	unsigned long i;
-	u32 gap;
 
 	memset(sum, 0, sizeof(*sum));
-	kvm_for_each_vcpu(i, vcpu, kvm) {
-		if (!vcpu->exit_stats)
-			continue;
-		if (slot != EXIT_STATS_Q_OTHER) {
+	kvm_for_each_vcpu(i, vcpu, kvm)
+		if (vcpu->exit_stats)
 			exit_stats_add_slot(sum, vcpu->exit_stats, slot);
+}
+
+/* A guest's query of @slot: its exits, or its cycles in KVM; O(vCPUs). */
+static u64 exit_stats_query_slot_sum(struct kvm *kvm, u32 slot, bool cycles)
+{
+	const struct kvm_exit_stats *s;
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	u64 sum = 0;
+
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		s = vcpu->exit_stats;
+		if (!s || (cycles && !s->cycles))
 			continue;
-		}
-		exit_stats_add_slot(sum, vcpu->exit_stats, layout.other_slot);
-		for_each_clear_bit(gap, layout.defined, layout.fail_slot)
-			exit_stats_add_slot(sum, vcpu->exit_stats, gap);
+		sum += exit_stats_read(cycles ? &s->cycles[slot] : &s->count[slot]);
 	}
+	return sum;
+}
+
+/* The same for KVM_EXIT_STATS_CODE_OTHER: the other slot and every gap. */
+static u64 exit_stats_query_other_sum(struct kvm *kvm, bool cycles)
+{
+	u64 sum = exit_stats_query_slot_sum(kvm, layout.other_slot, cycles);
+	u32 gap;
+
+	for_each_clear_bit(gap, layout.defined, layout.fail_slot)
+		sum += exit_stats_query_slot_sum(kvm, gap, cycles);
+	return sum;
 }
 
 /* All exits and their cycles in KVM: O(vCPUs), from the running sums. */
@@ -566,7 +585,6 @@ bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 			    u32 *ecx, u32 *edx)
 {
 	u32 leaf = *eax, slot;
-	struct exit_stats_sum sum;
 	u64 count, cycles;
 
 	if (leaf < KVM_EXIT_STATS_LEAF_CYCLES || leaf > KVM_EXIT_STATS_LEAF_TOTAL)
@@ -590,16 +608,21 @@ bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 	}
 	if (slot == EXIT_STATS_Q_ZERO)
 		return true;
-	/* The slot derives from a guest value: no speculation past the end. */
-	if (slot != EXIT_STATS_Q_OTHER)
-		slot = array_index_nospec(slot, layout.nr_slots);
-	exit_stats_sum(vcpu->kvm, slot, &sum);
-	if (leaf == KVM_EXIT_STATS_LEAF_COUNT) {
-		*eax = lower_32_bits(sum.count);
-		*ebx = upper_32_bits(sum.count);
+	if (slot == EXIT_STATS_Q_OTHER) {
+		count = exit_stats_query_other_sum(vcpu->kvm,
+						   leaf == KVM_EXIT_STATS_LEAF_CYCLES);
 	} else {
-		*ebx = upper_32_bits(sum.cycles);
-		*ecx = lower_32_bits(sum.cycles);
+		/* The slot derives from a guest value: no speculation past it. */
+		slot = array_index_nospec(slot, layout.nr_slots);
+		count = exit_stats_query_slot_sum(vcpu->kvm, slot,
+						  leaf == KVM_EXIT_STATS_LEAF_CYCLES);
+	}
+	if (leaf == KVM_EXIT_STATS_LEAF_COUNT) {
+		*eax = lower_32_bits(count);
+		*ebx = upper_32_bits(count);
+	} else {
+		*ebx = upper_32_bits(count);
+		*ecx = lower_32_bits(count);
 	}
 	return true;
 }

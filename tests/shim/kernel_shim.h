@@ -66,6 +66,14 @@ static inline unsigned int shim_next_clear(const unsigned long *map,
 		from++;
 	return from;
 }
+static inline unsigned int bitmap_weight(const unsigned long *map, unsigned int bits)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < bits; i++)
+		n += test_bit(i, map);
+	return n;
+}
 #define for_each_clear_bit(bit, map, size) \
 	for ((bit) = shim_next_clear(map, size, 0); (bit) < (size); \
 	     (bit) = shim_next_clear(map, size, (bit) + 1))

@@ -769,13 +769,15 @@ static void test_memory_per_vcpu(void **state)
 	assert_true(kvm_exit_stats_direct_slots >= EXIT_REASON_NOTIFY + 1);
 	assert_int_equal(layout.cache->size,
 			 head + (2 + KVM_EXIT_STATS_NR_AWAY) * 8 * layout.nr_slots);
-	print_message("vmx cycles: %u slots, %zu bytes per vCPU\n", layout.nr_slots,
+	print_message("vmx cycles: %u slots (%u gaps), %zu bytes per vCPU\n", layout.nr_slots,
+		      layout.fail_slot - (u32)bitmap_weight(layout.defined, layout.fail_slot),
 		      layout.cache->size);
 	setup_svm();
 	assert_int_equal(layout.high_slots, SVM_EXIT_VMGEXIT - SVM_EXIT_NPF + 1);
 	assert_true(kvm_exit_stats_direct_slots >= SVM_EXIT_INVPCID + 1);
 	assert_true(kvm_exit_stats_direct_slots < SVM_EXIT_NPF);
-	print_message("svm cycles: %u slots, %zu bytes per vCPU\n", layout.nr_slots,
+	print_message("svm cycles: %u slots (%u gaps), %zu bytes per vCPU\n", layout.nr_slots,
+		      layout.fail_slot - (u32)bitmap_weight(layout.defined, layout.fail_slot),
 		      layout.cache->size);
 	set_mode("counts");
 	setup_svm();

@@ -1,0 +1,35 @@
+# Sourced by L1's /init scripts (busybox sh): the markers the host follows
+# on the console, the kernel command line, and the results channel.
+stage() { echo "EXITSCOPE-STAGE $*"; }
+fail() { echo "EXITSCOPE-FAIL $*"; poweroff -f; }
+# arg NAME: exitscope.NAME= of the kernel command line.
+arg() { sed -n "s/.*exitscope\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+
+# The first mounts of an initramfs /init.
+l1_mounts() {
+	/bin/busybox --install -s /bin
+	mount -t proc proc /proc
+	mount -t sysfs sys /sys
+	mount -t devtmpfs dev /dev
+	mount -t debugfs debugfs /sys/kernel/debug
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+}
+
+# send_results DIR: every file of DIR to the host on the second serial
+# port, each framed with its size and SHA-256 (lab/unframe.sh), then the
+# end marker; then power off.
+send_results() {
+	local f n
+	stage send
+	stty -F /dev/ttyS1 raw -echo 115200 2>/dev/null
+	for f in "$1"/*; do
+		n=$(basename "$f")
+		echo "EXITSCOPE-FILE $n $(wc -c <"$f") $(sha256sum <"$f" | cut -d' ' -f1)" >/dev/ttyS1
+		cat "$f" >/dev/ttyS1
+		echo "EXITSCOPE-END $n" >/dev/ttyS1
+	done
+	echo "EXITSCOPE-ALL-SENT" >/dev/ttyS1
+	stage done
+	sleep 1
+	poweroff -f
+}

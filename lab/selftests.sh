@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# KVM's own selftests, in the emulated lab, on Debian's stock KVM modules
+# and on exitscope's, nested paging on and off: the same tests must pass on
+# ours as on stock. L1 is Debian's own kernel (its stock modules are the
+# baseline). Writes DIR/selftests.tsv and prints a table; exits 1 if any
+# test ends differently on exitscope's modules than on stock.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+
+usage() {
+	cat <<'EOF'
+usage: make selftests ARGS='[options]'   (or lab/selftests.sh [options])
+
+  --cpu amd|intel      emulated CPU (default amd: QEMU TCG with SVM and NPT;
+                       intel: Bochs with VMX and EPT, much slower)
+  --tests all|quick|LIST  the selftests to run: all that build (default),
+                       quick (all but the six that take over 10 s each
+                       under QEMU: make check runs these), or comma-separated
+                       names as in tools/testing/selftests/kvm
+                       (x86_64/cpuid_test, kvm_binary_stats_test...)
+  --limit S            time limit of one test in seconds (default 100)
+  --out DIR            results directory (default results/selftests)
+  --timeout S          whole emulator run limit in seconds (default 3600)
+  --compare DIR        only compare the results already in DIR (no emulator)
+  -h, --help           this text
+
+Each configuration is a module set and the nested-paging parameter:
+stock:1, stock:0, exitscope:1, exitscope:0 (npt= or ept=).
+
+EXAMPLES
+  make selftests                                   every test, about 40 min
+  make selftests ARGS='--tests kvm_binary_stats_test,x86_64/cpuid_test'
+EOF
+}
+
+# outcome STATUS: what a selftest's exit status means.
+outcome() { case $1 in 0) echo pass ;; 4) echo skip ;; 124|137|143) echo timeout ;; *) echo "fail($1)" ;; esac; }
+
+# compare_results DIR CPU TEST...: the table of stock against exitscope's
+# results in DIR, selftests.tsv, and the reasons of stock's failures; dies
+# if a test ends differently on ours.
+compare_results() {
+	local out=$1 cpu=$2 knob p s o f want t a b sa sb oa ob mark why differ=0
+	shift 2
+	knob=$([ "$cpu" = amd ] && echo npt || echo ept)
+	differ=0
+	printf 'test\tpaging\tstock\texitscope\tstock_s\texitscope_s\n' >"$out/selftests.tsv"
+	printf '%-44s %-7s %-10s %-10s %s\n' test paging stock exitscope "seconds (stock/ours)"
+	for p in 1 0; do
+		s=$out/selftests-stock-$knob$p.tsv o=$out/selftests-exitscope-$knob$p.tsv
+		[ -s "$s" ] && [ -s "$o" ] || die "no results for $knob=$p ($s, $o)"
+		for f in "$out"/params-stock-$knob$p.txt "$out"/params-exitscope-$knob$p.txt; do
+			case $(cat "$f") in "$knob=Y"|"$knob=1") want=1 ;; *) want=0 ;; esac
+			[ "$want" = "$p" ] || die "$(basename "$f"): L1 ran with $(cat "$f"), not $knob=$p"
+		done
+		for t in "$@"; do
+			a=$(awk -F'\t' -v t="$t" '$1 == t { print $2; exit }' "$s")
+			b=$(awk -F'\t' -v t="$t" '$1 == t { print $2; exit }' "$o")
+			[ -n "$a" ] && [ -n "$b" ] || die "$t: no result with $knob=$p"
+			sa=$(awk -F'\t' -v t="$t" '$1 == t { print $3; exit }' "$s")
+			sb=$(awk -F'\t' -v t="$t" '$1 == t { print $3; exit }' "$o")
+			oa=$(outcome "$a") ob=$(outcome "$b")
+			mark=
+			[ "$oa" = "$ob" ] || { mark="  <-- differs"; differ=$((differ + 1)); }
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$knob=$p" "$oa" "$ob" "$sa" "$sb" >>"$out/selftests.tsv"
+			printf '%-44s %-7s %-10s %-10s %s/%s%s\n' "$t" "$knob=$p" "$oa" "$ob" "$sa" "$sb" "$mark"
+		done
+	done
+	# Why a test fails on stock too, in its own words: the assertion and its
+	# message, or its last line (a signal).
+	echo
+	echo "fails on stock KVM too, in this emulator:"
+	: >"$out/stock-failures.txt"
+	for f in "$out"/selftest-stock-*.log; do
+		[ -f "$f" ] || continue
+		why=$(awk '/Test Assertion Failure/ { getline; sub(/^ +/, ""); a = $0 }
+			NF { last = $0 } END { sub(/^ +/, "", last); print (a != "" ? a " -- " last : last) }' "$f")
+		printf '  %s: %s\n' "$(basename "$f" .log | sed 's/^selftest-stock-//')" "${why:0:200}" |
+			tee -a "$out/stock-failures.txt"
+	done
+	if [ "$differ" -gt 0 ]; then
+		die "$differ selftest result(s) differ between stock and exitscope's modules"
+	fi
+	log "every selftest ends the same on exitscope's modules as on stock ($# tests, 2 paging modes)"
+}
+
+cpu=amd tests=all limit=100 compare= out=$top/results/selftests timeout=3600
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cpu) cpu=${2:?--cpu needs a value}; shift ;;
+	--tests) tests=${2:?--tests needs a list}; shift ;;
+	--limit) limit=${2:?--limit needs seconds}; shift ;;
+	--out) out=${2:?--out needs a directory}; shift ;;
+	--timeout) timeout=${2:?--timeout needs seconds}; shift ;;
+	--compare) compare=${2:?--compare needs a directory}; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; die "unknown option '$1'" ;;
+	esac
+	shift
+done
+case $cpu in amd|intel) ;; *) die "invalid --cpu: '$cpu' (amd or intel)" ;; esac
+if [ -n "$compare" ]; then
+	[ -d "$compare" ] || die "--compare: no directory '$compare'"
+	ls "$compare"/params-stock-ept1.txt >/dev/null 2>&1 && cpu=intel || cpu=amd
+	f=$(ls "$compare"/selftests-stock-*1.tsv 2>/dev/null | head -n 1)
+	[ -n "$f" ] || die "--compare: no selftests-stock-*1.tsv in '$compare'"
+	compare_results "$compare" "$cpu" $(cut -f1 "$f")
+	exit 0
+fi
+[[ $limit =~ ^[1-9][0-9]*$ ]] && [ "$limit" -le 1000 ] || die "invalid --limit: '$limit' (1-1000 seconds)"
+[[ $timeout =~ ^[1-9][0-9]*$ ]] && [ "$timeout" -ge 60 ] || die "invalid --timeout: '$timeout' (seconds, at least 60)"
+[[ $tests =~ ^[A-Za-z0-9_/,]+$ ]] || die "invalid --tests: '$tests' (all, or comma-separated test names)"
+mkdir -p "$out" || die "cannot create --out '$out'"
+out=$(realpath "$out")
+configs=stock:1,stock:0,exitscope:1,exitscope:0
+
+. "$top/lab/progress.sh"
+progress_init "$out" selftests "$cpu" "$tests" "$limit"
+
+step 1/5 "packages"
+apt_ensure busybox-static cpio file make gcc libc6-dev binutils
+if [ "$cpu" = amd ]; then
+	apt_ensure qemu-system-x86
+else
+	apt_ensure bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
+fi
+eval "$("$top/scripts/kernel-source.sh")"
+
+step 2/5 "exitscope's KVM modules for Debian's kernel (make modules)"
+"$top/scripts/build-modules.sh" >/dev/null
+
+step 3/5 "KVM's selftests from linux-source $KVER (the first run builds them)"
+kst=$("$top/scripts/build-selftests.sh")
+# The selftests that take 12-90 s each under QEMU TCG (the rest < 5 s).
+slow="demand_paging_test dirty_log_perf_test kvm_page_table_test
+memslot_modification_stress_test memslot_perf_test set_memory_region_test"
+if [ "$tests" = all ]; then
+	run=$(cat "$kst/list.txt")
+elif [ "$tests" = quick ]; then
+	run=$(grep -vxF -f <(tr ' ' '\n' <<<"$slow") "$kst/list.txt")
+else
+	run=$(tr , '\n' <<<"$tests")
+	for t in $run; do
+		grep -qx "$t" "$kst/list.txt" || die "--tests: no selftest '$t' built (see $kst/list.txt, $kst/unbuilt.txt)"
+	done
+fi
+
+step 4/5 "initramfs: Debian's and exitscope's modules, $(wc -w <<<"$run") selftests"
+work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-selftests.XXXXXX")
+emu_pid=
+cleanup() {
+	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null
+	[ -n "$emu_pid" ] && wait "$emu_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+r=$work/root
+m=$r/lib/modules/exitscope
+mkdir -p "$r"/{bin,proc,sys,dev,out,selftests} "$m/stock" "$m/exitscope"
+bb=/bin/busybox
+file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=$(dpkg -L busybox-static | grep -m1 '/busybox$')
+cp "$bb" "$r/bin/busybox"
+ln -s busybox "$r/bin/sh"
+install -m755 "$top/lab/l1-selftests.sh" "$r/init"
+install -D -m644 "$top/lab/l1-lib.sh" "$r/lib/exitscope/l1-lib.sh"
+deps="$KSTOCK/../../../virt/lib/irqbypass.ko"
+[ "$cpu" = amd ] && deps="$deps $KSTOCK/../../../drivers/crypto/ccp/ccp.ko"
+: >"$m/deps"
+for d in $deps; do
+	[ -f "$d" ] || die "module $d missing"
+	strip --strip-debug -o "$m/$(basename "$d")" "$d"
+	basename "$d" .ko >>"$m/deps"
+done
+for k in kvm kvm-amd kvm-intel; do
+	strip --strip-debug -o "$m/stock/$k.ko" "$KSTOCK/$k.ko"
+	strip --strip-debug -o "$m/exitscope/$k.ko" "$top/build/modules/$k.ko"
+done
+for t in $run; do
+	install -D -m755 "$kst/$t" "$r/selftests/$t"
+done
+printf '%s\n' $run >"$r/selftests/run.txt"
+(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$work/l1.cpio"
+
+step 5/5 "emulator: L1 (Debian $KABI) runs the selftests in $(tr , ' ' <<<"$configs")"
+rm -f "$out"/selftest* "$out"/params-* "$out"/*.log "$out"/*.txt "$out"/stock-failures.txt
+console=$out/l1.log
+l1kernel=/boot/vmlinuz-$KABI
+[ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"
+l2timeout=0 inject= stage_default_limit=$((limit + 60)) emulator_step=5/5
+append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$configs exitscope.limit=$limit"
+. "$top/lab/emulator.sh"
+emulator_prepare
+run_emulator || die "the emulator hung (log: $console)"
+"$top/lab/unframe.sh" "$work/results.raw" "$out" ||
+	die "results from L1 are corrupt or incomplete"
+step done "results in $out; comparing stock and exitscope"
+
+compare_results "$out" "$cpu" $run
+progress_done "compared"

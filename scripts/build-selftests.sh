@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Build KVM's own selftests (tools/testing/selftests/kvm, x86_64 and the
+# generic ones) from the same linux-source as the modules, statically
+# linked and stripped so that they run in the lab's L1 initramfs. Cached
+# per source version. Prints the output directory, which holds the test
+# binaries, list.txt (one built test per line) and unbuilt.txt (each test
+# that does not build from this source, with the compiler's first error).
+# Usage: build-selftests.sh
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+eval "$("$top/scripts/kernel-source.sh")"
+out=$EXITSCOPE_CACHE/kvm-selftests-$KVER
+if [ ! -f "$out/list.txt" ]; then
+	apt_ensure make gcc libc6-dev rsync
+	tree=$("$top/scripts/kernel-tree.sh")
+	kst=$tree/tools/testing/selftests/kvm
+	work=$out.work
+	rm -rf "$out" "$work" && mkdir -p "$work/hdr" "$work/bin"
+	log "building KVM's selftests from linux-source $KVER (once, ~2 min)"
+	make -s -C "$tree" O="$work/obj" headers_install INSTALL_HDR_PATH="$work/hdr" \
+		>"$work/headers.log" 2>&1 ||
+		{ tail -5 "$work/headers.log" >&2; die "headers_install failed"; }
+	# -k: a test that does not build from this source is listed, not fatal.
+	make -k -C "$kst" OUTPUT="$work/bin" LINUX_HDR_PATH="$work/hdr/include/" \
+		LDFLAGS="-static -pthread" -j"$(nproc)" >"$work/build.log" 2>&1 || true
+	want=$(make -s -C "$kst" OUTPUT="$work/bin" LINUX_HDR_PATH="$work/hdr/include/" \
+		-f Makefile -f - print-tests <<<'print-tests: ; @echo $(TEST_GEN_PROGS)' 2>/dev/null |
+		tr ' ' '\n' | sed -n "s|^$work/bin/||p")
+	[ -n "$want" ] || die "cannot list the selftests of $kst"
+	mkdir -p "$out.tmp/x86_64"
+	: >"$out.tmp/list.txt"
+	: >"$out.tmp/unbuilt.txt"
+	for t in $want; do
+		if [ -x "$work/bin/$t" ]; then
+			strip -o "$out.tmp/$t" "$work/bin/$t"
+			echo "$t" >>"$out.tmp/list.txt"
+		else
+			# Again alone, for its own first error.
+			why=$(make -C "$kst" OUTPUT="$work/bin" LINUX_HDR_PATH="$work/hdr/include/" \
+				LDFLAGS="-static -pthread" "$work/bin/$t" 2>&1 |
+				grep -m1 -E "error:|undefined reference" | sed 's|^[^ ]*/||' || true)
+			printf '%s\t%s\n' "$t" "${why:-did not build (see $work/build.log)}" >>"$out.tmp/unbuilt.txt"
+		fi
+	done
+	rm -rf "$out" && mv "$out.tmp" "$out"
+	rm -rf "$work"
+fi
+echo "$out"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# KVM's own selftests in L1 (AMD, QEMU TCG; L1 is Debian's kernel), quick
+# set: every test must end the same on exitscope's modules as on Debian's
+# stock ones, with nested paging and without; the tests that read what the
+# change touches (binary stats, CPUID) must pass on ours. One "ok -"/"not
+# ok -" line per case.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/lab-check-selftests
+rm -rf "$out"
+mkdir -p "$top/build"
+t0=$SECONDS
+"$top/lab/selftests.sh" --cpu amd --tests quick --out "$out" >"$out.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then
+	echo "ok - selftests: every test ends the same on exitscope's modules as on stock ($((SECONDS - t0)) s)"
+else
+	echo "not ok - selftests: status $rc (log: $out.log):"
+	grep -e differs -e error "$out.log" | head -n 8 | sed 's/^/    /'
+fi
+n=$(awk -F'\t' 'NR > 1' "$out/selftests.tsv" 2>/dev/null | wc -l)
+[ "$n" -ge 100 ] && echo "ok - selftests: $n results (tests x paging modes) in selftests.tsv" ||
+	echo "not ok - selftests: only $n results in $out/selftests.tsv"
+for t in kvm_binary_stats_test x86_64/cpuid_test x86_64/hyperv_cpuid x86_64/kvm_pv_test; do
+	got=$(awk -F'\t' -v t="$t" '$1 == t { printf "%s%s", s, $4; s = "," }' "$out/selftests.tsv" 2>/dev/null)
+	[ "$got" = "pass,pass" ] && echo "ok - selftests: $t passes on exitscope's modules, npt on and off" ||
+		echo "not ok - selftests: $t on exitscope's modules: wanted pass,pass, got '$got'"
+done
+# The comparison can fail: one of ours flipped from pass to fail.
+cp -r "$out" "$out-flipped"
+sed -i 's|^x86_64/cpuid_test\t0\t|x86_64/cpuid_test\t1\t|' "$out-flipped/selftests-exitscope-npt1.tsv"
+"$top/lab/selftests.sh" --compare "$out-flipped" >"$out-flipped.log" 2>&1 && rc=0 || rc=$?
+[ "$rc" -eq 1 ] && grep -q 'x86_64/cpuid_test .*<-- differs' "$out-flipped.log" &&
+	echo "ok - selftests: a test that ends differently on ours fails the comparison" ||
+	echo "not ok - selftests: a flipped result was not caught (status $rc, log: $out-flipped.log)"
+rm -rf "$out-flipped"
