@@ -27,6 +27,22 @@ for cfg in $(echo "$configs" | tr , ' '); do
 	insmod $m/$set/kvm.ko || fail "insmod $set kvm.ko"
 	insmod $m/$set/$vendor.ko $knob=$paging || fail "insmod $set $vendor.ko $knob=$paging"
 	echo "$knob=$(cat /sys/module/$(echo $vendor | tr - _)/parameters/$knob)" >/out/params-$name.txt
+	# Every other module that needs kvm.ko must load beside this one
+	# (once per module set): the module loader checks each symbol's CRC.
+	if [ "$paging" = 1 ]; then
+		while read -r mods; do
+			top=${mods##* }
+			for d in $mods; do
+				insmod $m/dependents.d/$d.ko 2>/out/.err || break
+			done
+			if grep -q "^$(echo $top | tr - _) " /proc/modules; then
+				echo "$top loaded" >>/out/dependents-$set.txt
+			else
+				echo "$top refused: $(cat /out/.err) $(dmesg | tail -n 3 | tr '\n' ' ')" >>/out/dependents-$set.txt
+			fi
+			for d in $(echo $mods | tr ' ' '\n' | sed '1!G;h;$!d'); do rmmod $d 2>/dev/null; done
+		done <$m/dependents
+	fi
 	for t in $(cat /selftests/run.txt); do
 		stage selftest "$name $t"
 		t0=$(now)

@@ -176,6 +176,23 @@ for k in kvm kvm-amd kvm-intel; do
 	strip --strip-debug -o "$m/stock/$k.ko" "$KSTOCK/$k.ko"
 	strip --strip-debug -o "$m/exitscope/$k.ko" "$top/build/modules/$k.ko"
 done
+# Every other stock module that needs kvm.ko (kvmgt.ko), with the modules it
+# needs in load order (modules.dep lists them last-loaded first): L1 loads
+# each beside both module sets, as the kernel's module loader is the judge.
+mdir=/lib/modules/$KABI
+: >"$m/dependents"
+while read -r mod deps; do
+	mkdir -p "$m/dependents.d"
+	line=
+	for d in $(tr ' ' '\n' <<<"$deps" | tac) "$mod"; do
+		case $d in */kvm.ko|*/irqbypass.ko|*/kvm-intel.ko|*/kvm-amd.ko|*/ccp.ko) continue ;; esac
+		strip --strip-debug -o "$m/dependents.d/$(basename "$d")" "$mdir/$d"
+		line="$line $(basename "$d" .ko)"
+	done
+	echo "${line# }" >>"$m/dependents"
+done < <(sed -n 's|^\([^:]*\.ko\):\(.* kernel/arch/x86/kvm/kvm\.ko.*\)$|\1\2|p' "$mdir/modules.dep" |
+	 grep -v '^kernel/arch/x86/kvm/kvm-\(intel\|amd\)\.ko ')
+[ -s "$m/dependents" ] || die "$mdir/modules.dep lists no module needing kvm.ko besides the vendors'"
 for t in $run; do
 	install -D -m755 "$kst/$t" "$r/selftests/$t"
 done
