@@ -56,8 +56,11 @@ stuck_report() {
 	echo >/sys/kernel/tracing/trace
 }
 mkdir -p /out
-cp /l2/cmdline /out/l2-cmdline.txt
-uname -r >/out/l1-release.txt
+# What ran, one key=value a line, for `exitscope report` (the host adds kver).
+l2cmdline=$(cat /l2/cmdline)
+printf '%s\n' "cpu=$cpu" "workload=$workload" "runs=$runs" \
+	"rounds=$(echo "$l2cmdline" | sed -n 's/.*exitscope\.rounds=\([^ ]*\).*/\1/p')" \
+	"l2_cpus=${l2cpus:-1}" "l1_kernel=$(uname -r)" "l2_cmdline=$l2cmdline" >/out/metadata.txt
 trigger=/sys/kernel/tracing/events/kvm/kvm_exit/trigger
 for paging in $nested shadow; do
 	if [ $paging = shadow ]; then
@@ -65,7 +68,7 @@ for paging in $nested shadow; do
 		rmmod $vendor || fail "rmmod $vendor"
 		insmod $m/$vendor.ko $knob=0 || fail "insmod $vendor.ko $knob=0"
 	fi
-	echo "$paging: $(cat /sys/module/${vendor#kvm-}/parameters/$knob 2>/dev/null)" >>/out/params.txt
+	echo "paging.$paging=$(cat /sys/module/$(echo $vendor | tr - _)/parameters/$knob 2>/dev/null)" >>/out/metadata.txt
 	r=1
 	while [ $r -le "$runs" ]; do
 		stage l2 "$paging $r/$runs"
