@@ -134,7 +134,7 @@ $(BUILD)/test/test_exit_stats: tests/unit/test_exit_stats.c kernel/kvm/exit_stat
 		-o $@ tests/unit/test_exit_stats.c tests/shim/kernel_shim.c -lcmocka
 
 # Unit tests of the tools (cmocka), each against the library archive.
-TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_vmm
+TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_frame test_vmm
 TOOL_TESTS := $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%) $(OUT)/test/test_boot $(OUT)/test/test_uart \
 	$(OUT)/test/test_reasons
 .PHONY: tool-tests

@@ -151,3 +151,20 @@ else
 	echo "not ok - why lines wrong:"
 	sed 's/^/    /' "$tmp/table" | tail -6
 fi
+
+# What L1 sends over serial, framed by l1-init.sh's own loop, back to files.
+good "$r" amd
+mkdir -p "$tmp/sent"
+for f in "$r"/*; do
+	n=$(basename "$f")
+	echo "EXITSCOPE-FILE $n $(wc -c <"$f") $(sha256sum <"$f" | cut -d' ' -f1)"
+	cat "$f"
+	echo "EXITSCOPE-END $n"
+done >"$tmp/raw"
+echo "EXITSCOPE-ALL-SENT" >>"$tmp/raw"
+case_ "unframe: l1-init's framing unpacked" 0 "unframe: 11 files" -- "$top/lab/unframe.sh" "$tmp/raw" "$tmp/sent"
+check "unframe: every file as sent" diff -r "$r" "$tmp/sent"
+head -c -30 "$tmp/raw" >"$tmp/raw.cut"
+case_ "unframe: a stream cut short" 1 "' expected after the file's bytes" -- "$top/lab/unframe.sh" "$tmp/raw.cut" "$tmp/sent"
+: >"$tmp/raw.empty"
+case_ "unframe: nothing sent" 1 "empty: L1 sent nothing" -- "$top/lab/unframe.sh" "$tmp/raw.empty" "$tmp/sent"
