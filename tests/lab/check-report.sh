@@ -39,6 +39,15 @@ if command -v python3 >/dev/null; then
 fi
 good "$r" intel
 case_ "consistent Intel results accepted" $OK "all 2 runs passed" -- "$rep" report "$r"
+# Real lab output (Bochs, 2026-12-01; tests/fixtures/README.md).
+fx=$top/tests/fixtures
+case_ "real Intel lab results accepted" $OK "all 2 runs passed" -- \
+	"$rep" report --no-chart --out "$tmp" "$fx/lab-intel-small"
+check "... with the seed's pattern: CR_ACCESS 28 only, or nearly, with shadow paging" \
+	grep -q '^| 28 | CR_ACCESS | 6 | 175125 |' "$tmp/report.md"
+case_ "real Intel cpuid-loop results accepted" $OK "all 2 runs passed" -- \
+	"$rep" report --no-chart --out "$tmp" "$fx/lab-intel-small-cpuid"
+check "... exactly 100000 CPUID exits in both modes" grep -q '^| 10 | CPUID | 100000 | 100000 |' "$tmp/report.md"
 
 # A failed check: status 1, and no output claims success.
 good "$r" amd
@@ -75,9 +84,9 @@ corrupt "a count past 2^63" stats-npt-1.txt '# isa svm mode cycles exits 3 cycle
 	"out of range"
 corrupt "a stats row with words for numbers" stats-npt-1.txt '# isa svm mode cycles exits 3 cycles 30\n#   reason name count cycles\n 0x72 cpuid three 30\n' \
 	"stats-npt-1.txt:3: count 'three'"
-head -c 4000 /dev/urandom | tr '\n\0' 'xy' >"$tmp/junk"
-corrupt "4000 random bytes before a valid hist" hist-npt-1.txt "$(cat "$tmp/junk")\n{ exit_reason: 114 } hitcount: 3\nTotals:\n    Hits: 3\n    Entries: 1\n    Dropped: 0\n" \
-	"hist-npt-1.txt:1:"
+good "$r" amd
+{ head -c 4000 /dev/urandom; cat "$r/hist-npt-1.txt"; } >"$tmp/junk" && mv "$tmp/junk" "$r/hist-npt-1.txt"
+case_ "4000 random bytes before a valid hist" $BAD "hist-npt-1.txt:" -- "$rep" report "$r"
 corrupt "a hist cut before Dropped" hist-npt-1.txt '{ exit_reason: 114 } hitcount: 3\nTotals:\n    Hits: 3\n    Entries: 1\n' \
 	"hist-npt-1.txt: ends before its 'Dropped:' line"
 for s in '0x10' '0junk' '0\n5' '99999999999' ' 5' '+5' '010' ''; do

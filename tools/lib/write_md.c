@@ -34,11 +34,15 @@ const char *es_checks_passed(const struct es_record *r)
 	return buf;
 }
 
-/* Markdown table cells: a '|' would end the cell, a backtick start code. */
+/*
+ * Markdown table cells: a '|' would end the cell, a backtick start code,
+ * '*', '[' or '<' emphasis, a link or HTML. (An underscore inside a word
+ * is plain text.)
+ */
 static void cell(FILE *out, const char *s)
 {
 	for (; *s; s++) {
-		if (*s == '|' || *s == '`' || *s == '\\' || *s == '*' || *s == '_' ||
+		if (*s == '|' || *s == '`' || *s == '\\' || *s == '*' ||
 		    *s == '<' || *s == '[')
 			fputc('\\', out);
 		fputc(*s, out);
