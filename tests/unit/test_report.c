@@ -190,6 +190,50 @@ static void test_svm_msr(void **state)
 	/* On VMX no reason may differ: the same in Intel terms. */
 }
 
+/*
+ * A code the tracepoint saw that the kernel does not name belongs in
+ * exitscope's "other" row; one it names, in its own row (zero if absent).
+ */
+static void test_other_row(void **state)
+{
+	static const char stats[] =
+		"# isa svm mode cycles exits 10 cycles 0\n#   reason name count cycles\n"
+		"      0x72 cpuid 3 0\n     other other 7 0\n";
+	char hist[512];
+	struct es_record r;
+	char *d;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		/* 0x1234: named by no one; 0x7b (io): named, but exitscope has no row */
+		static const char *const extra[] = {
+			"{ exit_reason: 4660 } hitcount: 7\n",
+			"{ exit_reason: 4660 } hitcount: 6\n{ exit_reason: 123 } hitcount: 1\n",
+			"{ exit_reason: 4660 } hitcount: 6\n{ exit_reason: 4661 } hitcount: 1\n",
+		};
+
+		d = fx_amd_dir();
+		fx_put(d, "stats-npt-1.txt", stats);
+		snprintf(hist, sizeof(hist), "{ exit_reason: 114 } hitcount: 3\n%s"
+			 "Totals:\n    Hits: 10\n    Entries: %d\n    Dropped: 0\n",
+			 extra[k], k ? 3 : 2);
+		fx_put(d, "hist-npt-1.txt", hist);
+		fx_put(d, "kvmstat-npt-1.txt", "exits 10\n");
+		fx_put(d, "l2-npt-1.log", "flat guest\n");
+		load(d, &r);
+		if (k == 1) {
+			assert_true(has_failure(&r, "reason 0x7b (io): exitscope 0, tracepoint 1"));
+			assert_true(has_failure(&r, "reason other (other): exitscope 7, tracepoint 6"));
+		} else {
+			print_verdict(&r);
+			assert_true(es_verdict_ok(&r.verdict));
+		}
+		es_record_free(&r);
+		fx_rmdir(d);
+	}
+}
+
 /* One summary row per reason, medians over runs, strong changes marked. */
 static void test_summary(void **state)
 {
@@ -467,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_rules),
 		cmocka_unit_test(test_sums),
 		cmocka_unit_test(test_svm_msr),
+		cmocka_unit_test(test_other_row),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_hostile_text),
