@@ -30,3 +30,17 @@ else
 	echo "not ok - exitscope tsc-khz: wanted two steady kHz figures, got '$a' and '$b'"
 fi
 case_ "exitscope tsc-khz: extra argument" 2 "unexpected argument 'x'" -- "$top/build/bin/exitscope" tsc-khz x
+
+# Plain `make` builds the tools without the kernel: it must not resolve (and
+# install) the kernel packages, that is not make build/kernel.mk.
+make -n -C "$top" BUILD="$tmp/b" >"$tmp/make.out" 2>&1
+if [ ! -e "$tmp/b/kernel.mk" ] && ! grep -q 'kernel-source.sh' "$tmp/make.out" &&
+	grep -q 'exitscope-vmm' "$tmp/make.out"; then
+	echo "ok - make: plain make builds the tools and touches no kernel package"
+else
+	echo "not ok - make: plain make resolved the kernel (build/kernel.mk):"
+	tail -3 "$tmp/make.out" | sed 's/^/    /'
+fi
+make -n -C "$top" BUILD="$tmp/b" LDSTATIC= tools-bin 2>&1 | grep 'exitscope-vmm tools' >"$tmp/make.out"
+check "make: LDSTATIC= links dynamically (the sanitizer build)" bash -c "! grep -q -- ' -static ' '$tmp/make.out' && [ -s '$tmp/make.out' ]"
+check "make: distclean removes build/ and results/" bash -c "make -n -C '$top' distclean | grep -q 'rm -rf results'"

@@ -270,6 +270,63 @@ static void test_summary(void **state)
 	assert_true(es_strong_change(UINT64_MAX / 4, UINT64_MAX));
 }
 
+/* Three runs a mode: min, median, max; two runs: the mean of the middle. */
+static void test_summary_spread(void **state)
+{
+	static const int cpuid[2][3] = { { 30, 10, 20 }, { 7, 21, 0 } };
+	struct es_record r;
+	struct es_summary s;
+	char name[64], stats[512], *d;
+	int m, k, runs;
+
+	(void)state;
+	for (runs = 2; runs <= 3; runs++) {
+		d = fx_amd_dir();
+		fx_put(d, "metadata.txt", replace(fx_meta_amd, "runs=1", runs == 3 ? "runs=3" : "runs=2"));
+		for (m = 0; m < 2; m++)
+			for (k = 0; k < runs; k++) {
+				const char *mode = m ? "shadow" : "npt";
+
+				snprintf(stats, sizeof(stats),
+					 "# isa svm mode counts exits %d cycles 0\n#   reason name count cycles\n"
+					 "      0x72 cpuid %d 0\n", cpuid[m][k], cpuid[m][k]);
+				snprintf(name, sizeof(name), "stats-%s-%d.txt", mode, k + 1);
+				fx_put(d, name, stats);
+				snprintf(stats, sizeof(stats), "{ exit_reason: 114 } hitcount: %d\n"
+					 "Totals:\n    Hits: %d\n    Entries: 1\n    Dropped: 0\n",
+					 cpuid[m][k], cpuid[m][k]);
+				snprintf(name, sizeof(name), "hist-%s-%d.txt", mode, k + 1);
+				fx_put(d, name, stats);
+				snprintf(name, sizeof(name), "status-%s-%d.txt", mode, k + 1);
+				fx_put(d, name, "0\n");
+				snprintf(name, sizeof(name), "l2-%s-%d.log", mode, k + 1);
+				fx_put(d, name, "flat\n");
+				snprintf(name, sizeof(name), "kvmstat-%s-%d.txt", mode, k + 1);
+				fx_rm(d, name);
+			}
+		load(d, &r);
+		print_verdict(&r);
+		assert_true(es_verdict_ok(&r.verdict));
+		assert_int_equal(es_summary_build(&r, &s), 0);
+		assert_int_equal(s.n, 1);
+		assert_int_equal(s.runs[0], runs);
+		assert_false(s.times);
+		if (runs == 3) {
+			assert_int_equal(s.rows[0].c[0].min, 10);
+			assert_int_equal(s.rows[0].c[0].median, 20);
+			assert_int_equal(s.rows[0].c[0].max, 30);
+			assert_int_equal(s.rows[0].c[1].median, 7);
+		} else {
+			assert_int_equal(s.rows[0].c[0].median, 20);	/* (30 + 10) / 2 */
+			assert_int_equal(s.rows[0].c[1].median, 14);	/* (7 + 21) / 2 */
+			assert_int_equal(s.rows[0].c[1].min, 7);
+		}
+		es_summary_free(&s);
+		es_record_free(&r);
+		fx_rmdir(d);
+	}
+}
+
 static char *render(int (*fn)(FILE *, const struct es_record *, const struct es_summary *),
 		    const struct es_record *r, const struct es_summary *s)
 {
@@ -513,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_svm_msr),
 		cmocka_unit_test(test_other_row),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_summary_spread),
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_hostile_text),
 		cmocka_unit_test(test_csv),

@@ -45,7 +45,7 @@ fi
 check "cli: exitscope lab --help | head keeps its first lines" grep -q '^usage: exitscope lab' "$tmp/head"
 
 if ! { exec 3<>/dev/kvm; } 2>/dev/null; then
-	for c in "missing kernel" "not a bzImage" "truncated bzImage" "too little memory" \
+	for c in "missing kernel" "not a bzImage" "truncated bzImage" "too little memory" "--cmdline limit" \
 		 "real-mode flat guest" "cpuid-loop" "io-loop" "timeout" "triple fault" \
 		 "random bytes" "--cpuid" "--guest-stats" "--kvm-stats"; do
 		echo "skip - vmm on KVM: $c (no usable /dev/kvm here)"
@@ -59,6 +59,14 @@ case_ "vmm on KVM: not a bzImage" $SETUP "not a bzImage" -- "$vmm" --kernel "$g/
 head -c $(( $(stat -c %s "$vmlinuz") - 4096 )) "$vmlinuz" >"$tmp/cut"
 case_ "vmm on KVM: truncated bzImage" $SETUP "truncated: the header says" -- "$vmm" --kernel "$tmp/cut"
 case_ "vmm on KVM: too little memory" $SETUP "too little memory" -- "$vmm" --kernel "$vmlinuz" --mem 8
+# The boot protocol's cmdline_size counts the bytes without the NUL (2047 on
+# Debian's kernel): that many are taken (the memory check comes next), one
+# more is not.
+limit=$(od -An -tu4 -j $((0x238)) -N4 "$vmlinuz" | tr -d ' ')
+case_ "vmm on KVM: a --cmdline of cmdline_size bytes is taken" $SETUP "too little memory" -- \
+	"$vmm" --kernel "$vmlinuz" --mem 8 --cmdline "$(head -c "$limit" /dev/zero | tr '\0' x)"
+case_ "vmm on KVM: one byte more is refused" $SETUP "--cmdline: $((limit + 1)) bytes, this kernel takes at most $limit" -- \
+	"$vmm" --kernel "$vmlinuz" --mem 8 --cmdline "$(head -c $((limit + 1)) /dev/zero | tr '\0' x)"
 case_ "vmm on KVM: real-mode flat guest, verdict" 42 "hello from real mode" -- \
 	"$vmm" --flat "$g/hello-real.bin" --flat-mode real --timeout 60
 case_ "vmm on KVM: cpuid-loop" 0 "cpuid-loop: done" -- "$vmm" --flat "$g/cpuid-loop.bin" --timeout 100
