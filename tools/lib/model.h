@@ -8,6 +8,13 @@
  * tracepoint, the guest's own query, KVM's statistics, and later a BPF
  * collector (collector_count). Comparing records (report A B) groups runs
  * into columns the same way the lab groups them by paging mode (summary.h).
+ *
+ * Where later producers go: a BPF collector's snapshot (`exitscope record`)
+ * is a record with source "bpf" and one run per VM (mode: a label such as
+ * the pid); its per-vCPU figures would be runs of their own or a vcpus[]
+ * array of runs inside a run, its log2 histograms an array per row beside
+ * es_figs; `report A B` puts A's runs and B's under two column labels
+ * (es_meta.nmodes 0: the columns are the runs' labels, in order).
  */
 #ifndef EXITSCOPE_MODEL_H
 #define EXITSCOPE_MODEL_H
