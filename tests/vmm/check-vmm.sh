@@ -47,7 +47,7 @@ check "cli: exitscope lab --help | head keeps its first lines" grep -q '^usage: 
 if ! { exec 3<>/dev/kvm; } 2>/dev/null; then
 	for c in "missing kernel" "not a bzImage" "truncated bzImage" "too little memory" "--cmdline limit" \
 		 "real-mode flat guest" "cpuid-loop" "io-loop" "timeout" "triple fault" \
-		 "random bytes" "--cpuid" "--guest-stats" "--kvm-stats"; do
+		 "random bytes" "verdict 63" "verdict 68" "--cpuid" "--guest-stats" "--kvm-stats"; do
 		echo "skip - vmm on KVM: $c (no usable /dev/kvm here)"
 	done
 	exit 0
@@ -83,6 +83,13 @@ if [ $rc -eq $NO_VERDICT ] || [ $rc -eq $TIMEOUT ] || [ $rc -eq 69 ]; then
 else
 	echo "not ok - vmm on KVM: random bytes as --flat: status $rc"; tail -3 "$tmp/out"
 fi
+# Verdicts at the edge of their range, from a 10-byte long-mode image:
+# mov $0x501,%dx; mov $V,%al; out %al,(%dx); hlt; jmp .
+verdict_image() { printf "\\x66\\xba\\x01\\x05\\xb0\\x$(printf %02x "$1")\\xee\\xf4\\xeb\\xfe" >"$tmp/v$1.bin"; }
+verdict_image 63
+case_ "vmm on KVM: verdict 63 is the guest's" 63 "guest verdict 63" -- "$vmm" --flat "$tmp/v63.bin" --timeout 30
+verdict_image 68
+case_ "vmm on KVM: verdict 68 is no timeout" 67 "guest verdict 68: not one (0 to 63)" -- "$vmm" --flat "$tmp/v68.bin" --timeout 30
 case_ "vmm on KVM: --cpuid accepted into the table" 0 "cpuid-loop: done" -- \
 	"$vmm" --flat "$g/cpuid-loop.bin" --timeout 100 --cpuid 0x4ffffffe=1,2,3,4 --cpuid 0x40000100=0,0,0,0
 if [ -d /sys/kernel/debug/kvm ]; then
