@@ -10,6 +10,9 @@ all: tools
 
 help:
 	@echo "make            build the tools into build/bin/: exitscope, exitscope-vmm (static)"
+	@echo "make unit       build the unit tests into build/test/"
+	@echo "make asan       the tools and their unit tests with ASan+UBSan, into build/asan/"
+	@echo "make fuzz       build the libFuzzer targets and run each FUZZ_SECONDS (default 30)"
 	@echo "make modules    build kvm.ko, kvm-intel.ko, kvm-amd.ko with exit accounting into build/modules/"
 	@echo "make install    install them under /lib/modules/\$$(uname -r)/updates and run depmod"
 	@echo "make patch      write the whole kernel change as one patch into build/patch/"
@@ -18,12 +21,16 @@ help:
 	@echo "make selftests  KVM's own selftests in the lab, stock modules against ours (ARGS='--help')"
 	@echo "make bench      measure: instructions the hooks add per exit; both labs per stage"
 	@echo "make clean      remove build/ (the source cache stays: see EXITSCOPE_CACHE)"
+	@echo "make distclean  clean, and remove the lab's default results/ directory"
 
 # Versions, the headers tree and the cached kernel source, as make variables.
 $(BUILD)/kernel.mk: scripts/kernel-source.sh scripts/lib.sh
 	@mkdir -p $(BUILD)
 	@scripts/kernel-source.sh > $@.tmp && mv $@.tmp $@
-ifneq ($(filter-out help clean distclean,$(MAKECMDGOALS) all),)
+# Only goals that build against the kernel need it: plain `make` (the tools)
+# installs no kernel package and reads no kernel source.
+NO_KERNEL_GOALS := all tools tools-bin guest help clean distclean fuzz fuzz-build jansson-check
+ifneq ($(filter-out $(NO_KERNEL_GOALS),$(or $(MAKECMDGOALS),all)),)
 -include $(BUILD)/kernel.mk
 endif
 
@@ -55,16 +62,40 @@ bench: modules
 	@scripts/hook-cost.sh
 	@scripts/bench-lab.sh $(ARGS)
 
-# Userspace tools: C11, warning-free, static (they run inside minimal guests).
-CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror
-LIB_SRC := tools/lib/query.c tools/lib/query_print.c tools/lib/results.c tools/lib/parse.c
-LIB_HDR := $(wildcard tools/lib/*.h)
+# Userspace tools: C11, warning-free, static by default (they run inside
+# minimal guests). LDSTATIC and SANITIZE make the sanitizer build (make
+# asan); OUT is where a build goes. The tools need no kernel source: the
+# reason names come from Debian's uapi headers (linux-libc-dev) of the same
+# kernel version (tests/unit/test_reasons.c checks them against it), the
+# exitscope interface from kernel/uapi.
+OUT ?= $(BUILD)
+LDSTATIC ?= -static
+SANITIZE ?=
+CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ikernel/uapi $(SANITIZE)
+LDLIBS_TOOLS := -ljansson
+LIB_SRC := $(wildcard tools/lib/*.c)
+LIB_HDR := $(wildcard tools/lib/*.h) kernel/uapi/asm/kvm_exit_stats.h
+LIB := $(OUT)/obj/libexitscope.a
 VMM_SRC := $(wildcard tools/vmm/*.c)
-VMM_HDR := $(wildcard tools/vmm/*.h) tools/lib/vmm_abi.h
+VMM_HDR := $(wildcard tools/vmm/*.h) $(LIB_HDR)
 CLI_SRC := $(wildcard tools/exitscope/*.c)
-BIN := $(BUILD)/bin
+BIN := $(OUT)/bin
 
-tools: $(BIN)/exitscope $(BIN)/exitscope-vmm guest
+tools: tools-bin guest
+.PHONY: tools-bin
+tools-bin: $(BIN)/exitscope $(BIN)/exitscope-vmm
+
+$(OUT)/obj/lib/%.o: tools/lib/%.c $(LIB_HDR) | jansson-check
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -c -o $@ $<
+$(LIB): $(patsubst tools/lib/%.c,$(OUT)/obj/lib/%.o,$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+# jansson is linked into the tools (statically by default).
+.PHONY: jansson-check
+jansson-check:
+	@[ -f /usr/include/jansson.h ] || { echo "exitscope: libjansson-dev is missing (apt install libjansson-dev)" >&2; exit 1; }
 
 # Guest workloads: flat images (long mode at 0x10000; real mode at 0 with
 # CS = 0x1000) and static Linux programs for the lab's L2.
@@ -83,22 +114,18 @@ $(FLAT_LONG:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(GUEST)/%.o
 	ld -Ttext=0x10000 -o $(@:.bin=.elf) $< && objcopy -O binary $(@:.bin=.elf) $@
 $(FLAT_REAL:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(GUEST)/%.o
 	ld -Ttext=0 -o $(@:.bin=.elf) $< && objcopy -O binary $(@:.bin=.elf) $@
+# Always static: they run in L2's initramfs, which has no libc.
 $(GUEST)/%: guest/linux/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
 
-# The names table is compiled from the uapi headers of the cached source.
-$(BUILD)/obj/exit_reasons.o: tools/lib/exit_reasons.c $(LIB_HDR) $(BUILD)/kernel.mk
+$(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -I$(KSRC)/arch/x86/include -c -o $@ $<
+	$(CC) $(CFLAGS_TOOLS) $(LDSTATIC) -o $@ $(CLI_SRC) $(LIB) $(LDLIBS_TOOLS)
 
-$(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB_SRC) $(LIB_HDR) $(BUILD)/obj/exit_reasons.o
+$(BIN)/exitscope-vmm: $(VMM_SRC) $(VMM_HDR) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -static -o $@ $(CLI_SRC) $(LIB_SRC) $(BUILD)/obj/exit_reasons.o
-
-$(BIN)/exitscope-vmm: $(VMM_SRC) $(VMM_HDR) tools/lib/parse.c tools/lib/parse.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -static -pthread -o $@ $(VMM_SRC) tools/lib/parse.c
+	$(CC) $(CFLAGS_TOOLS) $(LDSTATIC) -pthread -o $@ $(VMM_SRC) $(LIB) $(LDLIBS_TOOLS)
 
 # Unit tests: kernel/kvm/exit_stats.c compiled through tests/shim.
 TEST_GEN := $(BUILD)/test/gen
@@ -111,33 +138,65 @@ $(BUILD)/test/test_exit_stats: tests/unit/test_exit_stats.c kernel/kvm/exit_stat
 	$(CC) $(CFLAGS_TEST) -Itests/shim/include -Ikernel/uapi -I$(TEST_GEN) -I$(KSRC)/arch/x86/include \
 		-o $@ tests/unit/test_exit_stats.c tests/shim/kernel_shim.c -lcmocka
 
-TOOL_TESTS := $(BUILD)/test/test_boot $(BUILD)/test/test_uart $(BUILD)/test/test_query \
-	$(BUILD)/test/test_results
-$(BUILD)/test/test_boot: tests/unit/test_boot.c tools/vmm/boot.c tools/vmm/mptable.c $(VMM_HDR)
+# Unit tests of the tools (cmocka), each against the library archive.
+TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_frame test_vmm
+TOOL_TESTS := $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%) $(OUT)/test/test_boot $(OUT)/test/test_uart \
+	$(OUT)/test/test_reasons
+.PHONY: tool-tests
+tool-tests: $(TOOL_TESTS)
+$(TOOL_TESTS_PLAIN:%=$(OUT)/test/%): $(OUT)/test/%: tests/unit/%.c tests/unit/fixtures.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -o $@ $< $(LIB) $(LDLIBS_TOOLS) -lcmocka
+$(OUT)/test/test_boot: tests/unit/test_boot.c tools/vmm/boot.c tools/vmm/mptable.c $(VMM_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $< tools/vmm/boot.c tools/vmm/mptable.c -lcmocka
-$(BUILD)/test/test_uart: tests/unit/test_uart.c tools/vmm/uart.c tools/vmm/uart.h
+$(OUT)/test/test_uart: tests/unit/test_uart.c tools/vmm/uart.c tools/vmm/uart.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $< tools/vmm/uart.c -lcmocka
-$(BUILD)/test/test_query: tests/unit/test_query.c tools/lib/query.c tools/lib/query_print.c \
-		$(LIB_HDR) $(BUILD)/obj/exit_reasons.o
+# The names the tools compile in (linux-libc-dev) against the cached
+# linux-source the modules are built from.
+$(OUT)/test/test_reasons: tests/unit/test_reasons.c $(LIB) $(BUILD)/kernel.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -o $@ $< tools/lib/query.c tools/lib/query_print.c \
-		$(BUILD)/obj/exit_reasons.o -lcmocka
+	$(CC) $(CFLAGS_TOOLS) -DKSRC_UAPI -I$(KSRC)/arch/x86/include -o $@ $< $(LIB) \
+		$(LDLIBS_TOOLS) -lcmocka
 
-$(BUILD)/test/test_results: tests/unit/test_results.c tools/lib/results.c $(LIB_HDR) \
-		$(BUILD)/obj/exit_reasons.o
+# The sanitizer build: the tools and their unit tests with ASan and UBSan,
+# dynamically linked, in build/asan/ (make check runs them).
+ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+.PHONY: asan
+asan: $(BUILD)/kernel.mk
+	@$(MAKE) --no-print-directory OUT=$(BUILD)/asan LDSTATIC= SANITIZE='$(ASAN_FLAGS)' \
+		tools-bin tool-tests
+
+# libFuzzer targets (fuzz/), one per parser of outside data; `make fuzz`
+# builds and runs each for FUZZ_SECONDS (make check: fuzz/run.sh 10).
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Ikernel/uapi \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SRC := $(LIB_SRC) tools/vmm/boot.c
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_SRC) $(LIB_HDR) $(VMM_HDR) | jansson-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -o $@ $< tools/lib/results.c $(BUILD)/obj/exit_reasons.o -lcmocka
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC) $(LDLIBS_TOOLS)
+fuzz: fuzz-build
+	@fuzz/run.sh $(FUZZ_SECONDS)
 
 $(BUILD)/test/modversions: tests/kernel/modversions.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
 
-unit: $(BUILD)/test/test_exit_stats $(TOOL_TESTS)
+unit: $(BUILD)/test/test_exit_stats tool-tests
 
-check: unit tools $(BUILD)/test/modversions
+check: unit tools asan fuzz-build $(BUILD)/test/modversions
 	@EXITSCOPE_VMLINUZ=/boot/vmlinuz-$(KABI) tests/run.sh
 
 clean:
 	rm -rf $(BUILD)
+
+# Back to what git holds: clean, plus the lab's default results directory.
+# The download cache lives outside the tree (EXITSCOPE_CACHE, by default
+# ~/.cache/exitscope) and is kept: it takes minutes to fill again.
+distclean: clean
+	rm -rf results

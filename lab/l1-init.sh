@@ -49,8 +49,11 @@ stuck_report() {
 	echo >/sys/kernel/tracing/trace
 }
 mkdir -p /out
-cp /l2/cmdline /out/l2-cmdline.txt
-uname -r >/out/l1-release.txt
+# What ran, one key=value a line, for `exitscope report` (the host adds kver).
+l2cmdline=$(cat /l2/cmdline)
+printf '%s\n' "cpu=$cpu" "workload=$workload" "runs=$runs" \
+	"rounds=$(echo "$l2cmdline" | sed -n 's/.*exitscope\.rounds=\([^ ]*\).*/\1/p')" \
+	"l2_cpus=${l2cpus:-1}" "l1_kernel=$(uname -r)" "l2_cmdline=$l2cmdline" >/out/metadata.txt
 trigger=/sys/kernel/tracing/events/kvm/kvm_exit/trigger
 for paging in $nested shadow; do
 	if [ $paging = shadow ]; then
@@ -58,7 +61,7 @@ for paging in $nested shadow; do
 		rmmod $vendor || fail "rmmod $vendor"
 		insmod $m/$vendor.ko $knob=0 || fail "insmod $vendor.ko $knob=0"
 	fi
-	echo "$paging: $(cat /sys/module/${vendor#kvm-}/parameters/$knob 2>/dev/null)" >>/out/params.txt
+	echo "paging.$paging=$(cat /sys/module/$(echo $vendor | tr - _)/parameters/$knob 2>/dev/null)" >>/out/metadata.txt
 	r=1
 	while [ $r -le "$runs" ]; do
 		stage l2 "$paging $r/$runs"
@@ -74,8 +77,11 @@ for paging in $nested shadow; do
 		if [ "$inject" = stuck ]; then
 			sleep 100000 &
 		else
-			/bin/exitscope-vmm $guest --cpus "${l2cpus:-1}" \
-				--mem 192 --timeout "$l2timeout" --verdict-required --stats /out/stats-$paging-$r.txt \
+			# The seed's experiment reads the figures from L2 user
+			# space: this VM opts in (kvm.exit_stats_guest stays off).
+			/bin/exitscope-vmm $guest --cpus "${l2cpus:-1}" --guest-stats user \
+				--mem 192 --timeout "$l2timeout" --stats /out/stats-$paging-$r.txt \
+				--kvm-stats /out/kvmstat-$paging-$r.txt \
 				--cmdline "$(cat /l2/cmdline)" </dev/null >/out/l2-$paging-$r.log 2>&1 &
 		fi
 		vmm=$!
@@ -93,7 +99,7 @@ for paging in $nested shadow; do
 				stats=$(cat /sys/kernel/debug/kvm/*/exit_stats 2>/dev/null)
 				n=$(echo "$stats" | sed -n 's/^# isa .* exits \([0-9]*\) .*/\1/p' | head -n 1)
 				n=${n:-0}
-				w=$(echo "$stats" | awk '!/^#/ && $1 != "0x60" && $1 != "1" { s += $(NF - 1) } END { print s + 0 }')
+				w=$(echo "$stats" | awk '!/^#/ && $1 != "0x60" && $1 != "1" { s += $(NF - 5) } END { print s + 0 }')
 				echo "EXITSCOPE-HEARTBEAT $paging $r ${t}s exits $n threads" \
 					"$(for d in /proc/$vmm/task/*; do
 						set -- $(cut -d' ' -f3,14,15 $d/stat 2>/dev/null)

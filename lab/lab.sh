@@ -101,7 +101,7 @@ out=$(realpath "$out")
 progress_init "$out" "$cpu" "$l1" "$workload" "$rounds" "$runs" "$l2cpus" "$extra" "$l2append"
 
 step 1/6 "packages"
-apt_ensure busybox-static cpio gnuplot-nox file make gcc libc6-dev binutils flex \
+apt_ensure busybox-static cpio gnuplot-nox file make gcc libc6-dev libjansson-dev binutils flex \
 	bison bc libelf-dev lz4
 if [ "$cpu" = amd ]; then
 	apt_ensure qemu-system-x86
@@ -193,7 +193,7 @@ for f in "$out"/l2-*.log; do
 	log "$(basename "$f"): L2 was stopped at rip 0x$rip, in $3+0x$(printf '%x' $((16#$rip - 16#$1))) (L2's System.map)"
 done
 step done "figures in $out; checking them"
-report_args=(--dir "$out" --cpu "$cpu" --workload "$workload" --runs "$runs" --kernel "$KVER")
-[ -n "$json" ] && report_args+=(--json)
-"$top/build/bin/exitscope" report "${report_args[@]}"
+# What ran comes from L1 (metadata.txt); the modules' source version from here.
+echo "kver=$KVER" >>"$out/metadata.txt"
+"$top/build/bin/exitscope" report ${json:+--json} "$out"
 progress_done "report written"

@@ -17,6 +17,24 @@ run_cmocka() {
 	fi
 }
 
+# A cmocka binary built with sanitizers (make asan): a leak is reported at
+# exit, after cmocka's own summary, so its status and report count too.
+run_cmocka_asan() {
+	local out rc
+	out=$("$@" 2>&1); rc=$?; echo "$out"
+	passed=$((passed + $(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' <<<"$out" | head -n1)))
+	local f; f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' <<<"$out" | head -n1)
+	failed=$((failed + ${f:-0}))
+	if [ $rc -ne 0 ] || grep -q 'Sanitizer\|runtime error:' <<<"$out"; then
+		failed=$((failed + 1)); echo "FAILED: $1: exit status $rc, or a sanitizer report"
+	elif ! grep -q '^\[  PASSED  \]' <<<"$out" && [ -z "$f" ]; then
+		failed=$((failed + 1)); echo "FAILED: $1 ran no test"
+	fi
+}
+# Sanitizer findings get a status of their own, not one a test expects.
+export ASAN_OPTIONS=exitcode=86:detect_leaks=1 LSAN_OPTIONS=exitcode=86 \
+	UBSAN_OPTIONS=exitcode=86:print_stacktrace=1
+
 # A script printing one "ok - ", "not ok - " or "skip - " line per case.
 run_cases() {
 	local out
@@ -48,6 +66,16 @@ echo "== unit: guest query decoding (fake CPUID)"
 run_cmocka build/test/test_query
 echo "== unit: lab result parsers and the tracepoint comparison"
 run_cmocka build/test/test_results
+echo "== unit: one number parser, bounded text, serial frames, VMM ABI, reason names"
+run_cmocka build/test/test_num
+run_cmocka build/test/test_text
+run_cmocka build/test/test_frame
+run_cmocka build/test/test_vmm
+run_cmocka build/test/test_reasons
+echo "== unit: results model, checks, writers, results.json both ways, chart"
+run_cmocka build/test/test_report
+echo "== unit under ASan+UBSan: the tools' unit tests again (build/asan/test)"
+for t in build/asan/test/test_*; do run_cmocka_asan "$t"; done
 echo "== tools: exitscope-vmm and exitscope, end to end"
 run_cases tests/vmm/check-vmm.sh
 run_check "kernel: patch applies, checkpatch --strict" tests/kernel/check-patch.sh
@@ -56,8 +84,15 @@ run_check "kernel: make modules; vermagic and CRCs match Debian's kernel, kvmgt.
 run_check "kernel: no member of struct kvm / kvm_vcpu moved (stock BTF against ours)" \
 	tests/kernel/check-layout.sh
 run_check "kernel: W=1 adds no warning" tests/kernel/check-w1.sh
-echo "== lab: command line and report on bad input"
+echo "== lab: command line on bad input"
 run_cases tests/lab/check-lab-cli.sh
+echo "== report: results good and hostile (static build, then ASan+UBSan)"
+run_cases tests/lab/check-report.sh
+run_cases env EXITSCOPE_BIN=build/asan/bin tests/lab/check-report.sh
+echo "== tools under ASan+UBSan: exitscope-vmm and exitscope, end to end"
+run_cases env EXITSCOPE_BIN=build/asan/bin tests/vmm/check-vmm.sh
+echo "== fuzz: each parser of outside data for 10 s (libFuzzer, ASan+UBSan; docs/reliability.md)"
+run_cases fuzz/run.sh 10
 echo "== lab: Intel (Bochs), L1 with exitscope's KVM, L2 with EPT and shadow paging"
 run_cases tests/lab/check-lab.sh intel
 echo "== lab: AMD (QEMU TCG), L1 with exitscope's KVM, L2 with NPT and shadow paging"

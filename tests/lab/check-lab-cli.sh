@@ -1,20 +1,11 @@
 #!/usr/bin/env bash
 # The lab's command line: bad input is refused at once with a clear message
-# and a non-zero status, before anything is built or booted; and
-# `exitscope report` refuses corrupt or inconsistent results directories.
+# and a non-zero status, before anything is built or booted. (What
+# `exitscope report` does with results: tests/lab/check-report.sh.)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-case_() {
-	local name=$1 want=$2 text=$3; shift 4
-	"$@" </dev/null >"$tmp/out" 2>&1; local got=$?
-	if [ "$got" -eq "$want" ] && grep -qF -- "$text" "$tmp/out"; then
-		echo "ok - $name"
-	else
-		echo "not ok - $name: wanted status $want and '$text', got $got:"
-		sed 's/^/    /' "$tmp/out" | tail -3
-	fi
-}
 lab=$top/lab/lab.sh
 case_ "lab: unknown option" 1 "unknown option '--frob'" -- "$lab" --frob
 case_ "lab: bad --cpu" 1 "invalid --cpu: 'arm'" -- "$lab" --cpu arm
@@ -40,66 +31,16 @@ else
 fi
 case_ "exitscope tsc-khz: extra argument" 2 "unexpected argument 'x'" -- "$top/build/bin/exitscope" tsc-khz x
 
-# exitscope report on damaged results (from a known-good set made here).
-r=$tmp/res
-good() {	# a consistent results directory for MODE (npt or ept)
-	rm -rf "$r" && mkdir -p "$r"
-	local isa=$([ "$1" = npt ] && echo svm || echo vmx) code=$([ "$1" = npt ] && echo 0x72 || echo 10)
-	for p in "$1" shadow; do
-		printf '# isa %s mode cycles exits 3 cycles 30\n %s cpuid 3 30\n' $isa $code >"$r/stats-$p-1.txt"
-		printf '{ exit_reason: %d } hitcount: 3\nTotals:\n    Hits: 3\n    Dropped: 0\n' $((code)) >"$r/hist-$p-1.txt"
-		echo 0 >"$r/status-$p-1.txt"
-		echo "no query here" >"$r/l2-$p-1.log"
-	done
-}
-rep=$top/build/bin/exitscope
-good npt
-case_ "report: consistent results accepted" 0 "agree with the kvm_exit tracepoint" -- "$rep" report --dir "$r" --cpu amd
-printf '{ exit_reason: 114 } hitcount: 4\nTotals:\n    Hits: 4\n    Dropped: 0\n' >"$r/hist-shadow-1.txt"
-case_ "report: a count off by one fails loudly" 1 "MISMATCH in run shadow 1: reason 0x72 (cpuid): exitscope 3, tracepoint 4" -- \
-	"$rep" report --dir "$r" --cpu amd
-good npt
-printf '# isa svm mode cycles exits 3 cycles 30\n      0x72 cpuid three 30\n' >"$r/stats-npt-1.txt"
-case_ "report: a corrupt file is refused" 1 "stats-npt-1.txt: line 2" -- "$rep" report --dir "$r" --cpu amd
-good npt
-rm "$r/hist-npt-1.txt"
-case_ "report: a missing file is named" 1 "hist-npt-1.txt: No such file" -- "$rep" report --dir "$r" --cpu amd
-good npt
-echo 3 >"$r/status-shadow-1.txt"
-case_ "report: a failed L2 run fails the report" 1 "L2 run shadow 1 ended with status 3" -- "$rep" report --dir "$r" --cpu amd
-good ept
-sed -i 's/isa vmx/isa svm/' "$r/stats-ept-1.txt"
-case_ "report: wrong vendor" 1 "is from svm, not vmx" -- "$rep" report --dir "$r" --cpu intel
-good ept
-case_ "report: Intel results accepted" 0 "agree with the kvm_exit tracepoint" -- "$rep" report --dir "$r" --cpu intel
-
-# What L1 says about the run goes into results.json, escaped; junk is refused.
-good npt
-echo 6.1.192 >"$r/l1-release.txt"
-printf '%s\n' 'console=ttyS0 quiet pti=on x="a\b"' >"$r/l2-cmdline.txt"
-"$rep" report --dir "$r" --cpu amd --json >"$tmp/json" 2>/dev/null
-if grep -qF '"l1_kernel":"6.1.192","l2_cmdline":"console=ttyS0 quiet pti=on x=\"a\\b\""' "$tmp/json" &&
-	grep -qF 'L2 command line: `console=ttyS0 quiet pti=on' "$r/report.md"; then
-	echo "ok - report: L1 kernel and L2 command line recorded, JSON-escaped"
+# Plain `make` builds the tools without the kernel: it must not resolve (and
+# install) the kernel packages, that is not make build/kernel.mk.
+make -n -C "$top" BUILD="$tmp/b" >"$tmp/make.out" 2>&1
+if [ ! -e "$tmp/b/kernel.mk" ] && ! grep -q 'kernel-source.sh' "$tmp/make.out" &&
+	grep -q 'exitscope-vmm' "$tmp/make.out"; then
+	echo "ok - make: plain make builds the tools and touches no kernel package"
 else
-	echo "not ok - report: L1 kernel and L2 command line not recorded right:"
-	head -c 300 "$tmp/json" | sed 's/^/    /'
+	echo "not ok - make: plain make resolved the kernel (build/kernel.mk):"
+	tail -3 "$tmp/make.out" | sed 's/^/    /'
 fi
-printf 'one\ntwo\n' >"$r/l2-cmdline.txt"
-case_ "report: a two-line l2-cmdline.txt is refused" 1 "l2-cmdline.txt: not one line" -- "$rep" report --dir "$r" --cpu amd
-head -c 2000 /dev/zero | tr '\0' x >"$r/l2-cmdline.txt"
-case_ "report: an overlong l2-cmdline.txt is refused" 1 "l2-cmdline.txt: not one line of at most 1023 bytes" -- "$rep" report --dir "$r" --cpu amd
-
-# The table ends with one line on why each strongly changed reason changed.
-good npt
-printf '# isa svm mode cycles exits 703 cycles 730\n 0x72 cpuid 3 30\n 0x4e PF excp 500 500\n 0x7b io 200 200\n' >"$r/stats-shadow-1.txt"
-printf '{ exit_reason: 114 } hitcount: 3\n{ exit_reason: 78 } hitcount: 500\n{ exit_reason: 123 } hitcount: 200\nTotals:\n    Hits: 703\n    Dropped: 0\n' >"$r/hist-shadow-1.txt"
-"$rep" report --dir "$r" --cpu amd >"$tmp/table" 2>&1
-if grep -q '^    0x4e  PF excp: #PF intercepts: KVM must see guest page faults' "$tmp/table" &&
-	grep -q '^    0x7b  io: changed with the paging mode; no note' "$tmp/table" &&
-	! grep -q '0x72  cpuid:' "$tmp/table"; then
-	echo "ok - report: a why line for each strongly changed reason, none for the rest"
-else
-	echo "not ok - report: why lines wrong:"
-	sed 's/^/    /' "$tmp/table" | tail -6
-fi
+make -n -C "$top" BUILD="$tmp/b" LDSTATIC= tools-bin 2>&1 | grep 'exitscope-vmm tools' >"$tmp/make.out"
+check "make: LDSTATIC= links dynamically (the sanitizer build)" bash -c "! grep -q -- ' -static ' '$tmp/make.out' && [ -s '$tmp/make.out' ]"
+check "make: distclean removes build/ and results/" bash -c "make -n -C '$top' distclean | grep -q 'rm -rf results'"

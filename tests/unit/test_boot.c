@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../../tools/vmm/boot.h"
 #include "../../tools/vmm/mptable.h"
@@ -112,6 +113,44 @@ static void test_parse_rejects(void **state)
 	assert_int_equal(bz_parse(image, 0x300, &bz, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "truncated"));
 	free(copy);
+}
+
+/*
+ * A header whose jump claims more bytes than the file has: the parser must
+ * stop at the end of the buffer. The buffer ends at an inaccessible page,
+ * so a read past it faults even without ASan.
+ */
+static void test_parse_short_header(void **state)
+{
+	const size_t n = 592, pg = 4096;
+	uint8_t *map, *p;
+	struct bz_image bz;
+	char err[128];
+
+	(void)state;
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + pg, pg, PROT_NONE), 0);
+	p = map + pg - n;
+	memcpy(p, image, n);
+	p[0x201] = 0xff;			/* header "ends" at 0x301 */
+	assert_int_equal(bz_parse(p, n, &bz, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "truncated"));
+	assert_true(bz.hdr_len <= n - 0x1f1);
+	munmap(map, 2 * pg);
+}
+
+/* A bzImage cut short (a partial copy) is refused by its own syssize. */
+static void test_parse_truncated_kernel(void **state)
+{
+	struct bz_image bz;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(bz_parse(image, image_size - 1, &bz, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "truncated: the header says"));
+	assert_int_equal(bz_parse(image, image_size / 2, &bz, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "truncated"));
 }
 
 /* RAM below the EBDA and above 1 MiB; the BIOS area reserved; no overlap. */
@@ -230,6 +269,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_debian_bzimage),
 		cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_parse_short_header),
+		cmocka_unit_test(test_parse_truncated_kernel),
 		cmocka_unit_test(test_e820_layout),
 		cmocka_unit_test(test_boot_params),
 		cmocka_unit_test(test_initrd_place),

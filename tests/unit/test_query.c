@@ -13,13 +13,22 @@
 #include <string.h>
 
 #include "../../tools/lib/query_print.h"
+#include "../../tools/lib/query_doc.h"
 
-enum fake_kind { EXITSCOPE_KVM, STOCK_KVM, BARE_METAL };
+/*
+ * EXITSCOPE_KVM: the interface on; every CPUID is an exit, counted before
+ * it is answered. STOCK_KVM: the leaves answer from the VMM's CPUID table
+ * (Intel: the highest basic leaf; AMD: zeros). TABLE_FAKE: a VMM table that
+ * holds the very answers exitscope would give, frozen. BARE_METAL: no
+ * hypervisor bit.
+ */
+enum fake_kind { EXITSCOPE_KVM, STOCK_KVM, TABLE_FAKE, BARE_METAL };
 
 static struct {
 	enum fake_kind kind;
 	const char *vendor;
 	uint64_t count[0x500], cycles[0x500];
+	uint64_t failed, other;
 	uint64_t total, total_cycles;
 	unsigned long calls;
 } hv;
@@ -36,6 +45,14 @@ static struct es_cpuid fake_cpuid(uint32_t leaf, uint32_t sub)
 	struct es_cpuid r = { 0 };
 
 	hv.calls++;
+	if (hv.kind == EXITSCOPE_KVM)
+		hv.total++;		/* this CPUID's own exit */
+	if (hv.kind == TABLE_FAKE && leaf >= 0x4ffffffd && leaf <= 0x4fffffff) {
+		/* One entry per leaf, any ECX: "undefined", and a fixed total. */
+		if (leaf == 0x4fffffff)
+			return (struct es_cpuid){ 1000, 0, 0, 0 };
+		return (struct es_cpuid){ 0, 0, 0, 0xffffffff };
+	}
 	if (leaf == 0) {
 		memcpy(&r.ebx, hv.vendor, 4);
 		memcpy(&r.edx, hv.vendor + 4, 4);
@@ -47,7 +64,7 @@ static struct es_cpuid fake_cpuid(uint32_t leaf, uint32_t sub)
 		memcpy(&r.ebx, "KVMKVMKVM\0\0\0", 4);
 		memcpy(&r.ecx, "KVMKVMKVM\0\0\0" + 4, 4);
 		memcpy(&r.edx, "KVMKVMKVM\0\0\0" + 8, 4);
-	} else if (leaf >= 0x4ffffffd && hv.kind != EXITSCOPE_KVM) {
+	} else if (leaf >= 0x4ffffffd && leaf <= 0x4fffffff && hv.kind != EXITSCOPE_KVM) {
 		/* Stock KVM: Intel repeats the highest basic leaf, AMD zeros. */
 		if (!strcmp(hv.vendor, "GenuineIntel"))
 			r = (struct es_cpuid){ 0x1, 0x2, 0x3, 0x4 };
@@ -56,6 +73,14 @@ static struct es_cpuid fake_cpuid(uint32_t leaf, uint32_t sub)
 		r.edx = hv.total >> 32;
 		r.ebx = hv.total_cycles >> 32;
 		r.ecx = (uint32_t)hv.total_cycles;
+	} else if ((leaf == 0x4ffffffe || leaf == 0x4ffffffd) &&
+		   (sub == 0xfffffffe || (sub == 0x80000000 && !strcmp(hv.vendor, "GenuineIntel")))) {
+		uint64_t v = sub == 0xfffffffe ? hv.other : hv.failed;
+
+		if (leaf == 0x4ffffffe) {
+			r.eax = (uint32_t)v;
+			r.ebx = v >> 32;
+		}
 	} else if (leaf == 0x4ffffffe || leaf == 0x4ffffffd) {
 		if (!fake_defined(sub)) {
 			r.edx = 0xffffffff;
@@ -106,7 +131,11 @@ static void test_open_refuses(void **state)
 		hv.vendor = vendors[i];
 		hv.kind = STOCK_KVM;
 		assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), -1);
-		assert_non_null(strstr(why, "does not answer CPUID leaf 0x4ffffffe"));
+		assert_non_null(strstr(why, "does not answer CPUID leaves 0x4ffffffd..0x4fffffff"));
+		/* A table that fakes "undefined" still cannot make the total move. */
+		hv.kind = TABLE_FAKE;
+		assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), -1);
+		assert_non_null(strstr(why, "does not answer"));
 		hv.kind = BARE_METAL;
 		assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), -1);
 		assert_non_null(strstr(why, "no hypervisor"));
@@ -136,7 +165,8 @@ static void test_decode_64bit(void **state)
 	assert_true(f.count == 0x2000000007ull);
 	assert_true(f.cycles == 0x300000000bull);
 	es_query_total(&q, &t, &tc);
-	assert_true(t == 0x500000000aull && tc == 0x60000000ffull);
+	/* Each of the query's CPUIDs was an exit of its own, counted in. */
+	assert_true(t == 0x500000000aull + hv.calls && tc == 0x60000000ffull);
 	assert_int_equal(q.cpuid_calls, hv.calls);
 }
 
@@ -164,22 +194,26 @@ static void test_codes_per_vendor(void **state)
 {
 	uint32_t c[512];
 	size_t n, i;
-	bool has_8e = false, has_npf = false, has_err = false;
+	bool has_8e = false, has_npf = false, has_err = false, has_other = false, has_failed = false;
 
 	(void)state;
 	n = es_query_codes(ES_INTEL, c, 512);
-	assert_int_equal(n, 76);
-	for (i = 0; i < n; i++)
+	assert_int_equal(n, 78);
+	for (i = 0; i < 76; i++)
 		assert_int_equal(c[i], i);
+	assert_int_equal(c[76], 0x80000000);	/* exitscope's own rows last */
+	assert_int_equal(c[77], 0xfffffffe);
 	n = es_query_codes(ES_AMD, c, 512);
 	for (i = 0; i < n; i++) {
 		has_8e |= c[i] == 0x8e;		/* RDPRU: handled, unnamed */
 		has_npf |= c[i] == 0x400;
 		has_err |= c[i] == 0xffffffff;
+		has_other |= c[i] == 0xfffffffe;
+		has_failed |= c[i] == 0x80000000;	/* VMX only */
 		if (i)
 			assert_true(c[i] > c[i - 1]);
 	}
-	assert_true(has_8e && has_npf && has_err);
+	assert_true(has_8e && has_npf && has_err && has_other && !has_failed);
 	assert_true(n < 200);
 	assert_int_equal(es_query_codes(ES_AMD, c, 10), 10);
 }
@@ -198,6 +232,11 @@ static char *capture(void (*print)(FILE *, const struct es_report *, enum es_row
 	return buf;
 }
 
+static void json(FILE *f, const struct es_report *r, enum es_rows rows)
+{
+	assert_int_equal(es_print_json(f, r, rows), 0);
+}
+
 static void raw(FILE *f, const struct es_report *r, enum es_rows rows)
 {
 	(void)rows;
@@ -212,28 +251,54 @@ static void test_print(void **state)
 		{ 12, "HLT", true, 0, 0 },
 		{ 30, "IO_INSTRUCTION", true, 300, 90000 },
 		{ 35, NULL, false, 0, 0 },
+		{ 0x80000000, "FAILED_VMENTRY", true, 0, 0 },
+		{ 0xfffffffe, "other", true, 2, 10 },
 	};
-	struct es_report r = { ES_INTEL, 400, 95000, 7, figs, 4 };
+	struct es_report r = { ES_INTEL, 402, 95010, 7, figs, 6 };
 	char *out;
 
 	(void)state;
 	out = capture(es_print_table, &r, ES_ROWS_NONZERO);
-	assert_non_null(strstr(out, "400 exits, 95000 cycles (vmx; 7 of the exits are this query's CPUIDs)"));
+	assert_non_null(strstr(out, "402 exits, 95010 cycles in KVM (vmx; 7 of the exits are this query's CPUIDs)"));
 	assert_true(strstr(out, " IO_INSTRUCTION ") < strstr(out, " CPUID "));
-	assert_non_null(strstr(out, " 75.00%"));
+	assert_non_null(strstr(out, " 74.63%"));
 	assert_null(strstr(out, "HLT"));
+	assert_non_null(strstr(out, "     other  other"));
+	assert_null(strstr(out, "FAILED_VMENTRY"));	/* own rows: only with exits */
 	out = capture(es_print_table, &r, ES_ROWS_DEFINED);
 	assert_non_null(strstr(out, "HLT"));
-	out = capture(es_print_json, &r, ES_ROWS_NONZERO);
+	assert_null(strstr(out, "FAILED_VMENTRY"));
+	out = capture(json, &r, ES_ROWS_NONZERO);
 	assert_string_equal(out,
-		"{\"schema\":\"exitscope.query/1\",\"vendor\":\"intel\",\"isa\":\"vmx\","
-		"\"total\":{\"count\":400,\"cycles\":95000},\"query_exits\":7,\"reasons\":["
+		"{\"schema\":\"exitscope.query/2\",\"vendor\":\"intel\",\"isa\":\"vmx\","
+		"\"total\":{\"count\":402,\"cycles\":95010},\"query_exits\":7,\"reasons\":["
 		"{\"reason\":30,\"name\":\"IO_INSTRUCTION\",\"count\":300,\"cycles\":90000},"
-		"{\"reason\":10,\"name\":\"CPUID\",\"count\":100,\"cycles\":5000}]}\n");
+		"{\"reason\":10,\"name\":\"CPUID\",\"count\":100,\"cycles\":5000},"
+		"{\"reason\":null,\"name\":\"other\",\"count\":2,\"cycles\":10}]}\n");
 	out = capture(raw, &r, ES_ROWS_NONZERO);
 	assert_non_null(strstr(out, "exit reason 35: undefined\n"));
 	assert_non_null(strstr(out, "exit reason 12 (HLT): 0 exits, 0 cycles\n"));
-	assert_non_null(strstr(out, "all exits: 400, cycles: 95000\n"));
+	assert_non_null(strstr(out, "all exits: 402, cycles: 95010\n"));
+}
+
+/* FAILED_VMENTRY (VMX) and other are asked too, so the rows add up. */
+static void test_own_rows(void **state)
+{
+	struct es_figure f;
+	struct es_query q;
+	char why[256];
+
+	(void)state;
+	hv.failed = 4;
+	hv.other = 9;
+	assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), 0);
+	es_query_reason(&q, 0x80000000, &f);
+	assert_true(f.defined);
+	assert_string_equal(f.name, "FAILED_VMENTRY");
+	assert_int_equal(f.count, 4);
+	es_query_reason(&q, 0xfffffffe, &f);
+	assert_string_equal(f.name, "other");
+	assert_int_equal(f.count, 9);
 }
 
 int main(void)
@@ -245,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup(test_undefined_and_zero, reset),
 		cmocka_unit_test_setup(test_codes_per_vendor, reset),
 		cmocka_unit_test_setup(test_print, reset),
+		cmocka_unit_test_setup(test_own_rows, reset),
 	};
 
 	return cmocka_run_group_tests_name("query", tests, NULL, NULL);

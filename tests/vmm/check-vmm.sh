@@ -2,50 +2,106 @@
 # exitscope-vmm and exitscope on the machine itself: bad input first (needs
 # no KVM), then flat guests on /dev/kvm when this machine has a usable one
 # (skipped otherwise; Linux guests run in the lab). One line per case:
-# "ok - ...", "not ok - ...", "skip - ...".
+# "ok - ...", "not ok - ...", "skip - ...". EXITSCOPE_BIN picks the
+# binaries (default build/bin; build/asan/bin for the sanitizer build).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-vmm=$top/build/bin/exitscope-vmm cli=$top/build/bin/exitscope g=$top/build/guest
+. "$top/tests/lib.sh"
+bin=$(cd "${EXITSCOPE_BIN:-$top/build/bin}" && pwd)
+vmm=$bin/exitscope-vmm cli=$bin/exitscope g=$top/build/guest
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-# case NAME WANT-STATUS WANT-TEXT -- COMMAND...: status and a line of output.
-case_() {
-	local name=$1 want=$2 text=$3; shift 4
-	timeout 120 "$@" </dev/null >"$tmp/out" 2>&1; local got=$?
-	if [ "$got" -eq "$want" ] && grep -qF -- "$text" "$tmp/out"; then
-		echo "ok - $name"
-	else
-		echo "not ok - $name: wanted status $want and '$text', got $got:"
-		sed 's/^/    /' "$tmp/out" | tail -5
-	fi
-}
+# Exit statuses (tools/lib/vmm_abi.h).
+USAGE=64 SETUP=65 NO_VERDICT=66 TIMEOUT=68
 
-case_ "vmm: no arguments" 2 "give either --kernel or --flat" -- "$vmm"
-case_ "vmm: bad --cpus" 2 "invalid --cpus: '0'" -- "$vmm" --flat x --cpus 0
-case_ "vmm: bad --mem" 2 "invalid --mem: '4096'" -- "$vmm" --flat x --mem 4096
-case_ "vmm: --kernel and --flat" 2 "either --kernel or --flat" -- "$vmm" --kernel a --flat b
-case_ "vmm: --help" 0 "EXAMPLES" -- "$vmm" --help
+case_ "vmm: no arguments" $USAGE "give either --kernel or --flat" -- "$vmm"
+case_ "vmm: bad --cpus" $USAGE "invalid --cpus: '0'" -- "$vmm" --flat x --cpus 0
+case_ "vmm: bad --mem" $USAGE "invalid --mem: '4096'" -- "$vmm" --flat x --mem 4096
+case_ "vmm: --timeout 010 is no octal 8" $USAGE "invalid --timeout: '010': a leading zero" -- "$vmm" --flat x --timeout 010
+case_ "vmm: --cpus ' 5'" $USAGE "invalid --cpus: ' 5': not a number" -- "$vmm" --flat x --cpus ' 5'
+case_ "vmm: --cpus +5" $USAGE "invalid --cpus: '+5'" -- "$vmm" --flat x --cpus +5
+case_ "vmm: --timeout 0x10 is hex" $USAGE "either --kernel or --flat" -- "$vmm" --timeout 0x10
+case_ "vmm: --kernel and --flat" $USAGE "either --kernel or --flat" -- "$vmm" --kernel a --flat b
+case_ "vmm: bad --cpuid" $USAGE "invalid --cpuid: EDX '': empty" -- "$vmm" --flat x --cpuid 0x4ffffffe=1,2,3,
+case_ "vmm: bad --guest-stats" $USAGE "invalid --guest-stats: 'on' (default, off, kernel or user)" -- "$vmm" --flat x --guest-stats on
+case_ "vmm: --help names the exit statuses" 0 "66     the guest stopped without a verdict" -- "$vmm" --help
 case_ "cli: unknown command" 2 "unknown command 'frob'" -- "$cli" frob
 case_ "cli: bad reason" 2 "invalid reason: 'ten'" -- "$cli" query --reason ten
-case_ "cli: shutdown status range" 2 "invalid status: '300'" -- "$cli" shutdown 300
+case_ "cli: reason 010 is no octal 8" 2 "invalid reason: '010': a leading zero" -- "$cli" query --reason 010
+case_ "cli: shutdown status range" 2 "invalid status: '64'" -- "$cli" shutdown 64
 # Here the host is bare metal or a VM without exitscope's KVM: refuse.
 case_ "cli: query without the interface" 1 "exitscope query: " -- "$cli" query
+# shutdown outside exitscope-vmm refuses before touching a port. Run in a
+# user and PID namespace anyway: were the check broken, neither ioperm nor
+# a real power-off could happen there (reboot() ends only that namespace).
+if unshare --user --map-root-user --pid --fork true 2>/dev/null; then
+	case_ "cli: shutdown refuses outside exitscope-vmm" 1 "exitscope shutdown: refused: " -- \
+		unshare --user --map-root-user --pid --fork "$cli" shutdown 0
+else
+	echo "skip - cli: shutdown refuses outside exitscope-vmm (no user namespaces here)"
+fi
+# Help printed before exec'ing lab.sh reaches a pipe whole.
+"$cli" lab --help 2>/dev/null | head -n 2 >"$tmp/head"
+check "cli: exitscope lab --help | head keeps its first lines" grep -q '^usage: exitscope lab' "$tmp/head"
 
 if ! { exec 3<>/dev/kvm; } 2>/dev/null; then
-	for c in "missing kernel" "not a bzImage" "too little memory" "real-mode flat guest" \
-		 "cpuid-loop" "io-loop" "timeout"; do
+	for c in "missing kernel" "not a bzImage" "truncated bzImage" "too little memory" "--cmdline limit" \
+		 "real-mode flat guest" "cpuid-loop" "io-loop" "timeout" "triple fault" \
+		 "random bytes" "verdict 63" "verdict 68" "--cpuid" "--guest-stats" "--kvm-stats"; do
 		echo "skip - vmm on KVM: $c (no usable /dev/kvm here)"
 	done
 	exit 0
 fi
 exec 3>&-
-case_ "vmm on KVM: missing kernel" 1 "/nonexistent: No such file" -- "$vmm" --kernel /nonexistent
-case_ "vmm on KVM: not a bzImage" 1 "not a bzImage" -- "$vmm" --kernel "$g/cpuid-loop.elf"
-case_ "vmm on KVM: too little memory" 1 "too little memory" -- \
-	"$vmm" --kernel "${EXITSCOPE_VMLINUZ:-/boot/vmlinuz-$(uname -r)}" --mem 8
+vmlinuz=${EXITSCOPE_VMLINUZ:-$(ls /boot/vmlinuz-* 2>/dev/null | head -n 1)}
+case_ "vmm on KVM: missing kernel" $SETUP "/nonexistent: No such file" -- "$vmm" --kernel /nonexistent
+case_ "vmm on KVM: not a bzImage" $SETUP "not a bzImage" -- "$vmm" --kernel "$g/cpuid-loop.elf"
+head -c $(( $(stat -c %s "$vmlinuz") - 4096 )) "$vmlinuz" >"$tmp/cut"
+case_ "vmm on KVM: truncated bzImage" $SETUP "truncated: the header says" -- "$vmm" --kernel "$tmp/cut"
+case_ "vmm on KVM: too little memory" $SETUP "too little memory" -- "$vmm" --kernel "$vmlinuz" --mem 8
+# The boot protocol's cmdline_size counts the bytes without the NUL (2047 on
+# Debian's kernel): that many are taken (the memory check comes next), one
+# more is not.
+limit=$(od -An -tu4 -j $((0x238)) -N4 "$vmlinuz" | tr -d ' ')
+case_ "vmm on KVM: a --cmdline of cmdline_size bytes is taken" $SETUP "too little memory" -- \
+	"$vmm" --kernel "$vmlinuz" --mem 8 --cmdline "$(head -c "$limit" /dev/zero | tr '\0' x)"
+case_ "vmm on KVM: one byte more is refused" $SETUP "--cmdline: $((limit + 1)) bytes, this kernel takes at most $limit" -- \
+	"$vmm" --kernel "$vmlinuz" --mem 8 --cmdline "$(head -c $((limit + 1)) /dev/zero | tr '\0' x)"
 case_ "vmm on KVM: real-mode flat guest, verdict" 42 "hello from real mode" -- \
 	"$vmm" --flat "$g/hello-real.bin" --flat-mode real --timeout 60
 case_ "vmm on KVM: cpuid-loop" 0 "cpuid-loop: done" -- "$vmm" --flat "$g/cpuid-loop.bin" --timeout 100
 case_ "vmm on KVM: io-loop" 0 "io-loop: done" -- "$vmm" --flat "$g/io-loop.bin" --timeout 100
-case_ "vmm on KVM: timeout stops a hung guest" 124 "timeout: the guest ran for 2 s" -- \
+case_ "vmm on KVM: timeout stops a hung guest" $TIMEOUT "timeout: the guest ran for 2 s" -- \
 	"$vmm" --flat "$g/spin.bin" --timeout 2
+# A guest that dies is no success: real-mode code entered in long mode.
+case_ "vmm on KVM: triple fault is a failure" $NO_VERDICT "without a verdict: a failure" -- \
+	"$vmm" --flat "$g/hello-real.bin" --flat-mode long --timeout 30
+head -c 4096 /dev/urandom >"$tmp/random"
+"$vmm" --flat "$tmp/random" --timeout 10 </dev/null >"$tmp/out" 2>&1; rc=$?
+if [ $rc -eq $NO_VERDICT ] || [ $rc -eq $TIMEOUT ] || [ $rc -eq 69 ]; then
+	echo "ok - vmm on KVM: random bytes as --flat fail ($rc)"
+else
+	echo "not ok - vmm on KVM: random bytes as --flat: status $rc"; tail -3 "$tmp/out"
+fi
+# Verdicts at the edge of their range, from a 10-byte long-mode image:
+# mov $0x501,%dx; mov $V,%al; out %al,(%dx); hlt; jmp .
+verdict_image() { printf "\\x66\\xba\\x01\\x05\\xb0\\x$(printf %02x "$1")\\xee\\xf4\\xeb\\xfe" >"$tmp/v$1.bin"; }
+verdict_image 63
+case_ "vmm on KVM: verdict 63 is the guest's" 63 "guest verdict 63" -- "$vmm" --flat "$tmp/v63.bin" --timeout 30
+verdict_image 68
+case_ "vmm on KVM: verdict 68 is no timeout" 67 "guest verdict 68: not one (0 to 63)" -- "$vmm" --flat "$tmp/v68.bin" --timeout 30
+case_ "vmm on KVM: --cpuid accepted into the table" 0 "cpuid-loop: done" -- \
+	"$vmm" --flat "$g/cpuid-loop.bin" --timeout 100 --cpuid 0x4ffffffe=1,2,3,4 --cpuid 0x40000100=0,0,0,0
+if [ -d /sys/kernel/debug/kvm ]; then
+	"$vmm" --flat "$g/hello-real.bin" --flat-mode real --timeout 60 --kvm-stats "$tmp/kvm" </dev/null >/dev/null 2>&1
+	check "vmm on KVM: --kvm-stats writes KVM's exits" grep -qE '^exits [0-9]+$' "$tmp/kvm"
+else
+	case_ "vmm on KVM: --kvm-stats without debugfs fails" $SETUP "--kvm-stats: /sys/kernel/debug/kvm/" -- \
+		"$vmm" --flat "$g/hello-real.bin" --flat-mode real --timeout 60 --kvm-stats "$tmp/kvm"
+fi
+if "$vmm" --flat "$g/cpuid-loop.bin" --timeout 5 --guest-stats user </dev/null >"$tmp/out" 2>&1 ||
+	! grep -q "this KVM has no exitscope accounting" "$tmp/out"; then
+	echo "skip - vmm on KVM: --guest-stats on a KVM without exitscope (this one has it)"
+else
+	echo "ok - vmm on KVM: --guest-stats refused by a KVM without exitscope"
+fi

@@ -20,5 +20,7 @@ int cmd_shutdown(int argc, char **argv);
 void cmd_shutdown_help(void);
 int cmd_tsc(int argc, char **argv);
 void cmd_tsc_help(void);
+int cmd_unframe(int argc, char **argv);
+void cmd_unframe_help(void);
 
 #endif

@@ -54,6 +54,8 @@ int cmd_lab(int argc, char **argv)
 		return 1;
 	}
 	argv[0] = path;
+	/* Our help text first, whole: execv would drop what stdio still holds. */
+	fflush(stdout);
 	execv(path, argv);
 	fprintf(stderr, "exitscope lab: %s: %s\n", path, strerror(errno));
 	return 1;

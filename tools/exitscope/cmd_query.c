@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lib/parse.h"
+#include "../lib/num.h"
 #include "../lib/query_print.h"
 #include "cmd.h"
 
@@ -16,16 +16,18 @@ void cmd_query_help(void)
 	       "\n"
 	       "Run inside a guest of a KVM with exitscope's accounting: reads this VM's\n"
 	       "exit counts and cycles per exit reason (VMX reasons on Intel, SVM exit\n"
-	       "codes on AMD) through CPUID leaves 0x4ffffffd..0x4fffffff.\n"
+	       "codes on AMD) through CPUID leaves 0x4ffffffd..0x4fffffff. Rows\n"
+	       "FAILED_VMENTRY (VMX) and other appear when they have exits, so that\n"
+	       "the rows add up to the total (the query's own CPUIDs between reads aside).\n"
 	       "\n"
 	       "  -a, --all        list reasons with no exits too\n"
-	       "  -j, --json       JSON for programs (schema: docs/json.md)\n"
+	       "  -j, --json       JSON for programs (exitscope.query/2, docs/json.md)\n"
 	       "  -r, --raw        one plain line per reason asked, as the seed printed\n"
 	       "  -R, --reason N   only reason N (decimal, or 0x... hex)\n"
 	       "  -h, --help       this text\n"
 	       "\n"
 	       "Exit status: 0, or 1 when the interface is absent (bare metal, stock KVM,\n"
-	       "kvm.exit_stats=off), 2 for bad usage.\n"
+	       "kvm.exit_stats=off, the guest interface off for this VM), 2 for bad usage.\n"
 	       "\n"
 	       "EXAMPLES\n"
 	       "  exitscope query                 non-zero reasons, most exits first\n"
@@ -55,7 +57,8 @@ int cmd_query(int argc, char **argv)
 	};
 	struct es_figure figs[MAX_CODES];
 	uint32_t codes[MAX_CODES], one = 0;
-	unsigned long v;
+	const char *one_arg = NULL;
+	uint64_t v;
 	bool json = false, raw = false, single = false;
 	enum es_rows rows = ES_ROWS_NONZERO;
 	struct es_report rep = { 0 };
@@ -70,11 +73,10 @@ int cmd_query(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'r': raw = true; break;
 		case 'R':
-			if (es_parse_ulong(optarg, 0, UINT32_MAX, &v)) {
-				fprintf(stderr, "exitscope query: invalid reason: '%s'\n", optarg);
+			if (es_num_arg("exitscope query", "reason", optarg, 0, UINT32_MAX, &v))
 				return 2;
-			}
 			one = (uint32_t)v;
+			one_arg = optarg;
 			single = true;
 			break;
 		case 'h': cmd_query_help(); return 0;
@@ -104,7 +106,7 @@ int cmd_query(int argc, char **argv)
 		es_query_reason(&q, codes[i], &figs[i]);
 	if (single && !figs[0].defined) {
 		fprintf(stderr, "exitscope query: reason %s is not defined on %s\n",
-			argv[optind - 1], es_isa_name(q.vendor));
+			one_arg, es_isa_name(q.vendor));
 		return 2;
 	}
 	es_query_total(&q, &rep.total, &rep.total_cycles);
@@ -112,11 +114,15 @@ int cmd_query(int argc, char **argv)
 	rep.query_exits = q.cpuid_calls;
 	rep.figs = figs;
 	rep.n = n;
-	if (raw)
+	if (raw) {
 		es_print_raw(stdout, &rep);
-	else if (json)
-		es_print_json(stdout, &rep, rows);
-	else
+	} else if (json) {
+		if (es_print_json(stdout, &rep, rows)) {
+			fprintf(stderr, "exitscope query: cannot write the JSON (out of memory?)\n");
+			return 1;
+		}
+	} else {
 		es_print_table(stdout, &rep, rows);
-	return 0;
+	}
+	return fflush(stdout) ? 1 : 0;
 }

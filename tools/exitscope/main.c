@@ -16,6 +16,8 @@ static const struct es_cmd commands[] = {
 	  "in a guest of exitscope-vmm: end the VM with an exit status" },
 	{ "tsc-khz", cmd_tsc, cmd_tsc_help,
 	  "this machine's TSC frequency in kHz (to turn cycles into time)" },
+	{ "unframe", cmd_unframe, cmd_unframe_help,
+	  "on the host: unpack and check the files L1 sent over serial" },
 };
 
 static void usage(FILE *out)

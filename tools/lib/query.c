@@ -5,8 +5,8 @@
 
 #include "query.h"
 
-/* First SVM code past the dense low range (SVM_EXIT_NPF). */
-#define ES_SVM_HIGH_BASE 0x400u
+/* A code no vendor defines and no kernel will name: it must be "undefined". */
+#define PROBE_UNDEFINED 0xffff0000u
 
 static struct es_cpuid call(struct es_query *q, uint32_t leaf, uint32_t sub)
 {
@@ -24,11 +24,19 @@ static void regs_string(char out[13], uint32_t a, uint32_t b, uint32_t c)
 
 static bool answers_undefined(struct es_cpuid r)
 {
-	return !r.eax && !r.ebx && !r.ecx && r.edx == 0xffffffffu;
+	return !r.eax && !r.ebx && !r.ecx && r.edx == KVM_EXIT_STATS_UNDEFINED;
+}
+
+static uint64_t total_exits(struct es_query *q)
+{
+	struct es_cpuid r = call(q, KVM_EXIT_STATS_LEAF_TOTAL, 0);
+
+	return (uint64_t)r.edx << 32 | r.eax;
 }
 
 int es_query_open(struct es_query *q, es_cpuid_fn cpuid, char *why, size_t len)
 {
+	uint64_t before, after;
 	struct es_cpuid r;
 
 	memset(q, 0, sizeof(*q));
@@ -52,16 +60,19 @@ int es_query_open(struct es_query *q, es_cpuid_fn cpuid, char *why, size_t len)
 	r = call(q, 0x40000000, 0);
 	regs_string(q->hypervisor, r.ebx, r.ecx, r.edx);
 	/*
-	 * Two codes neither vendor defines (0xffffffff would not do: it is
-	 * SVM_EXIT_ERR) must both answer "undefined". Stock KVM answers an
-	 * out-of-range leaf with zeros (AMD) or its highest basic leaf (Intel),
-	 * never that pattern.
+	 * With the interface off (stock KVM, exit_stats=off, or a VMM that did
+	 * not opt in) these leaves answer whatever the VMM's CPUID table says:
+	 * zeros, the highest basic leaf (Intel), or any values at all. Two
+	 * things a table cannot fake: a code no one defines answers exactly
+	 * "undefined", and the total moves, since every CPUID is an exit
+	 * counted before it is answered (the one between the reads included).
 	 */
-	if (!answers_undefined(call(q, ES_LEAF_COUNT, 0x7fffffffu)) ||
-	    !answers_undefined(call(q, ES_LEAF_COUNT, 0x7ffffffeu))) {
+	before = total_exits(q);
+	if (!answers_undefined(call(q, KVM_EXIT_STATS_LEAF_COUNT, PROBE_UNDEFINED)) ||
+	    (after = total_exits(q)) <= before) {
 		snprintf(why, len,
-			 "hypervisor '%s' does not answer CPUID leaf 0x%08x: not exitscope's KVM, or kvm.exit_stats=off",
-			 q->hypervisor, ES_LEAF_COUNT);
+			 "hypervisor '%s' does not answer CPUID leaves 0x%08x..0x%08x: not exitscope's KVM, kvm.exit_stats=off, or the guest interface is off for this VM",
+			 q->hypervisor, KVM_EXIT_STATS_LEAF_CYCLES, KVM_EXIT_STATS_LEAF_TOTAL);
 		return -1;
 	}
 	return 0;
@@ -69,7 +80,7 @@ int es_query_open(struct es_query *q, es_cpuid_fn cpuid, char *why, size_t len)
 
 void es_query_reason(struct es_query *q, uint32_t code, struct es_figure *f)
 {
-	struct es_cpuid r = call(q, ES_LEAF_COUNT, code);
+	struct es_cpuid r = call(q, KVM_EXIT_STATS_LEAF_COUNT, code);
 
 	memset(f, 0, sizeof(*f));
 	f->code = code;
@@ -82,13 +93,13 @@ void es_query_reason(struct es_query *q, uint32_t code, struct es_figure *f)
 	f->count = (uint64_t)r.ebx << 32 | r.eax;
 	if (!f->count)
 		return;		/* no exits, no cycles: spare an exit */
-	r = call(q, ES_LEAF_CYCLES, code);
+	r = call(q, KVM_EXIT_STATS_LEAF_CYCLES, code);
 	f->cycles = (uint64_t)r.ebx << 32 | r.ecx;
 }
 
 void es_query_total(struct es_query *q, uint64_t *count, uint64_t *cycles)
 {
-	struct es_cpuid r = call(q, ES_LEAF_TOTAL, 0);
+	struct es_cpuid r = call(q, KVM_EXIT_STATS_LEAF_TOTAL, 0);
 
 	*count = (uint64_t)r.edx << 32 | r.eax;
 	*cycles = (uint64_t)r.ebx << 32 | r.ecx;
@@ -116,11 +127,14 @@ size_t es_query_codes(enum es_vendor vendor, uint32_t *codes, size_t max)
 
 	r = es_reasons(vendor, &nr);
 	for (i = 0; i < nr; i++)
-		if (r[i].code < ES_SVM_HIGH_BASE && r[i].code >= low_end)
+		if (r[i].code < es_svm_high_base() && r[i].code >= low_end)
 			low_end = r[i].code + 1;
 	for (c = 0; c < low_end; c++)
 		add_code(codes, max, &n, c);
 	for (i = 0; i < nr; i++)
 		add_code(codes, max, &n, r[i].code);
+	if (vendor == ES_INTEL)
+		add_code(codes, max, &n, ES_CODE_FAILED_VMENTRY);
+	add_code(codes, max, &n, ES_CODE_OTHER);
 	return n;
 }

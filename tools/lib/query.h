@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Reading exitscope's CPUID leaves from inside a guest. The CPUID
- * instruction is passed in, so that tests can play the hypervisor.
+ * Reading exitscope's CPUID leaves from inside a guest (the leaves and codes:
+ * asm/kvm_exit_stats.h). The CPUID instruction is passed in, so that tests
+ * can play the hypervisor.
  */
 #ifndef EXITSCOPE_QUERY_H
 #define EXITSCOPE_QUERY_H
@@ -11,10 +12,6 @@
 #include <stdint.h>
 
 #include "exit_reasons.h"
-
-#define ES_LEAF_CYCLES	0x4ffffffdu
-#define ES_LEAF_COUNT	0x4ffffffeu
-#define ES_LEAF_TOTAL	0x4fffffffu
 
 struct es_cpuid {
 	uint32_t eax, ebx, ecx, edx;
@@ -41,18 +38,20 @@ struct es_query {
 
 /*
  * Find the CPU vendor and check that the hypervisor answers exitscope's
- * leaves. Returns 0, or -1 with a message for people in @why.
+ * leaves, and not just a CPUID table that happens to hold them. Returns 0,
+ * or -1 with a message for people in @why.
  */
 int es_query_open(struct es_query *q, es_cpuid_fn cpuid, char *why, size_t len);
-/* The figures of one reason. */
+/* The figures of one code. */
 void es_query_reason(struct es_query *q, uint32_t code, struct es_figure *f);
 /* All exits and cycles of the VM. */
 void es_query_total(struct es_query *q, uint64_t *count, uint64_t *cycles);
 /*
- * The codes worth asking about on this vendor, ascending: every named one,
- * and every code up to the highest named hardware code (so that a code KVM
- * handles without a name in the kernel's list is not missed). Returns the
- * number written to @codes (at most @max).
+ * The codes worth asking about on this vendor, ascending: every code up to
+ * the highest named hardware code (so that one KVM handles without a name
+ * in the kernel's list is not missed), every named one, and exitscope's own
+ * rows (FAILED_VMENTRY on VMX, other). Returns the number written to
+ * @codes (at most @max).
  */
 size_t es_query_codes(enum es_vendor vendor, uint32_t *codes, size_t max);
 

@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* See query_print.h. JSON schema: docs/json.md ("exitscope.query/1"). */
+/* See query_print.h. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "query_doc.h"
 #include "query_print.h"
+
+static bool own_row(uint32_t code)
+{
+	return code == ES_CODE_OTHER || code == ES_CODE_FAILED_VMENTRY;
+}
 
 static bool shown(const struct es_figure *f, enum es_rows rows)
 {
-	return f->defined && (f->count || rows == ES_ROWS_DEFINED);
+	if (!f->defined)
+		return false;
+	return f->count || (rows == ES_ROWS_DEFINED && !own_row(f->code));
 }
 
 /* Most exits first; ties by code. */
@@ -38,16 +46,11 @@ static const struct es_figure **sorted(const struct es_report *r,
 	return v;
 }
 
-static void print_code(char *buf, size_t len, enum es_vendor vendor, uint32_t code)
-{
-	snprintf(buf, len, vendor == ES_INTEL ? "%" PRIu32 : "0x%" PRIx32, code);
-}
-
 void es_print_table(FILE *out, const struct es_report *r, enum es_rows rows)
 {
 	const struct es_figure **v;
 	size_t i, n, wname = 4;
-	char code[16];
+	char code[ES_CODE_STR_LEN];
 
 	v = sorted(r, rows, &n);
 	if (!v) {
@@ -57,73 +60,58 @@ void es_print_table(FILE *out, const struct es_report *r, enum es_rows rows)
 	for (i = 0; i < n; i++)
 		if (strlen(v[i]->name) > wname)
 			wname = strlen(v[i]->name);
-	fprintf(out, "%" PRIu64 " exits, %" PRIu64 " cycles (%s; %lu of the exits are this query's CPUIDs)\n",
+	fprintf(out, "%" PRIu64 " exits, %" PRIu64 " cycles in KVM (%s; %lu of the exits are this query's CPUIDs)\n",
 		r->total, r->total_cycles, es_isa_name(r->vendor), r->query_exits);
 	fprintf(out, "%10s  %-*s %14s %7s %18s %12s\n", "reason", (int)wname,
 		"name", "count", "share", "cycles", "cycles/exit");
 	for (i = 0; i < n; i++) {
 		const struct es_figure *f = v[i];
 
-		print_code(code, sizeof(code), r->vendor, f->code);
 		fprintf(out, "%10s  %-*s %14" PRIu64 " %6.2f%% %18" PRIu64 " %12" PRIu64 "\n",
-			code, (int)wname, f->name, f->count,
+			es_code_str(code, r->vendor, f->code), (int)wname, f->name, f->count,
 			r->total ? 100.0 * (double)f->count / (double)r->total : 0.0,
 			f->cycles, f->count ? f->cycles / f->count : 0);
 	}
 	free(v);
 }
 
-void es_json_string(FILE *out, const char *s)
+int es_print_json(FILE *out, const struct es_report *r, enum es_rows rows)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(out, "\\u%04x", *s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
-void es_print_json(FILE *out, const struct es_report *r, enum es_rows rows)
-{
+	struct es_query_doc d = {
+		.vendor = r->vendor, .total = r->total, .total_cycles = r->total_cycles,
+		.query_exits = r->query_exits,
+	};
 	const struct es_figure **v;
 	size_t i, n;
+	int ret = -1;
 
 	v = sorted(r, rows, &n);
-	if (!v) {
-		fprintf(stderr, "exitscope: out of memory\n");
-		return;
-	}
-	fprintf(out, "{\"schema\":\"exitscope.query/1\",\"vendor\":\"%s\",\"isa\":\"%s\",",
-		r->vendor == ES_INTEL ? "intel" : "amd", es_isa_name(r->vendor));
-	fprintf(out, "\"total\":{\"count\":%" PRIu64 ",\"cycles\":%" PRIu64 "},\"query_exits\":%lu,\"reasons\":[",
-		r->total, r->total_cycles, r->query_exits);
-	for (i = 0; i < n; i++) {
-		fprintf(out, "%s{\"reason\":%" PRIu32 ",\"name\":", i ? "," : "",
-			v[i]->code);
-		es_json_string(out, v[i]->name);
-		fprintf(out, ",\"count\":%" PRIu64 ",\"cycles\":%" PRIu64 "}",
-			v[i]->count, v[i]->cycles);
-	}
-	fprintf(out, "]}\n");
+	if (!v)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!es_query_doc_add(&d, v[i]->code, v[i]->name, v[i]->count, v[i]->cycles))
+			goto out;
+	ret = es_query_doc_write(out, &d);
+out:
+	es_query_doc_free(&d);
 	free(v);
+	return ret;
 }
 
 void es_print_raw(FILE *out, const struct es_report *r)
 {
+	char code[ES_CODE_STR_LEN];
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
 		const struct es_figure *f = &r->figs[i];
 
+		es_code_str(code, r->vendor, f->code);
 		if (!f->defined)
-			fprintf(out, "exit reason %" PRIu32 ": undefined\n", f->code);
+			fprintf(out, "exit reason %s: undefined\n", code);
 		else
-			fprintf(out, "exit reason %" PRIu32 " (%s): %" PRIu64 " exits, %" PRIu64 " cycles\n",
-				f->code, f->name, f->count, f->cycles);
+			fprintf(out, "exit reason %s (%s): %" PRIu64 " exits, %" PRIu64 " cycles\n",
+				code, f->name, f->count, f->cycles);
 	}
 	fprintf(out, "all exits: %" PRIu64 ", cycles: %" PRIu64 "\n", r->total,
 		r->total_cycles);

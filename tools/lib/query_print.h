@@ -15,13 +15,16 @@ struct es_report {
 	size_t n;
 };
 
+/*
+ * Which rows: those with exits, or every defined reason. exitscope's own
+ * rows (FAILED_VMENTRY, other) only ever with exits: they are no reasons.
+ */
 enum es_rows { ES_ROWS_NONZERO, ES_ROWS_DEFINED };
 
 void es_print_table(FILE *out, const struct es_report *r, enum es_rows rows);
-void es_print_json(FILE *out, const struct es_report *r, enum es_rows rows);
+/* One line of exitscope.query/2 JSON (query_doc.h); -1 if it cannot be. */
+int es_print_json(FILE *out, const struct es_report *r, enum es_rows rows);
 /* One line per reason asked, undefined ones included, as the seed printed. */
 void es_print_raw(FILE *out, const struct es_report *r);
-/* @s as a JSON string literal, quotes and control characters escaped. */
-void es_json_string(FILE *out, const char *s);
 
 #endif

@@ -19,10 +19,15 @@ int bz_parse(const void *image, size_t size, struct bz_image *bz,
 		snprintf(err, len, "too small for a bzImage (%zu bytes)", size);
 		return -1;
 	}
-	/* The header ends where its own jump (at 0x200) lands. */
+	/*
+	 * The header ends where its own jump (at 0x200) lands: never past
+	 * what we know of it, nor past the file.
+	 */
 	bz->hdr_len = 0x202 + p[0x201] - SETUP_HDR_OFFSET;
 	if (bz->hdr_len > sizeof(bz->hdr))
 		bz->hdr_len = sizeof(bz->hdr);
+	if (bz->hdr_len > size - SETUP_HDR_OFFSET)
+		bz->hdr_len = size - SETUP_HDR_OFFSET;
 	memcpy(&bz->hdr, p + SETUP_HDR_OFFSET, bz->hdr_len);
 	if (bz->hdr.boot_flag != 0xaa55 || bz->hdr.header != HDRS_MAGIC) {
 		snprintf(err, len, "not a bzImage (no boot flag 0xaa55 and \"HdrS\" magic)");
@@ -45,6 +50,16 @@ int bz_parse(const void *image, size_t size, struct bz_image *bz,
 	}
 	bz->kernel = p + setup_size;
 	bz->kernel_size = size - setup_size;
+	/*
+	 * syssize: the protected-mode part in 16-byte units. A file shorter
+	 * than that was cut (a partial copy): its kernel would fault in its
+	 * own decompressor, so refuse it here.
+	 */
+	if ((uint64_t)bz->hdr.syssize * 16 > bz->kernel_size) {
+		snprintf(err, len, "truncated: the header says %llu bytes of kernel, the file has %zu",
+			 (unsigned long long)bz->hdr.syssize * 16, bz->kernel_size);
+		return -1;
+	}
 	return 0;
 }
 

@@ -117,29 +117,63 @@ static int set_entry_state(struct vcpu *cpu, uint64_t entry)
 	return 0;
 }
 
-/* What KVM supports, with this vCPU's APIC id and the hypervisor bit. */
+/* The entry for @function, index 0, of @c; added at the end if absent. */
+static struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, uint32_t function)
+{
+	struct kvm_cpuid_entry2 *e;
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == function && c->entries[i].index == 0)
+			return &c->entries[i];
+	e = &c->entries[c->nent++];
+	memset(e, 0, sizeof(*e));
+	e->function = function;
+	return e;
+}
+
+/*
+ * What KVM supports, with this vCPU's APIC id, the hypervisor bit and
+ * exitscope-vmm's signature leaf (how `exitscope shutdown` knows where it
+ * runs); then the --cpuid entries, last, so that they win.
+ */
 static int set_cpuid(struct vcpu *cpu)
 {
+	const struct vm *vm = cpu->vm;
+	struct kvm_cpuid_entry2 *e;
 	struct kvm_cpuid2 *c;
 	uint32_t i;
 	int nent = 256, r = -1;
 
-	c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+	c = calloc(1, sizeof(*c) + (nent + 1 + vm->nr_cpuid_extra) * sizeof(c->entries[0]));
 	if (!c)
 		return -1;
 	c->nent = nent;
-	if (ioctl(cpu->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0)
+	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0)
 		goto out;
 	for (i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-
+		e = &c->entries[i];
 		if (e->function == 1) {
 			e->ebx = (e->ebx & 0x0000ffff) | (uint32_t)cpu->id << 24 |
-				 (uint32_t)cpu->vm->nr_cpus << 16;
+				 (uint32_t)vm->nr_cpus << 16;
 			e->ecx |= 1u << 31;
 		} else if (e->function == 0xb || e->function == 0x1f) {
 			e->edx = cpu->id;
 		}
+	}
+	e = cpuid_entry(c, ES_VMM_CPUID_LEAF);
+	e->eax = ES_VMM_CPUID_LEAF;
+	memcpy(&e->ebx, ES_VMM_SIGNATURE, 4);
+	memcpy(&e->ecx, ES_VMM_SIGNATURE + 4, 4);
+	memcpy(&e->edx, ES_VMM_SIGNATURE + 8, 4);
+	for (i = 0; i < vm->nr_cpuid_extra; i++) {
+		const struct es_cpuid_spec *x = &vm->cpuid_extra[i];
+
+		e = cpuid_entry(c, x->leaf);
+		e->eax = x->eax;
+		e->ebx = x->ebx;
+		e->ecx = x->ecx;
+		e->edx = x->edx;
 	}
 	r = ioctl(cpu->fd, KVM_SET_CPUID2, c);
 out:
@@ -228,19 +262,19 @@ static bool vcpu_handle_exit(struct vcpu *cpu)
 		snprintf(why, sizeof(why), "VM entry failed, hardware reason %#llx",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		vcpu_dump(cpu);
-		vm_request_stop(vm, VMM_EXIT_VM_FAILED, why);
+		vm_request_stop(vm, ES_VMM_EXIT_VM_FAILED, why);
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
 		snprintf(why, sizeof(why), "KVM internal error, suberror %u",
 			 run->internal.suberror);
 		vcpu_dump(cpu);
-		vm_request_stop(vm, VMM_EXIT_VM_FAILED, why);
+		vm_request_stop(vm, ES_VMM_EXIT_VM_FAILED, why);
 		return false;
 	default:
 		snprintf(why, sizeof(why), "unexpected KVM exit reason %u",
 			 run->exit_reason);
 		vcpu_dump(cpu);
-		vm_request_stop(vm, VMM_EXIT_VM_FAILED, why);
+		vm_request_stop(vm, ES_VMM_EXIT_VM_FAILED, why);
 		return false;
 	}
 }
@@ -259,7 +293,7 @@ static void *vcpu_thread(void *arg)
 				continue;
 			snprintf(why, sizeof(why), "KVM_RUN on vCPU %d: %s",
 				 cpu->id, strerror(errno));
-			vm_request_stop(vm, VMM_EXIT_VM_FAILED, why);
+			vm_request_stop(vm, ES_VMM_EXIT_VM_FAILED, why);
 			break;
 		}
 		if (!vcpu_handle_exit(cpu))
@@ -284,7 +318,7 @@ int vcpus_start(struct vm *vm)
 		if (pthread_create(&vm->cpus[i].thread, NULL, vcpu_thread,
 				   &vm->cpus[i])) {
 			pr_err("cannot start vCPU thread %d", i);
-			vm_request_stop(vm, VMM_EXIT_SETUP, NULL);
+			vm_request_stop(vm, ES_VMM_EXIT_SETUP, NULL);
 			vm->nr_cpus = i;
 			return -1;
 		}
@@ -292,17 +326,14 @@ int vcpus_start(struct vm *vm)
 	return 0;
 }
 
-/* A stop the guest asked for without giving a verdict. */
+/* A stop the guest asked for, or suffered, without giving a verdict. */
 void vm_request_plain_stop(struct vm *vm, const char *why)
 {
-	char msg[160];
+	char msg[256];
 
-	if (!vm->verdict_required) {
-		vm_request_stop(vm, 0, why);
-		return;
-	}
-	snprintf(msg, sizeof(msg), "%s without a verdict (--verdict-required)", why);
-	vm_request_stop(vm, VMM_EXIT_NO_VERDICT, msg);
+	snprintf(msg, sizeof(msg), "%s without a verdict: a failure (exit status %d)", why,
+		 ES_VMM_EXIT_NO_VERDICT);
+	vm_request_stop(vm, ES_VMM_EXIT_NO_VERDICT, msg);
 }
 
 void vm_request_stop(struct vm *vm, int status, const char *why)

@@ -9,6 +9,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <asm/kvm_exit_stats.h>
+
 #include "vm.h"
 
 #define TSS_ADDR		0xfffbd000	/* VMX real-mode TSS: 3 pages */
@@ -96,6 +98,27 @@ void vm_destroy(struct vm *vm)
 		close(vm->fd);
 	if (vm->kvm_fd > 0)
 		close(vm->kvm_fd);
+}
+
+int vm_set_guest_stats(struct vm *vm, int mode)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_EXIT_STATS,
+		.args = { (uint64_t)mode },
+	};
+	int has = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_EXIT_STATS);
+
+	if (has <= 0) {
+		pr_err("--guest-stats: this KVM has no exitscope accounting (KVM_CAP_X86_EXIT_STATS %s)",
+		       has < 0 ? strerror(errno) : "absent");
+		return -1;
+	}
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &cap) < 0) {
+		pr_err("--guest-stats: KVM_ENABLE_CAP(KVM_CAP_X86_EXIT_STATS, %d): %s", mode,
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* Host address of guest-physical [gpa, gpa + len), or NULL if outside RAM. */

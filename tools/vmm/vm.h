@@ -8,14 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../lib/cpuid_spec.h"
+#include "../lib/vmm_abi.h"
 #include "uart.h"
 
-/* Exit statuses of exitscope-vmm besides the guest's own verdict. */
-#define VMM_EXIT_SETUP		1	/* bad input, no KVM, cannot set up */
-#define VMM_EXIT_USAGE		2
-#define VMM_EXIT_NO_VERDICT	3	/* stopped without one, --verdict-required */
-#define VMM_EXIT_TIMEOUT	124
-#define VMM_EXIT_VM_FAILED	125	/* KVM reported an error */
+/* Exit statuses: the guest's verdict, or ES_VMM_EXIT_* (lib/vmm_abi.h). */
 
 enum boot_mode { BOOT_LINUX, BOOT_FLAT_REAL, BOOT_FLAT_LONG };
 
@@ -37,10 +34,17 @@ struct vm {
 	struct uart uart;
 	pthread_mutex_t io_lock;	/* devices: vCPUs and the stdin thread */
 
+	pthread_t console_thread;	/* stdin into the UART */
+	int console_stop_fd;		/* eventfd: tells it to end */
+	bool console_running;
+
+	/* --cpuid entries, replacing or added to KVM's table, in order */
+	const struct es_cpuid_spec *cpuid_extra;
+	size_t nr_cpuid_extra;
+
 	pthread_mutex_t stop_lock;
 	pthread_cond_t stopped;
 	bool stop;
-	bool verdict_required;		/* a stop without a verdict is a failure */
 	int status;			/* exit status once stopped */
 };
 
@@ -51,6 +55,11 @@ void pr_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* kvm.c */
 int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus);
+/*
+ * --guest-stats: whether this VM's guest may read exitscope's CPUID
+ * leaves (KVM_EXIT_STATS_GUEST_*), by KVM_ENABLE_CAP right after creation.
+ */
+int vm_set_guest_stats(struct vm *vm, int mode);
 void vm_destroy(struct vm *vm);
 void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
 void vm_irq_line(struct vm *vm, int irq, int level);
@@ -62,10 +71,12 @@ void vcpus_stop_and_join(struct vm *vm);
 /* Registers of a stopped vCPU, to stderr. */
 void vcpu_dump(struct vcpu *cpu);
 void vm_request_stop(struct vm *vm, int status, const char *why);
-/* The guest stopped (reset, halt, power off) without a verdict. */
+/* The guest stopped (reset, halt, power off) without a verdict: a failure. */
 void vm_request_plain_stop(struct vm *vm, const char *why);
 
-/* stats.c */
+/* stats.c: read while the VM exists (its debugfs directory goes with it). */
 void vm_print_exit_stats(struct vm *vm, const char *path);
+/* KVM's per-VM statistics as "NAME VALUE" lines into @path; -1 on error. */
+int vm_write_kvm_stats(struct vm *vm, const char *path);
 
 #endif

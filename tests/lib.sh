@@ -1,0 +1,24 @@
+# Shared helpers of the test scripts (tests/*/check-*.sh). Source it.
+# Each case prints one line: "ok - NAME", "not ok - NAME: why", "skip - NAME".
+
+# case_ NAME WANT-STATUS WANT-TEXT -- COMMAND...: the command's exit status,
+# and a line of its output (stdout and stderr) containing WANT-TEXT; and no
+# sanitizer report (for binaries of `make asan`), whatever the status.
+# Commands run with no input, under a 120 s limit; $tmp must be set.
+case_() {
+	local name=$1 want=$2 text=$3 got; shift 4
+	timeout 120 "$@" </dev/null >"$tmp/out" 2>&1; got=$?
+	if [ "$got" -eq "$want" ] && grep -qF -- "$text" "$tmp/out" &&
+		! grep -q 'Sanitizer\|runtime error:' "$tmp/out"; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name: wanted status $want and '$text', got $got:"
+		sed 's/^/    /' "$tmp/out" | tail -5
+	fi
+}
+
+# check NAME CONDITION...: ok when the condition (a command) succeeds.
+check() {
+	local name=$1; shift
+	if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fi
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* See verdict.h. */
+#include <asm/svm.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "verdict.h"
+#include "vmm_abi.h"
+
+/* Add a failure unless it is there already. */
+static void fail(struct es_verdict *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fail(struct es_verdict *v, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < v->n; i++)
+		if (!strcmp(v->why[i], msg))
+			return;
+	es_verdict_add(v, "%s", msg);
+}
+
+static void check_sums(struct es_run *run)
+{
+	uint64_t sum[1 + ES_NR_TIMES] = { 0 }, want;
+	size_t i, k, nk = run->sources & ES_SRC_TIMES ? ES_NR_TIMES : 1;
+	bool over = false;
+
+	for (i = 0; i < run->nrows; i++) {
+		over |= __builtin_add_overflow(sum[0], run->rows[i].f.count, &sum[0]);
+		for (k = 0; k < nk; k++)
+			over |= __builtin_add_overflow(sum[k + 1], run->rows[i].f.t[k], &sum[k + 1]);
+	}
+	if (over) {
+		fail(&run->verdict, "the rows' figures overflow 64 bits when added up");
+		return;
+	}
+	if (sum[0] != run->total.count)
+		fail(&run->verdict, "the rows add up to %" PRIu64 " exits, the total says %" PRIu64,
+		     sum[0], run->total.count);
+	for (k = 0; k < nk; k++) {
+		want = run->total.t[k];
+		if (sum[k + 1] != want)
+			fail(&run->verdict, "the rows add up to %" PRIu64 " %s cycles, the total says %" PRIu64,
+			     sum[k + 1], es_time_names[k], want);
+	}
+}
+
+static void check_tracepoint(struct es_run *run, enum es_vendor vendor)
+{
+	uint64_t msr_count = 0, msr_tp = 0;
+	char code[ES_CODE_STR_LEN];
+	size_t i;
+
+	for (i = 0; i < run->nrows; i++) {
+		const struct es_row *r = &run->rows[i];
+
+		if (vendor == ES_AMD && r->code == SVM_EXIT_MSR) {
+			msr_count = r->f.count;
+			msr_tp = r->tracepoint_count;
+			continue;
+		}
+		if (r->f.count != r->tracepoint_count)
+			fail(&run->verdict, "reason %s (%s): exitscope %" PRIu64 ", tracepoint %" PRIu64,
+			     es_code_str(code, vendor, r->code), r->name, r->f.count,
+			     r->tracepoint_count);
+	}
+	if (vendor == ES_INTEL || run->total.count < run->total_tracepoint) {
+		if (run->total.count != run->total_tracepoint)
+			fail(&run->verdict, "all exits: exitscope %" PRIu64 ", tracepoint %" PRIu64,
+			     run->total.count, run->total_tracepoint);
+		return;
+	}
+	/*
+	 * SVM on 6.1: exits re-entered from the fastpath (MSR writes: the
+	 * TSC deadline) skip the tracepoint. exitscope counts them, so msr
+	 * alone may be higher, by exactly the difference of the totals.
+	 */
+	if (msr_count < msr_tp ||
+	    msr_count - msr_tp != run->total.count - run->total_tracepoint)
+		fail(&run->verdict, "reason %s (msr): exitscope %" PRIu64 ", tracepoint %" PRIu64
+		     "; only fastpath MSR exits may be missing from the tracepoint, and all exits differ by %" PRIu64,
+		     es_code_str(code, vendor, SVM_EXIT_MSR), msr_count, msr_tp,
+		     run->total.count - run->total_tracepoint);
+}
+
+static void check_query(struct es_run *run, enum es_vendor vendor)
+{
+	char code[ES_CODE_STR_LEN];
+	size_t i;
+
+	/* The query runs before the guest's last exits: never more, maybe less. */
+	if (run->total_query > run->total.count)
+		fail(&run->verdict, "the guest's query saw %" PRIu64 " exits, more than the %" PRIu64 " the VM had in the end",
+		     run->total_query, run->total.count);
+	for (i = 0; i < run->nrows; i++)
+		if (run->rows[i].query_count > run->rows[i].f.count)
+			fail(&run->verdict, "reason %s (%s): the guest's query saw %" PRIu64 " exits, the VM had %" PRIu64 " in the end",
+			     es_code_str(code, vendor, run->rows[i].code), run->rows[i].name,
+			     run->rows[i].query_count, run->rows[i].f.count);
+}
+
+static void check_run(struct es_run *run, enum es_vendor vendor)
+{
+	if (run->vmm_status != 0)
+		fail(&run->verdict, "exitscope-vmm exited with status %d: %s (see l2-%s-%u.log)",
+		     run->vmm_status, es_vmm_status_str(run->vmm_status), run->mode, run->index);
+	if (!(run->sources & ES_SRC_STATS)) {
+		fail(&run->verdict, "no figures from exitscope's accounting");
+		return;
+	}
+	check_sums(run);
+	if (run->sources & ES_SRC_TRACEPOINT)
+		check_tracepoint(run, vendor);
+	if ((run->sources & ES_SRC_KVM) && run->total.count != run->kvm_exits)
+		fail(&run->verdict, "all exits: exitscope %" PRIu64 ", KVM's exits statistic %" PRIu64,
+		     run->total.count, run->kvm_exits);
+	if (run->sources & ES_SRC_QUERY)
+		check_query(run, vendor);
+}
+
+static bool param_on(const char *v)
+{
+	return !strcmp(v, "1") || !strcmp(v, "Y");
+}
+
+void es_verdict_check(struct es_record *r)
+{
+	const struct es_meta *m = &r->meta;
+	size_t i, k;
+
+	for (i = 0; i < m->nmodes; i++)
+		if (m->modes[i].param[0] && param_on(m->modes[i].param) != m->modes[i].nested)
+			fail(&r->verdict, "mode %s: %s was %s while it ran, not %s", m->modes[i].name,
+			     m->knob, m->modes[i].param, m->modes[i].nested ? "on" : "off");
+	for (i = 0; i < r->nruns; i++) {
+		struct es_run *run = &r->runs[i];
+
+		if (m->nmodes && !es_meta_mode(m, run->mode))
+			fail(&r->verdict, "run %s %u: a mode the record does not list", run->mode,
+			     run->index);
+		check_run(run, m->vendor);
+		for (k = 0; k < run->verdict.n; k++)
+			fail(&r->verdict, "run %s %u: %s", run->mode, run->index, run->verdict.why[k]);
+	}
+	if (!r->nruns)
+		fail(&r->verdict, "no runs");
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The outputs of a record, one file each: a table for the terminal,
+ * Markdown, CSV, JSON (results_json.c, which also reads it back) and the
+ * chart (chart.c). Each writes what the record says, verdict included: a
+ * record that failed its checks is never presented as one that passed.
+ */
+#ifndef EXITSCOPE_WRITERS_H
+#define EXITSCOPE_WRITERS_H
+
+#include <stdio.h>
+
+#include "model.h"
+#include "summary.h"
+#include "text.h"
+
+#define ES_RESULTS_SCHEMA	"exitscope.lab/2"
+
+/* The table, the notes on strongly changed reasons. */
+int es_write_table(FILE *out, const struct es_record *r, const struct es_summary *s);
+/* report.md; @chart: the chart's file name to show, or NULL. */
+int es_write_markdown(FILE *out, const struct es_record *r, const struct es_summary *s,
+		      const char *chart);
+/* results.csv: one line per run and reason. */
+int es_write_csv(FILE *out, const struct es_record *r);
+/* results.json (docs/json.md). */
+int es_write_json(FILE *out, const struct es_record *r);
+/* A results.json document back into a record; @name only for messages. */
+int es_read_json(const char *name, const char *buf, size_t len, struct es_record *r,
+		 struct es_err *e);
+
+/*
+ * chart.png and chart.svg in @dir: gnuplot, run without a shell, the
+ * script on its standard input. 0, or -1 with a warning in @warn and no
+ * chart files: no gnuplot, or gnuplot failing, is no failed report.
+ */
+int es_write_chart(const char *dir, const struct es_record *r, const struct es_summary *s,
+		   struct es_err *warn);
+
+/* A short description of what checks passed, for "ok" verdicts. */
+const char *es_checks_passed(const struct es_record *r);
+
+/*
+ * DIR/NAME written whole or not at all: into a temporary file, renamed
+ * over NAME once @write succeeded. 0, or -1 with @e set.
+ */
+int es_write_file(const char *dir, const char *name,
+		  int (*write)(FILE *out, const void *ctx), const void *ctx,
+		  struct es_err *e);
+
+#endif
