@@ -58,8 +58,9 @@ selftests:
 	@lab/selftests.sh $(ARGS)
 
 # Benchmarks (docs/benchmarks.md): they measure and print, the tests judge.
-bench: modules
+bench: modules $(BUILD)/test/bench_query
 	@scripts/hook-cost.sh
+	@$(BUILD)/test/bench_query
 	@scripts/bench-lab.sh $(ARGS)
 
 # Userspace tools: C11, warning-free, static by default (they run inside
@@ -137,6 +138,13 @@ $(BUILD)/test/test_exit_stats: tests/unit/test_exit_stats.c kernel/kvm/exit_stat
 		$(TEST_GEN)/handler_tables.h
 	$(CC) $(CFLAGS_TEST) -Itests/shim/include -Ikernel/uapi -I$(TEST_GEN) -I$(KSRC)/arch/x86/include \
 		-o $@ tests/unit/test_exit_stats.c tests/shim/kernel_shim.c -lcmocka
+
+# What a guest query costs against the vCPU count (docs/benchmarks.md).
+$(BUILD)/test/bench_query: tests/bench/bench_query.c kernel/kvm/exit_stats.c \
+		kernel/kvm/exit_stats.h kernel/uapi/asm/kvm_exit_stats.h tests/shim/kernel_shim.c \
+		tests/shim/kernel_shim.h $(TEST_GEN)/handler_tables.h
+	$(CC) $(CFLAGS_TEST) -Itests/shim/include -Ikernel/uapi -I$(TEST_GEN) -I$(KSRC)/arch/x86/include \
+		-o $@ tests/bench/bench_query.c tests/shim/kernel_shim.c
 
 # Unit tests of the tools (cmocka), each against the library archive.
 TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_frame test_vmm

@@ -44,7 +44,7 @@ cp "$l2kernel" "$r/l2/bzImage"
 cp "$out/l2.cpio" "$r/l2/initrd.cpio"
 printf '%s\n' "$l2cmdline" >"$r/l2/cmdline"
 cp "$top"/build/guest/cpuid-loop.bin "$top"/build/guest/io-loop.bin \
-	"$top"/build/guest/spin.bin "$r/l2/"
+	"$top"/build/guest/spin.bin "$top"/build/guest/cpuid-probe.bin "$r/l2/"
 : >"$r/lib/modules/exitscope/deps"
 for m in $deps; do
 	[ -f "$m" ] || die "module $m missing"

@@ -54,6 +54,26 @@ l2cmdline=$(cat /l2/cmdline)
 printf '%s\n' "cpu=$cpu" "workload=$workload" "runs=$runs" \
 	"rounds=$(echo "$l2cmdline" | sed -n 's/.*exitscope\.rounds=\([^ ]*\).*/\1/p')" \
 	"l2_cpus=${l2cpus:-1}" "l1_kernel=$(uname -r)" "l2_cmdline=$l2cmdline" >/out/metadata.txt
+# Who may read the leaves: a flat guest reads them at CPL 0 and CPL 3 with
+# the VMM's CPUID table holding its own values for them, once per setting
+# of the VMM (none: kvm.exit_stats_guest's default, off). A hist trigger
+# counts the kvm_cpuid events meanwhile: they must fire either way.
+interface_probes() {
+	local g cpuid=/sys/kernel/tracing/events/kvm/kvm_cpuid/trigger
+	stage interface "cpuid-probe with --guest-stats default, off, kernel, user"
+	for g in default off kernel user; do
+		echo 'hist:keys=function:vals=hitcount' >$cpuid || fail "cannot set the kvm_cpuid hist trigger"
+		/bin/exitscope-vmm --flat /l2/cpuid-probe.bin --timeout 60 \
+			$([ $g = default ] || echo --guest-stats $g) \
+			--cpuid 0x4ffffffd=0xd0d0d0d0,0xd1d1d1d1,0xd2d2d2d2,0xd3d3d3d3 \
+			--cpuid 0x4ffffffe=0xe0e0e0e0,0xe1e1e1e1,0xe2e2e2e2,0xe3e3e3e3 \
+			--cpuid 0x4fffffff=0xf0f0f0f0,0xf1f1f1f1,0xf2f2f2f2,0xf3f3f3f3 \
+			</dev/null >/out/interface-$g.log 2>&1
+		echo "status $?" >>/out/interface-$g.log
+		cat /sys/kernel/tracing/events/kvm/kvm_cpuid/hist >/out/interface-$g-hist.txt
+		echo '!hist:keys=function:vals=hitcount' >$cpuid
+	done
+}
 trigger=/sys/kernel/tracing/events/kvm/kvm_exit/trigger
 for paging in $nested shadow; do
 	if [ $paging = shadow ]; then
@@ -129,6 +149,7 @@ for paging in $nested shadow; do
 		tail -n 3 /out/l2-$paging-$r.log
 		r=$((r + 1))
 	done
+	[ $paging = $nested ] && [ -z "$inject" ] && interface_probes
 done
 dmesg >/out/l1-dmesg.txt
 send_results /out

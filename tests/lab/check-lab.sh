@@ -68,6 +68,9 @@ else				# the same story in SVM exit codes
 	only_nested "0x400 (NPF)" 0x400
 fi
 
+# The guest interface is the host's to allow, per VM and CPL (issue 13).
+"$top/tests/lab/check-interface.sh" "$out" "$cpu"
+
 # Exact counts: the flat cpuid-loop guest executes 100,000 CPUIDs and writes
 # 43 console bytes and its verdict: exactly that many exits, in both modes.
 # What ran: L1's kernel and L2's command line, as L1 reported them.

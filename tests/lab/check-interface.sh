@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Who may read exitscope's CPUID leaves, from a lab results directory: L1
+# ran the flat cpuid-probe guest (CPL 0, then CPL 3) once per setting of
+# exitscope-vmm --guest-stats, with a CPUID table of its own for the three
+# leaves (lab/l1-init.sh). Wanted, per setting:
+#   default, off  every answer is the VMM's table (stock KVM's behaviour)
+#   kernel        CPL 0 reads exitscope's figures, CPL 3 the table
+#   user          both read exitscope's figures
+# exitscope's figures: the CPUID code of the vendor answers a count and
+# EDX=0, the other vendor's code EDX=0xffffffff and zeroes. And the
+# kvm_cpuid tracepoint fires for every probe either way.
+# One "ok -"/"not ok -" line per setting. Usage: check-interface.sh DIR intel|amd
+set -uo pipefail
+dir=${1:?results directory}; cpu=${2:?intel or amd}
+mine=$([ "$cpu" = intel ] && echo 0000000a || echo 00000072)
+
+for g in default off kernel user; do
+	log=$dir/interface-$g.log hist=$dir/interface-$g-hist.txt
+	why=$(awk -v g="$g" -v mine="$mine" '
+		BEGIN {
+			t["4ffffffd"] = "d0d0d0d0 d1d1d1d1 d2d2d2d2 d3d3d3d3"
+			t["4ffffffe"] = "e0e0e0e0 e1e1e1e1 e2e2e2e2 e3e3e3e3"
+			t["4fffffff"] = "f0f0f0f0 f1f1f1f1 f2f2f2f2 f3f3f3f3"
+		}
+		$1 == "status" { status = $2 }
+		$1 != "cpuid-probe:" { next }
+		{
+			n++
+			got = $5 " " $6 " " $7 " " $8
+			table = (got == t[$3])
+			ours = (g == "user" || (g == "kernel" && $2 == "cpl0"))
+			if (table == ours) {
+				printf "%s %s ECX %s: wanted %s, got %s; ", $2, $3, $4,
+					ours ? "exitscope'\''s figures" : "the table (" t[$3] ")", got
+				next
+			}
+			if (!ours || $3 != "4ffffffe")
+				next
+			if ($4 == mine && ($8 != "00000000" || $5 == "00000000"))
+				printf "%s code %s: wanted a count and EDX 0, got %s; ", $2, $4, got
+			if ($4 != mine && got != "00000000 00000000 00000000 ffffffff")
+				printf "%s code %s (other vendor): wanted undefined, got %s; ", $2, $4, got
+		}
+		END {
+			if (n != 8) printf "%d answers, wanted 8; ", n
+			if (status != "0") printf "exitscope-vmm status %s; ", status
+		}' "$log" 2>/dev/null)
+	[ -f "$log" ] || why="no $log"
+	# The kvm_cpuid hist: function keys in decimal.
+	for leaf in 1342177277:2 1342177278:4 1342177279:2; do
+		hits=$(sed -n "s/^{ function: *${leaf%:*} } hitcount: *\([0-9]*\).*/\1/p" "$hist" 2>/dev/null)
+		[ "${hits:-0}" -ge "${leaf#*:}" ] ||
+			why="${why}kvm_cpuid fired ${hits:-0} times for leaf $(printf '%#x' "${leaf%:*}"), wanted ${leaf#*:}; "
+	done
+	if [ -z "$why" ]; then
+		echo "ok - guest interface $cpu --guest-stats $g: CPL 0 and 3 as wanted, kvm_cpuid fired"
+	else
+		echo "not ok - guest interface $cpu --guest-stats $g: $why"
+	fi
+done
