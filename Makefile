@@ -101,9 +101,9 @@ jansson-check:
 # Guest workloads: flat images (long mode at 0x10000; real mode at 0 with
 # CS = 0x1000) and static Linux programs for the lab's L2.
 GUEST := $(BUILD)/guest
-FLAT_LONG := cpuid-loop io-loop spin cpuid-probe
 FLAT_REAL := hello-real
-LINUX_WORKLOADS := paging-stress timer-sleep
+FLAT_LONG := $(filter-out $(FLAT_REAL),$(basename $(notdir $(wildcard guest/flat/*.S))))
+LINUX_WORKLOADS := $(basename $(notdir $(wildcard guest/linux/*.c)))
 .PHONY: guest
 guest: $(FLAT_LONG:%=$(GUEST)/%.bin) $(FLAT_REAL:%=$(GUEST)/%.bin) \
 	$(LINUX_WORKLOADS:%=$(GUEST)/%)
@@ -115,10 +115,11 @@ $(FLAT_LONG:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(GUEST)/%.o
 	ld -Ttext=0x10000 -o $(@:.bin=.elf) $< && objcopy -O binary $(@:.bin=.elf) $@
 $(FLAT_REAL:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(GUEST)/%.o
 	ld -Ttext=0 -o $(@:.bin=.elf) $< && objcopy -O binary $(@:.bin=.elf) $@
-# Always static: they run in L2's initramfs, which has no libc.
-$(GUEST)/%: guest/linux/%.c
+# Always static: they run in L2's initramfs, which has no libc. Some use
+# the tools' library (the reason names).
+$(GUEST)/%: guest/linux/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
+	$(CC) $(CFLAGS_TOOLS) -static -o $@ $< $(LIB)
 
 $(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB)
 	@mkdir -p $(@D)

@@ -4,12 +4,14 @@
 #   l1.cpio  busybox, the L1 kernel's own modules KVM needs (DEP, loaded in
 #            order), exitscope's kvm modules from KVM-DIR, exitscope-vmm,
 #            the L2 kernel, its command line and l2.cpio, lab/l1-init.sh
-# Usage: build-initramfs.sh OUTDIR L2-BZIMAGE KVM-DIR "DEP.ko..." L2-CMDLINE [L2-EXTRA]
+# Usage: build-initramfs.sh OUTDIR L2-BZIMAGE KVM-DIR "DEP.ko..." L2-CMDLINE [L2-EXTRA [L1-INIT]]
+# (L1-INIT: the script L1 runs as /init, default lab/l1-init.sh)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 out=${1:?OUTDIR}; l2kernel=${2:?L2 bzImage}; kvmdir=${3:?KVM-DIR}
 deps=${4?DEP modules}; l2cmdline=${5:?L2 command line}; extra=${6:-}
+l1init=${7:-$top/lab/l1-init.sh}
 apt_ensure busybox-static cpio
 bb=/bin/busybox
 file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=$(dpkg -L busybox-static | grep -m1 '/busybox$')
@@ -19,12 +21,17 @@ mkcpio() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$2"; 
 rm -rf "$out/l2root" "$out/l1root"
 # L2
 r=$out/l2root
-mkdir -p "$r"/{bin,proc,sys,dev}
+mkdir -p "$r"/{bin,proc,sys,dev,etc/exitscope}
 cp "$bb" "$r/bin/busybox"
-for a in sh mount sed echo cat; do ln -s busybox "$r/bin/$a"; done
+for a in sh mount sed echo cat true; do ln -s busybox "$r/bin/$a"; done
 install -m755 "$top/lab/l2-init.sh" "$r/init"
-install -m755 "$top/build/bin/exitscope" "$top/build/guest/paging-stress" \
-	"$top/build/guest/timer-sleep" "$r/bin/"
+install -m644 "$top/lab/workloads.txt" "$r/etc/exitscope/workloads.txt"
+install -m755 "$top/build/bin/exitscope" "$r/bin/"
+# Every Linux workload program (guest/linux/), for lab/workloads.txt.
+for p in "$top"/build/guest/*; do
+	case $p in *.bin|*.o|*.elf) continue ;; esac
+	install -m755 "$p" "$r/bin/"
+done
 if [ -n "$extra" ]; then
 	file -L "$extra" | grep -q 'statically linked' ||
 		die "--l2-extra $extra: not a static executable (L2 has no libraries)"
@@ -37,14 +44,15 @@ r=$out/l1root
 mkdir -p "$r"/{bin,proc,sys,dev,l2,lib/modules/exitscope}
 cp "$bb" "$r/bin/busybox"
 ln -s busybox "$r/bin/sh"
-install -m755 "$top/lab/l1-init.sh" "$r/init"
+install -m755 "$l1init" "$r/init"
 install -D -m644 "$top/lab/l1-lib.sh" "$r/lib/exitscope/l1-lib.sh"
 install -m755 "$top/build/bin/exitscope-vmm" "$r/bin/"
 cp "$l2kernel" "$r/l2/bzImage"
 cp "$out/l2.cpio" "$r/l2/initrd.cpio"
 printf '%s\n' "$l2cmdline" >"$r/l2/cmdline"
-cp "$top"/build/guest/cpuid-loop.bin "$top"/build/guest/io-loop.bin \
-	"$top"/build/guest/spin.bin "$top"/build/guest/cpuid-probe.bin "$r/l2/"
+# Every flat image (guest/flat/), and the table of workloads.
+cp "$top"/build/guest/*.bin "$r/l2/"
+cp "$top/lab/workloads.txt" "$r/l2/"
 : >"$r/lib/modules/exitscope/deps"
 for m in $deps; do
 	[ -f "$m" ] || die "module $m missing"

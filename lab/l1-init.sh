@@ -87,11 +87,13 @@ for paging in $nested shadow; do
 		stage l2 "$paging $r/$runs"
 		echo 'hist:keys=exit_reason:vals=hitcount:size=4096' >$trigger ||
 			fail "cannot set the kvm_exit hist trigger"
-		case $workload in
-		cpuid|io)	# flat images, no Linux in L2
-			guest="--flat /l2/$workload-loop.bin" ;;
-		*)	guest="--kernel /l2/bzImage --initrd /l2/initrd.cpio" ;;
-		esac
+		# A flat workload is an image run directly, no Linux in L2.
+		image=$(awk -v w="$workload" '$1 == w && $2 == "flat" { print $3 }' /l2/workloads.txt)
+		if [ -n "$image" ]; then
+			guest="--flat /l2/$image"
+		else
+			guest="--kernel /l2/bzImage --initrd /l2/initrd.cpio"
+		fi
 		[ "$inject" = silent ] && sleep 100000
 		[ "$inject" = spin ] && guest="--flat /l2/spin.bin"	# jmp . with interrupts off
 		if [ "$inject" = stuck ]; then

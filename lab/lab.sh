@@ -16,8 +16,10 @@ usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
   --cpu intel|amd|both   emulated CPU (default intel: Bochs, VMX, EPT on/off, the
                          seed's setup; amd: QEMU TCG, SVM, NPT on/off; both:
                          one after the other, into DIR/intel and DIR/amd)
-  --workload NAME        L2 workload: seed (default: boot, paging stress, query),
-                         paging, timer, boot (Linux in L2); cpuid, io (flat
+  --workload NAME        L2 workload, from lab/workloads.txt: seed (default:
+                         boot, paging stress, query), paging, timer, boot,
+                         fuzz (a million guest queries of the interface,
+                         each checked) run in Linux in L2; cpuid, io (flat
                          images: 100,000 CPUIDs or port writes, no Linux)
   --l2-extra FILE        a static program run in L2 before the query
   --runs N               repeat each mode N times (1-20, default 1)
@@ -85,8 +87,9 @@ case $inject in
 *) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck, spin or silent)" ;;
 esac
 case $l1 in small|debian) ;; *) die "invalid --l1: '$l1' (small or debian)" ;; esac
-case $workload in seed|paging|timer|boot|cpuid|io) ;;
-*) die "invalid --workload: '$workload' (seed, paging, timer, boot, cpuid, io)" ;; esac
+workloads=$(awk '!/^#/ && NF >= 3 { printf "%s%s", s, $1; s = ", " }' "$top/lab/workloads.txt")
+awk -v w="$workload" '!/^#/ && $1 == w { found = 1 } END { exit !found }' "$top/lab/workloads.txt" ||
+	die "invalid --workload: '$workload' ($workloads)"
 [[ $runs =~ ^[0-9]+$ ]] && [ "$runs" -ge 1 ] && [ "$runs" -le 20 ] || die "invalid --runs: '$runs' (1-20)"
 [[ $timeout =~ ^[0-9]+$ ]] && [ "$timeout" -ge 30 ] || die "invalid --timeout: '$timeout' (seconds, at least 30)"
 [[ $l2cpus =~ ^[1-4]$ ]] || die "invalid --l2-cpus: '$l2cpus' (1-4)"

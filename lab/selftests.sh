@@ -79,8 +79,18 @@ compare_results() {
 		printf '  %s: %s\n' "$(basename "$f" .log | sed 's/^selftest-stock-//')" "${why:0:200}" |
 			tee -a "$out/stock-failures.txt"
 	done
+	# Debian's modules that need kvm.ko, loaded beside each kvm.ko.
+	echo
+	for f in "$out"/dependents-stock.txt "$out"/dependents-exitscope.txt; do
+		[ -f "$f" ] || continue
+		sed "s/^/  beside $(basename "$f" .txt | sed 's/dependents-//')'s kvm.ko: /" "$f"
+	done
+	if [ -f "$out/dependents-exitscope.txt" ] && grep -qv ' loaded$' "$out/dependents-exitscope.txt"; then
+		differ=$((differ + 1))
+		error "a stock module that needs kvm.ko does not load beside exitscope's"
+	fi
 	if [ "$differ" -gt 0 ]; then
-		die "$differ selftest result(s) differ between stock and exitscope's modules"
+		die "$differ result(s) differ between stock and exitscope's modules"
 	fi
 	log "every selftest ends the same on exitscope's modules as on stock ($# tests, 2 paging modes)"
 }
@@ -119,7 +129,7 @@ configs=stock:1,stock:0,exitscope:1,exitscope:0
 progress_init "$out" selftests "$cpu" "$tests" "$limit"
 
 step 1/5 "packages"
-apt_ensure busybox-static cpio file make gcc libc6-dev binutils
+apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils
 if [ "$cpu" = amd ]; then
 	apt_ensure qemu-system-x86
 else
@@ -127,8 +137,9 @@ else
 fi
 eval "$("$top/scripts/kernel-source.sh")"
 
-step 2/5 "exitscope's KVM modules for Debian's kernel (make modules)"
+step 2/5 "exitscope's KVM modules for Debian's kernel (make modules), the tools"
 "$top/scripts/build-modules.sh" >/dev/null
+make -s -C "$top" tools-bin >/dev/null
 
 step 3/5 "KVM's selftests from linux-source $KVER (the first run builds them)"
 kst=$("$top/scripts/build-selftests.sh")

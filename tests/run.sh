@@ -103,6 +103,10 @@ run_cases tests/lab/check-lab-hang.sh spin
 run_cases tests/lab/check-lab-hang.sh silent
 echo "== lab: AMD on Debian's own kernel as L1, with the modules of make modules"
 run_cases tests/lab/check-lab.sh amd debian
+echo "== lab: guest fuzzing of the interface, 4 vCPUs exiting at once (AMD)"
+run_cases tests/lab/check-lab-workloads.sh amd
+echo "== lab: proofs of off, reload and isolation in one L1 (AMD)"
+run_cases tests/lab/check-proofs.sh --run build/lab-check-proofs amd
 echo "== lab: KVM's selftests in L1 (AMD), Debian's stock modules against exitscope's"
 run_cases tests/lab/check-selftests.sh
 

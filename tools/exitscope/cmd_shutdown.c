@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/io.h>
 #include <sys/reboot.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "../lib/num.h"
@@ -61,6 +62,13 @@ int cmd_shutdown(int argc, char **argv)
 		return 1;
 	}
 	sync();
+	/*
+	 * What the guest printed may still sit in the serial driver's buffer
+	 * (sent by interrupt, maybe from another vCPU): the VM stops at the
+	 * verdict, so let the console drain first.
+	 */
+	tcdrain(STDOUT_FILENO);
+	tcdrain(STDERR_FILENO);
 	if (ioperm(ES_VMM_EXIT_PORT, 1, 1)) {
 		fprintf(stderr, "exitscope shutdown: port 0x%x: %s (not root, or a kernel without CONFIG_X86_IOPL_IOPERM)\n",
 			ES_VMM_EXIT_PORT, strerror(errno));

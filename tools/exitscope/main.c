@@ -14,6 +14,8 @@ static const struct es_cmd commands[] = {
 	  "on the host: check and summarize a lab results directory" },
 	{ "shutdown", cmd_shutdown, cmd_shutdown_help,
 	  "in a guest of exitscope-vmm: end the VM with an exit status" },
+	{ "stats", cmd_stats, cmd_stats_help,
+	  "on the host: one file of exit figures (debugfs, hist, query log)" },
 	{ "tsc-khz", cmd_tsc, cmd_tsc_help,
 	  "this machine's TSC frequency in kHz (to turn cycles into time)" },
 	{ "unframe", cmd_unframe, cmd_unframe_help,
