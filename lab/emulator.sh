@@ -1,8 +1,8 @@
 # Sourced by lab/lab.sh: boot L1 in the emulator (Bochs for intel, QEMU
 # TCG for amd) and follow its console until L1 has sent every result.
 # Uses lab.sh's settings: cpu, top, work, out, console, append, l1kernel,
-# l2timeout, timeout, t0, inject, stage_default_limit (optional: the limit
-# of stages without one of their own); and its step/log/error/die helpers.
+# l2timeout, timeout, t0, inject, emulator_step (optional: the step counter
+# to show); and its step/log/error/die helpers (lab/progress.sh).
 
 # emulator_prepare: what the emulator boots from. Bochs boots only from
 # disks: a GRUB rescue ISO holds kernel and initrd. QEMU loads them itself.
@@ -71,10 +71,11 @@ run_emulator() {
 
 	# Follow the console: stage markers show progress; no progress in
 	# time, a failure marker or the emulator dying early end the run.
+	# L1 names each stage and its time limit (lab/l1-lib.sh); booting is
+	# the host's own stage.
 	last=boot since=$SECONDS heard=$SECONDS
-	local seen=0 lines line boot_limit
-	boot_limit=$([ "$cpu" = amd ] && echo 120 || echo 300)
-	stage_limit() { case $1 in boot) echo "$boot_limit" ;; modules|reload|send) echo 90 ;; l2) echo $((l2timeout + 90)) ;; *) echo "${stage_default_limit:-120}" ;; esac; }
+	local seen=0 lines line limit
+	limit=$([ "$cpu" = amd ] && echo 120 || echo 300)
 	while kill -0 "$emu_pid" 2>/dev/null; do
 		sleep 0.25
 		# One snapshot of what is new, so that the lines handled and the
@@ -83,9 +84,12 @@ run_emulator() {
 		tail -n +$((seen + 1)) "$console" 2>/dev/null | tr -d '\r' >"$work/console.new"
 		while IFS= read -r line; do
 			case $line in
-			EXITSCOPE-STAGE*) set -- ${line#EXITSCOPE-STAGE }; last=$1 since=$SECONDS
-				step "${emulator_step:-6/6}" "L1: ${line#EXITSCOPE-STAGE }" ;;
-			EXITSCOPE-HEARTBEAT*) step "${emulator_step:-6/6}" "L1: still running L2: ${line#EXITSCOPE-HEARTBEAT }" ;;
+			EXITSCOPE-STAGE*) set -- ${line#EXITSCOPE-STAGE }
+				last=$1 limit=${2:-120} since=$SECONDS
+				[[ $limit =~ ^[0-9]+$ ]] || limit=120
+				shift 2
+				step "${emulator_step:-6/6}" "l1:$last" "L1: $*" ;;
+			EXITSCOPE-HEARTBEAT*) step "${emulator_step:-6/6}" heartbeat "L1: still running L2: ${line#EXITSCOPE-HEARTBEAT }" ;;
 			"EXITSCOPE-FAIL stuck: "*) sleep 1; hung "${line#EXITSCOPE-FAIL stuck: }"; return 2 ;;
 			EXITSCOPE-FAIL*) kill "$emu_pid"; tail -n 15 "$console" >&2
 				die "L1 failed in stage '$last': ${line#EXITSCOPE-FAIL } (full log: $console)" ;;
@@ -95,7 +99,7 @@ run_emulator() {
 		[ "$lines" -gt 0 ] && heard=$SECONDS
 		seen=$((seen + lines))
 		# While L2 runs, L1 prints a heartbeat every 10 s: silence is a hang.
-		if [ "$last" = l2 ] && [ $((SECONDS - heard)) -gt 45 ]; then
+		if [[ $last == l2-* ]] && [ $((SECONDS - heard)) -gt 45 ]; then
 			hung "L1 silent for $((SECONDS - heard)) s, no heartbeat"
 			return 2
 		fi
@@ -106,7 +110,7 @@ run_emulator() {
 			kill "$emu_pid" 2>/dev/null || true
 			break
 		fi
-		if [ $((SECONDS - since)) -gt "$(stage_limit "$last")" ] || [ $((SECONDS - t0)) -gt "$timeout" ]; then
+		if [ $((SECONDS - since)) -gt "$limit" ] || [ $((SECONDS - t0)) -gt "$timeout" ]; then
 			kill "$emu_pid"; tail -n 15 "$console" >&2
 			die "timeout in stage '$last' after $((SECONDS - since)) s (full log: $console)"
 		fi

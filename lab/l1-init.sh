@@ -19,7 +19,7 @@ echo "EXITSCOPE-CLOCK $(cat /sys/devices/system/clocksource/clocksource0/current
 	"$(dmesg | grep -o -e 'Detected [0-9.]* MHz [a-zA-Z]*' -e 'could not calculate TSC khz' | tr '\n' ' ')"
 dmesg | grep -q 'could not calculate TSC khz' &&
 	fail "stuck: L1 could not calibrate its TSC, so KVM could never enter a guest"
-stage modules
+stage modules 90 "loading exitscope's kvm and $vendor $knob=1"
 m=/lib/modules/exitscope
 # The kernel's own modules KVM needs first (irqbypass; on Debian's kernel
 # also ccp, for kvm-amd).
@@ -60,7 +60,7 @@ printf '%s\n' "cpu=$cpu" "workload=$workload" "runs=$runs" \
 # counts the kvm_cpuid events meanwhile: they must fire either way.
 interface_probes() {
 	local g cpuid=/sys/kernel/tracing/events/kvm/kvm_cpuid/trigger
-	stage interface "cpuid-probe with --guest-stats default, off, kernel, user"
+	stage interface 120 "cpuid-probe with --guest-stats default, off, kernel, user"
 	for g in default off kernel user; do
 		echo 'hist:keys=function:vals=hitcount' >$cpuid || fail "cannot set the kvm_cpuid hist trigger"
 		/bin/exitscope-vmm --flat /l2/cpuid-probe.bin --timeout 60 \
@@ -77,14 +77,14 @@ interface_probes() {
 trigger=/sys/kernel/tracing/events/kvm/kvm_exit/trigger
 for paging in $nested shadow; do
 	if [ $paging = shadow ]; then
-		stage reload "$vendor $knob=0"
+		stage reload 90 "$vendor $knob=0"
 		rmmod $vendor || fail "rmmod $vendor"
 		insmod $m/$vendor.ko $knob=0 || fail "insmod $vendor.ko $knob=0"
 	fi
 	echo "paging.$paging=$(cat /sys/module/$(echo $vendor | tr - _)/parameters/$knob 2>/dev/null)" >>/out/metadata.txt
 	r=1
 	while [ $r -le "$runs" ]; do
-		stage l2 "$paging $r/$runs"
+		stage l2-$paging-$r $((l2timeout + 90)) "L2 $paging $r/$runs"
 		echo 'hist:keys=exit_reason:vals=hitcount:size=4096' >$trigger ||
 			fail "cannot set the kvm_exit hist trigger"
 		# A flat workload is an image run directly, no Linux in L2.

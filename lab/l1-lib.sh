@@ -1,5 +1,8 @@
 # Sourced by L1's /init scripts (busybox sh): the markers the host follows
 # on the console, the kernel command line, and the results channel.
+# stage KEY LIMIT [TEXT...]: a new stage. KEY names it for good (timing.tsv,
+# expected times, benchmarks), LIMIT is how many seconds it may take before
+# the host calls it hung, TEXT is for people.
 stage() { echo "EXITSCOPE-STAGE $*"; }
 fail() { echo "EXITSCOPE-FAIL $*"; poweroff -f; }
 # arg NAME: exitscope.NAME= of the kernel command line.
@@ -20,7 +23,7 @@ l1_mounts() {
 # end marker; then power off.
 send_results() {
 	local f n
-	stage send
+	stage send 90 "sending the results"
 	stty -F /dev/ttyS1 raw -echo 115200 2>/dev/null
 	for f in "$1"/*; do
 		n=$(basename "$f")
@@ -29,7 +32,7 @@ send_results() {
 		echo "EXITSCOPE-END $n" >/dev/ttyS1
 	done
 	echo "EXITSCOPE-ALL-SENT" >/dev/ttyS1
-	stage done
+	stage done 30 "all sent"
 	sleep 1
 	poweroff -f
 }

@@ -26,7 +26,7 @@ table="--cpuid 0x4ffffffd=0xd0d0d0d0,0xd1d1d1d1,0xd2d2d2d2,0xd3d3d3d3
 --cpuid 0x4ffffffe=0xe0e0e0e0,0xe1e1e1e1,0xe2e2e2e2,0xe3e3e3e3
 --cpuid 0x4fffffff=0xf0f0f0f0,0xf1f1f1f1,0xf2f2f2f2,0xf3f3f3f3"
 
-stage off "kvm.exit_stats=off"
+stage off 120 "kvm.exit_stats=off"
 insmod $m/kvm.ko exit_stats=off ignore_msrs=1 || fail "insmod kvm.ko exit_stats=off"
 insmod $m/$vendor.ko $knob=1 || fail "insmod $vendor.ko"
 cat /sys/module/kvm/parameters/exit_stats >/out/off-param.txt
@@ -43,7 +43,7 @@ insmod $m/kvm.ko ignore_msrs=1 || fail "insmod kvm.ko"
 i=1
 while [ $i -le "$cycles" ]; do
 	p=$((i % 2))
-	stage cycle "$i/$cycles: rmmod/insmod $vendor $knob=$p, a VM"
+	stage cycle-$i 120 "$i/$cycles: rmmod/insmod $vendor $knob=$p, a VM"
 	insmod $m/$vendor.ko $knob=$p || fail "insmod $vendor.ko $knob=$p (cycle $i)"
 	$vmm --flat /l2/cpuid-loop.bin --timeout 60 --guest-stats user \
 		--stats /out/reload-$i.txt </dev/null >/out/reload-$i.log 2>&1
@@ -60,7 +60,7 @@ echo scan >/sys/kernel/debug/kmemleak 2>/dev/null
 cat /sys/kernel/debug/kmemleak >/out/kmemleak.txt 2>/out/kmemleak.err
 dmesg >/out/reload-dmesg.txt
 
-stage isolation "a CPUID loop and a Linux guest at once"
+stage isolation 240 "a CPUID loop and a Linux guest at once"
 insmod $m/kvm.ko ignore_msrs=1 || fail "insmod kvm.ko"
 insmod $m/$vendor.ko $knob=1 || fail "insmod $vendor.ko"
 trigger=/sys/kernel/tracing/events/kvm/kvm_exit/trigger

@@ -21,7 +21,7 @@ now() { cut -d' ' -f1 /proc/uptime; }
 for cfg in $(echo "$configs" | tr , ' '); do
 	set=${cfg%:*} paging=${cfg#*:}
 	name=$set-$knob$paging
-	stage modules "$set $vendor $knob=$paging"
+	stage modules-$name 90 "$set $vendor $knob=$paging"
 	rmmod $vendor 2>/dev/null
 	rmmod kvm 2>/dev/null
 	insmod $m/$set/kvm.ko || fail "insmod $set kvm.ko"
@@ -44,7 +44,7 @@ for cfg in $(echo "$configs" | tr , ' '); do
 		done <$m/dependents
 	fi
 	for t in $(cat /selftests/run.txt); do
-		stage selftest "$name $t"
+		stage "selftest-$name-$(echo "$t" | tr / _)" $((limit + 30)) "$name $t"
 		t0=$(now)
 		timeout "$limit" /selftests/$t </dev/null >/out/.log 2>&1
 		rc=$?

@@ -46,7 +46,15 @@ EOF
 }
 
 cpu=intel workload=seed extra= runs=1 out=$top/results timeout=900 keep= json= rounds= l2cpus=1 l1=small l2append=
+# --cpu both runs this script once per vendor with every other argument as
+# given: they are kept here, without --cpu and --out.
+saved=()
 while [ $# -gt 0 ]; do
+	case $1 in
+	--cpu|--out) ;;
+	--keep|--json|-h|--help) saved+=("$1") ;;
+	*) saved+=("$1" "${2-}") ;;
+	esac
 	case $1 in
 	--cpu) cpu=${2:?--cpu needs a value}; shift ;;
 	--workload) workload=${2:?--workload needs a value}; shift ;;
@@ -66,14 +74,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case $cpu in amd|intel) ;;
-both)	args=(--workload "$workload" --runs "$runs" --timeout "$timeout" --l2-cpus "$l2cpus" --l1 "$l1")
-	[ -n "$rounds" ] && args+=(--rounds "$rounds")
-	[ -n "$l2append" ] && args+=(--l2-append "$l2append")
-	[ -n "$extra" ] && args+=(--l2-extra "$extra")
-	[ -n "$keep" ] && args+=(--keep)
-	[ -n "$json" ] && args+=(--json)
-	"$0" --cpu intel --out "$out/intel" "${args[@]}" || exit 1
-	exec "$0" --cpu amd --out "$out/amd" "${args[@]}" ;;
+both)	"$0" --cpu intel --out "$out/intel" "${saved[@]}" || exit 1
+	exec "$0" --cpu amd --out "$out/amd" "${saved[@]}" ;;
 *)	die "invalid --cpu: '$cpu' (intel, amd or both)" ;; esac
 # Rounds of paging-stress in L2: 4 keep both labs short (Intel ~35 s, AMD
 # ~9 s) and the pattern plain (tens of thousands of #PF and CR3 exits).
@@ -103,7 +105,7 @@ out=$(realpath "$out")
 . "$top/lab/progress.sh"
 progress_init "$out" "$cpu" "$l1" "$workload" "$rounds" "$runs" "$l2cpus" "$extra" "$l2append"
 
-step 1/6 "packages"
+step 1/6 packages "packages"
 apt_ensure busybox-static cpio gnuplot-nox file make gcc libc6-dev libjansson-dev binutils flex \
 	bison bc libelf-dev lz4
 if [ "$cpu" = amd ]; then
@@ -120,7 +122,7 @@ eval "$("$top/scripts/kernel-source.sh")"
 if [ "$l1" = debian ]; then
 	# L1 is Debian's own kernel, with the modules of `make modules`: proves
 	# they load and count on the kernel users run (slower: xz, generic boot).
-	step 2/6 "exitscope's KVM modules for Debian's kernel (make modules)"
+	step 2/6 modules "exitscope's KVM modules for Debian's kernel (make modules)"
 	"$top/scripts/build-modules.sh" >/dev/null
 	l1kernel=/boot/vmlinuz-$KABI
 	[ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-amd64-unsigned)"
@@ -131,7 +133,7 @@ else
 	# L1 is a small LZ4 kernel from the same source (Debian's xz kernel
 	# takes a minute just to decompress in Bochs, 3 s in QEMU), with
 	# exitscope's modules built against it.
-	step 2/6 "L1 kernel and exitscope's KVM modules for it (the first run builds them, ~3 min; cached after)"
+	step 2/6 modules "L1 kernel and exitscope's KVM modules for it (the first run builds them, ~3 min; cached after)"
 	l1dir=$("$top/lab/build-kernel.sh" l1)
 	EXITSCOPE_KDIR=$l1dir/obj EXITSCOPE_KNAME=l1 "$top/scripts/build-modules.sh" >/dev/null
 	l1kernel=$l1dir/bzImage
@@ -139,13 +141,13 @@ else
 	deps=$(find "$l1dir/obj/virt/lib" -name irqbypass.ko)
 fi
 
-step 3/6 "tools and workloads (make tools)"
+step 3/6 tools "tools and workloads (make tools)"
 make -s -C "$top" tools >/dev/null
 
-step 4/6 "L2 kernel (the first run builds it, ~2 min; cached after)"
+step 4/6 l2-kernel "L2 kernel (the first run builds it, ~2 min; cached after)"
 l2kernel=$("$top/lab/build-kernel.sh" l2)/bzImage
 
-step 5/6 "initramfs images"
+step 5/6 initramfs "initramfs images"
 work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-lab.XXXXXX")
 emu_pid=
 cleanup() {
@@ -160,7 +162,7 @@ trap cleanup EXIT
 l2cmdline="console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=$workload exitscope.rounds=$rounds${l2append:+ $l2append}"
 "$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$kvmdir" "$deps" "$l2cmdline" "$extra"
 
-step 6/6 "emulator: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
+step 6/6 emulator "emulator: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
 rm -f "$out"/*.log "$out"/*.txt "$out"/results.* "$out"/report.md "$out"/chart.*
 console=$out/l1.log
 # Each L2 run takes 5-40 s: the VMM stops a hung one after 150 s, well
@@ -178,7 +180,7 @@ inject=
 if [ $rc -eq 2 ]; then
 	mv "$console" "$out/l1-hung.log"
 	log "retrying once after the hang (its console: $out/l1-hung.log)"
-	step 6/6 "emulator again: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
+	step 6/6 emulator-again "emulator again: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
 	rc=0
 	run_emulator || rc=$?
 	[ $rc -eq 0 ] || die "the emulator hung twice in a row (logs: $out/l1-hung.log, $console)"
@@ -195,7 +197,7 @@ for f in "$out"/l2-*.log; do
 	set -- $({ cat "$l2map"; echo "$rip ~ <rip>"; } | LC_ALL=C sort | grep -B1 -m1 ' ~ <rip>$' | head -n 1)
 	log "$(basename "$f"): L2 was stopped at rip 0x$rip, in $3+0x$(printf '%x' $((16#$rip - 16#$1))) (L2's System.map)"
 done
-step done "figures in $out; checking them"
+step done report "figures in $out; checking them"
 # What ran comes from L1 (metadata.txt); the modules' source version from here.
 echo "kver=$KVER" >>"$out/metadata.txt"
 "$top/build/bin/exitscope" report ${json:+--json} "$out"

@@ -1,6 +1,8 @@
 # Sourced by the lab's host scripts: progress for people on stderr, the same
-# timed in OUT/timing.tsv, and what to expect of each stage (how long it
-# took the last time this very setup ran). Needs scripts/lib.sh.
+# timed in OUT/timing.tsv (seconds, counter, key, text: a stage's KEY is
+# its stable name, for expected() and scripts/bench-lab.sh, the text is for
+# people), and what to expect of each stage (how long it took the last time
+# this very setup ran). Needs scripts/lib.sh.
 
 # progress_init OUT SETUP...: start the clock; SETUP names the setup.
 progress_init() {
@@ -17,26 +19,29 @@ elapsed() {
 	printf '%d.%d' $((d / 1000000)) $((d / 100000 % 10))
 }
 
+# expected KEY: "; last time N s", if this setup ran before.
 expected() {
-	[ -f "$last_timing" ] && awk -F'\t' -v s="$1" '
-		found && $3 !~ /^L1: still running/ {
+	[ -f "$last_timing" ] && awk -F'\t' -v k="$1" '
+		found && $3 != "heartbeat" {
 			d = $1 - t
 			if (d < 1) printf "; last time <1 s"; else printf "; last time %.0f s", d
 			exit
 		}
-		$3 == s { t = $1; found = 1 }' "$last_timing"
+		$3 == k { t = $1; found = 1 }' "$last_timing"
 }
 
-# step COUNTER TEXT
+# step COUNTER KEY TEXT
 step() {
 	local t
 	t=$(elapsed)
-	printf 'exitscope lab: [%s] %s (%s s%s)\n' "$1" "$2" "$t" "$(expected "$2")" >&2
-	printf '%s\t%s\t%s\n' "$t" "$1" "$2" >>"$progress_out/timing.tsv"
+	printf 'exitscope lab: [%s] %s (%s s%s)\n' "$1" "$3" "$t" \
+		"$([ "$2" = heartbeat ] || expected "$2")" >&2
+	printf '%s\t%s\t%s\t%s\n' "$t" "$1" "$2" "$3" >>"$progress_out/timing.tsv"
 }
 
-# progress_done TEXT: the last line, and this run becomes "last time".
+# progress_done TEXT: the last line (key "end"), and this run becomes
+# "last time".
 progress_done() {
-	printf '%s\tend\t%s\n' "$(elapsed)" "$1" >>"$progress_out/timing.tsv"
+	printf '%s\tend\tend\t%s\n' "$(elapsed)" "$1" >>"$progress_out/timing.tsv"
 	cp "$progress_out/timing.tsv" "$last_timing" 2>/dev/null || true
 }

@@ -37,7 +37,7 @@ out=$(realpath "$out")
 . "$top/lab/progress.sh"
 progress_init "$out" proofs "$cpu" "$cycles"
 
-step 1/4 "packages"
+step 1/4 packages "packages"
 apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils flex \
 	bison bc libelf-dev lz4
 if [ "$cpu" = amd ]; then
@@ -47,13 +47,13 @@ else
 fi
 eval "$("$top/scripts/kernel-source.sh")"
 
-step 2/4 "L1 and L2 kernels, exitscope's modules for L1, the tools (cached after the first run)"
+step 2/4 kernels "L1 and L2 kernels, exitscope's modules for L1, the tools (cached after the first run)"
 l1dir=$("$top/lab/build-kernel.sh" l1)
 EXITSCOPE_KDIR=$l1dir/obj EXITSCOPE_KNAME=l1 "$top/scripts/build-modules.sh" >/dev/null
 make -s -C "$top" tools >/dev/null
 l2kernel=$("$top/lab/build-kernel.sh" l2)/bzImage
 
-step 3/4 "initramfs images"
+step 3/4 initramfs "initramfs images"
 work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-proofs.XXXXXX")
 emu_pid=
 cleanup() {
@@ -66,11 +66,11 @@ l2cmdline="console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=boot exitsco
 "$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$top/build/modules-l1" \
 	"$(find "$l1dir/obj/virt/lib" -name irqbypass.ko)" "$l2cmdline" "" "$top/lab/l1-proofs.sh"
 
-step 4/4 "emulator: L1 runs the proofs (off, $cycles reload cycles, isolation)"
+step 4/4 emulator "emulator: L1 runs the proofs (off, $cycles reload cycles, isolation)"
 rm -f "$out"/*.txt "$out"/*.log
 console=$out/l1.log
 l1kernel=$l1dir/bzImage
-l2timeout=0 inject= stage_default_limit=300 emulator_step=4/4 timeout=1800
+l2timeout=0 inject= emulator_step=4/4 timeout=1800
 append="console=ttyS0 quiet mitigations=off kmemleak=on exitscope.cpu=$cpu exitscope.cycles=$cycles"
 . "$top/lab/emulator.sh"
 emulator_prepare

@@ -128,7 +128,7 @@ configs=stock:1,stock:0,exitscope:1,exitscope:0
 . "$top/lab/progress.sh"
 progress_init "$out" selftests "$cpu" "$tests" "$limit"
 
-step 1/5 "packages"
+step 1/5 packages "packages"
 apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils
 if [ "$cpu" = amd ]; then
 	apt_ensure qemu-system-x86
@@ -137,11 +137,11 @@ else
 fi
 eval "$("$top/scripts/kernel-source.sh")"
 
-step 2/5 "exitscope's KVM modules for Debian's kernel (make modules), the tools"
+step 2/5 modules "exitscope's KVM modules for Debian's kernel (make modules), the tools"
 "$top/scripts/build-modules.sh" >/dev/null
 make -s -C "$top" tools-bin >/dev/null
 
-step 3/5 "KVM's selftests from linux-source $KVER (the first run builds them)"
+step 3/5 selftests-build "KVM's selftests from linux-source $KVER (the first run builds them)"
 kst=$("$top/scripts/build-selftests.sh")
 # The selftests that take 12-90 s each under QEMU TCG (the rest < 5 s).
 slow="demand_paging_test dirty_log_perf_test kvm_page_table_test
@@ -157,7 +157,7 @@ else
 	done
 fi
 
-step 4/5 "initramfs: Debian's and exitscope's modules, $(wc -w <<<"$run") selftests"
+step 4/5 initramfs "initramfs: Debian's and exitscope's modules, $(wc -w <<<"$run") selftests"
 work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-selftests.XXXXXX")
 emu_pid=
 cleanup() {
@@ -210,19 +210,19 @@ done
 printf '%s\n' $run >"$r/selftests/run.txt"
 (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$work/l1.cpio"
 
-step 5/5 "emulator: L1 (Debian $KABI) runs the selftests in $(tr , ' ' <<<"$configs")"
+step 5/5 emulator "emulator: L1 (Debian $KABI) runs the selftests in $(tr , ' ' <<<"$configs")"
 rm -f "$out"/selftest* "$out"/params-* "$out"/*.log "$out"/*.txt "$out"/stock-failures.txt
 console=$out/l1.log
 l1kernel=/boot/vmlinuz-$KABI
 [ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"
-l2timeout=0 inject= stage_default_limit=$((limit + 60)) emulator_step=5/5
+l2timeout=0 inject= emulator_step=5/5
 append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$configs exitscope.limit=$limit"
 . "$top/lab/emulator.sh"
 emulator_prepare
 run_emulator || die "the emulator hung (log: $console)"
 "$top/lab/unframe.sh" "$work/results.raw" "$out" ||
 	die "results from L1 are corrupt or incomplete"
-step done "results in $out; comparing stock and exitscope"
+step done compare "results in $out; comparing stock and exitscope"
 
 compare_results "$out" "$cpu" $run
 progress_done "compared"

@@ -16,8 +16,8 @@ for cpu in intel amd; do
 		{ tail -n 15 "$out-$cpu.log" >&2; die "lab $cpu failed (log: $out-$cpu.log)"; }
 done
 
-# stage START-PATTERN END-PATTERN FILE: seconds between the first lines of
-# timing.tsv whose text matches each pattern.
+# stage START-KEY END-KEY FILE: seconds between the first lines of
+# timing.tsv whose key (column 3, lab/progress.sh) matches each pattern.
 stage() {
 	awk -F'\t' -v a="$1" -v b="$2" '
 		ta == "" && $3 ~ a { ta = $1 }
@@ -30,15 +30,16 @@ row() {
 }
 echo "| stage | Intel (Bochs) s | AMD (QEMU TCG) s |"
 echo "|---|---:|---:|"
-row "packages, kernels, modules, tools, initramfs (cached)" '^packages$' '^emulator'
-row "emulator start to L1 /init" '^emulator' '^L1: modules'
-row "load modules" '^L1: modules' '^L1: l2 (ept|npt) 1/'
-row "L2 runs with nested paging" '^L1: l2 (ept|npt) 1/' '^L1: reload'
-row "rmmod + insmod without nested paging" '^L1: reload' '^L1: l2 shadow 1/'
-row "L2 runs with shadow paging" '^L1: l2 shadow 1/' '^L1: send'
-row "send results, unpack, check, report" '^L1: send' '^report written'
-ti=$(stage '^packages$' '^report written' "$out/intel/timing.tsv")
-ta=$(stage '^packages$' '^report written' "$out/amd/timing.tsv")
+row "packages, kernels, modules, tools, initramfs (cached)" '^packages$' '^emulator$'
+row "emulator start to L1 /init" '^emulator$' '^l1:modules$'
+row "load modules" '^l1:modules$' '^l1:l2-(ept|npt)-1$'
+row "L2 runs with nested paging" '^l1:l2-(ept|npt)-1$' '^l1:interface$'
+row "who may read the leaves: 4 flat probes" '^l1:interface$' '^l1:reload$'
+row "rmmod + insmod without nested paging" '^l1:reload$' '^l1:l2-shadow-1$'
+row "L2 runs with shadow paging" '^l1:l2-shadow-1$' '^l1:send$'
+row "send results, unpack, check, report" '^l1:send$' '^end$'
+ti=$(stage '^packages$' '^end$' "$out/intel/timing.tsv")
+ta=$(stage '^packages$' '^end$' "$out/amd/timing.tsv")
 printf '| **total** | **%s** | **%s** |\n' "$ti" "$ta"
 verdict() { awk -v t="$1" -v m="$2" 'BEGIN { print (t <= m ? "met" : "NOT met") }'; }
 echo

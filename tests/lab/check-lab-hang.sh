@@ -25,9 +25,9 @@ else
 	echo "not ok - lab hang ($kind): status $rc, wanted a retry and success (log: $out.log):"
 	tail -5 "$out.log" | sed 's/^/    /'
 fi
-grep -q "the emulator hung in stage 'l2': $want" "$out.log" &&
+grep -q "the emulator hung in stage 'l2-npt-1': $want" "$out.log" &&
 	echo "ok - lab hang ($kind): the error names the stage and the symptom" ||
-	echo "not ok - lab hang ($kind): no \"hung in stage 'l2': $want\" in $out.log"
+	echo "not ok - lab hang ($kind): no \"hung in stage 'l2-npt-1': $want\" in $out.log"
 grep -q "EXITSCOPE-STAGE l2" "$out/l1-hung.log" 2>/dev/null &&
 	echo "ok - lab hang ($kind): the hung attempt's console kept (l1-hung.log)" ||
 	echo "not ok - lab hang ($kind): no l1-hung.log with the l2 stage"
