@@ -22,3 +22,9 @@ check() {
 	local name=$1; shift
 	if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fi
 }
+
+# result STATUS TEXT-IF-OK TEXT-IF-NOT: "ok - TEXT-IF-OK" when STATUS is 0,
+# else "not ok - TEXT-IF-NOT" (which should say what was wanted and got).
+result() {
+	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $3"; fi
+}

@@ -20,8 +20,8 @@ st=${EXITSCOPE_BIN:-$top/build/bin}/exitscope
 mine=$([ "$cpu" = intel ] && echo 10 || echo 0x72)
 knob=$([ "$cpu" = intel ] && echo ept || echo npt)
 loop=100000
-# ok CONDITION-STATUS TEXT-IF-OK TEXT-IF-NOT
-ok() { if [ "$1" -eq 0 ]; then echo "ok - proofs $cpu: $2"; else echo "not ok - proofs $cpu: $3"; fi; }
+. "$top/tests/lib.sh"
+ok() { result "$1" "proofs $cpu: $2" "proofs $cpu: $3"; }
 
 if [ -n "$run" ]; then
 	t0=$SECONDS
