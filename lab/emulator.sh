@@ -2,7 +2,10 @@
 # TCG for amd) and follow its console until L1 has sent every result.
 # Uses lab.sh's settings: cpu, top, work, out, console, append, l1kernel,
 # l2timeout, timeout, t0, inject, emulator_step (optional: the step counter
-# to show); and its step/log/error/die helpers (lab/progress.sh).
+# to show), emulator_qemu_extra (optional array: more QEMU arguments) and
+# emulator_tsc_khz (optional: L1's TSC frequency, where it is not the
+# host's); and its step/log/error/die helpers (lab/progress.sh).
+emulator_qemu_extra=("${emulator_qemu_extra[@]}")
 
 # emulator_prepare: what the emulator boots from. Bochs boots only from
 # disks: a GRUB rescue ISO holds kernel and initrd. QEMU loads them itself.
@@ -56,14 +59,17 @@ run_emulator() {
 		# TCG's TSC is the host's: tell L1 its frequency rather than have
 		# it calibrate against the emulated PIT, which fails now and then
 		# (tsc_khz 0, and KVM then never enters a guest; docs/lab.md).
-		tsckhz=$("$top/build/bin/exitscope" tsc-khz) || tsckhz=
+		# Under -icount (the benchmark), time is the emulator's own: a
+		# tick per instruction, emulator_tsc_khz says so.
+		tsckhz=${emulator_tsc_khz:-$("$top/build/bin/exitscope" tsc-khz)} || tsckhz=
 		# A monitor on two pipes: on a hang, QEMU says where L1's CPU is.
 		rm -f "$work"/monitor.*
 		mkfifo "$work/monitor.in" "$work/monitor.out"
 		qemu-system-x86_64 -accel tcg,thread=single -cpu EPYC,+svm,+npt -m 2G -smp 1 \
 			-kernel "$l1kernel" -initrd "$work/l1.cpio" -append "$append${tsckhz:+ tsc_early_khz=$tsckhz}${inject:+ exitscope.inject=$inject}" \
 			-display none -monitor "pipe:$work/monitor" -no-reboot \
-			-serial "file:$console" -serial "file:$work/results.raw" 2>"$work/emulator.err" &
+			-serial "file:$console" -serial "file:$work/results.raw" \
+			"${emulator_qemu_extra[@]}" 2>"$work/emulator.err" &
 	else
 		bochs-bin -q -f "$work/bochsrc" -rc "$work/bochs.rc" </dev/null >"$work/emulator.err" 2>&1 &
 	fi

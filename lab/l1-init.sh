@@ -7,7 +7,8 @@
 l1_mounts
 cpu=$(arg cpu); runs=$(arg runs); workload=$(arg workload)
 l2timeout=$(arg l2timeout); l2cpus=$(arg l2cpus)
-inject=$(arg inject)	# tests only: stuck (no VM), spin (L2 spins), silent (L1 quiet)
+inject=$(arg inject)	# tests only: stuck (no VM), spin (L2 spins), silent (L1 quiet),
+			# corrupt (a damaged file, lab/l1-lib.sh)
 case $cpu in
 amd)	vendor=kvm-amd; knob=npt; nested=npt ;;
 intel)	vendor=kvm-intel; knob=ept; nested=ept ;;
@@ -151,7 +152,9 @@ for paging in $nested shadow; do
 		tail -n 3 /out/l2-$paging-$r.log
 		r=$((r + 1))
 	done
-	[ $paging = $nested ] && [ -z "$inject" ] && interface_probes
+	if [ $paging = $nested ]; then
+		case $inject in stuck|spin|silent) ;; *) interface_probes ;; esac
+	fi
 done
 dmesg >/out/l1-dmesg.txt
 send_results /out

@@ -81,12 +81,13 @@ both)	"$0" --cpu intel --out "$out/intel" "${saved[@]}" || exit 1
 # ~9 s) and the pattern plain (tens of thousands of #PF and CR3 exits).
 [ -n "$rounds" ] || rounds=4
 [[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] || die "invalid --rounds: '$rounds'"
-# EXITSCOPE_LAB_INJECT=stuck|spin|silent (tests only, AMD): the first
-# attempt hangs on purpose, to exercise the detection and the retry.
+# EXITSCOPE_LAB_INJECT=stuck|spin|silent|corrupt (tests only, AMD): the
+# first attempt hangs, or sends a damaged file, on purpose, to exercise the
+# detection and the retry.
 inject=${EXITSCOPE_LAB_INJECT:-}
 case $inject in
-'') ;; stuck|spin|silent) [ "$cpu" = amd ] || die "EXITSCOPE_LAB_INJECT works with --cpu amd only" ;;
-*) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck, spin or silent)" ;;
+'') ;; stuck|spin|silent|corrupt) [ "$cpu" = amd ] || die "EXITSCOPE_LAB_INJECT works with --cpu amd only" ;;
+*) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck, spin, silent or corrupt)" ;;
 esac
 case $l1 in small|debian) ;; *) die "invalid --l1: '$l1' (small or debian)" ;; esac
 workloads=$(awk '!/^#/ && NF >= 3 { printf "%s%s", s, $1; s = ", " }' "$top/lab/workloads.txt")
@@ -163,7 +164,7 @@ l2cmdline="console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=$workload ex
 "$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$kvmdir" "$deps" "$l2cmdline" "$extra"
 
 step 6/6 emulator "emulator: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
-rm -f "$out"/*.log "$out"/*.txt "$out"/results.* "$out"/report.md "$out"/chart.*
+rm -f "$out"/*.log "$out"/*.txt "$out"/results.* "$out"/results-corrupt.raw "$out"/report.md "$out"/chart.*
 console=$out/l1.log
 # Each L2 run takes 5-40 s: the VMM stops a hung one after 150 s, well
 # before the host gives up on L1, so its console log still comes back.
@@ -172,23 +173,36 @@ append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$r
 . "$top/lab/emulator.sh"
 emulator_prepare
 
-# QEMU 7.2's nested SVM has hung now and then (docs/lab.md): a hang, and
-# only a hang, gets one more try. A wrong count never does.
-rc=0
-run_emulator || rc=$?
-inject=
-if [ $rc -eq 2 ]; then
-	mv "$console" "$out/l1-hung.log"
-	log "retrying once after the hang (its console: $out/l1-hung.log)"
+# QEMU 7.2's nested SVM has hung now and then, and Bochs' serial port has
+# once changed a byte of the results (docs/lab.md): a hang, or a transfer
+# whose checksum fails, gets one more try; its evidence is kept. A wrong
+# count never does.
+again() {
 	step 6/6 emulator-again "emulator again: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
 	rc=0
 	run_emulator || rc=$?
-	[ $rc -eq 0 ] || die "the emulator hung twice in a row (logs: $out/l1-hung.log, $console)"
+	[ $rc -eq 0 ] || die "the emulator hung on the second try too (logs: $out/l1-hung.log, $console)"
+}
+rc=0
+run_emulator || rc=$?
+inject=
+retried=
+if [ $rc -eq 2 ]; then
+	mv "$console" "$out/l1-hung.log"
+	log "retrying once after the hang (its console: $out/l1-hung.log)"
+	again
+	retried=1
 fi
 
 # Unpack the framed files; every one must arrive whole.
-"$top/lab/unframe.sh" "$work/results.raw" "$out" ||
-	die "results from L1 are corrupt or incomplete (raw data kept: --keep)"
+if ! "$top/lab/unframe.sh" "$work/results.raw" "$out"; then
+	cp "$work/results.raw" "$out/results-corrupt.raw"
+	[ -z "$retried" ] || die "results from L1 are corrupt or incomplete (raw data: $out/results-corrupt.raw)"
+	log "retrying once after a corrupt transfer (raw data kept: $out/results-corrupt.raw)"
+	again
+	"$top/lab/unframe.sh" "$work/results.raw" "$out" ||
+		die "results from L1 are corrupt or incomplete twice (raw data: $out/results-corrupt.raw)"
+fi
 # A guest exitscope-vmm had to stop: name the L2 kernel function it was in.
 l2map=$(dirname "$l2kernel")/System.map
 for f in "$out"/l2-*.log; do

@@ -101,6 +101,7 @@ echo "== lab: a hung emulator is caught, explained and retried (AMD, injected)"
 run_cases tests/lab/check-lab-hang.sh stuck
 run_cases tests/lab/check-lab-hang.sh spin
 run_cases tests/lab/check-lab-hang.sh silent
+run_cases tests/lab/check-lab-hang.sh corrupt
 echo "== lab: AMD on Debian's own kernel as L1, with the modules of make modules"
 run_cases tests/lab/check-lab.sh amd debian
 echo "== lab: guest fuzzing of the interface, 4 vCPUs exiting at once (AMD)"

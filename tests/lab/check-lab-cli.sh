@@ -15,7 +15,7 @@ case_ "lab: bad --timeout" 1 "invalid --timeout: '5'" -- "$lab" --timeout 5
 case_ "lab: missing --l2-extra" 1 "--l2-extra: no such file" -- "$lab" --l2-extra /nonexistent
 case_ "lab: bad --l1" 1 "invalid --l1: 'tiny'" -- "$lab" --l1 tiny
 case_ "lab: bad --rounds" 1 "invalid --rounds: 'x'" -- "$lab" --rounds x
-case_ "lab: bad EXITSCOPE_LAB_INJECT" 1 "invalid EXITSCOPE_LAB_INJECT: 'x' (stuck, spin or silent)" -- env EXITSCOPE_LAB_INJECT=x "$lab" --cpu amd
+case_ "lab: bad EXITSCOPE_LAB_INJECT" 1 "invalid EXITSCOPE_LAB_INJECT: 'x' (stuck, spin, silent or corrupt)" -- env EXITSCOPE_LAB_INJECT=x "$lab" --cpu amd
 case_ "lab: --help" 0 "EXAMPLES" -- "$lab" --help
 case_ "exitscope lab runs lab.sh" 1 "unknown option '--frob'" -- "$top/build/bin/exitscope" lab --frob
 cp "$top/build/bin/exitscope" "$tmp/exitscope"

@@ -2,11 +2,13 @@
 # A hung emulator, for real: the AMD lab with a hang injected into its first
 # attempt (EXITSCOPE_LAB_INJECT, see docs/lab.md) must notice it in time,
 # say where it hung, save the hung console and QEMU's CPU state, retry once
-# and then succeed. One "ok -"/"not ok -" line per case.
-# Usage: check-lab-hang.sh stuck|spin|silent
+# and then succeed. With "corrupt", the first attempt sends a damaged file:
+# the checksum must catch it, the raw data be kept, the retry succeed.
+# One "ok -"/"not ok -" line per case.
+# Usage: check-lab-hang.sh stuck|spin|silent|corrupt
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kind=${1:?usage: check-lab-hang.sh stuck|spin|silent}
+kind=${1:?usage: check-lab-hang.sh stuck|spin|silent|corrupt}
 out=$top/build/lab-check-hang-$kind
 case $kind in
 stuck)	want="L2 made no exit in 20 s: it was never entered" ;;
@@ -19,6 +21,17 @@ t0=$SECONDS
 EXITSCOPE_LAB_INJECT=$kind "$top/lab/lab.sh" --cpu amd --out "$out" >"$out.log" 2>&1
 rc=$?
 t=$((SECONDS - t0))
+if [ "$kind" = corrupt ]; then
+	[ $rc -eq 0 ] && grep -q "retrying once after a corrupt transfer" "$out.log" &&
+		echo "ok - lab corrupt transfer: caught by its checksum, retried, then succeeded ($((SECONDS - t0)) s)" ||
+		echo "not ok - lab corrupt transfer: status $rc, wanted a retry and success (log: $out.log)"
+	grep -q "metadata.txt: SHA-256 .*a corrupt transfer" "$out.log" &&
+		echo "ok - lab corrupt transfer: the error names the file and the checksum" ||
+		echo "not ok - lab corrupt transfer: no checksum error for metadata.txt in $out.log"
+	[ -s "$out/results-corrupt.raw" ] && echo "ok - lab corrupt transfer: the raw data kept (results-corrupt.raw)" ||
+		echo "not ok - lab corrupt transfer: no results-corrupt.raw"
+	exit 0
+fi
 if [ $rc -eq 0 ] && grep -q "retrying once after the hang" "$out.log"; then
 	echo "ok - lab hang ($kind): detected, retried, then succeeded (${t} s)"
 else

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# The benchmark (issue 11): what exitscope costs per exit, side by side with
+# stock KVM and the tracing tools people use instead, in deterministic
+# emulated time. One sitting per vendor: one L1 (Debian's kernel), one L2
+# image (the flat vmexit-bench, guest/bench/), every configuration in turn
+# (lab/l1-bench.sh). QEMU runs with -icount (a tick per instruction), Bochs
+# with a fixed ips, so figures repeat. Writes DIR/bench.json
+# (exitscope.bench/1, docs/json.md) and prints the table.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/lib.sh"
+
+all_configs=stock,exitscope-off,exitscope-counts,exitscope-cycles,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit
+usage() {
+	cat <<EOF
+usage: make bench ARGS='[options]'   (or lab/bench.sh [options])
+
+  --cpu amd|intel|both   emulated CPU (default both: AMD, QEMU -icount, every
+                         configuration; Intel, Bochs, stock and exitscope's)
+  --only LIST            configurations, comma-separated, from:
+                         $all_configs
+  --cases LIST           benchmarks of vmexit-bench (default: its own default)
+  --vcpus LIST           vCPU counts, comma-separated (default 1,2,4)
+  --out DIR              results directory (default results/bench)
+  -h, --help             this text
+
+EXAMPLES
+  make bench                                          everything, both vendors
+  make bench ARGS='--cpu amd --only stock,exitscope-counts --vcpus 1'
+EOF
+}
+
+cpu=both only= cases= vcpus=1,2,4 out=$top/results/bench
+saved=()
+while [ $# -gt 0 ]; do
+	case $1 in --cpu|--out) ;; *) saved+=("$1" "${2-}") ;; esac
+	case $1 in
+	--cpu) cpu=${2:?--cpu needs a value}; shift ;;
+	--only) only=${2:?--only needs a list}; shift ;;
+	--cases) cases=${2:?--cases needs a list}; shift ;;
+	--vcpus) vcpus=${2:?--vcpus needs a list}; shift ;;
+	--out) out=${2:?--out needs a directory}; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; die "unknown option '$1'" ;;
+	esac
+	shift
+done
+case $cpu in
+amd|intel) ;;
+both)	"$0" --cpu amd --out "$out/amd" "${saved[@]}" || exit 1
+	exec "$0" --cpu intel --out "$out/intel" "${saved[@]}" ;;
+*)	die "invalid --cpu: '$cpu' (amd, intel or both)" ;;
+esac
+[[ $vcpus =~ ^[1-4](,[1-4])*$ ]] || die "invalid --vcpus: '$vcpus' (1-4, comma-separated)"
+[[ $cases =~ ^[a-z0-9_,=]*$ ]] || die "invalid --cases: '$cases'"
+if [ -z "$only" ]; then
+	[ "$cpu" = amd ] && only=$all_configs || only=stock,exitscope-off,exitscope-counts,exitscope-cycles
+fi
+for c in $(tr , ' ' <<<"$only"); do
+	grep -qw -- "$c" <<<"${all_configs//,/ }" || die "invalid --only: '$c' (from $all_configs)"
+done
+peers=$(tr , '\n' <<<"$only" | grep -v -e '^stock$' -e '^exitscope-' || true)
+[ "$cpu" = intel ] && [ -n "$peers" ] &&
+	die "the tracing peers run on AMD only (QEMU, with the Debian root file system): $peers"
+mkdir -p "$out" || die "cannot create --out '$out'"
+out=$(realpath "$out")
+
+. "$top/lab/progress.sh"
+progress_init "$out" bench "$cpu" "$only" "$cases" "$vcpus"
+
+step 1/5 packages "packages"
+apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils
+if [ "$cpu" = amd ]; then
+	apt_ensure qemu-system-x86
+else
+	apt_ensure bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
+fi
+eval "$("$top/scripts/kernel-source.sh")"
+
+step 2/5 build "exitscope's modules for Debian's kernel, the tools, the benchmark image"
+"$top/scripts/build-modules.sh" >/dev/null
+make -s -C "$top" tools >/dev/null
+[ -f "$top/build/guest/vmexit-bench.bin" ] || die "no build/guest/vmexit-bench.bin (guest/bench/)"
+rootfs=
+if [ -n "$peers" ]; then
+	step 3/5 rootfs "the peers' root file system from Debian's packages (cached after the first run)"
+	rootfs=$("$top/scripts/build-rootfs.sh")
+fi
+
+step 4/5 initramfs "initramfs: Debian's and exitscope's modules, the benchmark"
+work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-bench.XXXXXX")
+emu_pid=
+cleanup() {
+	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null
+	[ -n "$emu_pid" ] && wait "$emu_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+r=$work/root
+m=$r/lib/modules/exitscope
+mdir=/lib/modules/$KABI
+mkdir -p "$r"/{bin,sbin,proc,sys,dev,out,l2,tmp} "$m/stock" "$m/exitscope" "$r$mdir"
+bb=/bin/busybox
+file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=$(dpkg -L busybox-static | grep -m1 '/busybox$')
+cp "$bb" "$r/bin/busybox"
+ln -s busybox "$r/bin/sh"
+ln -s ../bin/busybox "$r/sbin/modprobe"
+install -m755 "$top/lab/l1-bench.sh" "$r/init"
+install -D -m644 "$top/lab/l1-lib.sh" "$r/lib/exitscope/l1-lib.sh"
+install -m755 "$top/build/bin/exitscope-vmm" "$top/build/bin/exitscope" "$r/bin/"
+install -m644 "$top/build/guest/vmexit-bench.bin" "$r/l2/"
+deps="$mdir/kernel/virt/lib/irqbypass.ko"
+[ "$cpu" = amd ] && deps="$deps $mdir/kernel/drivers/crypto/ccp/ccp.ko"
+: >"$m/deps"
+for d in $deps; do
+	strip --strip-debug -o "$m/$(basename "$d")" "$d"
+	basename "$d" .ko >>"$m/deps"
+done
+for k in kvm kvm-amd kvm-intel; do
+	strip --strip-debug -o "$m/stock/$k.ko" "$KSTOCK/$k.ko"
+	strip --strip-debug -o "$m/exitscope/$k.ko" "$top/build/modules/$k.ko"
+done
+# The virtio disk and ext4, for the peers' root file system: those modules
+# and their dependencies, for busybox's modprobe.
+if [ -n "$rootfs" ]; then
+	for want in kernel/drivers/virtio/virtio_pci.ko kernel/drivers/block/virtio_blk.ko \
+		    kernel/fs/ext4/ext4.ko kernel/crypto/crc32c_generic.ko; do
+		for f in $want $(sed -n "s|^$want: ||p" "$mdir/modules.dep"); do
+			install -D -m644 "$mdir/$f" "$r$mdir/$f"
+		done
+	done
+	cp "$mdir/modules.dep" "$mdir/modules.alias" "$r$mdir/" 2>/dev/null || true
+	printf '%s\n' virtio_pci virtio_blk crc32c_generic ext4 >"$r/lib/exitscope/disk-modules"
+fi
+(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$work/l1.cpio"
+
+step 5/5 emulator "emulator: L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
+rm -f "$out"/bench-* "$out"/peer-* "$out"/kvmstat-* "$out"/*.txt "$out"/bench.json
+console=$out/l1.log
+l1kernel=/boot/vmlinuz-$KABI
+[ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"
+l2timeout=0 inject= emulator_step=5/5 timeout=7200
+append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.cases=${cases:-all}"
+emulator_qemu_extra=()
+if [ "$cpu" = amd ]; then
+	# Deterministic time: a tick per emulated instruction, idle time warped.
+	emulator_qemu_extra=(-icount shift=0,sleep=off -m 4G -smp 4)
+	emulator_tsc_khz=1000000
+	[ -n "$rootfs" ] && emulator_qemu_extra+=(-drive "file=$rootfs,if=virtio,format=raw,readonly=on")
+fi
+. "$top/lab/emulator.sh"
+emulator_prepare
+run_emulator || die "the emulator hung (log: $console)"
+"$top/lab/unframe.sh" "$work/results.raw" "$out" || die "results from L1 are corrupt or incomplete"
+step done report "results in $out"
+"$top/build/bin/exitscope" bench-report "$out"
+progress_done "report written"

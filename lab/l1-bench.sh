@@ -1,0 +1,131 @@
+#!/bin/busybox sh
+# /init of L1 for the benchmark (lab/bench.sh): one sitting, one L1 (Debian's
+# kernel), one L2 image (the flat vmexit-bench). For each configuration of
+# exitscope.configs: load that KVM (Debian's stock modules or exitscope's in
+# one of its modes), start the tracing peer it names, if any, from the
+# Debian root file system on /dev/vda (perf, bpftrace, bcc), run the
+# benchmark VM with 1 and more vCPUs, stop the peer and keep what it saw.
+# Everything goes to the host through the results channel.
+. /lib/exitscope/l1-lib.sh
+l1_mounts
+cpu=$(arg cpu); configs=$(arg configs); vcpus=$(arg vcpus); cases=$(arg cases)
+case $cpu in
+amd)	vendor=kvm-amd; knob=npt ;;
+intel)	vendor=kvm-intel; knob=ept ;;
+*)	fail "exitscope.cpu='$cpu' (amd or intel)" ;;
+esac
+m=/lib/modules/exitscope
+for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
+mkdir -p /out
+uname -r >/out/l1-release.txt
+# The peers' root file system: read-only, with what it needs mounted in.
+peers=/peers
+if [ -f /lib/exitscope/disk-modules ]; then
+	for d in $(cat /lib/exitscope/disk-modules); do modprobe $d || fail "modprobe $d"; done
+	t=0
+	while [ ! -e /dev/vda ] && [ $t -lt 30 ]; do sleep 1; t=$((t + 1)); done
+fi
+if [ -e /dev/vda ]; then
+	mkdir -p $peers
+	mount -o ro /dev/vda $peers || fail "cannot mount the peers' root file system"
+	for d in proc sys dev; do mount --bind /$d $peers/$d; done
+	mount -t tmpfs tmpfs $peers/tmp
+	mount -t tmpfs tmpfs $peers/run
+	mount -t bpf bpf $peers/sys/fs/bpf 2>/dev/null
+fi
+in_peers() { chroot $peers /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp "$@"; }
+now() { cut -d' ' -f1 /proc/uptime; }
+
+# load SET [MODE]: kvm.ko and the vendor module of SET (stock or exitscope),
+# exitscope's in accounting MODE.
+load() {
+	rmmod $vendor 2>/dev/null
+	rmmod kvm 2>/dev/null
+	insmod $m/$1/kvm.ko ${2:+exit_stats=$2} || fail "insmod $1 kvm.ko $2"
+	insmod $m/$1/$vendor.ko $knob=1 || fail "insmod $1 $vendor.ko"
+}
+
+# start_peer CONFIG: the tracing tool of CONFIG, in the background ($peer).
+start_peer() {
+	peer=
+	case $1 in
+	tracepoint-hist)
+		echo 'hist:keys=exit_reason:vals=hitcount:size=4096' \
+			>/sys/kernel/tracing/events/kvm/kvm_exit/trigger || fail "hist trigger" ;;
+	perf-record)
+		in_peers perf kvm stat record -a -o /tmp/perf.data >/out/peer-$1.log 2>&1 &
+		peer=$! ;;
+	perf-live)
+		in_peers perf kvm stat live -d 1 >/out/peer-$1.log 2>&1 &
+		peer=$! ;;
+	bpftrace-count)
+		in_peers bpftrace -e 'tracepoint:kvm:kvm_exit { @exits[args->exit_reason] = count(); }' \
+			>/out/peer-$1.log 2>&1 &
+		peer=$! ;;
+	bpftrace-hist)
+		in_peers bpftrace -e '
+tracepoint:kvm:kvm_exit { @start[tid] = nsecs; @reason[tid] = args->exit_reason; }
+tracepoint:kvm:kvm_entry /@start[tid]/ {
+	@ns[@reason[tid]] = hist(nsecs - @start[tid]);
+	delete(@start[tid]);
+}' >/out/peer-$1.log 2>&1 &
+		peer=$! ;;
+	bcc-kvmexit)
+		in_peers kvmexit-bpfcc >/out/peer-$1.log 2>&1 &
+		peer=$! ;;
+	esac
+	[ -n "$peer" ] || return 0
+	# Attached: bpftrace and bcc say so; perf says nothing, give it time.
+	t=0
+	while [ $t -lt 600 ]; do
+		grep -q -e 'Attaching' -e 'Hit Ctrl-C' /out/peer-$1.log 2>/dev/null && break
+		case $1 in perf-*) [ $t -ge 20 ] && break ;; esac
+		kill -0 $peer 2>/dev/null || fail "peer $1 died: $(tail -n 3 /out/peer-$1.log)"
+		sleep 1
+		t=$((t + 1))
+	done
+	sleep 2
+}
+
+# stop_peer CONFIG: stop it the way a person would (Ctrl-C), keep its output.
+stop_peer() {
+	case $1 in
+	tracepoint-hist)
+		cat /sys/kernel/tracing/events/kvm/kvm_exit/hist >/out/peer-$1.log
+		echo '!hist:keys=exit_reason:vals=hitcount:size=4096' \
+			>/sys/kernel/tracing/events/kvm/kvm_exit/trigger ;;
+	esac
+	[ -n "$peer" ] || return 0
+	kill -INT $peer 2>/dev/null
+	t=0
+	while kill -0 $peer 2>/dev/null && [ $t -lt 120 ]; do sleep 1; t=$((t + 1)); done
+	kill -KILL $peer 2>/dev/null
+	wait $peer 2>/dev/null
+	[ "$1" = perf-record ] &&
+		in_peers perf kvm stat report -i /tmp/perf.data --event=vmexit >>/out/peer-$1.log 2>&1
+	peer=
+}
+
+for cfg in $(echo "$configs" | tr , ' '); do
+	case $cfg in
+	stock)			load stock ;;
+	exitscope-off)		load exitscope off ;;
+	exitscope-counts)	load exitscope counts ;;
+	exitscope-cycles)	load exitscope cycles ;;
+	*)			load stock ;;		# a peer on stock KVM
+	esac
+	stage "peer-$cfg" 900 "$cfg: starting"
+	start_peer $cfg
+	for n in $(echo "$vcpus" | tr , ' '); do
+		stage "bench-$cfg-$n" 1200 "$cfg: vmexit-bench, $n vCPU(s)"
+		t0=$(now)
+		/bin/exitscope-vmm --flat /l2/vmexit-bench.bin --cpus $n --timeout 1000 \
+			--cmdline "$cases" --kvm-stats /out/kvmstat-$cfg-$n.txt \
+			</dev/null >/out/bench-$cfg-$n.log 2>&1
+		echo "status $? seconds $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')" \
+			>>/out/bench-$cfg-$n.log
+	done
+	stop_peer $cfg
+done
+dmesg >/out/l1-dmesg.txt
+send_results /out
