@@ -73,7 +73,7 @@ OUT ?= $(BUILD)
 LDSTATIC ?= -static
 SANITIZE ?=
 CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ikernel/uapi $(SANITIZE)
-LDLIBS_TOOLS := -ljansson
+LDLIBS_TOOLS := -ljansson -lm
 LIB_SRC := $(wildcard tools/lib/*.c)
 LIB_HDR := $(wildcard tools/lib/*.h) kernel/uapi/asm/kvm_exit_stats.h
 LIB := $(OUT)/obj/libexitscope.a
@@ -120,9 +120,40 @@ $(GUEST)/%: guest/linux/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
 
-$(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB)
+# The BPF collector (tools/bpf, docs/collector.md): the kernel side built
+# with clang for the BPF target, embedded in the exitscope binary through a
+# skeleton (bpftool gen skeleton), libbpf, libelf and zlib linked in
+# (statically by default, so that one binary runs in a busybox initramfs).
+# Without clang, bpftool or libbpf-dev the binary is built without it and
+# says so when asked for --source bpf.
+BPF_TOOLS_OK := $(shell command -v clang >/dev/null && command -v bpftool >/dev/null && \
+	[ -f /usr/include/bpf/libbpf.h ] && [ -f /usr/include/gelf.h ] && echo yes)
+BPF_DIR := $(OUT)/bpf
+BPF_SKEL := $(BPF_DIR)/exitscope.skel.h
+BPF_USER_SRC := tools/bpf/collector.c
+BPF_HDR := tools/bpf/exitscope.h
+LDLIBS_BPF := -lbpf -lelf -lz
+ifeq ($(BPF_TOOLS_OK),yes)
+CLI_BPF_SRC := $(BPF_USER_SRC)
+CLI_BPF_DEP := $(BPF_SKEL)
+CLI_BPF_FLAGS := -I$(BPF_DIR)
+CLI_BPF_LIBS := $(LDLIBS_BPF)
+else
+$(info exitscope: no clang, bpftool or libbpf-dev/libelf-dev: exitscope is built without the BPF collector (apt install clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev))
+endif
+# Debian's multiarch uapi headers (asm/types.h) for the BPF target.
+BPF_ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
+$(BPF_DIR)/exitscope.bpf.o: tools/bpf/exitscope.bpf.c $(BPF_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) $(LDSTATIC) -o $@ $(CLI_SRC) $(LIB) $(LDLIBS_TOOLS)
+	clang -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(BPF_ARCH_INC) -Itools/bpf \
+		-c -o $@ $<
+$(BPF_SKEL): $(BPF_DIR)/exitscope.bpf.o
+	bpftool gen skeleton $< name exitscope_bpf > $@.tmp && mv $@.tmp $@
+
+$(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB) $(CLI_BPF_SRC) $(BPF_HDR) $(CLI_BPF_DEP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) $(CLI_BPF_FLAGS) $(LDSTATIC) -o $@ $(CLI_SRC) $(CLI_BPF_SRC) $(LIB) \
+		$(LDLIBS_TOOLS) $(CLI_BPF_LIBS)
 
 $(BIN)/exitscope-vmm: $(VMM_SRC) $(VMM_HDR) $(LIB)
 	@mkdir -p $(@D)

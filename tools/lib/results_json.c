@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "writers.h"
 
 /* ---- writing ---- */
@@ -133,9 +134,12 @@ static json_t *record_json(const struct es_record *rec)
 
 int es_write_json(FILE *out, const struct es_record *r)
 {
-	json_t *root = record_json(r);
+	json_t *root;
 	int ret;
 
+	if (es_meta_is_record(&r->meta))
+		return es_write_record_json(out, r);
+	root = record_json(r);
 	/* A string that is not UTF-8 makes json_string() fail: caught here. */
 	if (!root)
 		return -1;
@@ -458,6 +462,12 @@ int es_read_json(const char *name, const char *buf, size_t len, struct es_record
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
 		return es_errf(e, "%s:%d:%d: not JSON: %s", name, je.line, je.column, je.text);
+	/* A record of `exitscope record` has a reader of its own. */
+	v = json_object_get(root, "schema");
+	if (json_is_string(v) && !strcmp(json_string_value(v), ES_RECORD_SCHEMA)) {
+		json_decref(root);
+		return es_read_record_json(name, buf, len, r, e);
+	}
 	if (!json_is_object(root)) {
 		bad(&rd, "not an exitscope results document%s", NULL);
 		goto fail;
