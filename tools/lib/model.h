@@ -123,6 +123,7 @@ struct es_meta {
 	struct es_mode modes[ES_MAX_MODES];
 	size_t nmodes;
 	/* A record's (es_meta_is_record()): what the lab's fields are to a lab. */
+	char label[ES_LABEL_MAX];	/* its name in comparisons ("before") */
 	char host_kernel[128];		/* uname -r where it was recorded */
 	uint64_t duration_ns;		/* the span the figures cover */
 	unsigned int sources;		/* what its rows carry: ES_SRC_STATS (cycles), ES_SRC_NS */

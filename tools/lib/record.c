@@ -66,6 +66,7 @@ int es_record_from_snap(const struct es_snap *d, const struct es_record_info *in
 		return es_errf(e, "out of memory");
 	es_snap_sort(&s);
 	snprintf(r->meta.source, sizeof(r->meta.source), "%s", d->source);
+	snprintf(r->meta.label, sizeof(r->meta.label), "%s", info->label);
 	r->meta.vendor = d->vendor;
 	snprintf(r->meta.host_kernel, sizeof(r->meta.host_kernel), "%s",
 		 info->host_kernel ? info->host_kernel : "");
@@ -170,4 +171,70 @@ int es_record_to_snap(const struct es_record *r, struct es_snap *out, struct es_
 oom:
 	es_snap_free(out);
 	return es_errf(e, "out of memory");
+}
+
+/* Move @from's runs (VMs) to the end of @to, their mode @label. */
+static int move_runs(struct es_record *to, struct es_record *from, const char *label,
+		     struct es_err *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < from->nruns; i++) {
+		struct es_run *run = es_record_add_run(to);
+
+		if (!run)
+			return es_errf(e, "more than %d VMs in the two records", ES_MAX_RUNS);
+		*run = from->runs[i];
+		snprintf(run->mode, sizeof(run->mode), "%s", label);
+		for (j = 0; j < run->nvcpus; j++)
+			snprintf(run->vcpus[j].mode, sizeof(run->vcpus[j].mode), "%s", label);
+	}
+	/* The runs belong to @to now. */
+	from->nruns = 0;
+	return 0;
+}
+
+int es_record_compare(struct es_record *a, struct es_record *b, struct es_record *out,
+		      struct es_err *e)
+{
+	char la[ES_LABEL_MAX], lb[ES_LABEL_MAX];
+	struct es_record *in[2] = { a, b };
+	size_t i, k;
+
+	es_record_init(out);
+	if (!es_meta_is_record(&a->meta) || !es_meta_is_record(&b->meta))
+		return es_errf(e, "report A B compares two records of `exitscope record --json`, not lab results");
+	if (a->meta.vendor != b->meta.vendor)
+		return es_errf(e, "the records are of %s and %s: no reason compares", es_isa_name(a->meta.vendor),
+			       es_isa_name(b->meta.vendor));
+	snprintf(la, sizeof(la), "%s", a->meta.label);
+	snprintf(lb, sizeof(lb), "%s", b->meta.label);
+	if (!strcmp(la, lb)) {
+		snprintf(la, sizeof(la), "a");
+		snprintf(lb, sizeof(lb), "b");
+	}
+	out->meta = a->meta;
+	snprintf(out->meta.label, sizeof(out->meta.label), "%s", la);
+	/* Only what both have is compared. */
+	out->meta.sources = a->meta.sources & b->meta.sources;
+	for (k = 0; k < ES_BPF_NR_HEALTH; k++)
+		out->meta.health[k] = a->meta.health[k] + b->meta.health[k];
+	out->meta.nmodes = 2;
+	snprintf(out->meta.modes[0].name, sizeof(out->meta.modes[0].name), "%s", la);
+	snprintf(out->meta.modes[1].name, sizeof(out->meta.modes[1].name), "%s", lb);
+	for (k = 0; k < 2; k++) {
+		if (move_runs(out, in[k], k ? lb : la, e))
+			goto fail;
+		for (i = 0; i < in[k]->verdict.n; i++)
+			if (!es_verdict_add(&out->verdict, "%s: %s", k ? lb : la, in[k]->verdict.why[i])) {
+				es_errf(e, "out of memory");
+				goto fail;
+			}
+	}
+	for (i = 0; i < out->nruns; i++)
+		out->runs[i].sources &= out->meta.sources;
+	return 0;
+fail:
+	es_record_free(out);
+	return -1;
 }

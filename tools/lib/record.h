@@ -34,6 +34,14 @@ int es_write_record_json(FILE *out, const struct es_record *r);
 int es_read_record_json(const char *name, const char *buf, size_t len, struct es_record *r,
 			struct es_err *e);
 
+/*
+ * Two records side by side (`report A B`): @a's VMs under its label, @b's
+ * under its (a and b when they are the same), the figures both have, both
+ * verdicts. The VMs move into @out: @a and @b keep none; free all three.
+ */
+int es_record_compare(struct es_record *a, struct es_record *b, struct es_record *out,
+		      struct es_err *e);
+
 /* A label: 1 to 15 of [a-z0-9_-]. */
 bool es_label_ok(const char *s);
 

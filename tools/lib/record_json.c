@@ -108,7 +108,7 @@ int es_write_record_json(FILE *out, const struct es_record *rec)
 {
 	const struct es_meta *m = &rec->meta;
 	json_t *o = json_object(), *h = json_object(), *vms = json_array(), *fl;
-	const char *label = rec->nruns ? rec->runs[0].mode : "record";
+	const char *label = rec->meta.label[0] ? rec->meta.label : "record";
 	size_t i;
 	int r = !o || !h || !vms, ret;
 
@@ -299,13 +299,15 @@ static int read_reasons(struct rd *rd, json_t *a, struct es_run *run)
 		}
 		if (!es_hist_total(row->hist, &q))
 			return bad(rd, "hist adds up past 2^63");
+		/* Percentiles are derived: optional, but right when given. */
 		for (k = 0; k < 3; k++) {
 			bool have = es_hist_percentile(row->hist, pcts[k], &p);
 
-			if (presence(rd, o, pct_keys[k], have) ||
-			    (have && get_fig(rd, o, pct_keys[k], &q)))
+			if (!json_object_get(o, pct_keys[k]))
+				continue;
+			if (presence(rd, o, pct_keys[k], have) || get_fig(rd, o, pct_keys[k], &q))
 				return -1;
-			if (have && q != p) {
+			if (q != p) {
 				char msg[128];
 
 				snprintf(msg, sizeof(msg), "%s is %llu, the histogram gives %llu",
@@ -416,6 +418,7 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 		bad(&rd, "label is not 1 to 15 of a-z, 0-9, _ and -");
 		goto fail;
 	}
+	memcpy(r->meta.label, label, sizeof(r->meta.label));
 	if (!strcmp(cpu, "intel") && !strcmp(isa, "vmx")) {
 		r->meta.vendor = ES_INTEL;
 	} else if (!strcmp(cpu, "amd") && !strcmp(isa, "svm")) {

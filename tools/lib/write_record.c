@@ -83,7 +83,7 @@ static void heads(FILE *out, const struct es_summary *s, bool md)
 	size_t k, i;
 
 	for (k = 0; k < s->ncols; k++)
-		fprintf(out, md ? " %s exits |" : " %12s", s->col[k]);
+		fprintf(out, md ? " %s exits |" : " %12s", s->ncols > 1 ? s->col[k] : "exits");
 	if (s->ncols == 2)
 		fprintf(out, md ? " ratio |" : " %9s", "ratio");
 	for (k = 0; k < s->ncols; k++) {
@@ -115,8 +115,8 @@ static void intro(FILE *out, const struct es_record *r, const struct es_summary 
 		r->meta.host_kernel[0] ? r->meta.host_kernel : "unknown", md ? "\n" : "");
 	for (k = 0; k < s->ncols; k++)
 		fprintf(out, "%s%s: %zu VM(s)", k ? "; " : "", s->col[k], vms_of(r, s->col[k]));
-	fprintf(out, ", %s recorded%s. Exits per reason, all VMs summed", es_ns_str(d, r->meta.duration_ns),
-		s->ncols > 1 ? " (the first record's span)" : "");
+	fprintf(out, "%s%s recorded%s. Exits per reason, all VMs summed", s->ncols ? ", " : "no VM exited; ",
+		es_ns_str(d, r->meta.duration_ns), s->ncols > 1 ? " (the first record's span)" : "");
 	if (s->ns)
 		fprintf(out, "; time from each exit to the vCPU's next entry (mean, and percentiles from log2 buckets: within a factor of 2)");
 	if (s->cycles)
