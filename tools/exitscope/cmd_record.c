@@ -143,7 +143,9 @@ static int record(const struct collect_args *a, const char *label, uint64_t span
 		goto out;
 	}
 	for (i = 0; i < r.nruns; i++)
-		snprintf(r.runs[i].comm, sizeof(r.runs[i].comm), "%s", collect_comm(r.runs[i].pid, NULL));
+		if (!r.runs[i].comm[0])
+			snprintf(r.runs[i].comm, sizeof(r.runs[i].comm), "%s",
+				 collect_comm(r.runs[i].pid, NULL));
 	es_verdict_check(&r);
 	status = es_verdict_ok(&r.verdict) ? RECORD_OK : RECORD_FAILED;
 	oc.snap = &d;

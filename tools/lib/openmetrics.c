@@ -53,8 +53,10 @@ static void vm_labels(const struct ctx *c, uint32_t tgid, uint32_t code)
 	char cs[ES_CODE_STR_LEN];
 	const char *name = es_reason_name(c->s->vendor, code);
 
+	const char *comm = es_snap_comm(c->s, tgid);
+
 	fprintf(c->out, "pid=\"%u\",comm=\"", tgid);
-	es_prom_label_value(c->out, c->comm ? c->comm(tgid, c->cctx) : "");
+	es_prom_label_value(c->out, comm ? comm : c->comm ? c->comm(tgid, c->cctx) : "");
 	fprintf(c->out, "\",isa=\"%s\",reason=\"%s\",name=\"", es_isa_name(c->s->vendor),
 		es_code_str(cs, c->s->vendor, code));
 	es_prom_label_value(c->out, name ? name : "unnamed");

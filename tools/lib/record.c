@@ -91,6 +91,8 @@ int es_record_from_snap(const struct es_snap *d, const struct es_record_info *in
 			run->index = (unsigned int)r->nruns;
 			run->pid = sr->tgid;
 			run->sources = sources;
+			if (es_snap_comm(d, sr->tgid))
+				snprintf(run->comm, sizeof(run->comm), "%s", es_snap_comm(d, sr->tgid));
 			vcpu = NULL;
 		}
 		if (add_row(run, d->vendor, sr))
@@ -159,6 +161,8 @@ int es_record_to_snap(const struct es_record *r, struct es_snap *out, struct es_
 	for (i = 0; i < r->nruns; i++) {
 		const struct es_run *run = &r->runs[i];
 
+		if (run->comm[0] && es_snap_set_comm(out, run->pid, run->comm))
+			goto oom;
 		if (run->nvcpus)
 			out->has |= ES_SNAP_VCPUS;
 		if (!run->nvcpus && put_rows(out, run, ES_VCPU_ALL))

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* See snapshot.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ void es_snap_init(struct es_snap *s)
 
 void es_snap_free(struct es_snap *s)
 {
+	free(s->comms);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }
@@ -29,10 +31,22 @@ int es_snap_copy(struct es_snap *dst, const struct es_snap *src)
 	*dst = *src;
 	dst->rows = NULL;
 	dst->cap = 0;
+	dst->comms = NULL;
+	dst->ncomms = 0;
+	if (src->ncomms) {
+		dst->comms = malloc(src->ncomms * sizeof(*dst->comms));
+		if (!dst->comms) {
+			es_snap_init(dst);
+			return -1;
+		}
+		memcpy(dst->comms, src->comms, src->ncomms * sizeof(*dst->comms));
+		dst->ncomms = src->ncomms;
+	}
 	if (!src->n)
 		return 0;
 	dst->rows = malloc(src->n * sizeof(*dst->rows));
 	if (!dst->rows) {
+		free(dst->comms);
 		es_snap_init(dst);
 		return -1;
 	}
@@ -68,6 +82,34 @@ struct es_snap_row *es_snap_get(struct es_snap *s, uint32_t tgid, uint32_t vcpu,
 		    s->rows[i].code == code)
 			return &s->rows[i];
 	return es_snap_add(s, &row) ? NULL : &s->rows[s->n - 1];
+}
+
+int es_snap_set_comm(struct es_snap *s, uint32_t tgid, const char *comm)
+{
+	struct es_snap_comm *c;
+	size_t i;
+
+	for (i = 0; i < s->ncomms && s->comms[i].tgid != tgid; i++)
+		;
+	if (i == s->ncomms) {
+		c = realloc(s->comms, (s->ncomms + 1) * sizeof(*c));
+		if (!c)
+			return -1;
+		s->comms = c;
+		s->comms[s->ncomms++].tgid = tgid;
+	}
+	snprintf(s->comms[i].comm, sizeof(s->comms[i].comm), "%s", comm);
+	return 0;
+}
+
+const char *es_snap_comm(const struct es_snap *s, uint32_t tgid)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncomms; i++)
+		if (s->comms[i].tgid == tgid)
+			return s->comms[i].comm;
+	return NULL;
 }
 
 static int key_cmp(const struct es_snap_row *x, const struct es_snap_row *y)
@@ -189,6 +231,9 @@ int es_snap_diff(const struct es_snap *before, const struct es_snap *after,
 	out->vendor_known = after->vendor_known;
 	out->has = after->has;
 	out->at_ns = after->at_ns;
+	for (k = 0; k < after->ncomms; k++)
+		if (es_snap_set_comm(out, after->comms[k].tgid, after->comms[k].comm))
+			goto out;
 	for (k = 0; k < ES_BPF_NR_HEALTH; k++)
 		out->health[k] = after->health[k] >= before->health[k] ?
 				 after->health[k] - before->health[k] : after->health[k];

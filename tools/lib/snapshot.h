@@ -33,6 +33,12 @@ struct es_snap_row {
 	uint64_t hist[ES_HIST_BUCKETS];	/* ES_SNAP_NS */
 };
 
+/* A VMM's name, where the source knows it (a record does; /proc for the rest). */
+struct es_snap_comm {
+	uint32_t tgid;
+	char comm[16];
+};
+
 struct es_snap {
 	char source[16];		/* "bpf", "module", "tracefs", "file" */
 	enum es_vendor vendor;
@@ -43,6 +49,8 @@ struct es_snap {
 	struct es_snap_row *rows;
 	size_t n, cap;
 	bool sorted;
+	struct es_snap_comm *comms;
+	size_t ncomms;
 };
 
 void es_snap_init(struct es_snap *s);
@@ -56,6 +64,10 @@ int es_snap_add(struct es_snap *s, const struct es_snap_row *row);
 /* The row of a key, added zeroed if absent (slow: for small snapshots). */
 struct es_snap_row *es_snap_get(struct es_snap *s, uint32_t tgid, uint32_t vcpu,
 				uint32_t code);
+/* Remember @comm as @tgid's name; -1 out of memory. */
+int es_snap_set_comm(struct es_snap *s, uint32_t tgid, const char *comm);
+/* @tgid's name, or NULL. */
+const char *es_snap_comm(const struct es_snap *s, uint32_t tgid);
 /* By tgid, vcpu, code. */
 void es_snap_sort(struct es_snap *s);
 /* @dst += @src (count, times, hist), saturating at 2^63-1; false if it did. */

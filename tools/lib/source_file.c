@@ -71,6 +71,11 @@ static int file_read(struct es_source *src, struct es_snap *out, struct es_err *
 		f->sum.vendor_known = true;
 		f->sum.has = one.has;
 		f->sum.at_ns += one.at_ns;
+		for (i = 0; i < one.ncomms; i++)
+			if (es_snap_set_comm(&f->sum, one.comms[i].tgid, one.comms[i].comm)) {
+				es_snap_free(&one);
+				return es_errf(e, "out of memory");
+			}
 		for (i = 0; i < ES_BPF_NR_HEALTH; i++)
 			f->sum.health[i] += one.health[i];
 		es_snap_free(&one);
