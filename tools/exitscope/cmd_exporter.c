@@ -184,6 +184,30 @@ static void answer(int fd, int code, const char *reason, const char *type, const
 	send_all(fd, body, len);
 }
 
+/*
+ * Close after an answer: a client still sending (a request refused for its
+ * size) would get a reset instead of the answer if unread bytes were left,
+ * so stop writing and drain what comes, bounded in bytes and time.
+ */
+static void linger_close(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct timespec t0;
+	char buf[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	shutdown(fd, SHUT_WR);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (total < (1u << 20) && ms_since(&t0) < 1000 && poll(&p, 1, 200) > 0) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	close(fd);
+}
+
 /* One connection: read, answer, close. Returns false when the source failed. */
 static bool serve(int fd, struct es_source *src, struct es_snap *snap)
 {
@@ -246,7 +270,7 @@ static int exporter(const struct collect_args *a, const char *listen_on, uint64_
 			continue;
 		if (!serve(fd, &src, &snap))
 			status = 3;
-		close(fd);
+		linger_close(fd);
 		served++;
 		if (status)
 			break;
