@@ -335,6 +335,10 @@ static void test_record_json_refused(void **state)
 	expect_refused(HEAD VM("{\"reason\":114,\"name\":\"cpuid\",\"count\":1,\"time_ns\":1,\"hist\":" H32 ",\"x\":1}") "]}",
 		       "unknown key 'x'");
 	expect_refused(HEAD VM("") "," VM("") "]}", "ascending pid order");
+	/* fuzzer: an unknown key among the four health counters */
+	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"bpf\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
+		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\",\"health\":{\"stats_ful\":0}}",
+		       "health: not the four counters");
 	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"lab\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
 		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\"}", "source is not bpf, module or tracefs");
 	expect_refused(HEAD "]", "not JSON");
@@ -627,6 +631,8 @@ static void test_http(void **state)
 	http("GET /metrics HTTP/2.0\r\n\r\n", ES_HTTP_VERSION);
 	http("GET /metrics HTTP/1.9\r\n\r\n", ES_HTTP_VERSION);
 	http("GET /metrics\r\n\r\n", ES_HTTP_BAD);
+	http("GET / \r\n\r\n", ES_HTTP_BAD);		/* fuzzer: read past a short version */
+	http("GET /metrics HTTP\r\n\r\n", ES_HTTP_BAD);
 	http("GET  /metrics HTTP/1.1\r\n\r\n", ES_HTTP_BAD);
 	http("G3T /metrics HTTP/1.1\r\n\r\n", ES_HTTP_BAD);
 	http("GET /metrics HTTP/1.1\r\n\r\nbody", ES_HTTP_BAD);

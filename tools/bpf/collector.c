@@ -24,6 +24,8 @@
 
 struct bpf_source {
 	struct exitscope_bpf *skel;
+	enum es_vendor vendor;		/* the host's, until a row says */
+	uint32_t max_rows;
 	int ncpu;
 	size_t stride;			/* one CPU's value, rounded to 8 bytes */
 	void *values;			/* ncpu * stride */
@@ -154,6 +156,31 @@ static int check_prerequisites(struct es_err *e)
 
 /* ---- the source ---- */
 
+/*
+ * When the table is three quarters full, the rows of VMs that are gone
+ * (no /proc/TGID) are deleted, so that a long-running exporter or top
+ * keeps room for new VMs. They are in this snapshot still; they leave the
+ * next. Only then: in a PID namespace of its own, /proc would not show
+ * the VMMs the kernel's tgids name, and live rows would go.
+ */
+static void prune(struct bpf_map *stats, const struct es_snap *s)
+{
+	struct es_bpf_key key;
+	char path[32];
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		snprintf(path, sizeof(path), "/proc/%u", s->rows[i].tgid);
+		if (!access(path, F_OK) || errno != ENOENT)
+			continue;
+		key.tgid = s->rows[i].tgid;
+		key.vcpu = s->rows[i].vcpu;
+		key.reason = s->rows[i].code;
+		key.isa = s->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM;
+		bpf_map__delete_elem(stats, &key, sizeof(key), 0);
+	}
+}
+
 static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e)
 {
 	struct bpf_source *b = src->priv;
@@ -165,6 +192,8 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 
 	es_snap_clear(out);
 	snprintf(out->source, sizeof(out->source), "bpf");
+	out->vendor = b->vendor;
+	out->vendor_known = true;
 	out->has = ES_SNAP_VCPUS | (b->skel->rodata->timing ? ES_SNAP_NS : 0);
 	out->at_ns = es_now_ns();
 	for (k = 0; k < ES_BPF_NR_HEALTH; k++) {
@@ -200,6 +229,8 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 	}
 	if (err != -ENOENT)
 		return es_errf(e, "walking the collector's stats map: %s", strerror(-err));
+	if (out->n >= b->max_rows / 4 * 3)
+		prune(stats, out);
 	return 0;
 }
 
@@ -283,6 +314,8 @@ int es_source_bpf_open(const struct es_source_opts *o, struct es_source *src,
 		es_errf(e, "attaching to kvm:kvm_exit and kvm:kvm_entry: %s", strerror(-err));
 		goto cleanup;
 	}
+	b->vendor = es_host_vendor();
+	b->max_rows = bpf_map__max_entries(b->skel->maps.stats);
 	snprintf(src->kind, sizeof(src->kind), "bpf");
 	snprintf(src->what, sizeof(src->what),
 		 "the BPF collector on kvm:kvm_exit%s (%s, up to %u rows)",

@@ -26,7 +26,7 @@ static bool token_char(char c)
 enum es_http_verdict es_http_parse(const char *buf, size_t len)
 {
 	const char *end, *sp1, *sp2, *eol;
-	size_t i, n;
+	size_t i, n, vlen;
 
 	if (len > ES_HTTP_MAX_REQUEST)
 		return ES_HTTP_TOO_BIG;
@@ -52,8 +52,11 @@ enum es_http_verdict es_http_parse(const char *buf, size_t len)
 	sp2 = memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - buf));
 	if (!sp2 || sp2 == sp1 + 1 || memchr(sp2 + 1, ' ', n - (size_t)(sp2 + 1 - buf)))
 		return ES_HTTP_BAD;
-	if ((size_t)(buf + n - sp2 - 1) != 8 || memcmp(sp2 + 1, "HTTP/1.", 7))
-		return memcmp(sp2 + 1, "HTTP/", 5) ? ES_HTTP_BAD : ES_HTTP_VERSION;
+	vlen = (size_t)(buf + n - sp2 - 1);
+	if (vlen < 5 || memcmp(sp2 + 1, "HTTP/", 5))
+		return ES_HTTP_BAD;
+	if (vlen != 8 || memcmp(sp2 + 1, "HTTP/1.", 7))
+		return ES_HTTP_VERSION;
 	if (sp2[8] != '0' && sp2[8] != '1')
 		return ES_HTTP_VERSION;
 	if ((size_t)(sp1 - buf) != 3 || memcmp(buf, "GET", 3))

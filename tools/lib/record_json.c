@@ -384,6 +384,9 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 {
 	static const char *const keys[] = { "schema", "source", "label", "cpu", "isa",
 		"host_kernel", "duration_ns", "time", "health", "verdict", "vms", NULL };
+	/* es_health_names, NULL-terminated for known(). */
+	static const char *const health_keys[ES_BPF_NR_HEALTH + 1] = {
+		"stats_full", "pending_failed", "stale", "row_gone", NULL };
 	struct rd rd = { .name = name, .e = e };
 	char schema[32], label[ES_LABEL_MAX], cpu[8], isa[8], time[8];
 	unsigned int sources = 0;
@@ -429,7 +432,7 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 	}
 	h = json_object_get(root, "health");
 	snprintf(rd.where, sizeof(rd.where), "health");
-	if (known(&rd, h, es_health_names + 0) || json_object_size(h) != ES_BPF_NR_HEALTH) {
+	if (known(&rd, h, health_keys) || json_object_size(h) != ES_BPF_NR_HEALTH) {
 		bad(&rd, "not the four counters stats_full, pending_failed, stale, row_gone");
 		goto fail;
 	}
