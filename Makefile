@@ -75,7 +75,7 @@ SANITIZE ?=
 CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ikernel/uapi $(SANITIZE)
 LDLIBS_TOOLS := -ljansson -lm
 LIB_SRC := $(wildcard tools/lib/*.c)
-LIB_HDR := $(wildcard tools/lib/*.h) kernel/uapi/asm/kvm_exit_stats.h
+LIB_HDR := $(wildcard tools/lib/*.h) kernel/uapi/asm/kvm_exit_stats.h tools/bpf/exitscope.h
 LIB := $(OUT)/obj/libexitscope.a
 VMM_SRC := $(wildcard tools/vmm/*.c)
 VMM_HDR := $(wildcard tools/vmm/*.h) $(LIB_HDR)
@@ -184,7 +184,7 @@ TOOL_TESTS := $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%) $(OUT)/test/test_boot $(OUT)/t
 	$(OUT)/test/test_reasons
 .PHONY: tool-tests
 tool-tests: $(TOOL_TESTS)
-$(TOOL_TESTS_PLAIN:%=$(OUT)/test/%): $(OUT)/test/%: tests/unit/%.c tests/unit/fixtures.h $(LIB)
+$(TOOL_TESTS_PLAIN:%=$(OUT)/test/%): $(OUT)/test/%: tests/unit/%.c tests/unit/fixtures.h $(LIB) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $< $(LIB) $(LDLIBS_TOOLS) -lcmocka
 $(OUT)/test/test_boot: tests/unit/test_boot.c tools/vmm/boot.c tools/vmm/mptable.c $(VMM_HDR)

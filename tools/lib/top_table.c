@@ -105,7 +105,7 @@ void es_top_free(struct es_top_view *v)
 #define W_NAME_MAX 24
 
 struct layout {
-	bool time, share, name;
+	bool time, share, name, total;
 	unsigned int name_w;
 };
 
@@ -113,18 +113,19 @@ struct layout {
 
 static unsigned int fixed_width(const struct layout *l)
 {
-	return W_CODE + 1 + W_TOTAL + 1 + W_RATE + (l->share ? 1 + W_SHARE : 0) +
+	return W_CODE + (l->total ? 1 + W_TOTAL : 0) + 1 + W_RATE + (l->share ? 1 + W_SHARE : 0) +
 	       (l->time ? 1 + W_TIME : 0);
 }
 
 /*
  * The widest layout that fits: the whole name; else a shorter name (12 at
  * least) with every column; then time, then share dropped; then the name
- * down to 6; then no name.
+ * down to 6; then no name; then no total (reason and rate: 21 columns);
+ * narrower than that, lines are cut.
  */
 static struct layout fit(const struct es_top_view *v, unsigned int width)
 {
-	struct layout l = { v->ns, true, true, W_NAME_MAX };
+	struct layout l = { v->ns, true, true, true, W_NAME_MAX };
 	unsigned int f;
 
 	if (!width)
@@ -149,6 +150,8 @@ static struct layout fit(const struct es_top_view *v, unsigned int width)
 		return l;
 	}
 	l.name = false;
+	if (f > width)
+		l.total = false;
 	return l;
 }
 
@@ -184,7 +187,9 @@ int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 	n = snprintf(buf, sizeof(buf), "%*s", W_CODE, "reason");
 	if (l.name)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  %-*s", (int)l.name_w, "name");
-	n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s %*s", W_TOTAL, "total", W_RATE, "per s");
+	if (l.total)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_TOTAL, "total");
+	n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_RATE, "per s");
 	if (l.share)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_SHARE, "%tot");
 	if (l.time)
@@ -201,8 +206,9 @@ int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  %-*.*s", (int)l.name_w,
 				      (int)l.name_w, name ? name : "unnamed");
 		snprintf(rate, sizeof(rate), "%.0f", (double)r->delta / secs);
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*" PRIu64 " %*s", W_TOTAL, r->total,
-			      W_RATE, rate);
+		if (l.total)
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*" PRIu64, W_TOTAL, r->total);
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_RATE, rate);
 		if (l.share)
 			n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*.1f", W_SHARE,
 				      v->total ? 100.0 * (double)r->total / (double)v->total : 0.0);
