@@ -159,15 +159,21 @@ int es_source_tracefs_open(const struct es_source_opts *o, struct es_source *src
 	const char *root = o->tracefs;
 	struct tracefs_source *t;
 	char ev[2048];
+	bool denied = false;
 	size_t i;
 	int err;
 
 	memset(src, 0, sizeof(*src));
+
 	for (i = 0; !root && i < 2; i++) {
 		snprintf(ev, sizeof(ev), "%s/events", roots[i]);
 		if (!access(ev, F_OK))
 			root = roots[i];
+		else if (errno == EACCES)
+			denied = true;
 	}
+	if (!root && denied)
+		return es_errf(e, "not root: tracefs (/sys/kernel/tracing) is root's");
 	if (!root)
 		return es_errf(e, "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
 	snprintf(ev, sizeof(ev), "%s/events/kvm/kvm_exit", root);
@@ -184,9 +190,10 @@ int es_source_tracefs_open(const struct es_source_opts *o, struct es_source *src
 	snprintf(t->trigger, sizeof(t->trigger), "%s/trigger", ev);
 	snprintf(t->hist, sizeof(t->hist), "%s/hist", ev);
 	if (access(t->hist, F_OK)) {
+		es_errf(e, "%s: %s: this kernel has no hist triggers (CONFIG_HIST_TRIGGERS)",
+			t->hist, strerror(errno));
 		free(t);
-		return es_errf(e, "%s: %s: this kernel has no hist triggers (CONFIG_HIST_TRIGGERS)",
-			       t->hist, strerror(errno));
+		return -1;
 	}
 	err = write_trigger(t->trigger, TRIGGER);
 	if (err) {
