@@ -184,3 +184,34 @@ else
 fi
 case_ "module: a directory that is not there" 3 "no/such/kvm: No such file or directory" -- \
 	"$es" record --duration 1 --source module:"$tmp/no/such/kvm"
+
+# ---- the tracefs fallback, where this kernel lets it be tried ----
+ev=/sys/kernel/tracing/events/kvm/kvm_exit
+if [ "$(id -u)" != 0 ] || [ ! -d "$ev" ]; then
+	echo "skip - tracefs source (needs root, tracefs at /sys/kernel/tracing and KVM's tracepoints)"
+elif [ ! -e "$ev/hist" ]; then
+	case_ "tracefs: a kernel without hist triggers says so" 3 "this kernel has no hist triggers (CONFIG_HIST_TRIGGERS)" -- \
+		"$es" record --duration 1 --source tracefs
+else
+	case_ "tracefs: record with a hist trigger" 0 "source tracefs" -- "$es" record --duration 1 --source tracefs
+	check "... which is removed again" bash -c "! grep -q 'keys=common_pid,vcpu_id,exit_reason' '$ev/trigger'"
+	timeout 20 "$es" top --source tracefs >/dev/null 2>&1 &
+	t=$!
+	sleep 2
+	check "tracefs: top's trigger is there while it runs" grep -q 'keys=common_pid,vcpu_id,exit_reason' "$ev/trigger"
+	kill -INT $t
+	wait $t
+	check "... and gone after Ctrl-C" bash -c "! grep -q 'keys=common_pid,vcpu_id,exit_reason' '$ev/trigger'"
+fi
+if [ "$(id -u)" = 0 ] && [ -d "$ev" ] && [ -r /sys/kernel/btf/vmlinux ]; then
+	# Where BPF may be loaded, the collector loads, attaches, reads and unloads.
+	if "$es" record --duration 1 --source bpf >"$tmp/bpf.out" 2>&1; then
+		echo "ok - bpf: the collector loads, attaches and reads on this kernel ($(uname -r))"
+	elif grep -q 'loading the BPF collector\|attaching' "$tmp/bpf.out"; then
+		echo "skip - bpf: this kernel refuses the collector: $(tail -1 "$tmp/bpf.out")"
+	else
+		echo "not ok - bpf: $(tail -1 "$tmp/bpf.out")"
+	fi
+else
+	echo "skip - bpf load (needs root, KVM's tracepoints and BTF)"
+fi
