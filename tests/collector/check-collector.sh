@@ -215,3 +215,40 @@ if [ "$(id -u)" = 0 ] && [ -d "$ev" ] && [ -r /sys/kernel/btf/vmlinux ]; then
 else
 	echo "skip - bpf load (needs root, KVM's tracepoints and BTF)"
 fi
+
+# ---- the lab's results with the collector beside (issue 12, part 7) ----
+# labdir DIR: a consistent AMD results directory (as check-report.sh's), one run per mode.
+labdir() {
+	local d=$1 p
+	rm -rf "$d" && mkdir -p "$d"
+	printf '%s\n' cpu=amd workload=seed runs=1 rounds=4 l2_cpus=1 l1_kernel=6.1.0-27-amd64 \
+		"l2_cmdline=console=ttyS0" paging.npt=1 paging.shadow=0 kver=6.1.192-3 >"$d/metadata.txt"
+	for p in npt shadow; do
+		printf '# isa svm mode cycles exits 3 cycles 30\n#   reason name count cycles\n 0x72 cpuid 3 30\n' >"$d/stats-$p-1.txt"
+		printf '{ exit_reason: 114 } hitcount: 3\n\nTotals:\n    Hits: 3\n    Entries: 1\n    Dropped: 0\n' >"$d/hist-$p-1.txt"
+		echo 0 >"$d/status-$p-1.txt"
+		echo "no query here" >"$d/l2-$p-1.log"
+	done
+}
+# collector COUNT: a record of one VM with COUNT cpuid exits, as `record --json` writes it.
+collector() {
+	printf '{"schema":"exitscope.record/1","source":"bpf","label":"record","cpu":"amd","isa":"svm","host_kernel":"6.1.0-27-amd64","duration_ns":1,"time":"none","health":{"stats_full":0,"pending_failed":0,"stale":0,"row_gone":0},"verdict":{"ok":true,"failures":[]},"vms":[{"pid":9,"comm":"exitscope-vmm","verdict":{"ok":true,"failures":[]},"total":{"count":%d},"reasons":[{"reason":114,"name":"cpuid","count":%d}]}]}\n' "$1" "$1" >"$tmp/c.json"
+	"$es" record --source file:"$tmp/c.json" --json 2>/dev/null
+}
+r=$tmp/labres
+labdir "$r"
+collector 3 >"$r/collector-npt-1.json"
+collector 3 >"$r/collector-shadow-1.json"
+case_ "lab results with the collector's counts equal to the tracepoint's" 0 "all 2 runs passed" -- \
+	"$es" report --no-chart "$r"
+check "... collector_count in results.json" grep -q '"reason":114,"name":"cpuid","count":3,"cycles":30,"tracepoint_count":3,"collector_count":3' "$r/results.json"
+case_ "... which reads back" 0 "all 2 runs passed" -- "$es" report --no-chart "$r/results.json"
+collector 4 >"$r/collector-shadow-1.json"
+case_ "a collector count off by one fails the run" 1 "run shadow 1: reason 0x72 (cpuid): collector 4, tracepoint 3" -- \
+	"$es" report --no-chart "$r"
+cp "$fx/amd-bpf/0001.json" "$r/collector-shadow-1.json"
+case_ "a collector record of two VMs is refused" 3 "collector-shadow-1.json: not a record of one svm VM" -- \
+	"$es" report --no-chart "$r"
+collector 3 >"$r/collector-npt-2.json"
+case_ "a collector file of a run the metadata does not list" 3 "collector-npt-2.json: a run that" -- \
+	"$es" report --no-chart "$r"

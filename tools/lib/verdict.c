@@ -107,6 +107,34 @@ static void check_query(struct es_run *run, enum es_vendor vendor)
 			     run->rows[i].query_count, run->rows[i].f.count);
 }
 
+/*
+ * The BPF collector counts the kvm_exit tracepoint's events: per reason it
+ * must equal the hist trigger's exactly; without one, exitscope's count on
+ * VMX (on SVM the fastpath exits make exitscope's msr row higher).
+ */
+static void check_collector(struct es_run *run, enum es_vendor vendor)
+{
+	bool tp = run->sources & ES_SRC_TRACEPOINT;
+	char code[ES_CODE_STR_LEN];
+	size_t i;
+
+	if (!tp && vendor != ES_INTEL)
+		return;
+	for (i = 0; i < run->nrows; i++) {
+		const struct es_row *r = &run->rows[i];
+		uint64_t want = tp ? r->tracepoint_count : r->f.count;
+
+		if (r->collector_count != want)
+			fail(&run->verdict, "reason %s (%s): collector %" PRIu64 ", %s %" PRIu64,
+			     es_code_str(code, vendor, r->code), r->name, r->collector_count,
+			     tp ? "tracepoint" : "exitscope", want);
+	}
+	if (run->total_collector != (tp ? run->total_tracepoint : run->total.count))
+		fail(&run->verdict, "all exits: collector %" PRIu64 ", %s %" PRIu64,
+		     run->total_collector, tp ? "tracepoint" : "exitscope",
+		     tp ? run->total_tracepoint : run->total.count);
+}
+
 static void check_run(struct es_run *run, enum es_vendor vendor)
 {
 	if (run->vmm_status != 0)
@@ -124,6 +152,8 @@ static void check_run(struct es_run *run, enum es_vendor vendor)
 		     run->total.count, run->kvm_exits);
 	if (run->sources & ES_SRC_QUERY)
 		check_query(run, vendor);
+	if (run->sources & ES_SRC_COLLECTOR)
+		check_collector(run, vendor);
 }
 
 /* A record's VM or vCPU: the rows add up to its total, in every figure. */
