@@ -232,7 +232,7 @@ labdir() {
 }
 # collector COUNT: a record of one VM with COUNT cpuid exits, as `record --json` writes it.
 collector() {
-	printf '{"schema":"exitscope.record/1","source":"bpf","label":"record","cpu":"amd","isa":"svm","host_kernel":"6.1.0-27-amd64","duration_ns":1,"time":"none","health":{"stats_full":0,"pending_failed":0,"stale":0,"row_gone":0},"verdict":{"ok":true,"failures":[]},"vms":[{"pid":9,"comm":"exitscope-vmm","verdict":{"ok":true,"failures":[]},"total":{"count":%d},"reasons":[{"reason":114,"name":"cpuid","count":%d}]}]}\n' "$1" "$1" >"$tmp/c.json"
+	printf '{"schema":"exitscope.record/1","source":"bpf","label":"record","cpu":"amd","isa":"svm","host_kernel":"6.1.0-27-amd64","duration_ns":1,"time":"none","health":{"stats_full":0,"pending_failed":0,"stale":0,"row_gone":0,"untimed":0},"verdict":{"ok":true,"failures":[]},"vms":[{"pid":9,"comm":"exitscope-vmm","verdict":{"ok":true,"failures":[]},"total":{"count":%d},"reasons":[{"reason":114,"name":"cpuid","count":%d}]}]}\n' "$1" "$1" >"$tmp/c.json"
 	"$es" record --source file:"$tmp/c.json" --json 2>/dev/null
 }
 r=$tmp/labres

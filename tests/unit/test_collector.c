@@ -319,7 +319,7 @@ static void expect_refused(const char *json, const char *why)
 
 #define HEAD "{\"schema\":\"exitscope.record/1\",\"source\":\"bpf\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\"," \
 	"\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\",\"health\":{\"stats_full\":0,\"pending_failed\":0," \
-	"\"stale\":0,\"row_gone\":0},\"verdict\":{\"ok\":true,\"failures\":[]},\"vms\":["
+	"\"stale\":0,\"row_gone\":0,\"untimed\":0},\"verdict\":{\"ok\":true,\"failures\":[]},\"vms\":["
 #define VM(reasons) "{\"pid\":5,\"comm\":\"v\",\"verdict\":{\"ok\":true,\"failures\":[]},\"total\":{\"count\":1,\"time_ns\":1}," \
 	"\"reasons\":[" reasons "]}"
 #define H32 "[0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]"
@@ -344,7 +344,7 @@ static void test_record_json_refused(void **state)
 	/* fuzzer: an unknown key among the four health counters */
 	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"bpf\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
 		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\",\"health\":{\"stats_ful\":0}}",
-		       "health: not the four counters");
+		       "health: not the five counters");
 	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"lab\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
 		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\"}", "source is not bpf, module or tracefs");
 	expect_refused(HEAD "]", "not JSON");

@@ -108,6 +108,13 @@ int on_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
 	/* Written in place when the thread is known: no allocation per exit. */
 	p = bpf_map_lookup_elem(&pending, &tid);
 	if (p) {
+		/*
+		 * Still pending: no kvm_entry came between two exits (6.1
+		 * re-enters from the fastpath without one). That exit stays
+		 * untimed; say how often.
+		 */
+		if (p->ts)
+			health_bump(ES_BPF_UNTIMED);
 		p->key = key;
 		p->task = bpf_get_current_task();
 		p->ts = bpf_ktime_get_ns();

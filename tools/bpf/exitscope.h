@@ -63,6 +63,7 @@ enum es_bpf_health {
 	ES_BPF_PENDING_FAILED,		/* exits not timed: pending update failed */
 	ES_BPF_STALE,			/* a pending exit of another thread or vCPU discarded */
 	ES_BPF_ROW_GONE,		/* an entry whose row was deleted meanwhile */
+	ES_BPF_UNTIMED,			/* an exit followed by another before any entry */
 	ES_BPF_NR_HEALTH
 };
 

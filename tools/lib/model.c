@@ -20,6 +20,7 @@ const char *const es_health_names[ES_BPF_NR_HEALTH] = {
 	[ES_BPF_PENDING_FAILED] = "pending_failed",
 	[ES_BPF_STALE] = "stale",
 	[ES_BPF_ROW_GONE] = "row_gone",
+	[ES_BPF_UNTIMED] = "untimed",
 };
 
 bool es_meta_is_record(const struct es_meta *m)

@@ -139,7 +139,7 @@ int es_write_prometheus(FILE *out, const struct es_snap *s, es_comm_fn comm, voi
 		es_snap_free(&vm);
 	}
 	if (!strcmp(s->source, "bpf") || !strcmp(s->source, "tracefs")) {
-		fprintf(out, "# HELP exitscope_collector_problems_total What the collector could not do, by kind: stats_full exits not counted, pending_failed exits not timed, stale and row_gone intervals dropped.\n"
+		fprintf(out, "# HELP exitscope_collector_problems_total What the collector could not do, by kind: stats_full exits not counted, pending_failed exits not timed, stale and row_gone intervals dropped, untimed exits followed by another exit before an entry.\n"
 			"# TYPE exitscope_collector_problems_total counter\n");
 		for (k = 0; k < ES_BPF_NR_HEALTH; k++)
 			fprintf(out, "exitscope_collector_problems_total{kind=\"%s\"} %" PRIu64 "\n",

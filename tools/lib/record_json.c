@@ -386,7 +386,7 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 		"host_kernel", "duration_ns", "time", "health", "verdict", "vms", NULL };
 	/* es_health_names, NULL-terminated for known(). */
 	static const char *const health_keys[ES_BPF_NR_HEALTH + 1] = {
-		"stats_full", "pending_failed", "stale", "row_gone", NULL };
+		"stats_full", "pending_failed", "stale", "row_gone", "untimed", NULL };
 	struct rd rd = { .name = name, .e = e };
 	char schema[32], label[ES_LABEL_MAX], cpu[8], isa[8], time[8];
 	unsigned int sources = 0;
@@ -433,7 +433,7 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 	h = json_object_get(root, "health");
 	snprintf(rd.where, sizeof(rd.where), "health");
 	if (known(&rd, h, health_keys) || json_object_size(h) != ES_BPF_NR_HEALTH) {
-		bad(&rd, "not the four counters stats_full, pending_failed, stale, row_gone");
+		bad(&rd, "not the five counters stats_full, pending_failed, stale, row_gone, untimed");
 		goto fail;
 	}
 	for (i = 0; i < ES_BPF_NR_HEALTH; i++)
