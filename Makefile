@@ -73,9 +73,9 @@ OUT ?= $(BUILD)
 LDSTATIC ?= -static
 SANITIZE ?=
 CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ikernel/uapi $(SANITIZE)
-LDLIBS_TOOLS := -ljansson
+LDLIBS_TOOLS := -ljansson -lm
 LIB_SRC := $(wildcard tools/lib/*.c)
-LIB_HDR := $(wildcard tools/lib/*.h) kernel/uapi/asm/kvm_exit_stats.h
+LIB_HDR := $(wildcard tools/lib/*.h) kernel/uapi/asm/kvm_exit_stats.h tools/bpf/exitscope.h
 LIB := $(OUT)/obj/libexitscope.a
 VMM_SRC := $(wildcard tools/vmm/*.c)
 VMM_HDR := $(wildcard tools/vmm/*.h) $(LIB_HDR)
@@ -121,9 +121,40 @@ $(GUEST)/%: guest/linux/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $< $(LIB)
 
-$(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB)
+# The BPF collector (tools/bpf, docs/collector.md): the kernel side built
+# with clang for the BPF target, embedded in the exitscope binary through a
+# skeleton (bpftool gen skeleton), libbpf, libelf and zlib linked in
+# (statically by default, so that one binary runs in a busybox initramfs).
+# Without clang, bpftool or libbpf-dev the binary is built without it and
+# says so when asked for --source bpf.
+BPF_TOOLS_OK := $(shell command -v clang >/dev/null && command -v bpftool >/dev/null && \
+	[ -f /usr/include/bpf/libbpf.h ] && [ -f /usr/include/gelf.h ] && echo yes)
+BPF_DIR := $(OUT)/bpf
+BPF_SKEL := $(BPF_DIR)/exitscope.skel.h
+BPF_USER_SRC := tools/bpf/collector.c
+BPF_HDR := tools/bpf/exitscope.h
+LDLIBS_BPF := -lbpf -lelf -lz
+ifeq ($(BPF_TOOLS_OK),yes)
+CLI_BPF_SRC := $(BPF_USER_SRC)
+CLI_BPF_DEP := $(BPF_SKEL)
+CLI_BPF_FLAGS := -I$(BPF_DIR)
+CLI_BPF_LIBS := $(LDLIBS_BPF)
+else
+$(info exitscope: no clang, bpftool or libbpf-dev/libelf-dev: exitscope is built without the BPF collector (apt install clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev))
+endif
+# Debian's multiarch uapi headers (asm/types.h) for the BPF target.
+BPF_ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
+$(BPF_DIR)/exitscope.bpf.o: tools/bpf/exitscope.bpf.c $(BPF_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) $(LDSTATIC) -o $@ $(CLI_SRC) $(LIB) $(LDLIBS_TOOLS)
+	clang -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(BPF_ARCH_INC) -Itools/bpf \
+		-c -o $@ $<
+$(BPF_SKEL): $(BPF_DIR)/exitscope.bpf.o
+	bpftool gen skeleton $< name exitscope_bpf > $@.tmp && mv $@.tmp $@
+
+$(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB) $(CLI_BPF_SRC) $(BPF_HDR) $(CLI_BPF_DEP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) $(CLI_BPF_FLAGS) $(LDSTATIC) -o $@ $(CLI_SRC) $(CLI_BPF_SRC) $(LIB) \
+		$(LDLIBS_TOOLS) $(CLI_BPF_LIBS)
 
 $(BIN)/exitscope-vmm: $(VMM_SRC) $(VMM_HDR) $(LIB)
 	@mkdir -p $(@D)
@@ -148,12 +179,13 @@ $(BUILD)/test/bench_query: tests/bench/bench_query.c kernel/kvm/exit_stats.c \
 		-o $@ tests/bench/bench_query.c tests/shim/kernel_shim.c
 
 # Unit tests of the tools (cmocka), each against the library archive.
-TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_frame test_vmm
+TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_frame test_vmm \
+	test_collector
 TOOL_TESTS := $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%) $(OUT)/test/test_boot $(OUT)/test/test_uart \
 	$(OUT)/test/test_reasons
 .PHONY: tool-tests
 tool-tests: $(TOOL_TESTS)
-$(TOOL_TESTS_PLAIN:%=$(OUT)/test/%): $(OUT)/test/%: tests/unit/%.c tests/unit/fixtures.h $(LIB)
+$(TOOL_TESTS_PLAIN:%=$(OUT)/test/%): $(OUT)/test/%: tests/unit/%.c tests/unit/fixtures.h $(LIB) $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $< $(LIB) $(LDLIBS_TOOLS) -lcmocka
 $(OUT)/test/test_boot: tests/unit/test_boot.c tools/vmm/boot.c tools/vmm/mptable.c $(VMM_HDR)

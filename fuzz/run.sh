@@ -17,7 +17,7 @@ for f in "$out"/fuzz_*; do
 	t=${f##*/fuzz_}
 	n=$((n + 1))
 	case $t in
-	frame|results_json) max=65536 ;;
+	frame|results_json|record_json) max=65536 ;;
 	stats|query) max=16384 ;;
 	*) max=4096 ;;
 	esac

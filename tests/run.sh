@@ -74,6 +74,8 @@ run_cmocka build/test/test_vmm
 run_cmocka build/test/test_reasons
 echo "== unit: results model, checks, writers, results.json both ways, chart"
 run_cmocka build/test/test_report
+echo "== unit: the collector's logic (folding, buckets, percentiles, snapshots, records, metrics, top, HTTP)"
+run_cmocka build/test/test_collector
 echo "== unit under ASan+UBSan: the tools' unit tests again (build/asan/test)"
 for t in build/asan/test/test_*; do run_cmocka_asan "$t"; done
 echo "== tools: exitscope-vmm and exitscope, end to end"
@@ -89,6 +91,9 @@ run_cases tests/lab/check-lab-cli.sh
 echo "== report: results good and hostile (static build, then ASan+UBSan)"
 run_cases tests/lab/check-report.sh
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/lab/check-report.sh
+echo "== collector: record, top, exporter on recorded figures; promtool, node-exporter (static, then ASan+UBSan)"
+run_cases tests/collector/check-collector.sh
+run_cases env EXITSCOPE_BIN=build/asan/bin tests/collector/check-collector.sh
 echo "== tools under ASan+UBSan: exitscope-vmm and exitscope, end to end"
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/vmm/check-vmm.sh
 echo "== fuzz: each parser of outside data for 10 s (libFuzzer, ASan+UBSan; docs/reliability.md)"

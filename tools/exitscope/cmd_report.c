@@ -14,6 +14,7 @@
 
 #include "../lib/labdir.h"
 #include "../lib/parse.h"
+#include "../lib/record.h"
 #include "../lib/summary.h"
 #include "../lib/verdict.h"
 #include "../lib/writers.h"
@@ -32,6 +33,7 @@ static const char *const outputs[] = {
 void cmd_report_help(void)
 {
 	printf("usage: exitscope report [--json] [--out DIR] [--no-chart] SOURCE\n"
+	       "       exitscope report [--out DIR] [--no-chart] RECORD-A RECORD-B\n"
 	       "\n"
 	       "SOURCE is a lab results directory (what `make lab` wrote: metadata.txt,\n"
 	       "and per paging mode and run stats-, hist-, status-, l2- and kvmstat-\n"
@@ -42,7 +44,10 @@ void cmd_report_help(void)
 	       "the module parameter, every L2 run's exit status. Then results.json,\n"
 	       "results.csv, report.md, chart.png and chart.svg are written into it (or\n"
 	       "into --out DIR), the verdict included, and the table printed. A\n"
-	       "results.json is re-rendered: the table, or the files with --out.\n"
+	       "results.json is re-rendered: the table, or the files with --out. So is\n"
+	       "a record of `exitscope record --json` (its checks: the rows add up, the\n"
+	       "collector lost nothing). Two records are compared: the exits per reason of\n"
+	       "each (all VMs summed), their ratio, and the cost per exit of each.\n"
 	       "\n"
 	       "  -j, --json       print results.json instead of the table\n"
 	       "  -o, --out DIR    write the results files there\n"
@@ -56,7 +61,8 @@ void cmd_report_help(void)
 	       "\n"
 	       "EXAMPLES\n"
 	       "  exitscope report results\n"
-	       "  exitscope report --out /tmp/again results/results.json\n");
+	       "  exitscope report --out /tmp/again results/results.json\n"
+	       "  exitscope report before.json after.json\n");
 }
 
 struct doc {
@@ -105,8 +111,13 @@ static int write_outputs(const char *dir, const struct es_record *r,
 		else
 			d.chart = "chart.svg";
 	}
-	if (es_write_file(dir, "results.json", w_json, &d, &e) ||
-	    es_write_file(dir, "results.csv", w_csv, &d, &e) ||
+	/* Two records compared are no one record: no results.json of them. */
+	if ((r->meta.nmodes != 2 || !es_meta_is_record(&r->meta)) &&
+	    es_write_file(dir, "results.json", w_json, &d, &e)) {
+		fprintf(stderr, "exitscope report: %s\n", e.msg);
+		return -1;
+	}
+	if (es_write_file(dir, "results.csv", w_csv, &d, &e) ||
 	    es_write_file(dir, "report.md", w_md, &d, &e)) {
 		fprintf(stderr, "exitscope report: %s\n", e.msg);
 		return -1;
@@ -141,6 +152,28 @@ static int load(const char *src, bool *is_dir, struct es_record *r)
 	return 0;
 }
 
+/* Two records of `exitscope record --json` side by side into @r. */
+static int compare(const char *a, const char *b, struct es_record *r)
+{
+	struct es_record ra, rb;
+	struct es_err e;
+	bool dir;
+	int rc;
+
+	if (load(a, &dir, &ra))
+		return -1;
+	if (load(b, &dir, &rb)) {
+		es_record_free(&ra);
+		return -1;
+	}
+	rc = es_record_compare(&ra, &rb, r, &e);
+	if (rc)
+		fprintf(stderr, "exitscope report: %s\n", e.msg);
+	es_record_free(&ra);
+	es_record_free(&rb);
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -150,7 +183,7 @@ int cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *src, *out = NULL;
+	const char *src = NULL, *out = NULL;
 	bool json = false, chart = true, is_dir;
 	struct es_summary s;
 	struct es_record r;
@@ -168,14 +201,21 @@ int cmd_report(int argc, char **argv)
 			return REPORT_USAGE;
 		}
 	}
-	if (optind + 1 != argc) {
+	if (optind + 1 != argc && optind + 2 != argc) {
 		fprintf(stderr, "exitscope report: %s (see --help)\n",
 			optind == argc ? "give a results directory or a results.json" :
-			"one results directory or results.json only");
+			"one results directory or results.json, or two records");
 		return REPORT_USAGE;
 	}
-	src = argv[optind];
-	if (load(src, &is_dir, &r)) {
+	if (optind + 2 == argc) {
+		if (json) {
+			fprintf(stderr, "exitscope report: two records compare as a table or files (--out), not as JSON\n");
+			return REPORT_USAGE;
+		}
+		if (compare(argv[optind], argv[optind + 1], &r))
+			return REPORT_BAD_INPUT;
+		is_dir = false;
+	} else if (load(src = argv[optind], &is_dir, &r)) {
 		if (is_dir && !out) {
 			char meta[4096];
 
@@ -207,7 +247,8 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "exitscope report: %zu check(s) failed%s%s%s\n", r.verdict.n,
 			json ? "" : " (listed above)", out ? "; files in " : "", out ? out : "");
 	} else if (status == REPORT_OK) {
-		fprintf(stderr, "exitscope report: all %zu runs passed: %s%s%s\n", r.nruns,
+		fprintf(stderr, "exitscope report: all %zu %s passed: %s%s%s\n", r.nruns,
+			es_meta_is_record(&r.meta) ? "VMs" : "runs",
 			es_checks_passed(&r), out ? "; files in " : "", out ? out : "");
 	}
 	es_summary_free(&s);

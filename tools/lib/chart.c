@@ -41,9 +41,9 @@ static void script(FILE *out, const struct es_record *r, const struct es_summary
 	}
 	fprintf(out, "EOD\n"
 		"set style data histograms\nset style fill solid\nset logscale y\n"
-		"set xtics rotate by -45 font ',8'\nset ylabel 'exits (median)'\n"
+		"set xtics rotate by -45 font ',8'\nset ylabel '%s'\n"
 		"set title \"exits per reason (%s)%s\" noenhanced\n",
-		es_isa_name(s->vendor), es_verdict_ok(&r->verdict) ? "" : ": FAILED CHECKS");
+		s->record ? "exits (all VMs)" : "exits (median)", es_isa_name(s->vendor), es_verdict_ok(&r->verdict) ? "" : ": FAILED CHECKS");
 	for (i = 0; i < 2; i++) {
 		fprintf(out, i ? "set terminal svg size 1200,600 noenhanced\nset output 'chart.svg'\n" :
 			"set terminal png size 1200,600 noenhanced\nset output 'chart.png'\n");

@@ -10,6 +10,7 @@
 #include "num.h"
 #include "parse.h"
 #include "query_doc.h"
+#include "record.h"
 
 struct file {
 	char path[4096];
@@ -61,6 +62,47 @@ static void merge_hist(struct es_run *run, enum es_vendor vendor,
 	}
 	run->total_tracepoint = t->total;
 	run->sources |= ES_SRC_TRACEPOINT;
+}
+
+/*
+ * collector-MODE-RUN.json: `exitscope record --json` of the BPF collector
+ * while the run's VM ran, the only VM in it. Its counts go beside
+ * exitscope's and the tracepoint's, folded into the rows the same way.
+ */
+static int merge_collector(struct es_run *run, enum es_vendor vendor, const char *name,
+			   const char *buf, size_t len, struct es_err *e)
+{
+	struct es_record rec;
+	const struct es_run *vm;
+	size_t i;
+
+	if (es_read_record_json(name, buf, len, &rec, e))
+		return -1;
+	if (rec.meta.vendor != vendor || rec.nruns > 1) {
+		es_errf(e, "%s: not a record of one %s VM (exitscope record --json)", name,
+			es_isa_name(vendor));
+		es_record_free(&rec);
+		return -1;
+	}
+	run->total_collector = 0;
+	vm = rec.nruns ? &rec.runs[0] : NULL;
+	for (i = 0; vm && i < vm->nrows; i++) {
+		uint32_t code = vm->rows[i].code;
+		struct es_row *row;
+
+		if (!es_run_find(run, code) && !es_reason_name(vendor, code))
+			code = ES_CODE_OTHER;
+		row = es_run_row(run, code, es_reason_name(vendor, code));
+		if (!row) {
+			es_record_free(&rec);
+			return es_errf(e, "%s: out of memory", name);
+		}
+		row->collector_count += vm->rows[i].f.count;
+	}
+	run->total_collector = vm ? vm->total.count : 0;
+	run->sources |= ES_SRC_COLLECTOR;
+	es_record_free(&rec);
+	return 0;
 }
 
 static int merge_query(struct es_run *run, const struct es_query_doc *d,
@@ -126,6 +168,16 @@ static int load_run(const char *dir, const struct es_meta *m, struct es_run *run
 	merge_hist(run, vendor, &t);
 	es_tallies_free(&t);
 
+	NAME("collector", "json");
+	if (load(dir, name, ES_JSON_MAX_BYTES, true, &missing, &f, e))
+		return -1;
+	if (!missing) {
+		r = merge_collector(run, vendor, f.name, f.text.data, f.text.len, e);
+		es_text_free(&f.text);
+		if (r)
+			return -1;
+	}
+
 	NAME("kvmstat", "txt");
 	if (load(dir, name, ES_KVMSTAT_MAX_BYTES, true, &missing, &f, e))
 		return -1;
@@ -161,7 +213,8 @@ static int load_run(const char *dir, const struct es_meta *m, struct es_run *run
  */
 static int stray_files(const char *dir, const struct es_meta *m, struct es_err *e)
 {
-	static const char *const kinds[] = { "status-", "stats-", "hist-", "kvmstat-", "l2-" };
+	static const char *const kinds[] = { "status-", "stats-", "hist-", "kvmstat-", "l2-",
+					     "collector-" };
 	struct dirent *d;
 	DIR *dp = opendir(dir);
 	int r = 0;
@@ -183,7 +236,7 @@ static int stray_files(const char *dir, const struct es_meta *m, struct es_err *
 		dot = strrchr(p, '.');
 		if (!dash || !dot || dot < dash)
 			continue;
-		if (strcmp(dot, k == 4 ? ".log" : ".txt"))
+		if (strcmp(dot, k == 4 ? ".log" : k == 5 ? ".json" : ".txt"))
 			continue;
 		for (i = 0; i < m->nmodes; i++)
 			if ((size_t)(dash - p) == strlen(m->modes[i].name) &&

@@ -15,6 +15,20 @@ const char *const es_time_names[ES_NR_TIMES] = {
 	[ES_SLEEP] = "sleep",
 };
 
+const char *const es_health_names[ES_BPF_NR_HEALTH] = {
+	[ES_BPF_STATS_FULL] = "stats_full",
+	[ES_BPF_PENDING_FAILED] = "pending_failed",
+	[ES_BPF_STALE] = "stale",
+	[ES_BPF_ROW_GONE] = "row_gone",
+	[ES_BPF_UNTIMED] = "untimed",
+};
+
+bool es_meta_is_record(const struct es_meta *m)
+{
+	return !strcmp(m->source, "bpf") || !strcmp(m->source, "module") ||
+	       !strcmp(m->source, "tracefs");
+}
+
 void es_record_init(struct es_record *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -22,6 +36,11 @@ void es_record_init(struct es_record *r)
 
 static void run_free(struct es_run *run)
 {
+	size_t i;
+
+	for (i = 0; i < run->nvcpus; i++)
+		run_free(&run->vcpus[i]);
+	free(run->vcpus);
 	free(run->rows);
 	free(run->kvm);
 	es_verdict_free(&run->verdict);
@@ -51,6 +70,26 @@ struct es_run *es_record_add_run(struct es_record *r)
 	memset(&runs[r->nruns], 0, sizeof(runs[0]));
 	runs[r->nruns].vmm_status = -1;
 	return &runs[r->nruns++];
+}
+
+struct es_run *es_run_add_vcpu(struct es_run *run, uint32_t vcpu)
+{
+	struct es_run *v;
+
+	if (run->nvcpus >= ES_MAX_VCPUS)
+		return NULL;
+	v = realloc(run->vcpus, (run->nvcpus + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	run->vcpus = v;
+	v = &v[run->nvcpus++];
+	memset(v, 0, sizeof(*v));
+	v->vmm_status = -1;
+	v->index = vcpu;
+	v->pid = run->pid;
+	memcpy(v->mode, run->mode, sizeof(v->mode));
+	v->sources = run->sources;
+	return v;
 }
 
 const struct es_row *es_run_find(const struct es_run *run, uint32_t code)

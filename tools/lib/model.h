@@ -24,12 +24,14 @@
 #include <stdint.h>
 
 #include "exit_reasons.h"
+#include "hist.h"
 
 #define ES_NAME_MAX	48	/* a reason's name */
 #define ES_LABEL_MAX	16	/* "ept", "npt", "shadow" */
 #define ES_MAX_ROWS	1024	/* reasons in one run */
 #define ES_MAX_RUNS	64	/* runs in one record */
 #define ES_MAX_MODES	4
+#define ES_MAX_VCPUS	1024	/* vCPUs of a record's VM (x86 KVM_MAX_VCPUS) */
 /*
  * The largest figure taken: JSON numbers (jansson) are signed 64-bit, and a
  * count near 2^64 is a negative one that wrapped: corrupt, not a count.
@@ -47,6 +49,7 @@ extern const char *const es_time_names[ES_NR_TIMES];
 struct es_figs {
 	uint64_t count;
 	uint64_t t[ES_NR_TIMES];
+	uint64_t ns;			/* ES_SRC_NS: exit -> next entry, ns */
 };
 
 /* Which sources a run (and so each of its rows) has figures from. */
@@ -55,7 +58,8 @@ struct es_figs {
 #define ES_SRC_TRACEPOINT	(1u << 2)	/* kvm_exit hist trigger */
 #define ES_SRC_QUERY		(1u << 3)	/* the guest's exitscope query */
 #define ES_SRC_KVM		(1u << 4)	/* KVM's own per-VM statistics */
-#define ES_SRC_COLLECTOR	(1u << 5)	/* a BPF collector (not yet) */
+#define ES_SRC_COLLECTOR	(1u << 5)	/* a BPF collector's count beside the lab's */
+#define ES_SRC_NS		(1u << 6)	/* a record's times in ns and log2 histograms */
 
 struct es_row {
 	uint32_t code;			/* exit code, or ES_CODE_OTHER */
@@ -64,6 +68,7 @@ struct es_row {
 	uint64_t tracepoint_count;
 	uint64_t query_count;
 	uint64_t collector_count;
+	uint64_t hist[ES_HIST_BUCKETS];	/* ES_SRC_NS: exit -> entry times */
 };
 
 struct es_stat {			/* one of KVM's statistics */
@@ -92,6 +97,11 @@ struct es_run {
 	struct es_stat *kvm;		/* all of KVM's per-VM statistics */
 	size_t nkvm;
 	struct es_verdict verdict;
+	/* A record's VM (`exitscope record`): its VMM and its vCPUs. */
+	uint32_t pid;
+	char comm[16];			/* the VMM's /proc/PID/comm, or "" */
+	struct es_run *vcpus;		/* index: the vCPU id; mode as the VM's */
+	size_t nvcpus;
 };
 
 struct es_mode {
@@ -102,7 +112,7 @@ struct es_mode {
 
 /* Where the figures came from. Strings are "" when not known. */
 struct es_meta {
-	char source[16];		/* "lab" */
+	char source[16];		/* "lab"; a record's: "bpf", "module", "tracefs" */
 	enum es_vendor vendor;
 	char workload[64];
 	unsigned int runs, rounds, l2_cpus;
@@ -112,6 +122,12 @@ struct es_meta {
 	char knob[32];			/* "kvm_amd.npt", "kvm_intel.ept" */
 	struct es_mode modes[ES_MAX_MODES];
 	size_t nmodes;
+	/* A record's (es_meta_is_record()): what the lab's fields are to a lab. */
+	char label[ES_LABEL_MAX];	/* its name in comparisons ("before") */
+	char host_kernel[128];		/* uname -r where it was recorded */
+	uint64_t duration_ns;		/* the span the figures cover */
+	unsigned int sources;		/* what its rows carry: ES_SRC_STATS (cycles), ES_SRC_NS */
+	uint64_t health[ES_BPF_NR_HEALTH];	/* the collector's (exitscope.h) */
 };
 
 struct es_record {
@@ -121,10 +137,20 @@ struct es_record {
 	struct es_verdict verdict;	/* all failures of all runs, and the record's */
 };
 
+/*
+ * A record of `exitscope record` (schema exitscope.record/1: one run per
+ * VM, mode = the record's label), not a lab's results (exitscope.lab/2).
+ */
+bool es_meta_is_record(const struct es_meta *m);
+/* The collector's health counters' names ("stats_full"...). */
+extern const char *const es_health_names[ES_BPF_NR_HEALTH];
+
 void es_record_init(struct es_record *r);
 void es_record_free(struct es_record *r);
 /* A new run at the end (zeroed); NULL when out of memory or too many. */
 struct es_run *es_record_add_run(struct es_record *r);
+/* A new vCPU of a record's VM (zeroed, its mode copied); NULL likewise. */
+struct es_run *es_run_add_vcpu(struct es_run *run, uint32_t vcpu);
 /*
  * The row of @code in @run, made (zero figures, @name) if absent; NULL when
  * out of memory or rows. Adding rows moves them: hold no row pointer across.

@@ -53,6 +53,15 @@ int es_parse_hist(const char *name, const char *buf, size_t len,
 		  enum es_vendor vendor, struct es_tallies *t, struct es_err *e);
 void es_tallies_free(struct es_tallies *t);
 
+struct es_snap;
+/*
+ * The tracefs source's kvm_exit hist keyed on common_pid, vcpu_id and
+ * exit_reason into @out (thread ids in tgid, reasons folded for @vendor);
+ * @dropped gets its "Dropped:" figure.
+ */
+int es_parse_hist_keys(const char *name, const char *buf, size_t len, enum es_vendor vendor,
+		       struct es_snap *out, uint64_t *dropped, struct es_err *e);
+
 /* One line, one decimal number 0-255. */
 int es_parse_status(const char *name, const char *buf, size_t len,
 		    int *status, struct es_err *e);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "writers.h"
 
 /* ---- writing ---- */
@@ -42,7 +43,7 @@ static json_t *verdict_json(const struct es_verdict *v)
 
 /* count, the time figures the run has, the other sources' counts. */
 static int figs_json(json_t *o, const struct es_run *run, const struct es_figs *f,
-		     uint64_t tp, uint64_t q)
+		     uint64_t tp, uint64_t q, uint64_t col)
 {
 	size_t k, nk = run->sources & ES_SRC_TIMES ? ES_NR_TIMES : 1;
 	int r = put(o, "count", fig(f->count));
@@ -53,6 +54,8 @@ static int figs_json(json_t *o, const struct es_run *run, const struct es_figs *
 		r |= put(o, "tracepoint_count", fig(tp));
 	if (run->sources & ES_SRC_QUERY)
 		r |= put(o, "query_count", fig(q));
+	if (run->sources & ES_SRC_COLLECTOR)
+		r |= put(o, "collector_count", fig(col));
 	return r;
 }
 
@@ -69,7 +72,8 @@ static json_t *run_json(const struct es_record *rec, const struct es_run *run)
 	r |= put(o, "accounting", json_string(run->accounting));
 	r |= put(o, "verdict", verdict_json(&run->verdict));
 	r |= put(o, "total", total);
-	r |= figs_json(total, run, &run->total, run->total_tracepoint, run->total_query);
+	r |= figs_json(total, run, &run->total, run->total_tracepoint, run->total_query,
+		       run->total_collector);
 	if (run->sources & ES_SRC_QUERY)
 		r |= put(total, "query_exits", fig(run->query_exits));
 	if (run->sources & ES_SRC_KVM) {
@@ -87,7 +91,8 @@ static json_t *run_json(const struct es_record *rec, const struct es_run *run)
 		r |= put(ro, "reason", row->code == ES_CODE_OTHER ? json_null() :
 			 json_integer(row->code));
 		r |= put(ro, "name", json_string(row->name));
-		r |= figs_json(ro, run, &row->f, row->tracepoint_count, row->query_count);
+		r |= figs_json(ro, run, &row->f, row->tracepoint_count, row->query_count,
+			       row->collector_count);
 	}
 	if (r) {
 		json_decref(o);
@@ -133,9 +138,12 @@ static json_t *record_json(const struct es_record *rec)
 
 int es_write_json(FILE *out, const struct es_record *r)
 {
-	json_t *root = record_json(r);
+	json_t *root;
 	int ret;
 
+	if (es_meta_is_record(&r->meta))
+		return es_write_record_json(out, r);
+	root = record_json(r);
 	/* A string that is not UTF-8 makes json_string() fail: caught here. */
 	if (!root)
 		return -1;
@@ -221,7 +229,7 @@ static int read_verdict(struct rd *rd, json_t *v, struct es_verdict *out)
 
 /* The figures of a total or a row, as the run's sources say they must be. */
 static int read_figs(struct rd *rd, json_t *o, unsigned int sources, struct es_figs *f,
-		     uint64_t *tp, uint64_t *q)
+		     uint64_t *tp, uint64_t *q, uint64_t *col)
 {
 	size_t k, nk = sources & ES_SRC_TIMES ? ES_NR_TIMES : 1;
 	json_t *v;
@@ -245,6 +253,11 @@ static int read_figs(struct rd *rd, json_t *o, unsigned int sources, struct es_f
 	if (!!v != !!(sources & ES_SRC_QUERY))
 		return bad(rd, "query_count %s", v ? "given, but not in the total" : "missing");
 	if (v && get_fig(rd, v, "query_count", q))
+		return -1;
+	v = json_object_get(o, "collector_count");
+	if (!!v != !!(sources & ES_SRC_COLLECTOR))
+		return bad(rd, "collector_count %s", v ? "given, but not in the total" : "missing");
+	if (v && get_fig(rd, v, "collector_count", col))
 		return -1;
 	return 0;
 }
@@ -272,9 +285,10 @@ static int read_run(struct rd *rd, json_t *o, struct es_record *rec, struct es_r
 		"accounting", "verdict", "total", "kvm_stats", "reasons", NULL };
 	static const char *const total_keys[] = { "count", "cycles", "halted", "vmm",
 		"preempted", "sleep", "tracepoint_count", "query_count", "query_exits",
-		"kvm_exits", NULL };
+		"kvm_exits", "collector_count", NULL };
 	static const char *const row_keys[] = { "reason", "name", "count", "cycles", "halted",
-		"vmm", "preempted", "sleep", "tracepoint_count", "query_count", NULL };
+		"vmm", "preempted", "sleep", "tracepoint_count", "query_count", "collector_count",
+		NULL };
 	json_t *total, *reasons, *kvm, *v;
 	char workload[64];
 	const char *key;
@@ -317,12 +331,14 @@ static int read_run(struct rd *rd, json_t *o, struct es_record *rec, struct es_r
 		run->sources |= ES_SRC_QUERY;
 	if (json_object_get(total, "kvm_exits"))
 		run->sources |= ES_SRC_KVM;
+	if (json_object_get(total, "collector_count"))
+		run->sources |= ES_SRC_COLLECTOR;
 	if (!!kvm != !!(run->sources & ES_SRC_KVM) ||
 	    !!json_object_get(total, "query_exits") != !!(run->sources & ES_SRC_QUERY))
 		return bad(rd, "kvm_stats and total.kvm_exits, or query_count and query_exits, come together%s", NULL);
 	snprintf(rd->where, sizeof(rd->where), "runs[%zu].total", idx);
 	if (read_figs(rd, total, run->sources, &run->total, &run->total_tracepoint,
-		      &run->total_query))
+		      &run->total_query, &run->total_collector))
 		return -1;
 	if (run->sources & ES_SRC_QUERY &&
 	    get_fig(rd, json_object_get(total, "query_exits"), "query_exits", &run->query_exits))
@@ -374,7 +390,8 @@ static int read_run(struct rd *rd, json_t *o, struct es_record *rec, struct es_r
 		row = es_run_row(run, (uint32_t)c, name);
 		if (!row)
 			return bad(rd, "out of memory%s", NULL);
-		if (read_figs(rd, v, run->sources, &row->f, &row->tracepoint_count, &row->query_count))
+		if (read_figs(rd, v, run->sources, &row->f, &row->tracepoint_count, &row->query_count,
+			      &row->collector_count))
 			return -1;
 	}
 	rd->where[0] = '\0';
@@ -458,6 +475,12 @@ int es_read_json(const char *name, const char *buf, size_t len, struct es_record
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
 		return es_errf(e, "%s:%d:%d: not JSON: %s", name, je.line, je.column, je.text);
+	/* A record of `exitscope record` has a reader of its own. */
+	v = json_object_get(root, "schema");
+	if (json_is_string(v) && !strcmp(json_string_value(v), ES_RECORD_SCHEMA)) {
+		json_decref(root);
+		return es_read_record_json(name, buf, len, r, e);
+	}
 	if (!json_is_object(root)) {
 		bad(&rd, "not an exitscope results document%s", NULL);
 		goto fail;

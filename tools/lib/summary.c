@@ -31,11 +31,43 @@ static int col_of(const struct es_summary *s, const char *mode)
 	return -1;
 }
 
+/* A record's cell: sums over the column's VMs, min and max per VM. */
+static void fill_record_cell(const struct es_record *r, const struct es_summary *s,
+			     size_t col, uint32_t code, struct es_cell *c)
+{
+	bool first = true;
+	size_t i, k;
+
+	for (i = 0; i < r->nruns; i++) {
+		const struct es_row *row;
+		uint64_t n;
+
+		if (col_of(s, r->runs[i].mode) != (int)col)
+			continue;
+		row = es_run_find(&r->runs[i], code);
+		n = row ? row->f.count : 0;
+		c->min = first || n < c->min ? n : c->min;
+		c->max = first || n > c->max ? n : c->max;
+		first = false;
+		if (!row)
+			continue;
+		c->median = c->median + n < c->median ? ES_FIG_MAX : c->median + n;
+		for (k = 0; k < ES_NR_TIMES; k++)
+			c->t[k] += row->f.t[k];
+		c->ns += row->f.ns;
+		es_hist_add(c->hist, row->hist);
+	}
+}
+
 static void fill_cell(const struct es_record *r, const struct es_summary *s,
 		      size_t col, uint32_t code, struct es_cell *c, uint64_t *v)
 {
 	size_t i, n, k;
 
+	if (s->record) {
+		fill_record_cell(r, s, col, code, c);
+		return;
+	}
 	for (k = 0; k <= ES_NR_TIMES; k++) {
 		for (i = n = 0; i < r->nruns; i++) {
 			const struct es_row *row;
@@ -74,6 +106,8 @@ int es_summary_build(const struct es_record *r, struct es_summary *s)
 	for (i = 0; i < r->meta.nmodes && s->ncols < ES_MAX_COLS; i++)
 		snprintf(s->col[s->ncols++], ES_LABEL_MAX, "%s", r->meta.modes[i].name);
 	s->times = r->nruns > 0;
+	s->record = es_meta_is_record(&r->meta);
+	s->ns = s->cycles = r->nruns > 0;
 	for (i = 0; i < r->nruns; i++) {
 		int c = col_of(s, r->runs[i].mode);
 
@@ -84,7 +118,11 @@ int es_summary_build(const struct es_record *r, struct es_summary *s)
 		if (c >= 0)
 			s->runs[c]++;
 		s->times &= !!(r->runs[i].sources & ES_SRC_TIMES);
+		s->ns &= !!(r->runs[i].sources & ES_SRC_NS);
+		s->cycles &= !!(r->runs[i].sources & ES_SRC_STATS);
 	}
+	if (!s->record)
+		s->cycles = true;
 	/* Every code any run has a row for: at most all rows of all runs. */
 	for (i = k = 0; i < r->nruns; i++)
 		k += r->runs[i].nrows;

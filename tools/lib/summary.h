@@ -12,9 +12,16 @@
 
 #define ES_MAX_COLS	ES_MAX_MODES
 
+/*
+ * A lab's column shows the median of its runs; a record's (es_meta_is_record)
+ * the sum of its VMs, and their histograms merged, so that a host-wide
+ * record reads as the host's exits.
+ */
 struct es_cell {
-	uint64_t min, median, max;	/* counts over the column's runs */
-	uint64_t t[ES_NR_TIMES];	/* medians of the time figures */
+	uint64_t min, median, max;	/* counts over the column's runs; median: the sum for records */
+	uint64_t t[ES_NR_TIMES];	/* medians (sums) of the time figures */
+	uint64_t ns;			/* records: exit -> entry time, summed */
+	uint64_t hist[ES_HIST_BUCKETS];	/* records: merged histograms */
 };
 
 struct es_sum_row {
@@ -30,6 +37,9 @@ struct es_summary {
 	char col[ES_MAX_COLS][ES_LABEL_MAX];
 	unsigned int runs[ES_MAX_COLS];	/* runs per column */
 	bool times;			/* every run has the time-away figures */
+	bool record;			/* columns are records' labels, cells sums */
+	bool ns;			/* every run has ns times and histograms */
+	bool cycles;			/* every run has cycles (lab, module records) */
 	struct es_sum_row *rows;	/* by code, ascending */
 	size_t n;
 };

@@ -107,6 +107,34 @@ static void check_query(struct es_run *run, enum es_vendor vendor)
 			     run->rows[i].query_count, run->rows[i].f.count);
 }
 
+/*
+ * The BPF collector counts the kvm_exit tracepoint's events: per reason it
+ * must equal the hist trigger's exactly; without one, exitscope's count on
+ * VMX (on SVM the fastpath exits make exitscope's msr row higher).
+ */
+static void check_collector(struct es_run *run, enum es_vendor vendor)
+{
+	bool tp = run->sources & ES_SRC_TRACEPOINT;
+	char code[ES_CODE_STR_LEN];
+	size_t i;
+
+	if (!tp && vendor != ES_INTEL)
+		return;
+	for (i = 0; i < run->nrows; i++) {
+		const struct es_row *r = &run->rows[i];
+		uint64_t want = tp ? r->tracepoint_count : r->f.count;
+
+		if (r->collector_count != want)
+			fail(&run->verdict, "reason %s (%s): collector %" PRIu64 ", %s %" PRIu64,
+			     es_code_str(code, vendor, r->code), r->name, r->collector_count,
+			     tp ? "tracepoint" : "exitscope", want);
+	}
+	if (run->total_collector != (tp ? run->total_tracepoint : run->total.count))
+		fail(&run->verdict, "all exits: collector %" PRIu64 ", %s %" PRIu64,
+		     run->total_collector, tp ? "tracepoint" : "exitscope",
+		     tp ? run->total_tracepoint : run->total.count);
+}
+
 static void check_run(struct es_run *run, enum es_vendor vendor)
 {
 	if (run->vmm_status != 0)
@@ -124,6 +152,82 @@ static void check_run(struct es_run *run, enum es_vendor vendor)
 		     run->total.count, run->kvm_exits);
 	if (run->sources & ES_SRC_QUERY)
 		check_query(run, vendor);
+	if (run->sources & ES_SRC_COLLECTOR)
+		check_collector(run, vendor);
+}
+
+/* A record's VM or vCPU: the rows add up to its total, in every figure. */
+static void record_sums(struct es_verdict *v, const struct es_run *run, const char *what)
+{
+	uint64_t count = 0, cycles = 0, ns = 0;
+	bool over = false;
+	size_t i;
+
+	for (i = 0; i < run->nrows; i++) {
+		over |= __builtin_add_overflow(count, run->rows[i].f.count, &count);
+		over |= __builtin_add_overflow(cycles, run->rows[i].f.t[ES_CYCLES], &cycles);
+		over |= __builtin_add_overflow(ns, run->rows[i].f.ns, &ns);
+	}
+	if (over)
+		fail(v, "%s: the rows' figures overflow 64 bits when added up", what);
+	else if (count != run->total.count || cycles != run->total.t[ES_CYCLES] ||
+		 ns != run->total.ns)
+		fail(v, "%s: the rows add up to %" PRIu64 " exits, %" PRIu64 " cycles, %" PRIu64
+		     " ns; the total says %" PRIu64 ", %" PRIu64 ", %" PRIu64, what, count, cycles, ns,
+		     run->total.count, run->total.t[ES_CYCLES], run->total.ns);
+}
+
+/* The vCPUs of a record's VM add up to the VM, reason by reason. */
+static void record_vcpus(struct es_run *run, enum es_vendor vendor)
+{
+	char what[64], code[ES_CODE_STR_LEN];
+	size_t i, j;
+
+	for (i = 0; i < run->nvcpus; i++) {
+		snprintf(what, sizeof(what), "vCPU %u", run->vcpus[i].index);
+		record_sums(&run->verdict, &run->vcpus[i], what);
+	}
+	if (!run->nvcpus)
+		return;
+	for (j = 0; j < run->nrows; j++) {
+		const struct es_row *row = &run->rows[j];
+		uint64_t sum = 0;
+
+		for (i = 0; i < run->nvcpus; i++) {
+			const struct es_row *r = es_run_find(&run->vcpus[i], row->code);
+
+			sum += r ? r->f.count : 0;
+		}
+		if (sum != row->f.count)
+			fail(&run->verdict, "reason %s (%s): the vCPUs add up to %" PRIu64 " exits, the VM has %" PRIu64,
+			     es_code_str(code, vendor, row->code), row->name, sum, row->f.count);
+	}
+}
+
+/*
+ * A record of `exitscope record`: its figures are the collector's (or the
+ * module's, or a trigger's) alone, so the checks are that they add up and
+ * that the collector lost nothing it should have counted.
+ */
+static void check_record(struct es_record *r)
+{
+	const uint64_t *h = r->meta.health;
+	size_t i, k;
+
+	if (h[ES_BPF_STATS_FULL])
+		fail(&r->verdict, "%" PRIu64 " exits were not counted: the in-kernel table was full (raise --max-rows, or record one VM with --pid)",
+		     h[ES_BPF_STATS_FULL]);
+	if (h[ES_BPF_PENDING_FAILED])
+		fail(&r->verdict, "%" PRIu64 " exits were not timed: no room to note them until their entry",
+		     h[ES_BPF_PENDING_FAILED]);
+	for (i = 0; i < r->nruns; i++) {
+		struct es_run *run = &r->runs[i];
+
+		record_sums(&run->verdict, run, "all reasons");
+		record_vcpus(run, r->meta.vendor);
+		for (k = 0; k < run->verdict.n; k++)
+			fail(&r->verdict, "VM %u: %s", run->pid, run->verdict.why[k]);
+	}
 }
 
 static bool param_on(const char *v)
@@ -136,6 +240,10 @@ void es_verdict_check(struct es_record *r)
 	const struct es_meta *m = &r->meta;
 	size_t i, k;
 
+	if (es_meta_is_record(m)) {
+		check_record(r);
+		return;
+	}
 	for (i = 0; i < m->nmodes; i++)
 		if (m->modes[i].param[0] && param_on(m->modes[i].param) != m->modes[i].nested)
 			fail(&r->verdict, "mode %s: %s was %s while it ran, not %s", m->modes[i].name,

@@ -7,7 +7,7 @@
 
 #include "writers.h"
 
-static void field(FILE *out, const char *s)
+void es_csv_field(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -31,6 +31,8 @@ int es_write_csv(FILE *out, const struct es_record *r)
 	char code[ES_CODE_STR_LEN];
 	size_t i, j, k;
 
+	if (es_meta_is_record(&r->meta))
+		return es_write_record_csv(out, r);
 	fprintf(out, "paging,run,reason,name,count");
 	for (k = 0; k < ES_NR_TIMES; k++)
 		fprintf(out, ",%s", es_time_names[k]);
@@ -43,7 +45,7 @@ int es_write_csv(FILE *out, const struct es_record *r)
 
 			fprintf(out, "%s,%u,%s,", run->mode, run->index,
 				es_code_str(code, r->meta.vendor, row->code));
-			field(out, row->name);
+			es_csv_field(out, row->name);
 			fprintf(out, ",%" PRIu64 ",%" PRIu64, row->f.count, row->f.t[ES_CYCLES]);
 			for (k = ES_HALTED; k < ES_NR_TIMES; k++)
 				opt(out, run->sources & ES_SRC_TIMES, row->f.t[k]);

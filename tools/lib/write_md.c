@@ -21,6 +21,8 @@ const char *es_checks_passed(const struct es_record *r)
 	static char buf[512];
 	unsigned int s = common_sources(r);
 
+	if (es_meta_is_record(&r->meta))
+		return "the rows add up to the totals, the vCPUs to their VM, and the collector lost no exit";
 	snprintf(buf, sizeof(buf), "%s%s%s%s",
 		 s & ES_SRC_TRACEPOINT ?
 		 (r->meta.vendor == ES_AMD ?
@@ -39,7 +41,7 @@ const char *es_checks_passed(const struct es_record *r)
  * '*', '[' or '<' emphasis, a link or HTML. (An underscore inside a word
  * is plain text.)
  */
-static void cell(FILE *out, const char *s)
+void es_md_cell(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '|' || *s == '`' || *s == '\\' || *s == '*' ||
@@ -78,9 +80,9 @@ static void header(FILE *out, const struct es_record *r, const struct es_summary
 
 	fprintf(out, "# exitscope %s: %s (%s), workload ", m->source[0] ? m->source : "results",
 		es_cpu_name(m->vendor), es_isa_name(m->vendor));
-	cell(out, m->workload[0] ? m->workload : "unknown");
+	es_md_cell(out, m->workload[0] ? m->workload : "unknown");
 	fprintf(out, ", linux-source ");
-	cell(out, m->kver[0] ? m->kver : "unknown");
+	es_md_cell(out, m->kver[0] ? m->kver : "unknown");
 	fprintf(out, "\n\n");
 	if (es_verdict_ok(&r->verdict)) {
 		fprintf(out, "All checks passed: %s.\n\n", es_checks_passed(r));
@@ -89,7 +91,7 @@ static void header(FILE *out, const struct es_record *r, const struct es_summary
 			r->verdict.n);
 		for (i = 0; i < r->verdict.n; i++) {
 			fprintf(out, "- ");
-			cell(out, r->verdict.why[i]);
+			es_md_cell(out, r->verdict.why[i]);
 			fputc('\n', out);
 		}
 		fputc('\n', out);
@@ -118,6 +120,8 @@ int es_write_markdown(FILE *out, const struct es_record *r, const struct es_summ
 	char code[ES_CODE_STR_LEN], ratio[24];
 	size_t i, c, k;
 
+	if (s->record)
+		return es_write_record_markdown(out, r, s, chart);
 	header(out, r, s);
 	fprintf(out, "| reason | name |");
 	for (c = 0; c < s->ncols; c++)
@@ -134,7 +138,7 @@ int es_write_markdown(FILE *out, const struct es_record *r, const struct es_summ
 		const struct es_sum_row *row = &s->rows[i];
 
 		fprintf(out, "| %s | ", es_code_str(code, s->vendor, row->code));
-		cell(out, row->name);
+		es_md_cell(out, row->name);
 		fprintf(out, " |");
 		for (c = 0; c < s->ncols; c++)
 			fprintf(out, " %" PRIu64 " |", row->c[c].median);
@@ -158,7 +162,7 @@ int es_write_markdown(FILE *out, const struct es_record *r, const struct es_summ
 		fputc('\n', out);
 		for (i = 0; i < s->n; i++) {
 			fprintf(out, "| %s | ", es_code_str(code, s->vendor, s->rows[i].code));
-			cell(out, s->rows[i].name);
+			es_md_cell(out, s->rows[i].name);
 			fprintf(out, " |");
 			for (c = 0; c < s->ncols; c++)
 				for (k = ES_HALTED; k < ES_NR_TIMES; k++)

@@ -10,6 +10,8 @@ int es_write_table(FILE *out, const struct es_record *r, const struct es_summary
 	size_t i, c;
 	bool any = false;
 
+	if (s->record)
+		return es_write_record_table(out, r, s);
 	fprintf(out, "%10s  %-22s", "reason", "name");
 	for (c = 0; c < s->ncols; c++)
 		fprintf(out, " %12s", s->col[c]);

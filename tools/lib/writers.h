@@ -37,6 +37,17 @@ int es_read_json(const char *name, const char *buf, size_t len, struct es_record
 int es_write_chart(const char *dir, const struct es_record *r, const struct es_summary *s,
 		   struct es_err *warn);
 
+/* Records (es_meta_is_record): write_record.c; the above call these. */
+int es_write_record_table(FILE *out, const struct es_record *r, const struct es_summary *s);
+int es_write_record_markdown(FILE *out, const struct es_record *r, const struct es_summary *s,
+			     const char *chart);
+int es_write_record_csv(FILE *out, const struct es_record *r);
+/* Text in a Markdown table cell, and a CSV field (RFC 4180 quoted). */
+void es_md_cell(FILE *out, const char *s);
+void es_csv_field(FILE *out, const char *s);
+/* @ns for people: "850ns", "12.3us", "4.10ms", "2.10s". */
+const char *es_ns_str(char buf[16], uint64_t ns);
+
 /* A short description of what checks passed, for "ok" verdicts. */
 const char *es_checks_passed(const struct es_record *r);
 

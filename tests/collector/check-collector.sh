@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# exitscope's collector commands without KVM: record, top and exporter on
+# recorded figures (--source file:, tests/fixtures/collector), their
+# outputs checked by promtool and scraped by a real prometheus-node-exporter
+# (textfile collector, 127.0.0.1 only), report of records and report A B,
+# hostile input and requests, and the clear errors of an unprivileged user.
+# One "ok -", "not ok -" or "skip -" line per case. EXITSCOPE_BIN picks the
+# binary (default build/bin). Every server here binds 127.0.0.1, serves a
+# bounded number of requests and runs under a time limit.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib.sh"
+es=$(cd "${EXITSCOPE_BIN:-$top/build/bin}" && pwd)/exitscope
+fx=$top/tests/fixtures/collector
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# A free port on 127.0.0.1, above the usual ones.
+port() { echo $((20000 + (RANDOM % 20000))); }
+
+# get PORT REQUEST: the raw answer of a server on 127.0.0.1 (bash's /dev/tcp).
+get() {
+	timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 && printf "%b" "$1" >&3 && cat <&3' "$1" "$2"
+}
+
+# Wait until something listens on PORT (5 s at most).
+wait_port() {
+	local i
+	for i in $(seq 50); do
+		(exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- record on recorded figures ----
+case_ "record: a directory of records, summed" 0 "0x72  cpuid                           450" -- \
+	"$es" record --source file:"$fx/amd-bpf"
+case_ "record says which source it reads" 0 "source file: recorded figures from" -- \
+	"$es" record --source file:"$fx/amd-bpf"
+"$es" record --source file:"$fx/amd-bpf" --json --label all >"$tmp/all.json" 2>/dev/null
+check "record --json writes exitscope.record/1" grep -q '^{"schema":"exitscope.record/1","source":"bpf","label":"all"' "$tmp/all.json"
+if command -v python3 >/dev/null; then
+	check "... which another JSON reader reads" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["vms"]) == 2' "$tmp/all.json"
+fi
+case_ "report renders a record" 0 "all 2 VMs passed" -- "$es" report --no-chart --out "$tmp" "$tmp/all.json"
+check "... into report.md, results.csv and results.json" test -s "$tmp/report.md" -a -s "$tmp/results.csv" -a -s "$tmp/results.json"
+check "... with the percentiles" grep -q '^| 0x7b | io | 120 | 30.0us | 27.3us | 52.4us | 64.4us |$' "$tmp/report.md"
+check "... and per vCPU in the CSV" grep -q '^all,4242,"exitscope-vmm",1,0x72,"cpuid",150,,225000,1536,1945,2040$' "$tmp/results.csv"
+case_ "record --pid: one VM" 0 "1 VM(s)" -- "$es" record --source file:"$fx/amd-bpf" --pid 5151
+case_ "a module record renders cycles per exit" 0 "cycles/exit" -- "$es" report --no-chart "$fx/intel-module.json"
+case_ "report A B compares two records" 0 "3500.00x" -- \
+	"$es" report --no-chart "$fx/before.json" "$fx/after.json"
+case_ "report A B marks strong changes" 0 "* strongly changed" -- \
+	"$es" report --no-chart "$fx/before.json" "$fx/after.json"
+case_ "report A B --json is refused" 2 "not as JSON" -- "$es" report --json "$fx/before.json" "$fx/after.json"
+mkdir -p "$tmp/lab"
+"$es" report --no-chart --out "$tmp/lab" "$top/tests/fixtures/lab-intel-small" >/dev/null 2>&1
+case_ "report A B of lab results is refused" 3 "compares two records" -- \
+	"$es" report "$tmp/lab/results.json" "$fx/after.json"
+sed 's/"count": 1000,/"count": 1001,/' "$fx/before.json" >"$tmp/bad-sum.json"
+case_ "a record whose rows do not add up fails its check" 1 "the rows add up to 1451 exits" -- \
+	"$es" report --no-chart "$tmp/bad-sum.json"
+sed 's/"stats_full": 0/"stats_full": 9/' "$fx/before.json" >"$tmp/lost.json"
+case_ "a record that lost exits fails its check" 1 "9 exits were not counted" -- "$es" report --no-chart "$tmp/lost.json"
+printf '{"schema":"exitscope.record/1","vms":[' >"$tmp/cut.json"
+case_ "a record cut short is refused" 3 "not JSON" -- "$es" report "$tmp/cut.json"
+case_ "record: a file source that is not there" 3 "none-here: No such file or directory" -- \
+	"$es" record --source file:"$tmp/none-here"
+mkdir -p "$tmp/empty"
+case_ "record: an empty directory" 3 "no *.json records in it" -- "$es" record --source file:"$tmp/empty"
+
+# ---- bad usage ----
+case_ "record: --duration 010 is no octal" 2 "invalid --duration: '010'" -- "$es" record --duration 010
+case_ "record: a bad label" 2 "invalid --label: 'Before'" -- "$es" record --label Before
+case_ "record: a textfile name that is no .prom" 2 "invalid --textfile-name" -- "$es" record --textfile-name ../x.prom
+case_ "record: --json and --prometheus" 2 "not both" -- "$es" record --json --prometheus
+case_ "an unknown source" 3 "unknown source 'kvm'" -- "$es" record --source kvm
+case_ "top: --interval 0" 2 "invalid --interval: '0'" -- "$es" top --interval 0
+case_ "top: --pid x" 2 "invalid --pid: 'x'" -- "$es" top --pid x
+case_ "exporter: a name, not an address" 2 "invalid --listen: 'localhost:9792'" -- "$es" exporter --listen localhost:9792
+
+# ---- top, not on a terminal: plain blocks, --iterations ----
+case_ "top: plain blocks when not a terminal" 0 "--- " -- "$es" top --source file:"$fx/amd-bpf" --iterations 2
+"$es" top --source file:"$fx/amd-bpf" --iterations 2 >"$tmp/top.txt" 2>/dev/null
+check "... two blocks, the second interval's rate" test "$(grep -c '^--- ' "$tmp/top.txt")" -eq 2
+check "... busiest reason first" bash -c "grep -A2 'reason  name' '$tmp/top.txt' | sed -n 2p | grep -q 'cpuid'"
+
+# ---- Prometheus text: promtool, the textfile directory, node-exporter ----
+if command -v promtool >/dev/null; then
+	"$es" record --source file:"$fx/amd-bpf" --prometheus >"$tmp/m.prom" 2>/dev/null
+	check "record --prometheus passes promtool check metrics" bash -c "promtool check metrics <'$tmp/m.prom'"
+	"$es" record --source file:"$fx/intel-module.json" --prometheus >"$tmp/mod.prom" 2>/dev/null
+	check "... the module's too" bash -c "promtool check metrics <'$tmp/mod.prom'"
+	check "... with exits per vCPU" grep -q '^exitscope_vm_exits_total{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid",vcpu="1"} 150$' "$tmp/m.prom"
+	check "... and histograms with +Inf" grep -q '^exitscope_vm_exit_duration_seconds_bucket{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x78",name="hlt",le="+Inf"} 15$' "$tmp/m.prom"
+else
+	echo "skip - promtool (apt install prometheus)"
+fi
+mkdir -p "$tmp/textfile"
+case_ "record --textfile-dir writes atomically" 0 "wrote $tmp/textfile/exitscope.prom" -- \
+	"$es" record --source file:"$fx/amd-bpf" --textfile-dir "$tmp/textfile"
+check "... no temporary file left" test -z "$(ls -A "$tmp/textfile" | grep -v '^exitscope.prom$')"
+case_ "record --textfile-dir into a missing directory" 3 "No such file or directory" -- \
+	"$es" record --source file:"$fx/amd-bpf" --textfile-dir "$tmp/no/such"
+if command -v prometheus-node-exporter >/dev/null; then
+	p=$(port)
+	timeout 30 prometheus-node-exporter --web.listen-address=127.0.0.1:$p --collector.disable-defaults \
+		--collector.textfile --collector.textfile.directory="$tmp/textfile" >"$tmp/ne.log" 2>&1 &
+	pids+=($!)
+	if wait_port $p; then
+		get $p 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >"$tmp/ne.out"
+		check "node-exporter's textfile collector serves exitscope's metrics" \
+			grep -q '^exitscope_vm_exits_total{comm="exitscope-vmm",isa="svm",name="cpuid",pid="4242",reason="0x72",vcpu="0"} 300' "$tmp/ne.out"
+		check "... and the histograms" grep -q '^exitscope_vm_exit_duration_seconds_count{comm="exitscope-vmm",isa="svm",name="io",pid="4242",reason="0x7b"} 120' "$tmp/ne.out"
+		check "... with no textfile error" grep -q '^node_textfile_scrape_error 0' "$tmp/ne.out"
+	else
+		echo "not ok - node-exporter did not listen on 127.0.0.1:$p: $(tail -2 "$tmp/ne.log")"
+	fi
+	kill "${pids[-1]}" 2>/dev/null
+else
+	echo "skip - node-exporter (apt install prometheus-node-exporter)"
+fi
+
+# ---- the exporter: /metrics, and nothing else ----
+p=$(port)
+timeout 60 "$es" exporter --listen 127.0.0.1:$p --max-requests 10 --source file:"$fx/amd-bpf" >"$tmp/ex.log" 2>&1 &
+ex=$!
+pids+=($ex)
+if wait_port $p; then
+	get $p 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >"$tmp/scrape1"
+	check "exporter: GET /metrics is 200 with the Prometheus content type" \
+		bash -c "head -2 '$tmp/scrape1' | tr -d '\r' | grep -qx 'Content-Type: text/plain; version=0.0.4; charset=utf-8'"
+	if command -v promtool >/dev/null; then
+		check "exporter: the body passes promtool" bash -c "sed '1,/^\r\$/d' '$tmp/scrape1' | promtool check metrics"
+	fi
+	get $p 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >"$tmp/scrape2"
+	check "exporter: counters grow from one scrape to the next (one more record each)" \
+		bash -c "grep -q 'reason=\"0x72\",name=\"cpuid\",vcpu=\"0\"} 100' '$tmp/scrape1' && grep -q 'reason=\"0x72\",name=\"cpuid\",vcpu=\"0\"} 300' '$tmp/scrape2'"
+	get $p 'GET / HTTP/1.1\r\n\r\n' | head -1 | tr -d '\r' >"$tmp/a1"
+	check "exporter: / is 404" grep -qx 'HTTP/1.1 404 Not Found' "$tmp/a1"
+	get $p 'POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n' | head -1 | tr -d '\r' >"$tmp/a2"
+	check "exporter: POST is 405" grep -qx 'HTTP/1.1 405 Method Not Allowed' "$tmp/a2"
+	get $p 'hello\r\n\r\n' | head -1 | tr -d '\r' >"$tmp/a3"
+	check "exporter: not HTTP is 400" grep -qx 'HTTP/1.1 400 Bad Request' "$tmp/a3"
+	get $p "GET /metrics HTTP/1.1\r\nX: $(head -c 9000 /dev/zero | tr '\0' a)\r\n\r\n" | head -1 | tr -d '\r' >"$tmp/a4"
+	check "exporter: a request over 8 KiB is 431" grep -qx 'HTTP/1.1 431 Request Header Fields Too Large' "$tmp/a4"
+	t0=$SECONDS
+	timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; printf "GET /metrics HTTP/1.1\r\n" >&3; cat <&3' $p | head -1 | tr -d '\r' >"$tmp/a5"
+	check "exporter: a request never finished is cut off within 5 s" \
+		bash -c "grep -qx 'HTTP/1.1 400 Bad Request' '$tmp/a5' && [ $((SECONDS - t0)) -le 8 ]"
+	get $p 'GET /metrics HTTP/2.0\r\n\r\n' | head -1 | tr -d '\r' >"$tmp/a6"
+	check "exporter: HTTP/2.0 is 505" grep -qx 'HTTP/1.1 505 HTTP Version Not Supported' "$tmp/a6"
+	get $p 'GET /metrics HTTP/1.0\r\n\r\n' | head -1 | tr -d '\r' >"$tmp/a7"
+	check "exporter: still serving after all that" grep -qx 'HTTP/1.1 200 OK' "$tmp/a7"
+	wait $ex
+	check "exporter: ends after --max-requests, status 0" test $? -eq 0
+else
+	echo "not ok - the exporter did not listen: $(tail -2 "$tmp/ex.log")"
+fi
+case_ "exporter: a port in use" 3 "cannot listen on" -- bash -c "
+	timeout 20 '$es' exporter --listen 127.0.0.1:$p --max-requests 1 --source file:'$fx/amd-bpf' & sleep 1
+	'$es' exporter --listen 127.0.0.1:$p --source file:'$fx/amd-bpf'; r=\$?
+	exec 3<>/dev/tcp/127.0.0.1/$p; printf 'GET / HTTP/1.1\r\n\r\n' >&3; cat <&3 >/dev/null; wait; exit \$r"
+
+# ---- sources that cannot be had, said clearly ----
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	case_ "bpf as an unprivileged user: not root" 3 "not root: loading the BPF collector needs root" -- \
+		$nobody "$es" record --duration 1 --source bpf
+	case_ "auto as an unprivileged user: says what it tried" 3 "--source auto: not bpf: not root" -- \
+		$nobody "$es" record --duration 1
+	case_ "module as an unprivileged user" 3 "exitscope record: " -- \
+		$nobody "$es" record --duration 1 --source module
+else
+	echo "skip - unprivileged errors (needs root and setpriv to drop to nobody)"
+fi
+case_ "module: a directory that is not there" 3 "no/such/kvm: No such file or directory" -- \
+	"$es" record --duration 1 --source module:"$tmp/no/such/kvm"
+
+# ---- the tracefs fallback, where this kernel lets it be tried ----
+ev=/sys/kernel/tracing/events/kvm/kvm_exit
+if [ "$(id -u)" != 0 ] || [ ! -d "$ev" ]; then
+	echo "skip - tracefs source (needs root, tracefs at /sys/kernel/tracing and KVM's tracepoints)"
+elif [ ! -e "$ev/hist" ]; then
+	case_ "tracefs: a kernel without hist triggers says so" 3 "this kernel has no hist triggers (CONFIG_HIST_TRIGGERS)" -- \
+		"$es" record --duration 1 --source tracefs
+else
+	case_ "tracefs: record with a hist trigger" 0 "source tracefs" -- "$es" record --duration 1 --source tracefs
+	check "... which is removed again" bash -c "! grep -q 'keys=common_pid,vcpu_id,exit_reason' '$ev/trigger'"
+	timeout 20 "$es" top --source tracefs >/dev/null 2>&1 &
+	t=$!
+	sleep 2
+	check "tracefs: top's trigger is there while it runs" grep -q 'keys=common_pid,vcpu_id,exit_reason' "$ev/trigger"
+	kill -INT $t
+	wait $t
+	check "... and gone after Ctrl-C" bash -c "! grep -q 'keys=common_pid,vcpu_id,exit_reason' '$ev/trigger'"
+fi
+if [ "$(id -u)" = 0 ] && [ -d "$ev" ] && [ -r /sys/kernel/btf/vmlinux ]; then
+	# Where BPF may be loaded, the collector loads, attaches, reads and unloads.
+	if "$es" record --duration 1 --source bpf >"$tmp/bpf.out" 2>&1; then
+		echo "ok - bpf: the collector loads, attaches and reads on this kernel ($(uname -r))"
+	elif grep -q 'loading the BPF collector\|attaching' "$tmp/bpf.out"; then
+		echo "skip - bpf: this kernel refuses the collector: $(tail -1 "$tmp/bpf.out")"
+	else
+		echo "not ok - bpf: $(tail -1 "$tmp/bpf.out")"
+	fi
+else
+	echo "skip - bpf load (needs root, KVM's tracepoints and BTF)"
+fi
+
+# ---- the lab's results with the collector beside (issue 12, part 7) ----
+# labdir DIR: a consistent AMD results directory (as check-report.sh's), one run per mode.
+labdir() {
+	local d=$1 p
+	rm -rf "$d" && mkdir -p "$d"
+	printf '%s\n' cpu=amd workload=seed runs=1 rounds=4 l2_cpus=1 l1_kernel=6.1.0-27-amd64 \
+		"l2_cmdline=console=ttyS0" paging.npt=1 paging.shadow=0 kver=6.1.192-3 >"$d/metadata.txt"
+	for p in npt shadow; do
+		printf '# isa svm mode cycles exits 3 cycles 30\n#   reason name count cycles\n 0x72 cpuid 3 30\n' >"$d/stats-$p-1.txt"
+		printf '{ exit_reason: 114 } hitcount: 3\n\nTotals:\n    Hits: 3\n    Entries: 1\n    Dropped: 0\n' >"$d/hist-$p-1.txt"
+		echo 0 >"$d/status-$p-1.txt"
+		echo "no query here" >"$d/l2-$p-1.log"
+	done
+}
+# collector COUNT: a record of one VM with COUNT cpuid exits, as `record --json` writes it.
+collector() {
+	printf '{"schema":"exitscope.record/1","source":"bpf","label":"record","cpu":"amd","isa":"svm","host_kernel":"6.1.0-27-amd64","duration_ns":1,"time":"none","health":{"stats_full":0,"pending_failed":0,"stale":0,"row_gone":0,"untimed":0},"verdict":{"ok":true,"failures":[]},"vms":[{"pid":9,"comm":"exitscope-vmm","verdict":{"ok":true,"failures":[]},"total":{"count":%d},"reasons":[{"reason":114,"name":"cpuid","count":%d}]}]}\n' "$1" "$1" >"$tmp/c.json"
+	"$es" record --source file:"$tmp/c.json" --json 2>/dev/null
+}
+r=$tmp/labres
+labdir "$r"
+collector 3 >"$r/collector-npt-1.json"
+collector 3 >"$r/collector-shadow-1.json"
+case_ "lab results with the collector's counts equal to the tracepoint's" 0 "all 2 runs passed" -- \
+	"$es" report --no-chart "$r"
+check "... collector_count in results.json" grep -q '"reason":114,"name":"cpuid","count":3,"cycles":30,"tracepoint_count":3,"collector_count":3' "$r/results.json"
+case_ "... which reads back" 0 "all 2 runs passed" -- "$es" report --no-chart "$r/results.json"
+collector 4 >"$r/collector-shadow-1.json"
+case_ "a collector count off by one fails the run" 1 "run shadow 1: reason 0x72 (cpuid): collector 4, tracepoint 3" -- \
+	"$es" report --no-chart "$r"
+cp "$fx/amd-bpf/0001.json" "$r/collector-shadow-1.json"
+case_ "a collector record of two VMs is refused" 3 "collector-shadow-1.json: not a record of one svm VM" -- \
+	"$es" report --no-chart "$r"
+collector 3 >"$r/collector-npt-2.json"
+case_ "a collector file of a run the metadata does not list" 3 "collector-npt-2.json: a run that" -- \
+	"$es" report --no-chart "$r"

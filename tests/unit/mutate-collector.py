@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+# Mutation check of tests/unit/test_collector.c: each mutation below is put
+# into the source, the unit test rebuilt and run, and must fail it; the
+# source is restored after each. Prints one line per mutation: "caught by
+# TESTS" or "SURVIVED". Run from the top of the tree after `make unit`; it
+# rewrites files under tools/ while it runs (never leaves them changed).
+import subprocess, sys
+muts = [
+ ("tools/bpf/exitscope.h", "(reason & 0xffff);", "(reason & 0x7fffffff);", "fold: keep flag bits"),
+ ("tools/bpf/exitscope.h", "return (reason & ES_BPF_VMX_FAILED) ? ES_BPF_VMX_FAILED", "return (reason & 0) ? ES_BPF_VMX_FAILED", "fold: failed entries not one row"),
+ ("tools/bpf/exitscope.h", "	r |= (__u32)(v >> 1);\n", "", "log2: last step dropped"),
+ ("tools/bpf/exitscope.h", "return b < ES_BPF_HIST_BUCKETS - 1 ? b : ES_BPF_HIST_BUCKETS - 1;", "return b;", "bucket: no cap at the last bucket"),
+ ("tools/lib/hist.c", "(uint64_t)ceil((double)total * p / 100.0)", "(uint64_t)floor((double)total * p / 100.0)", "percentile: floor rank"),
+ ("tools/lib/hist.c", "return ((uint64_t)1 << (b + 1)) - 1;", "return ((uint64_t)1 << (b + 1));", "bucket upper bound off by one"),
+ ("tools/lib/hist.c", "*ns = lo + (uint64_t)llround(frac * (double)(hi - lo));", "*ns = hi + 0 * (uint64_t)frac;", "percentile: upper bound, no interpolation"),
+ ("tools/lib/snapshot.c", "for (c = 0; c < ncpu; c++) {", "for (c = 0; c + 1 < ncpu; c++) {", "per-CPU sum misses the last CPU"),
+ ("tools/lib/snapshot.c", "		if (!row_sub(&d, &a.rows[j], &b.rows[i]))\n				d = a.rows[j];", "		if (!row_sub(&d, &a.rows[j], &b.rows[i]))\n				continue;", "diff: a counter that went back dropped"),
+ ("tools/lib/snapshot.c", "		if (!row_zero(&d) && es_snap_add(out, &d))", "		if ((row_zero(&d) || 1) && es_snap_add(out, &d))", "diff: unchanged rows kept"),
+ ("tools/lib/snapshot.c", "		if (all_vms)\n			r.tgid = 0;", "		if (all_vms && 0)\n			r.tgid = 0;", "fold: VMs not summed"),
+ ("tools/lib/record.c", "		if (add_row(vcpu, d->vendor, sr))\n			goto oom;", "", "record: vCPU rows lost"),
+ ("tools/lib/record_json.c", "			if (q != p) {", "			if (0) {", "record JSON: percentiles not checked"),
+ ("tools/lib/record_json.c", "		if (i && run->pid <= r->runs[i - 1].pid) {", "		if (0) {", "record JSON: VM order not checked"),
+ ("tools/lib/openmetrics.c", "			cum += r->hist[b];", "			cum = r->hist[b];", "metrics: buckets not cumulative"),
+ ("tools/lib/openmetrics.c", '"%" PRIu64 ".%09" PRIu64', '"%" PRIu64 ".%" PRIu64', "metrics: seconds without zero padding"),
+ ("tools/lib/openmetrics.c", "			if (s[i] == '\\\\' || s[i] == '\"')\n				fputc('\\\\', out);", "", "metrics: label values unescaped"),
+ ("tools/lib/openmetrics.c", "		if (r->vcpu != ES_VCPU_ALL)", "		if (0)", "metrics: no vcpu label"),
+ ("tools/lib/top_table.c", "		if (f + 2 + W_NAME_MAX <= width)", "		if (f + W_NAME_MAX <= width)", "top: layout 2 columns too wide"),
+ ("tools/lib/top_table.c", "	if (width && n > width)\n		n = width;", "	if (width && n > width && 0)\n		n = width;", "top: long header not cut"),
+ ("tools/lib/top_table.c", "	if (x->delta != y->delta)\n		return x->delta > y->delta ? -1 : 1;", "", "top: not sorted by rate"),
+ ("tools/lib/http.c", '	if ((size_t)(sp1 - buf) != 3 || memcmp(buf, "GET", 3))\n		return ES_HTTP_METHOD;', "", "http: any method served"),
+ ("tools/lib/http.c", '	if ((size_t)(sp2 - sp1 - 1) != 8 || memcmp(sp1 + 1, "/metrics", 8))', '	if (memcmp(sp1 + 1, "/metrics", 8))', "http: /metrics/ prefix served"),
+ ("tools/lib/http.c", "	if (len > ES_HTTP_MAX_REQUEST)\n		return ES_HTTP_TOO_BIG;", "", "http: no size limit (first check)"),
+ ("tools/lib/http.c", "		return len >= ES_HTTP_MAX_REQUEST ? ES_HTTP_TOO_BIG : ES_HTTP_MORE;", "		return ES_HTTP_MORE;", "http: an endless header waits forever"),
+ ("tools/lib/verdict.c", "	if (h[ES_BPF_STATS_FULL])", "	if (0)", "verdict: lost exits pass"),
+ ("tools/lib/verdict.c", "		if (sum != row->f.count)", "		if (0)", "verdict: vCPUs need not add up"),
+ ("tools/lib/parse_hist_keys.c", "	if (vendor == ES_INTEL)\n		k[2] = es_bpf_fold_reason(ES_BPF_ISA_VMX, (uint32_t)k[2]);", "	if (vendor == ES_INTEL && 0)\n		k[2] = 0;", "tracefs hist: VMX not folded"),
+ ("tools/lib/parse_hist_keys.c", "		if (at == HITS && v != sum)", "		if (0)", "tracefs hist: Hits not checked"),
+ ("tools/lib/source_module.c", "		r->count += run.rows[i].f.count;", "		r->count = run.rows[i].f.count;", "module: two VMs of a process not added"),
+ ("tools/lib/summary.c", "		c->median = c->median + n < c->median ? ES_FIG_MAX : c->median + n;", "		c->median = n;", "summary: record cells not summed"),
+ ("tools/lib/record.c", '		snprintf(la, sizeof(la), "a");', '		snprintf(la, sizeof(la), "%s", a->meta.label);', "compare: equal labels kept"),
+]
+res=[]
+for f,old,new,what in muts:
+    src=open(f).read()
+    if old not in src:
+        res.append((what,"NOT APPLIED")); continue
+    open(f,'w').write(src.replace(old,new,1))
+    try:
+        b=subprocess.run("make -s build/test/test_collector",shell=True,capture_output=True,text=True)
+        if b.returncode!=0:
+            res.append((what,"build failed")); continue
+        r=subprocess.run("timeout 60 build/test/test_collector",shell=True,capture_output=True,text=True)
+        out=r.stdout+r.stderr
+        failed=[l.split()[-1] for l in out.splitlines() if l.startswith("[  FAILED  ] test_")]
+        res.append((what,"caught by "+",".join(failed) if r.returncode!=0 else "SURVIVED"))
+    finally:
+        open(f,'w').write(src)
+for w,r in res: print(f"{w}: {r}")
+sys.exit(1 if any(not r.startswith("caught") for _, r in res) else 0)

@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The collector's pure logic, without KVM or BPF: the reason folding and
+ * the histogram buckets the BPF program shares (tools/bpf/exitscope.h),
+ * percentiles from buckets, per-CPU sums, snapshot differences and folds,
+ * records from snapshots and back (JSON both ways), the module source's
+ * reuse of the debugfs parser, the tracefs hist parser, the Prometheus
+ * writer, the top table at several widths, and the exporter's HTTP parser.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../../tools/lib/http.h"
+#include "../../tools/lib/openmetrics.h"
+#include "../../tools/lib/parse.h"
+#include "../../tools/lib/record.h"
+#include "../../tools/lib/source.h"
+#include "../../tools/lib/summary.h"
+#include "../../tools/lib/top_table.h"
+#include "../../tools/lib/verdict.h"
+#include "../../tools/lib/writers.h"
+#include "fixtures.h"
+
+/* VMX: flag bits 16-30 fold away, every failed entry is one row. */
+static void test_fold_reason(void **state)
+{
+	(void)state;
+	assert_int_equal(es_bpf_fold_reason(ES_BPF_ISA_VMX, 30), 30);
+	assert_int_equal(es_bpf_fold_reason(ES_BPF_ISA_VMX, 0x08000000 | 30), 30);	/* bit 27 */
+	assert_int_equal(es_bpf_fold_reason(ES_BPF_ISA_VMX, 0x00010000 | 48), 48);	/* bit 16 */
+	assert_int_equal(es_bpf_fold_reason(ES_BPF_ISA_VMX, 0x40000000 | 12), 12);	/* bit 30 */
+	assert_int_equal(es_bpf_fold_reason(ES_BPF_ISA_VMX, 0x80000021), 0x80000000);
+	assert_int_equal(es_bpf_fold_reason(ES_BPF_ISA_VMX, 0x80000000), 0x80000000);
+	/* SVM codes stay as they are, high ones and -1 too. */
+	assert_int_equal(es_bpf_fold_reason(ES_BPF_ISA_SVM, 0x400), 0x400);
+	assert_int_equal(es_bpf_fold_reason(ES_BPF_ISA_SVM, 0x80000001), 0x80000001);
+	assert_int_equal(es_bpf_fold_reason(ES_BPF_ISA_SVM, 0xffffffff), 0xffffffff);
+}
+
+/* Each bucket holds exactly [lower, upper]; every value lands in its bucket. */
+static void test_buckets(void **state)
+{
+	unsigned int b;
+
+	(void)state;
+	assert_int_equal(es_hist_bucket(0), 0);
+	assert_int_equal(es_hist_bucket(1), 0);
+	assert_int_equal(es_hist_bucket(2), 1);
+	assert_int_equal(es_hist_bucket(3), 1);
+	assert_int_equal(es_hist_bucket(4), 2);
+	assert_int_equal(es_hist_bucket(1023), 9);
+	assert_int_equal(es_hist_bucket(1024), 10);
+	assert_int_equal(es_hist_bucket(UINT64_MAX), ES_HIST_BUCKETS - 1);
+	assert_int_equal(es_hist_bucket((uint64_t)1 << 31), ES_HIST_BUCKETS - 1);
+	assert_int_equal(es_hist_bucket(((uint64_t)1 << 31) - 1), ES_HIST_BUCKETS - 2);
+	for (b = 0; b < ES_HIST_BUCKETS - 1; b++) {
+		assert_int_equal(es_hist_bucket(es_hist_lower(b)), b);
+		assert_int_equal(es_hist_bucket(es_hist_upper(b)), b);
+		assert_int_equal(es_hist_upper(b) + 1, es_hist_lower(b + 1));
+	}
+	assert_true(es_hist_upper(ES_HIST_BUCKETS - 1) == UINT64_MAX);
+	/* floor(log2) at every power of two and one below it. */
+	for (b = 1; b < 64; b++) {
+		assert_int_equal(es_bpf_log2((uint64_t)1 << b), b);
+		assert_int_equal(es_bpf_log2(((uint64_t)1 << b) - 1), b - 1);
+	}
+}
+
+/* Percentiles: in the bucket of the rank, interpolated, empty refused. */
+static void test_percentiles(void **state)
+{
+	uint64_t h[ES_HIST_BUCKETS] = { 0 }, v;
+
+	(void)state;
+	assert_false(es_hist_percentile(h, 50, &v));
+	h[10] = 100;				/* 100 values in [1024, 2047] */
+	assert_true(es_hist_percentile(h, 50, &v));
+	assert_true(v >= 1024 && v <= 2047);
+	assert_int_equal(v, 1024 + (uint64_t)(0.5 * 1023 + 0.5));	/* the 50th of 100 */
+	assert_true(es_hist_percentile(h, 100, &v));
+	assert_int_equal(v, 2047);
+	h[20] = 1;				/* one slow one of 101 */
+	assert_true(es_hist_percentile(h, 99, &v));
+	assert_true(v >= 1024 && v <= 2047);	/* rank 100: still the fast bucket */
+	assert_true(es_hist_percentile(h, 100, &v));
+	assert_true(v >= es_hist_lower(20) && v <= es_hist_upper(20));
+	/* The open last bucket answers its lower bound. */
+	memset(h, 0, sizeof(h));
+	h[ES_HIST_BUCKETS - 1] = 3;
+	assert_true(es_hist_percentile(h, 50, &v));
+	assert_int_equal(v, es_hist_lower(ES_HIST_BUCKETS - 1));
+	assert_false(es_hist_percentile(h, 0, &v));
+	assert_false(es_hist_percentile(h, 101, &v));
+	/* The rank is rounded up: the 50th percentile of 101 is the 51st. */
+	memset(h, 0, sizeof(h));
+	h[5] = 50;
+	h[6] = 51;
+	assert_true(es_hist_percentile(h, 50, &v));
+	assert_int_equal(es_hist_bucket(v), 6);
+}
+
+/* Per-CPU values summed, with the kernel's stride; saturation said. */
+static void test_percpu_sum(void **state)
+{
+	struct es_bpf_val v[3];
+	struct es_snap_row r;
+
+	(void)state;
+	memset(v, 0, sizeof(v));
+	v[0].count = 5; v[0].time_ns = 50; v[0].hist[3] = 5;
+	v[1].count = 7; v[1].time_ns = 70; v[1].hist[3] = 2; v[1].hist[4] = 5;
+	v[2].count = 1; v[2].hist[31] = 1;
+	assert_true(es_percpu_sum(v, 3, sizeof(v[0]), &r));
+	assert_int_equal(r.count, 13);
+	assert_int_equal(r.time_ns, 120);
+	assert_int_equal(r.hist[3], 7);
+	assert_int_equal(r.hist[4], 5);
+	assert_int_equal(r.hist[31], 1);
+	v[2].count = INT64_MAX;
+	assert_false(es_percpu_sum(v, 3, sizeof(v[0]), &r));
+	assert_true(r.count == ES_FIG_MAX);
+}
+
+static struct es_snap_row srow(uint32_t tgid, uint32_t vcpu, uint32_t code, uint64_t count)
+{
+	struct es_snap_row r;
+
+	memset(&r, 0, sizeof(r));
+	r.tgid = tgid;
+	r.vcpu = vcpu;
+	r.code = code;
+	r.count = count;
+	r.time_ns = count * 1000;
+	r.hist[9] = count;
+	return r;
+}
+
+/* after - before per key; new rows whole, rows that went back whole, unchanged gone. */
+static void test_snap_diff(void **state)
+{
+	struct es_snap a, b, d;
+	struct es_snap_row r;
+
+	(void)state;
+	es_snap_init(&a);
+	es_snap_init(&b);
+	r = srow(10, 0, 30, 5); es_snap_add(&a, &r);
+	r = srow(10, 0, 48, 3); es_snap_add(&a, &r);
+	r = srow(11, 0, 30, 9); es_snap_add(&a, &r);
+	r = srow(10, 0, 30, 8); es_snap_add(&b, &r);	/* +3 */
+	r = srow(10, 0, 48, 3); es_snap_add(&b, &r);	/* unchanged */
+	r = srow(11, 0, 30, 2); es_snap_add(&b, &r);	/* went back: a new VM */
+	r = srow(12, 1, 10, 4); es_snap_add(&b, &r);	/* new */
+	b.at_ns = 99;
+	assert_int_equal(es_snap_diff(&a, &b, &d), 0);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.rows[0].tgid, 10);
+	assert_int_equal(d.rows[0].count, 3);
+	assert_int_equal(d.rows[0].time_ns, 3000);
+	assert_int_equal(d.rows[0].hist[9], 3);
+	assert_int_equal(d.rows[1].tgid, 11);
+	assert_int_equal(d.rows[1].count, 2);
+	assert_int_equal(d.rows[2].tgid, 12);
+	assert_int_equal(d.rows[2].count, 4);
+	assert_int_equal(d.at_ns, 99);
+	es_snap_free(&d);
+	es_snap_free(&a);
+	es_snap_free(&b);
+}
+
+/* vCPUs summed, VMs summed, one VM picked. */
+static void test_snap_fold(void **state)
+{
+	struct es_snap s, f;
+	struct es_snap_row r;
+
+	(void)state;
+	es_snap_init(&s);
+	r = srow(10, 0, 30, 5); es_snap_add(&s, &r);
+	r = srow(10, 1, 30, 6); es_snap_add(&s, &r);
+	r = srow(11, 0, 30, 7); es_snap_add(&s, &r);
+	r = srow(11, 0, 12, 1); es_snap_add(&s, &r);
+	s.has = ES_SNAP_VCPUS | ES_SNAP_NS;
+	assert_int_equal(es_snap_fold(&s, 0, false, false, &f), 0);
+	assert_int_equal(f.n, 3);
+	assert_int_equal(f.rows[0].count, 11);		/* VM 10, reason 30, both vCPUs */
+	assert_int_equal(f.rows[0].vcpu, ES_VCPU_ALL);
+	assert_int_equal(f.rows[0].hist[9], 11);
+	assert_false(f.has & ES_SNAP_VCPUS);
+	es_snap_free(&f);
+	assert_int_equal(es_snap_fold(&s, 0, false, true, &f), 0);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.rows[0].code, 12);
+	assert_int_equal(f.rows[1].count, 18);		/* reason 30 of all VMs */
+	es_snap_free(&f);
+	assert_int_equal(es_snap_fold(&s, 11, true, false, &f), 0);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.rows[0].tgid, 11);
+	es_snap_free(&f);
+	es_snap_free(&s);
+}
+
+/* Two VMs, two vCPUs: a record with the VMs in pid order, vCPUs adding up. */
+static void make_snap(struct es_snap *s)
+{
+	struct es_snap_row r;
+
+	es_snap_init(s);
+	snprintf(s->source, sizeof(s->source), "bpf");
+	s->vendor = ES_AMD;
+	s->vendor_known = true;
+	s->has = ES_SNAP_NS | ES_SNAP_VCPUS;
+	r = srow(200, 0, 0x72, 10); es_snap_add(s, &r);
+	r = srow(100, 1, 0x72, 4); es_snap_add(s, &r);
+	r = srow(100, 0, 0x72, 6); es_snap_add(s, &r);
+	r = srow(100, 0, 0x7b, 2); es_snap_add(s, &r);
+	es_snap_set_comm(s, 100, "qemu \"x\"");
+}
+
+static void test_record_from_snap(void **state)
+{
+	struct es_record_info info = { "before", "6.1.0-27-amd64", 5000000000u };
+	struct es_snap s, back;
+	struct es_record r;
+	struct es_err e;
+	const struct es_row *row;
+
+	(void)state;
+	make_snap(&s);
+	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), 0);
+	assert_int_equal(r.nruns, 2);
+	assert_int_equal(r.runs[0].pid, 100);
+	assert_string_equal(r.runs[0].comm, "qemu \"x\"");
+	assert_string_equal(r.runs[0].mode, "before");
+	assert_int_equal(r.runs[0].nvcpus, 2);
+	assert_int_equal(r.runs[0].total.count, 12);
+	row = es_run_find(&r.runs[0], 0x72);
+	assert_non_null(row);
+	assert_int_equal(row->f.count, 10);
+	assert_int_equal(row->f.ns, 10000);
+	assert_int_equal(row->hist[9], 10);
+	assert_string_equal(row->name, "cpuid");
+	assert_int_equal(r.runs[0].vcpus[1].index, 1);
+	assert_int_equal(r.runs[0].vcpus[1].total.count, 4);
+	assert_true(r.meta.sources & ES_SRC_NS);
+	es_verdict_check(&r);
+	assert_true(es_verdict_ok(&r.verdict));
+	/* And back: the same rows. */
+	assert_int_equal(es_record_to_snap(&r, &back, &e), 0);
+	es_snap_sort(&back);
+	assert_int_equal(back.n, 4);
+	assert_int_equal(back.rows[0].tgid, 100);
+	assert_int_equal(back.rows[0].vcpu, 0);
+	assert_int_equal(back.rows[0].count, 6);
+	assert_string_equal(es_snap_comm(&back, 100), "qemu \"x\"");
+	es_snap_free(&back);
+	es_record_free(&r);
+	/* A bad label is refused. */
+	info.label = "Before";
+	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), -1);
+	assert_non_null(strstr(e.msg, "label"));
+	es_snap_free(&s);
+}
+
+static char *to_json(const struct es_record *r, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	assert_non_null(f);
+	assert_int_equal(es_write_json(f, r), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/* JSON written, read back (the results reader dispatches), the same again. */
+static void test_record_json_roundtrip(void **state)
+{
+	struct es_record_info info = { "before", "6.1.0-27-amd64", 5000000000u };
+	struct es_record r, back;
+	struct es_snap s;
+	struct es_err e;
+	char *j1, *j2;
+	size_t l1, l2;
+
+	(void)state;
+	make_snap(&s);
+	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), 0);
+	es_verdict_check(&r);
+	j1 = to_json(&r, &l1);
+	assert_non_null(strstr(j1, "\"schema\":\"exitscope.record/1\""));
+	assert_non_null(strstr(j1, "\"p50_ns\":"));
+	if (es_read_json("t.json", j1, l1, &back, &e))
+		fail_msg("%s", e.msg);
+	assert_string_equal(back.meta.label, "before");
+	assert_int_equal(back.meta.duration_ns, 5000000000u);
+	j2 = to_json(&back, &l2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(j1, j2, l1);
+	free(j2);
+	es_record_free(&back);
+	free(j1);
+	es_record_free(&r);
+	es_snap_free(&s);
+}
+
+static void expect_refused(const char *json, const char *why)
+{
+	struct es_record r;
+	struct es_err e;
+
+	assert_int_equal(es_read_json("t.json", json, strlen(json), &r, &e), -1);
+	if (!strstr(e.msg, why))
+		fail_msg("wanted '%s', got '%s'", why, e.msg);
+}
+
+#define HEAD "{\"schema\":\"exitscope.record/1\",\"source\":\"bpf\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\"," \
+	"\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\",\"health\":{\"stats_full\":0,\"pending_failed\":0," \
+	"\"stale\":0,\"row_gone\":0,\"untimed\":0},\"verdict\":{\"ok\":true,\"failures\":[]},\"vms\":["
+#define VM(reasons) "{\"pid\":5,\"comm\":\"v\",\"verdict\":{\"ok\":true,\"failures\":[]},\"total\":{\"count\":1,\"time_ns\":1}," \
+	"\"reasons\":[" reasons "]}"
+#define H32 "[0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]"
+
+/* Hostile records: each refused, named. */
+static void test_record_json_refused(void **state)
+{
+	(void)state;
+	expect_refused(HEAD VM("{\"reason\":114,\"name\":\"cpuid\",\"count\":1,\"time_ns\":1,\"hist\":" H32 ",\"p50_ns\":7}") "]}",
+		       "p50_ns is 7, the histogram gives");
+	expect_refused(HEAD VM("{\"reason\":114,\"name\":\"cpuid\",\"count\":1,\"time_ns\":1,\"hist\":[1,2]}") "]}",
+		       "hist is not an array of 32");
+	expect_refused(HEAD VM("{\"reason\":114,\"name\":\"cpuid\",\"count\":1,\"time_ns\":1}") "]}",
+		       "hist missing");
+	expect_refused(HEAD VM("{\"reason\":114,\"name\":\"cpuid\",\"count\":1,\"cycles\":5,\"time_ns\":1,\"hist\":" H32 "}") "]}",
+		       "cycles given");
+	expect_refused(HEAD VM("{\"reason\":114,\"name\":\"cpuid\",\"count\":-1,\"time_ns\":1,\"hist\":" H32 "}") "]}",
+		       "count is missing, or not a number");
+	expect_refused(HEAD VM("{\"reason\":114,\"name\":\"cpuid\",\"count\":1,\"time_ns\":1,\"hist\":" H32 ",\"x\":1}") "]}",
+		       "unknown key 'x'");
+	expect_refused(HEAD VM("") "," VM("") "]}", "ascending pid order");
+	/* fuzzer: an unknown key among the four health counters */
+	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"bpf\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
+		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\",\"health\":{\"stats_ful\":0}}",
+		       "health: not the five counters");
+	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"lab\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
+		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\"}", "source is not bpf, module or tracefs");
+	expect_refused(HEAD "]", "not JSON");
+}
+
+/* The verdict of a record: losses and sums that do not add up fail it. */
+static void test_record_verdict(void **state)
+{
+	struct es_record_info info = { "r", "", 1 };
+	struct es_record r;
+	struct es_snap s;
+	struct es_err e;
+
+	(void)state;
+	make_snap(&s);
+	s.health[ES_BPF_STATS_FULL] = 17;
+	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), 0);
+	r.runs[0].vcpus[0].rows[0].f.count++;	/* a vCPU that does not add up */
+	es_verdict_check(&r);
+	for (size_t i = 0; i < r.verdict.n; i++)
+		print_message("verdict: %s\n", r.verdict.why[i]);
+	assert_int_equal(r.verdict.n, 3);
+	assert_non_null(strstr(r.verdict.why[0], "17 exits were not counted"));
+	assert_non_null(strstr(r.verdict.why[1], "VM 100: vCPU 0: the rows add up to 9 exits"));
+	assert_non_null(strstr(r.verdict.why[2], "the vCPUs add up to 11 exits, the VM has 10"));
+	es_record_free(&r);
+	es_snap_free(&s);
+}
+
+/* report A B: both records' VMs under their labels, a and b when equal. */
+static void test_compare(void **state)
+{
+	struct es_record_info ia = { "before", "", 1 }, ib = { "after", "", 1 };
+	struct es_record a, b, c;
+	struct es_summary sum;
+	struct es_snap s;
+	struct es_err e;
+
+	(void)state;
+	make_snap(&s);
+	assert_int_equal(es_record_from_snap(&s, &ia, &a, &e), 0);
+	s.rows[0].count = 1000;			/* VM 200 cpuid: 10 -> 1000 */
+	assert_int_equal(es_record_from_snap(&s, &ib, &b, &e), 0);
+	assert_int_equal(es_record_compare(&a, &b, &c, &e), 0);
+	assert_int_equal(a.nruns, 0);
+	assert_int_equal(c.nruns, 4);
+	assert_string_equal(c.runs[0].mode, "before");
+	assert_string_equal(c.runs[3].mode, "after");
+	assert_int_equal(es_summary_build(&c, &sum), 0);
+	assert_int_equal(sum.ncols, 2);
+	assert_true(sum.record);
+	assert_int_equal(sum.rows[0].code, 0x72);
+	assert_int_equal(sum.rows[0].c[0].median, 20);		/* summed over VMs */
+	assert_int_equal(sum.rows[0].c[1].median, 1010);
+	assert_int_equal(sum.rows[0].c[1].hist[9], 20);		/* srow's hist, merged */
+	assert_true(sum.rows[0].strong);
+	es_summary_free(&sum);
+	es_record_free(&c);
+	es_record_free(&a);
+	es_record_free(&b);
+	/* Two of the same label become a and b. */
+	assert_int_equal(es_record_from_snap(&s, &ia, &a, &e), 0);
+	assert_int_equal(es_record_from_snap(&s, &ia, &b, &e), 0);
+	assert_int_equal(es_record_compare(&a, &b, &c, &e), 0);
+	assert_string_equal(c.meta.modes[0].name, "a");
+	assert_string_equal(c.meta.modes[1].name, "b");
+	es_record_free(&c);
+	es_record_free(&a);
+	es_record_free(&b);
+	es_snap_free(&s);
+}
+
+/* The module source reads debugfs with the lab's own parser. */
+static void test_module_stats(void **state)
+{
+	static const char stats[] =
+		"# isa vmx mode cycles exits 13 cycles 130\n"
+		"#   reason name count cycles\n"
+		"        10 CPUID 10 100\n"
+		"2147483648 FAILED_VMENTRY 1 10\n"
+		"     other other 2 20\n";
+	struct es_source_opts o = { 0 };
+	struct es_source src;
+	struct es_snap s;
+	struct es_err e;
+	char *d = fx_tmpdir(), sub[256];
+
+	(void)state;
+	es_snap_init(&s);
+	assert_int_equal(es_module_stats_to_snap("x", stats, strlen(stats), 42, &s, &e), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.vendor, ES_INTEL);
+	es_snap_sort(&s);
+	assert_int_equal(s.rows[0].code, 10);
+	assert_int_equal(s.rows[0].cycles, 100);
+	assert_int_equal(s.rows[0].vcpu, ES_VCPU_ALL);
+	assert_int_equal(s.rows[1].code, ES_CODE_FAILED_VMENTRY);
+	assert_int_equal(s.rows[2].code, ES_CODE_OTHER);
+	/* A corrupt file is refused with its line. */
+	es_snap_clear(&s);
+	assert_int_equal(es_module_stats_to_snap("x", "# isa vmx mode cycles exits 1 cycles 1\n#   reason name count cycles\n 10 CPUID one 1\n",
+						 94, 42, &s, &e), -1);
+	assert_non_null(strstr(e.msg, "x:3: count 'one'"));
+	es_snap_free(&s);
+	/* The whole source on a directory laid out as debugfs: two VMs of pid 42 add up. */
+	snprintf(sub, sizeof(sub), "%s/42-11", d);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	fx_put(sub, "exit_stats", stats);
+	snprintf(sub, sizeof(sub), "%s/42-12", d);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	fx_put(sub, "exit_stats", stats);
+	snprintf(sub, sizeof(sub), "%s/vcpu0", d);		/* not a VM: skipped */
+	assert_int_equal(mkdir(sub, 0755), 0);
+	o.debugfs = d;
+	assert_int_equal(es_source_module_open(&o, &src, &e), 0);
+	es_snap_init(&s);
+	assert_int_equal(es_source_read(&src, &s, &e), 0);
+	es_snap_sort(&s);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.rows[0].count, 20);
+	assert_true(s.has & ES_SNAP_CYCLES);
+	es_source_close(&src);
+	es_snap_free(&s);
+	fx_rm(d, "42-11/exit_stats");
+	fx_rm(d, "42-12/exit_stats");
+	snprintf(sub, sizeof(sub), "%s/42-11", d); rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/42-12", d); rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/vcpu0", d); rmdir(sub);
+	rmdir(d);
+	free(d);
+}
+
+/* The tracefs source's hist: keys, folding, totals checked, dropped told. */
+static void test_hist_keys(void **state)
+{
+	static const char hist[] =
+		"# event histogram\n#\n# trigger info: hist:keys=common_pid,vcpu_id,exit_reason:vals=hitcount:size=16384 [active]\n#\n\n"
+		"{ common_pid:       1234, vcpu_id:          0, exit_reason:         30 } hitcount:          5\n"
+		"{ common_pid:       1234, vcpu_id:          0, exit_reason:  134217758 } hitcount:          2\n"
+		"{ common_pid:       1235, vcpu_id:          1, exit_reason: 2147483681 } hitcount:          1\n"
+		"\nTotals:\n    Hits: 8\n    Entries: 3\n    Dropped: 4\n";
+	struct es_snap s;
+	struct es_err e;
+	uint64_t dropped;
+
+	(void)state;
+	es_snap_init(&s);
+	assert_int_equal(es_parse_hist_keys("h", hist, strlen(hist), ES_INTEL, &s, &dropped, &e), 0);
+	es_snap_sort(&s);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.rows[0].tgid, 1234);
+	assert_int_equal(s.rows[0].code, 30);
+	assert_int_equal(s.rows[0].count, 7);		/* bit 27 folded in */
+	assert_int_equal(s.rows[1].code, 0x80000000);
+	assert_int_equal(s.rows[1].vcpu, 1);
+	assert_int_equal(dropped, 4);
+	es_snap_clear(&s);
+	assert_int_equal(es_parse_hist_keys("h", "{ common_pid: 1, vcpu_id: 0, exit_reason: 1 } hitcount: 1\nTotals:\n Hits: 2\n Entries: 1\n Dropped: 0\n",
+					    96, ES_AMD, &s, &dropped, &e), -1);
+	assert_non_null(strstr(e.msg, "Hits: 2, but the hitcounts add up to 1"));
+	es_snap_clear(&s);
+	assert_int_equal(es_parse_hist_keys("h", "{ exit_reason: 1 } hitcount: 1\n", 31, ES_AMD, &s, &dropped, &e), -1);
+	assert_non_null(strstr(e.msg, "'common_pid:' expected"));
+	es_snap_free(&s);
+}
+
+static const char *no_comm(uint32_t tgid, void *ctx)
+{
+	(void)tgid;
+	(void)ctx;
+	return "vm\\\"\n\xff";
+}
+
+/* Prometheus text: counters per vCPU, cumulative buckets, sum in seconds, escapes. */
+static void test_prometheus(void **state)
+{
+	struct es_snap s;
+	char *buf = NULL, sec[32];
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	assert_string_equal(es_prom_seconds(sec, 0), "0");
+	assert_string_equal(es_prom_seconds(sec, 1023), "0.000001023");
+	assert_string_equal(es_prom_seconds(sec, 2500000000u), "2.5");
+	assert_string_equal(es_prom_seconds(sec, 3000000000u), "3");
+	make_snap(&s);
+	s.rows[0].hist[20] = 1;				/* VM 200: one slow exit too */
+	s.health[ES_BPF_STALE] = 3;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_prometheus(f, &s, no_comm, NULL), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "# TYPE exitscope_vm_exits_total counter\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exits_total{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",vcpu=\"1\"} 4\n"));
+	/* The /proc name escaped: backslash, quote, newline, a byte not UTF-8. */
+	assert_non_null(strstr(buf, "pid=\"200\",comm=\"vm\\\\\\\"\\n?\""));
+	assert_non_null(strstr(buf, "# TYPE exitscope_vm_exit_duration_seconds histogram\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{pid=\"200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"} 10\n"));
+	assert_non_null(strstr(buf, "le=\"0.002097151\"} 11\n"));
+	assert_non_null(strstr(buf, "le=\"+Inf\"} 11\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_sum{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 0.00001\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_count{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
+	assert_non_null(strstr(buf, "exitscope_collector_problems_total{kind=\"stale\"} 3\n"));
+	assert_null(strstr(buf, "cycles_total"));
+	free(buf);
+	es_snap_free(&s);
+}
+
+/* The top table: every width keeps every line within it, columns go in order. */
+static void test_top_widths(void **state)
+{
+	static const unsigned int widths[] = { 0, 120, 80, 77, 76, 75, 72, 60, 50, 40, 30, 20, 10 };
+	struct es_snap first, prev, cur;
+	struct es_top_view v;
+	size_t i;
+
+	(void)state;
+	es_snap_init(&first);
+	make_snap(&prev);
+	prev.at_ns = 1000000000u;
+	make_snap(&cur);
+	cur.at_ns = 3000000000u;
+	cur.rows[3].count += 5;			/* VM 100 io: +5 in 2 s, fewer in all than cpuid */
+	cur.rows[3].time_ns += 5 * 5000;
+	cur.rows[3].hist[12] += 5;
+	assert_int_equal(es_top_build(&first, &prev, &cur, 0, &v), 0);
+	assert_int_equal(v.nvms, 2);
+	assert_int_equal(v.rows[0].code, 0x7b);		/* the busiest interval first */
+	assert_int_equal(v.rows[0].delta, 5);
+	assert_int_equal(v.rows[1].code, 0x72);		/* then by total */
+	assert_int_equal(v.total, 27);
+	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		char *buf = NULL, *p, *nl;
+		size_t len;
+		FILE *f = open_memstream(&buf, &len);
+		int lines = es_top_render(f, &v, widths[i], 0);
+
+		fclose(f);
+		assert_int_equal(lines, 4);
+		for (p = buf; (nl = strchr(p, '\n')); p = nl + 1)
+			if (widths[i] && (unsigned int)(nl - p) > widths[i])
+				fail_msg("width %u: a line of %d: '%.*s'", widths[i], (int)(nl - p),
+					 (int)(nl - p), p);
+		/* Lines are cut to the width as a last resort: no column may need it. */
+		p = strchr(buf, '\n') + 1;
+		nl = strchr(p, '\n');
+		if (widths[i] >= 21 && !((nl - p >= 4 && !memcmp(nl - 4, "time", 4)) ||
+		      (nl - p >= 4 && !memcmp(nl - 4, "%tot", 4)) ||
+		      (nl - p >= 5 && !memcmp(nl - 5, "per s", 5))))
+			fail_msg("width %u: the last column is cut: '%.*s'", widths[i], (int)(nl - p), p);
+		if (widths[i] == 0 || widths[i] >= 80) {
+			assert_non_null(strstr(buf, "io"));
+			assert_non_null(strstr(buf, "5.0us"));	/* the interval's mean */
+			assert_non_null(strstr(buf, "%tot"));
+		}
+		if (widths[i] == 60) {
+			assert_non_null(strstr(buf, "%tot"));	/* a shorter name keeps it */
+			assert_null(strstr(buf, "time"));
+		}
+		if (widths[i] == 40)
+			assert_null(strstr(buf, "name"));
+		if (widths[i] == 30)
+			assert_null(strstr(buf, "total"));	/* reason and rate remain */
+		free(buf);
+	}
+	es_top_free(&v);
+	/* One VM: its rows only. */
+	assert_int_equal(es_top_build(&first, &prev, &cur, 200, &v), 0);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(v.total, 10);
+	es_top_free(&v);
+	es_snap_free(&prev);
+	es_snap_free(&cur);
+}
+
+static void http(const char *req, enum es_http_verdict want)
+{
+	enum es_http_verdict got = es_http_parse(req, strlen(req));
+
+	if (got != want)
+		fail_msg("'%s': wanted %d, got %d", req, want, got);
+}
+
+/* Only GET /metrics; the rest answered with the right status. */
+static void test_http(void **state)
+{
+	char big[ES_HTTP_MAX_REQUEST + 2];
+	const char *reason;
+
+	(void)state;
+	http("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", ES_HTTP_METRICS);
+	http("GET /metrics HTTP/1.0\n\n", ES_HTTP_METRICS);
+	http("GET /metrics HTTP/1.1\r\nHost: x\r\n", ES_HTTP_MORE);
+	http("GET / HTTP/1.1\r\n\r\n", ES_HTTP_NOT_FOUND);
+	http("GET /metrics/ HTTP/1.1\r\n\r\n", ES_HTTP_NOT_FOUND);
+	http("GET /metrics?x=1 HTTP/1.1\r\n\r\n", ES_HTTP_NOT_FOUND);
+	http("POST /metrics HTTP/1.1\r\n\r\n", ES_HTTP_METHOD);
+	http("HEAD /metrics HTTP/1.1\r\n\r\n", ES_HTTP_METHOD);
+	http("GET /metrics HTTP/2.0\r\n\r\n", ES_HTTP_VERSION);
+	http("GET /metrics HTTP/1.9\r\n\r\n", ES_HTTP_VERSION);
+	http("GET /metrics\r\n\r\n", ES_HTTP_BAD);
+	http("GET / \r\n\r\n", ES_HTTP_BAD);		/* fuzzer: read past a short version */
+	http("GET /metrics HTTP\r\n\r\n", ES_HTTP_BAD);
+	http("GET  /metrics HTTP/1.1\r\n\r\n", ES_HTTP_BAD);
+	http("G3T /metrics HTTP/1.1\r\n\r\n", ES_HTTP_BAD);
+	http("GET /metrics HTTP/1.1\r\n\r\nbody", ES_HTTP_BAD);
+	http("GET /met\x01rics HTTP/1.1\r\n\r\n", ES_HTTP_BAD);
+	http("GET /metrics HTTP/1.1\r\nX: \xc3\xa9\r\n\r\n", ES_HTTP_BAD);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "GET /metrics HTTP/1.1\r\nX: ", 26);
+	assert_int_equal(es_http_parse(big, ES_HTTP_MAX_REQUEST), ES_HTTP_TOO_BIG);
+	assert_int_equal(es_http_parse(big, ES_HTTP_MAX_REQUEST + 1), ES_HTTP_TOO_BIG);
+	assert_int_equal(es_http_parse(big, 100), ES_HTTP_MORE);
+	/* Complete, but one byte over: refused all the same. */
+	memcpy(big + ES_HTTP_MAX_REQUEST - 3, "\r\n\r\n", 4);
+	assert_int_equal(es_http_parse(big, ES_HTTP_MAX_REQUEST + 1), ES_HTTP_TOO_BIG);
+	assert_int_equal(es_http_status(ES_HTTP_NOT_FOUND, &reason), 404);
+	assert_int_equal(es_http_status(ES_HTTP_TOO_BIG, &reason), 431);
+	assert_int_equal(es_http_status(ES_HTTP_BAD, &reason), 400);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fold_reason),
+		cmocka_unit_test(test_buckets),
+		cmocka_unit_test(test_percentiles),
+		cmocka_unit_test(test_percpu_sum),
+		cmocka_unit_test(test_snap_diff),
+		cmocka_unit_test(test_snap_fold),
+		cmocka_unit_test(test_record_from_snap),
+		cmocka_unit_test(test_record_json_roundtrip),
+		cmocka_unit_test(test_record_json_refused),
+		cmocka_unit_test(test_record_verdict),
+		cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_module_stats),
+		cmocka_unit_test(test_hist_keys),
+		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_top_widths),
+		cmocka_unit_test(test_http),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

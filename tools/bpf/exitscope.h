@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the BPF collector (exitscope.bpf.c) and user space share: the map
+ * layouts, the histogram's buckets, and the two pure functions both sides
+ * must agree on (the reason folding and the bucket of a time). Included by
+ * BPF C (no libc) and by the tools (tools/lib/hist.c, the unit tests), so
+ * everything here is plain fixed-width integers and static inline code.
+ */
+#ifndef EXITSCOPE_BPF_SHARED_H
+#define EXITSCOPE_BPF_SHARED_H
+
+#include <linux/types.h>
+
+/* kvm_exit's isa field (arch/x86/kvm/trace.h: KVM_ISA_VMX, KVM_ISA_SVM). */
+#define ES_BPF_ISA_VMX		1
+#define ES_BPF_ISA_SVM		2
+
+/* VMX: bit 31 of the full exit reason is "VM entry failed". */
+#define ES_BPF_VMX_FAILED	0x80000000u
+
+/*
+ * Time from an exit to the vCPU's next entry, in log2 buckets of
+ * nanoseconds: bucket 0 holds [0, 2) ns, bucket i (1 <= i < 31) holds
+ * [2^i, 2^(i+1)) ns, the last bucket everything from 2^31 ns (2.1 s) up.
+ */
+#define ES_BPF_HIST_BUCKETS	32
+
+/*
+ * Map sizes. Bounded, so that the collector's memory is known in advance
+ * (docs/collector.md): stats is a per-CPU hash without preallocation, so
+ * it costs only the rows that exist (each sizeof(struct es_bpf_val) per
+ * possible CPU); pending is an LRU hash, one entry per vCPU thread.
+ */
+#define ES_BPF_STATS_MAX	16384	/* VM x vCPU x reason rows; --max-rows */
+#define ES_BPF_PENDING_MAX	8192	/* vCPU threads timed at once */
+
+struct es_bpf_key {
+	__u32 tgid;			/* the VMM process */
+	__u32 vcpu;			/* kvm_exit's vcpu_id */
+	__u32 reason;			/* folded: es_bpf_fold_reason() */
+	__u32 isa;			/* ES_BPF_ISA_VMX or _SVM */
+};
+
+struct es_bpf_val {
+	__u64 count;			/* exits */
+	__u64 time_ns;			/* sum of exit -> next entry */
+	__u64 hist[ES_BPF_HIST_BUCKETS];	/* of those intervals */
+};
+
+/* A vCPU thread between an exit and its next entry; ts 0: none pending. */
+struct es_bpf_pending {
+	__u64 ts;			/* bpf_ktime_get_ns() at the exit */
+	__u64 task;			/* the thread's task_struct, against tid reuse */
+	struct es_bpf_key key;		/* the row to charge at the entry */
+};
+
+/*
+ * Health counters (a per-CPU array): what the collector could not do. Each
+ * is reported by the tools; none is dropped silently.
+ */
+enum es_bpf_health {
+	ES_BPF_STATS_FULL,		/* exits not counted: stats full */
+	ES_BPF_PENDING_FAILED,		/* exits not timed: pending update failed */
+	ES_BPF_STALE,			/* a pending exit of another thread or vCPU discarded */
+	ES_BPF_ROW_GONE,		/* an entry whose row was deleted meanwhile */
+	ES_BPF_UNTIMED,			/* an exit followed by another before any entry */
+	ES_BPF_NR_HEALTH
+};
+
+/*
+ * The reason exitscope counts: on VMX the basic exit reason (bits 0-15),
+ * the flag bits 16-30 folded away, and every failed VM entry (bit 31) in
+ * one row 0x80000000, as the patched module and the lab's hist parser do;
+ * SVM exit codes as they are.
+ */
+static inline __u32 es_bpf_fold_reason(__u32 isa, __u32 reason)
+{
+	if (isa != ES_BPF_ISA_VMX)
+		return reason;
+	return (reason & ES_BPF_VMX_FAILED) ? ES_BPF_VMX_FAILED : (reason & 0xffff);
+}
+
+/* floor(log2(v)) for v >= 1, without loops (the verifier likes that). */
+static inline __u32 es_bpf_log2(__u64 v)
+{
+	__u32 r = 0, s;
+
+	s = (v > 0xffffffffULL) << 5; v >>= s; r |= s;
+	s = (v > 0xffff) << 4; v >>= s; r |= s;
+	s = (v > 0xff) << 3; v >>= s; r |= s;
+	s = (v > 0xf) << 2; v >>= s; r |= s;
+	s = (v > 0x3) << 1; v >>= s; r |= s;
+	r |= (__u32)(v >> 1);
+	return r;
+}
+
+/* The histogram bucket of an interval of @ns nanoseconds. */
+static inline __u32 es_bpf_bucket(__u64 ns)
+{
+	__u32 b;
+
+	if (ns < 2)
+		return 0;
+	b = es_bpf_log2(ns);
+	return b < ES_BPF_HIST_BUCKETS - 1 ? b : ES_BPF_HIST_BUCKETS - 1;
+}
+
+#endif

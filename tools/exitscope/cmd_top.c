@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * exitscope top: VM exits per reason, refreshed every interval, in the
+ * manner of kvm_stat. On a terminal it redraws in place (the table fitted
+ * to its width and height, `q` or Ctrl-C quits, the terminal restored on
+ * every way out); otherwise it prints one plain block per interval. The
+ * table itself is tools/lib/top_table.c.
+ */
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/num.h"
+#include "../lib/top_table.h"
+#include "cmd.h"
+#include "collect.h"
+
+#define PROG "exitscope top"
+
+void cmd_top_help(void)
+{
+	printf("usage: exitscope top [--pid P] [--interval S] [--iterations N] [--source S]\n"
+	       "\n"
+	       "VM exits per reason, all VMs summed (or one VM with --pid): the total since\n"
+	       "top began, the rate over the last interval, its share of all exits and,\n"
+	       "with the BPF collector, the mean time from an exit to the vCPU's next\n"
+	       "entry in that interval. Busiest reasons first. On a terminal the table is\n"
+	       "redrawn in place, fitted to its size; q or Ctrl-C quits. Otherwise (a pipe,\n"
+	       "a file) it prints one block per interval, each headed by the time.\n"
+	       "\n"
+	       "  -p P, --pid P        one VM only (the VMM's process id)\n"
+	       "  -i S, --interval S   seconds between refreshes (default 1)\n"
+	       "  -n N, --iterations N stop after N refreshes (default: until q or a signal)\n"
+	       COLLECT_HELP
+	       "  -h, --help           this text\n"
+	       "\n"
+	       "Exit status: 0; 2 bad usage; 3 no source, or it failed.\n"
+	       "\n"
+	       "EXAMPLES\n"
+	       "  exitscope top\n"
+	       "  exitscope top --pid 4242 --source bpf\n"
+	       "  exitscope top --iterations 5 > top.log\n");
+}
+
+static struct termios saved_tio;
+static bool tio_saved;
+
+static void term_restore(void)
+{
+	if (!tio_saved)
+		return;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
+	/* The cursor back, the main screen back. */
+	fputs("\033[?25h\033[?1049l", stdout);
+	fflush(stdout);
+	tio_saved = false;
+}
+
+/* Keys one at a time, no echo, the alternate screen: until term_restore(). */
+static int term_raw(void)
+{
+	struct termios t;
+
+	if (tcgetattr(STDIN_FILENO, &saved_tio))
+		return -1;
+	t = saved_tio;
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t))
+		return -1;
+	tio_saved = true;
+	fputs("\033[?1049h\033[?25l", stdout);
+	return 0;
+}
+
+static void term_size(unsigned int *w, unsigned int *h)
+{
+	struct winsize ws;
+
+	*w = 80;
+	*h = 24;
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col && ws.ws_row) {
+		*w = ws.ws_col;
+		*h = ws.ws_row;
+	}
+}
+
+/* Wait up to @ms for the next refresh; true when q was pressed. */
+static bool wait_key(unsigned int ms, bool keys)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct timespec t0, t1;
+	char c;
+
+	if (!keys) {
+		collect_sleep_ms(ms);
+		return false;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!collect_stop) {
+		long spent;
+		int r;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		spent = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (spent >= (long)ms)
+			break;
+		r = poll(&p, 1, (int)(ms - (unsigned long)spent));
+		if (r > 0 && read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q'))
+			return true;
+		if (r > 0 && (p.revents & (POLLHUP | POLLERR)))
+			keys = false, collect_sleep_ms((unsigned int)(ms - (unsigned long)spent));
+	}
+	return false;
+}
+
+static void stamp(char buf[32])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	strftime(buf, 32, "%H:%M:%S", localtime_r(&now, &tm));
+}
+
+static int top(const struct collect_args *a, uint64_t interval_s, uint64_t iterations)
+{
+	struct es_snap first, prev, cur, tmp;
+	struct es_source src;
+	struct es_top_view v;
+	struct es_err e;
+	bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO), quit = false;
+	uint64_t done = 0;
+	int status = 3;
+
+	es_snap_init(&first);
+	es_snap_init(&prev);
+	es_snap_init(&cur);
+	collect_signals();
+	if (collect_open(PROG, a, &src))
+		return 3;
+	if (es_source_read(&src, &first, &e) || es_snap_copy(&prev, &first)) {
+		fprintf(stderr, PROG ": %s\n", e.msg);
+		goto out;
+	}
+	if (tty && term_raw())
+		tty = false;
+	while (!collect_stop && !quit && (!iterations || done < iterations)) {
+		quit = wait_key((unsigned int)(interval_s * 1000), tty);
+		if (collect_stop || quit)
+			break;
+		if (es_source_read(&src, &cur, &e)) {
+			term_restore();
+			fprintf(stderr, PROG ": %s\n", e.msg);
+			goto out;
+		}
+		if (es_top_build(&first, &prev, &cur, a->o.pid, &v)) {
+			term_restore();
+			fprintf(stderr, PROG ": out of memory\n");
+			goto out;
+		}
+		if (tty) {
+			unsigned int w, h;
+
+			term_size(&w, &h);
+			/* Home, clear; the header lines and a last free line aside. */
+			fputs("\033[H\033[2J", stdout);
+			es_top_render(stdout, &v, w, h > 4 ? h - 4 : 1);
+			fputs("(q quits)", stdout);
+		} else {
+			char t[32];
+
+			stamp(t);
+			printf("--- %s\n", t);
+			es_top_render(stdout, &v, 0, 0);
+			putchar('\n');
+		}
+		es_top_free(&v);
+		fflush(stdout);
+		tmp = prev;
+		prev = cur;
+		cur = tmp;
+		done++;
+	}
+	status = 0;
+out:
+	term_restore();
+	es_source_close(&src);
+	es_snap_free(&first);
+	es_snap_free(&prev);
+	es_snap_free(&cur);
+	return status;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		COLLECT_OPTIONS,
+		{ 0 }
+	};
+	struct collect_args a;
+	uint64_t interval = 1, iterations = 0;
+	int c, r;
+
+	collect_args_init(&a);
+	while ((c = getopt_long(argc, argv, "i:n:p:hv", opts, NULL)) != -1) {
+		if (c == 'p')
+			c = 0x101;
+		r = collect_arg(PROG, c, optarg, &a);
+		if (r < 0)
+			return 2;
+		if (r)
+			continue;
+		switch (c) {
+		case 'i':
+			if (es_num_arg(PROG, "--interval", optarg, 1, 3600, &interval))
+				return 2;
+			break;
+		case 'n':
+			if (es_num_arg(PROG, "--iterations", optarg, 1, UINT32_MAX, &iterations))
+				return 2;
+			break;
+		case 'h': cmd_top_help(); return 0;
+		default:
+			fprintf(stderr, PROG ": see --help\n");
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s' (see --help)\n", argv[optind]);
+		return 2;
+	}
+	return top(&a, interval, iterations);
+}

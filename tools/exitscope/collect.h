@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What top, record and exporter share: the source options (--source,
+ * --pid, --no-timing, --max-rows, -v), opening the source and saying which
+ * it is, stopping cleanly on SIGINT, SIGTERM and SIGHUP (so that a tracefs
+ * trigger is removed and the terminal restored), and the VMM's name.
+ */
+#ifndef EXITSCOPE_COLLECT_H
+#define EXITSCOPE_COLLECT_H
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+
+#include "../lib/source.h"
+
+struct collect_args {
+	const char *spec;		/* --source, default "auto" */
+	struct es_source_opts o;
+};
+
+/* The options' getopt_long entries (values 0x100...) and their help text. */
+#define COLLECT_OPTIONS \
+	{ "source", required_argument, NULL, 0x100 }, \
+	{ "pid", required_argument, NULL, 0x101 }, \
+	{ "no-timing", no_argument, NULL, 0x102 }, \
+	{ "max-rows", required_argument, NULL, 0x103 }, \
+	{ "verbose", no_argument, NULL, 'v' }
+#define COLLECT_HELP \
+	"  --source S       auto (default: module, else bpf, else tracefs), module,\n" \
+	"                   bpf, tracefs, file:PATH (records to replay), module:DIR\n" \
+	"  --pid P          one VM only: its VMM's process id\n" \
+	"  --no-timing      bpf: count only, no exit -> entry times (cheaper)\n" \
+	"  --max-rows N     bpf: rows of the in-kernel table (VM x vCPU x reason),\n" \
+	"                   default 16384; exits past it are counted as lost\n" \
+	"  -v, --verbose    libbpf's own messages\n"
+
+void collect_args_init(struct collect_args *a);
+/* 1 if @c was one of ours, 0 if not, -1 on a bad value (said on stderr). */
+int collect_arg(const char *prog, int c, const char *arg, struct collect_args *a);
+/* Open the source, say on stderr what it reads; -1 said on stderr. */
+int collect_open(const char *prog, const struct collect_args *a, struct es_source *src);
+
+/* Set by SIGINT, SIGTERM, SIGHUP once collect_signals() ran. */
+extern volatile sig_atomic_t collect_stop;
+void collect_signals(void);
+/* Sleep @ms, or less when a signal stops us. */
+void collect_sleep_ms(unsigned int ms);
+
+/* /proc/PID/comm, cached; "" when gone. For es_write_prometheus(). */
+const char *collect_comm(uint32_t pid, void *unused);
+/* uname -r */
+const char *collect_kernel(void);
+
+#endif

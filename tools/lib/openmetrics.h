@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Prometheus text exposition (format 0.0.4, what node-exporter's textfile
+ * collector and every scraper read) of a snapshot: exit counters per VM,
+ * vCPU and reason, exit -> entry time as histograms per VM and reason,
+ * the collector's health. Names and labels: docs/collector.md.
+ */
+#ifndef EXITSCOPE_OPENMETRICS_H
+#define EXITSCOPE_OPENMETRICS_H
+
+#include <stdio.h>
+
+#include "snapshot.h"
+
+#define ES_PROM_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+
+/* The VMM's name for @tgid ("" if unknown): the comm label. */
+typedef const char *(*es_comm_fn)(uint32_t tgid, void *ctx);
+
+/* @s (cumulative) as metrics; 0, or -1 on a write error. */
+int es_write_prometheus(FILE *out, const struct es_snap *s, es_comm_fn comm, void *ctx);
+
+/* @ns as seconds, exactly ("0.000001023"); @buf of 32. */
+const char *es_prom_seconds(char buf[32], uint64_t ns);
+/* @s as a label value: \, " and newline escaped, bytes not UTF-8 as '?'. */
+void es_prom_label_value(FILE *out, const char *s);
+
+#endif
