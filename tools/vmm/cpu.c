@@ -286,7 +286,7 @@ static void *vcpu_thread(void *arg)
 	char why[96];
 
 	for (;;) {
-		if (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE))
+		if (vm_stopping(vm))
 			break;
 		if (ioctl(cpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -326,34 +326,10 @@ int vcpus_start(struct vm *vm)
 	return 0;
 }
 
-/* A stop the guest asked for, or suffered, without giving a verdict. */
-void vm_request_plain_stop(struct vm *vm, const char *why)
-{
-	char msg[256];
-
-	snprintf(msg, sizeof(msg), "%s without a verdict: a failure (exit status %d)", why,
-		 ES_VMM_EXIT_NO_VERDICT);
-	vm_request_stop(vm, ES_VMM_EXIT_NO_VERDICT, msg);
-}
-
-void vm_request_stop(struct vm *vm, int status, const char *why)
-{
-	pthread_mutex_lock(&vm->stop_lock);
-	if (!vm->stop) {
-		vm->status = status;
-		__atomic_store_n(&vm->stop, true, __ATOMIC_RELEASE);
-		if (why)
-			pr_info("%s", why);
-		pthread_cond_broadcast(&vm->stopped);
-	}
-	pthread_mutex_unlock(&vm->stop_lock);
-}
-
 void vcpus_stop_and_join(struct vm *vm)
 {
 	int i;
 
-	__atomic_store_n(&vm->stop, true, __ATOMIC_RELEASE);
 	for (i = 0; i < vm->nr_cpus; i++) {
 		vm->cpus[i].run->immediate_exit = 1;
 		pthread_kill(vm->cpus[i].thread, SIGUSR1);
