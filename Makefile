@@ -106,7 +106,7 @@ FLAT_LONG := $(filter-out $(FLAT_REAL),$(basename $(notdir $(wildcard guest/flat
 LINUX_WORKLOADS := $(basename $(notdir $(wildcard guest/linux/*.c)))
 .PHONY: guest
 guest: $(FLAT_LONG:%=$(GUEST)/%.bin) $(FLAT_REAL:%=$(GUEST)/%.bin) \
-	$(LINUX_WORKLOADS:%=$(GUEST)/%)
+	$(LINUX_WORKLOADS:%=$(GUEST)/%) $(BENCH_IMAGES:%=$(GUEST)/%.bin)
 
 $(GUEST)/%.o: guest/flat/%.S guest/flat/flat.h
 	@mkdir -p $(@D)
@@ -115,6 +115,32 @@ $(FLAT_LONG:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(GUEST)/%.o
 	ld -Ttext=0x10000 -o $(@:.bin=.elf) $< && objcopy -O binary $(@:.bin=.elf) $@
 $(FLAT_REAL:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(GUEST)/%.o
 	ld -Ttext=0 -o $(@:.bin=.elf) $< && objcopy -O binary $(@:.bin=.elf) $@
+# Flat images in freestanding C (guest/bench/): each image is the C files of
+# its directory and the runtime of guest/bench/rt/, linked at the VMM's flat
+# load address. No SSE (the VMM leaves CR4.OSFXSR clear, and the handlers
+# save only the general registers), no red zone (interrupts run on the same
+# stack), and no call to memset made out of memset's own loop.
+BENCH_IMAGES := vmexit-bench vmm-abi
+bench_obj = $(patsubst guest/bench/%,$(GUEST)/bench/%.o,$(basename $(1)))
+BENCH_RT_OBJ := $(call bench_obj,$(wildcard guest/bench/rt/*.c guest/bench/rt/*.S))
+BENCH_HDR := $(wildcard guest/bench/*/*.h) tools/lib/vmm_abi.h
+CFLAGS_BENCH := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-tree-loop-distribute-patterns
+LDFLAGS_BENCH := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments
+$(GUEST)/bench/%.o: guest/bench/%.c $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BENCH) -c -o $@ $<
+$(GUEST)/bench/%.o: guest/bench/%.S $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BENCH) -c -o $@ $<
+$(GUEST)/bench/image.ld: guest/bench/rt/image.lds tools/lib/vmm_abi.h
+	@mkdir -p $(@D)
+	$(CC) -E -P -x c -D__ASSEMBLER__ -o $@ $<
+$(foreach i,$(BENCH_IMAGES),$(eval $(GUEST)/$(i).bin: $(call bench_obj,$(wildcard guest/bench/$(i)/*.c))))
+$(BENCH_IMAGES:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(BENCH_RT_OBJ) $(GUEST)/bench/image.ld
+	$(CC) $(LDFLAGS_BENCH) -Wl,-T,$(GUEST)/bench/image.ld -o $(@:.bin=.elf) $(filter %.o,$^)
+	objcopy -O binary $(@:.bin=.elf) $@
 # Always static: they run in L2's initramfs, which has no libc. Some use
 # the tools' library (the reason names).
 $(GUEST)/%: guest/linux/%.c $(LIB)

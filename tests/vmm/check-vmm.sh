@@ -24,6 +24,8 @@ case_ "vmm: --timeout 0x10 is hex" $USAGE "either --kernel or --flat" -- "$vmm" 
 case_ "vmm: --kernel and --flat" $USAGE "either --kernel or --flat" -- "$vmm" --kernel a --flat b
 case_ "vmm: bad --cpuid" $USAGE "invalid --cpuid: EDX '': empty" -- "$vmm" --flat x --cpuid 0x4ffffffe=1,2,3,
 case_ "vmm: bad --guest-stats" $USAGE "invalid --guest-stats: 'on' (default, off, kernel or user)" -- "$vmm" --flat x --guest-stats on
+case_ "vmm: a flat image's --cmdline over 4095 bytes is refused" $USAGE "--cmdline: 4096 bytes, a flat image takes at most 4095" -- \
+	"$vmm" --flat x --cmdline "$(head -c 4096 /dev/zero | tr '\0' x)"
 case_ "vmm: --help names the exit statuses" 0 "66     the guest stopped without a verdict" -- "$vmm" --help
 case_ "cli: unknown command" 2 "unknown command 'frob'" -- "$cli" frob
 case_ "cli: bad reason" 2 "invalid reason: 'ten'" -- "$cli" query --reason ten
@@ -47,7 +49,8 @@ check "cli: exitscope lab --help | head keeps its first lines" grep -q '^usage: 
 if ! { exec 3<>/dev/kvm; } 2>/dev/null; then
 	for c in "missing kernel" "not a bzImage" "truncated bzImage" "too little memory" "--cmdline limit" \
 		 "real-mode flat guest" "cpuid-loop" "io-loop" "timeout" "triple fault" \
-		 "random bytes" "verdict 63" "verdict 68" "--cpuid" "--guest-stats" "--kvm-stats"; do
+		 "random bytes" "verdict 63" "verdict 68" "--cpuid" "--guest-stats" "--kvm-stats" \
+		 "flat ABI" "flat --cmdline"; do
 		echo "skip - vmm on KVM: $c (no usable /dev/kvm here)"
 	done
 	exit 0
@@ -76,6 +79,21 @@ case_ "vmm on KVM: timeout stops a hung guest" $TIMEOUT "timeout: the guest ran 
 # A guest that dies is no success: real-mode code entered in long mode.
 case_ "vmm on KVM: triple fault is a failure" $NO_VERDICT "without a verdict: a failure" -- \
 	"$vmm" --flat "$g/hello-real.bin" --flat-mode long --timeout 30
+# What a flat image is promised (lib/vmm_abi.h), seen from inside by vmm-abi:
+# every vCPU enters, with its index in RDI, the count in RSI, its own stack
+# and the matching APIC IDs; the arguments at 0x6000.
+case_ "vmm on KVM: flat ABI, 1 vCPU" 0 "vmm-abi: vcpu 0 of 1 rsp 0x9f000 x2apic 0 cpuid 0" -- \
+	"$vmm" --flat "$g/vmm-abi.bin" --timeout 60
+case_ "vmm on KVM: flat ABI, every one of 4 vCPUs enters with its own stack" 0 \
+	"vmm-abi: vcpu 3 of 4 rsp 0x10c000 x2apic 3 cpuid 3" -- "$vmm" --flat "$g/vmm-abi.bin" --cpus 4 --timeout 60
+case_ "vmm on KVM: flat --cmdline absent: an empty string" 0 "vmm-abi: cmdline 0 bytes ''" -- \
+	"$vmm" --flat "$g/vmm-abi.bin" --timeout 60
+case_ "vmm on KVM: flat --cmdline reaches the image" 0 "vmm-abi: cmdline 15 bytes 'cpuid, budget=1'" -- \
+	"$vmm" --flat "$g/vmm-abi.bin" --cmdline "cpuid, budget=1" --timeout 60
+case_ "vmm on KVM: flat --cmdline of 4095 bytes, whole" 0 "vmm-abi: cmdline 4095 bytes 'xxx" -- \
+	"$vmm" --flat "$g/vmm-abi.bin" --cmdline "$(head -c 4095 /dev/zero | tr '\0' x)" --timeout 60
+case_ "vmm on KVM: the runtime refuses more vCPUs than it knows" 17 "rt: 17 vCPUs, this image runs on at most 16" -- \
+	"$vmm" --flat "$g/vmm-abi.bin" --cpus 17 --timeout 60
 head -c 4096 /dev/urandom >"$tmp/random"
 "$vmm" --flat "$tmp/random" --timeout 10 </dev/null >"$tmp/out" 2>&1; rc=$?
 if [ $rc -eq $NO_VERDICT ] || [ $rc -eq $TIMEOUT ] || [ $rc -eq 69 ]; then
