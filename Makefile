@@ -104,6 +104,7 @@ GUEST := $(BUILD)/guest
 FLAT_REAL := hello-real
 FLAT_LONG := $(filter-out $(FLAT_REAL),$(basename $(notdir $(wildcard guest/flat/*.S))))
 LINUX_WORKLOADS := $(basename $(notdir $(wildcard guest/linux/*.c)))
+BENCH_IMAGES := vmexit-bench vmm-abi rt-fault
 .PHONY: guest
 guest: $(FLAT_LONG:%=$(GUEST)/%.bin) $(FLAT_REAL:%=$(GUEST)/%.bin) \
 	$(LINUX_WORKLOADS:%=$(GUEST)/%) $(BENCH_IMAGES:%=$(GUEST)/%.bin)
@@ -120,7 +121,6 @@ $(FLAT_REAL:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(GUEST)/%.o
 # load address. No SSE (the VMM leaves CR4.OSFXSR clear, and the handlers
 # save only the general registers), no red zone (interrupts run on the same
 # stack), and no call to memset made out of memset's own loop.
-BENCH_IMAGES := vmexit-bench vmm-abi
 bench_obj = $(patsubst guest/bench/%,$(GUEST)/bench/%.o,$(basename $(1)))
 BENCH_RT_OBJ := $(call bench_obj,$(wildcard guest/bench/rt/*.c guest/bench/rt/*.S))
 BENCH_HDR := $(wildcard guest/bench/*/*.h) tools/lib/vmm_abi.h

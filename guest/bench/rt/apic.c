@@ -47,7 +47,32 @@ void rt_apic_timer_oneshot(uint32_t count)
 	rt_wrmsr(X2APIC_TMICT, count);
 }
 
+void rt_apic_timer_stop(void)
+{
+	rt_wrmsr(X2APIC_TMICT, 0);
+}
+
 void rt_apic_eoi(void)
 {
 	rt_wrmsr(X2APIC_EOI, 0);
+}
+
+int rt_try_within(void (*fn)(void *), void *arg, uint32_t count)
+{
+	struct rt_cpu *c = this_cpu();
+	int v;
+
+	c->watchdog = true;
+	rt_apic_timer_oneshot(count);
+	rt_sti();
+	v = rt_try(fn, arg);
+	rt_cli();
+	rt_apic_timer_stop();
+	/*
+	 * A timer that fired after fn returned is pending now: let it in while
+	 * it is still the watchdog's (rt_trap() takes it), not the image's.
+	 */
+	asm volatile("sti; nop; cli" ::: "memory");
+	c->watchdog = false;
+	return v;
 }

@@ -104,6 +104,11 @@ static int format(char *buf, size_t len, const char *fmt, va_list ap)
 	return (int)o.pos;
 }
 
+int rt_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	return format(buf, len, fmt, ap);
+}
+
 int rt_snprintf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;

@@ -11,6 +11,7 @@
 #ifndef EXITSCOPE_BENCH_RT_H
 #define EXITSCOPE_BENCH_RT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,7 @@ struct rt_cpu {
 	uint64_t try_rip, try_rsp;	/* rt_try() in progress (offsets in vectors.S) */
 	unsigned int index;
 	bool x2apic;			/* enabled on this vCPU */
+	bool watchdog;			/* rt_try_within() armed the timer */
 	uint64_t entry_rsp;		/* RSP the VMM gave at entry */
 };
 
@@ -61,6 +63,7 @@ __attribute__((noreturn)) void rt_verdict(int status);
 __attribute__((noreturn)) void rt_halt_forever(void);
 
 /* console.c: COM1, one line at a time (lines of vCPUs never mix). */
+int rt_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
 int rt_snprintf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -83,7 +86,14 @@ uint64_t *rt_pte(const void *va);
 /* apic.c: x2APIC, only where CPUID offers it (KVM always does). */
 bool rt_x2apic_enable(void);
 void rt_apic_timer_oneshot(uint32_t count);
+void rt_apic_timer_stop(void);
 void rt_apic_eoi(void);
+/*
+ * rt_try(), but also ended after @count x2APIC timer ticks (KVM: 1 ns each),
+ * then returning RT_TIMER_VECTOR: for an instruction that might never
+ * complete. @fn runs with interrupts on. Needs this vCPU's x2APIC.
+ */
+int rt_try_within(void (*fn)(void *), void *arg, uint32_t count);
 
 /* string.c: what the compiler may call. */
 void *memset(void *s, int c, size_t n);

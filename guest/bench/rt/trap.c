@@ -69,19 +69,39 @@ const char *rt_exception_name(unsigned int v)
 	return v < 32 ? "reserved exception" : "interrupt";
 }
 
+/* Back into rt_try(), which returns the vector. */
+static void unwind(struct rt_frame *f, struct rt_cpu *c)
+{
+	f->rip = c->try_rip;
+	f->rsp = c->try_rsp;
+	f->rax = f->vector;
+	c->try_rip = 0;
+}
+
+/* Whether rt_try() or rt_try_within() takes the event. */
+static bool tried(struct rt_frame *f, struct rt_cpu *c)
+{
+	if (f->vector == RT_TIMER_VECTOR && c->watchdog) {
+		rt_apic_eoi();			/* rt_try_within()'s time is up... */
+		if (c->try_rip)
+			unwind(f, c);		/* ...unless its function was done */
+		return true;
+	}
+	if (f->vector < 32 && c->try_rip) {
+		unwind(f, c);
+		return true;
+	}
+	return false;
+}
+
 void rt_trap(struct rt_frame *f);
 void rt_trap(struct rt_frame *f)
 {
 	struct rt_cpu *c = this_cpu();
 	rt_handler h;
 
-	if (f->vector < 32 && c->try_rip) {
-		f->rip = c->try_rip;		/* back into rt_try(), which returns... */
-		f->rsp = c->try_rsp;
-		f->rax = f->vector;		/* ...the vector */
-		c->try_rip = 0;
+	if (tried(f, c))
 		return;
-	}
 	if (f->vector == RT_SPURIOUS_VECTOR)
 		return;				/* the APIC wants no EOI for it */
 	h = __atomic_load_n(&handlers[f->vector], __ATOMIC_ACQUIRE);
