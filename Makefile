@@ -176,7 +176,7 @@ $(BUILD)/test/bench_query: tests/bench/bench_query.c kernel/kvm/exit_stats.c \
 # Unit tests of the tools (cmocka), each against the library archive.
 TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_frame test_vmm
 TOOL_TESTS := $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%) $(OUT)/test/test_boot $(OUT)/test/test_uart \
-	$(OUT)/test/test_reasons
+	$(OUT)/test/test_reasons $(OUT)/test/test_bench
 .PHONY: tool-tests
 tool-tests: $(TOOL_TESTS)
 $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%): $(OUT)/test/%: tests/unit/%.c tests/unit/fixtures.h $(LIB)
@@ -188,6 +188,12 @@ $(OUT)/test/test_boot: tests/unit/test_boot.c tools/vmm/boot.c tools/vmm/mptable
 $(OUT)/test/test_uart: tests/unit/test_uart.c tools/vmm/uart.c tools/vmm/uart.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $< tools/vmm/uart.c -lcmocka
+# vmexit-bench's command line and figures, compiled for the host (GNU C:
+# the runtime's header has inline assembly it does not run here).
+BENCH_UNIT_SRC := guest/bench/vmexit-bench/args.c guest/bench/vmexit-bench/stats.c
+$(OUT)/test/test_bench: tests/unit/test_bench.c $(BENCH_UNIT_SRC) $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -std=gnu11 -o $@ $< $(BENCH_UNIT_SRC) -lcmocka
 # The names the tools compile in (linux-libc-dev) against the cached
 # linux-source the modules are built from.
 $(OUT)/test/test_reasons: tests/unit/test_reasons.c $(LIB) $(BUILD)/kernel.mk

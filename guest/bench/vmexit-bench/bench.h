@@ -53,4 +53,10 @@ struct bench_args {
 /* 0, or BENCH_BAD_ARGS after a message. */
 int bench_args_parse(const char *s, struct bench_args *a);
 
+/* stats.c */
+/* Ticks per operation, rounded; 0 for no operation. */
+uint64_t bench_per_op(uint64_t ticks, uint64_t ops);
+/* Median of @n values (sorted in place); of an even count, the mean of the middle two. */
+uint64_t bench_median(uint64_t *v, unsigned int n);
+
 #endif

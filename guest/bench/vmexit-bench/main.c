@@ -46,25 +46,6 @@ static void measure(const struct bench_case *bc, uint64_t budget, struct rep *r)
 	r->ticks = now - start;
 }
 
-static uint64_t per_op(const struct rep *r)
-{
-	return (r->ticks + r->ops / 2) / r->ops;
-}
-
-/* Median of @n values (sorted in place); of an even count, the mean of the middle two. */
-static uint64_t median(uint64_t *v, unsigned int n)
-{
-	unsigned int i, j;
-	uint64_t x;
-
-	for (i = 1; i < n; i++)
-		for (j = i, x = v[i]; j > 0 && v[j - 1] > x; j--) {
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Run on vCPU 0 once every vCPU is done with the case: its lines, and whether it failed. */
 static bool report(const struct bench_case *bc, unsigned int nr_reps)
 {
@@ -83,12 +64,12 @@ static bool report(const struct bench_case *bc, unsigned int nr_reps)
 		cmin = UINT64_MAX;
 		cmax = cops = 0;
 		for (r = 0; r < nr_reps; r++) {
-			vals[r] = per_op(&reps[c][r]);
+			vals[r] = bench_per_op(reps[c][r].ticks, reps[c][r].ops);
 			cmin = vals[r] < cmin ? vals[r] : cmin;
 			cmax = vals[r] > cmax ? vals[r] : cmax;
 			cops += reps[c][r].ops;
 		}
-		medians[c] = median(vals, nr_reps);
+		medians[c] = bench_median(vals, nr_reps);
 		if (rt_nr_cpus > 1)
 			rt_printf("vmexit-bench: %s vcpu=%u per_op=%llu min=%llu max=%llu iterations=%llu\n",
 				  bc->name, c, (unsigned long long)medians[c], (unsigned long long)cmin,
@@ -98,7 +79,7 @@ static bool report(const struct bench_case *bc, unsigned int nr_reps)
 		ops += cops;
 	}
 	rt_printf("vmexit-bench: %s per_op=%llu min=%llu max=%llu iterations=%llu reps=%u cpus=%u\n",
-		  bc->name, (unsigned long long)median(medians, rt_nr_cpus), (unsigned long long)min,
+		  bc->name, (unsigned long long)bench_median(medians, rt_nr_cpus), (unsigned long long)min,
 		  (unsigned long long)max, (unsigned long long)ops, nr_reps, rt_nr_cpus);
 	return true;
 }
