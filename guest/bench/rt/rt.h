@@ -26,6 +26,7 @@
 /* Verdicts of the runtime itself; images use 0 (success) and 1..15. */
 #define RT_VERDICT_EXCEPTION	16	/* an exception no handler took */
 #define RT_VERDICT_CPUS		17	/* more vCPUs than RT_MAX_CPUS */
+#define RT_VERDICT_BARRIER	18	/* vCPUs left rt_barrier() before all came */
 
 /* What rt_trap() gets: the registers as the stubs pushed them. */
 struct rt_frame {

@@ -22,6 +22,7 @@ uint64_t rt_paging_root(void);
 
 unsigned int rt_nr_cpus;
 static struct rt_cpu cpus[RT_MAX_CPUS];
+static unsigned int cpus_up;
 /* In .data: vCPU 0 clears .bss while the others already read this. */
 static volatile int shared_ready __attribute__((section(".data")));
 
@@ -113,7 +114,14 @@ void rt_start(uint64_t index, uint64_t count, uint64_t rsp)
 	if (index == 0)
 		pic_mask();
 	c->x2apic = rt_x2apic_enable();
+	/* The images rely on the barrier: prove it once, it costs nothing. */
+	__atomic_add_fetch(&cpus_up, 1, __ATOMIC_RELEASE);
 	rt_barrier();
+	if (__atomic_load_n(&cpus_up, __ATOMIC_ACQUIRE) != rt_nr_cpus) {
+		rt_printf("rt: vCPU %u left the start barrier with %u of %u vCPUs up\n", c->index,
+			  __atomic_load_n(&cpus_up, __ATOMIC_ACQUIRE), rt_nr_cpus);
+		rt_verdict(RT_VERDICT_BARRIER);
+	}
 	v = image_main(c);
 	if (index == 0)
 		rt_verdict(v);
