@@ -42,7 +42,7 @@ struct vm {
 	const struct es_cpuid_spec *cpuid_extra;
 	size_t nr_cpuid_extra;
 
-	/* How the VM ends: vm.c alone reads and writes these. */
+	/* How the VM ends: written by vm.c alone, status read once it stopped. */
 	pthread_mutex_t stop_lock;
 	pthread_cond_t stopped;
 	bool stop;

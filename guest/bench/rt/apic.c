@@ -29,8 +29,9 @@ static void enable(void *unused)
 	rt_wrmsr(X2APIC_TPR, 0);
 	/* LINT0 would bring the 8259's interrupts (ExtINT on vCPU 0): off. */
 	rt_wrmsr(X2APIC_LVT_LINT0, LVT_MASKED);
-	rt_wrmsr(X2APIC_LVT_TIMER, LVT_MASKED | RT_TIMER_VECTOR);
+	/* One-shot, unmasked: nothing comes until a count is written. */
 	rt_wrmsr(X2APIC_TDCR, TDCR_DIV_1);
+	rt_wrmsr(X2APIC_LVT_TIMER, RT_TIMER_VECTOR);
 }
 
 bool rt_x2apic_enable(void)
@@ -40,10 +41,9 @@ bool rt_x2apic_enable(void)
 	return rt_try(enable, NULL) < 0;
 }
 
-/* One interrupt at RT_TIMER_VECTOR after @count APIC timer ticks. */
+/* One interrupt at RT_TIMER_VECTOR after @count APIC timer ticks: one MSR write. */
 void rt_apic_timer_oneshot(uint32_t count)
 {
-	rt_wrmsr(X2APIC_LVT_TIMER, RT_TIMER_VECTOR);
 	rt_wrmsr(X2APIC_TMICT, count);
 }
 

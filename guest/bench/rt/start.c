@@ -78,7 +78,8 @@ void rt_start(uint64_t index, uint64_t count, uint64_t rsp)
 
 	if (index == 0) {
 		memset(__bss_start, 0, __bss_end - __bss_start);
-		rt_nr_cpus = count;
+		/* A VMM before the SMP entry left RSI 0 and started vCPU 0 alone. */
+		rt_nr_cpus = count ? count : 1;
 		if (count > RT_MAX_CPUS) {
 			/* Before anything else: the others must not touch cpus[]. */
 			__atomic_store_n(&shared_ready, -1, __ATOMIC_RELEASE);
