@@ -62,6 +62,7 @@ static void test_defaults(void **state)
 	assert_int_equal(a.budget, 10000000);
 	assert_int_equal(a.reps, 5);
 	assert_int_equal(a.timer, 1000);
+	assert_false(a.solo);
 	assert_int_equal(parse(" ,\t, ", &a), 0);
 	assert_true(a.selected[0] && a.selected[3]);
 	assert_string_equal(console, "");
@@ -88,6 +89,12 @@ static void test_selection_and_options(void **state)
 	assert_int_equal(a.timer, 0xffffffffu);
 	assert_int_equal(parse("budget=1099511627776", &a), 0);
 	assert_int_equal(a.budget, 1ull << 40);
+	/* solo: a flag, with or without names. */
+	assert_int_equal(parse("solo", &a), 0);
+	assert_true(a.solo && a.selected[0] && a.selected[3]);
+	assert_int_equal(parse("query_code,solo", &a), 0);
+	assert_true(a.solo && a.selected[3]);
+	assert_false(a.selected[0]);
 }
 
 /* Each bad word is refused with verdict 2 and a message naming it. */
@@ -111,6 +118,8 @@ static void test_refused(void **state)
 		{ "timer=0", "invalid timer: '0'" },
 		{ "timer=4294967296", "invalid timer: '4294967296'" },
 		{ "budgets=1000", "unknown option 'budgets=1000'" },
+		{ "solo=1", "unknown option 'solo=1'" },
+		{ "Solo", "unknown case 'Solo'" },
 		{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 		  "a word of 65 characters in the command line (at most 64)" },
 	};
@@ -124,7 +133,7 @@ static void test_refused(void **state)
 				 BENCH_BAD_ARGS, bad[i].msg, console);
 	/* An unknown case lists the known ones. */
 	parse("frob", &a);
-	assert_non_null(strstr(console, "cases: cpuid vmcall hlt query_code; options: budget=N reps=N timer=N"));
+	assert_non_null(strstr(console, "cases: cpuid vmcall hlt query_code; options: budget=N reps=N timer=N solo"));
 }
 
 static void test_median(void **state)

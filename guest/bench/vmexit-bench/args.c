@@ -5,6 +5,9 @@
  *   budget=N  TSC ticks each repetition of a case runs for (default 10^7)
  *   reps=N    repetitions of each case, 1 to 15 (default 5)
  *   timer=N   the x2APIC timer's initial count in hlt (default 1000)
+ *   solo      vCPU 0 alone runs the cases, the others halt from the start
+ *             (the cost of an exit against the VM's vCPU count, not
+ *             against vCPUs exiting at once)
  * No name: every case. Numbers are decimal or 0x hex. Anything else is
  * refused with a message that says what is allowed.
  */
@@ -68,7 +71,7 @@ static void list_cases(void)
 	for (i = 0; i < bench_nr_cases && pos < sizeof(line); i++)
 		pos += rt_snprintf(line + pos, sizeof(line) - pos, "%s%s", i ? " " : "",
 				   bench_cases[i].name);
-	rt_printf("vmexit-bench: cases: %s; options: budget=N reps=N timer=N\n", line);
+	rt_printf("vmexit-bench: cases: %s; options: budget=N reps=N timer=N solo\n", line);
 }
 
 static int word(const char *w, struct bench_args *a)
@@ -77,6 +80,10 @@ static int word(const char *w, struct bench_args *a)
 	unsigned int i;
 	uint64_t v;
 
+	if (!strcmp(w, "solo")) {
+		a->solo = true;
+		return 0;
+	}
 	for (i = 0; i < bench_nr_cases; i++)
 		if (!strcmp(w, bench_cases[i].name)) {
 			a->selected[i] = true;

@@ -49,6 +49,7 @@ struct bench_args {
 	uint64_t budget;		/* TSC ticks per repetition */
 	unsigned int reps;
 	uint32_t timer;
+	bool solo;			/* vCPU 0 alone runs; the others halt */
 };
 /* 0, or BENCH_BAD_ARGS after a message. */
 int bench_args_parse(const char *s, struct bench_args *a);

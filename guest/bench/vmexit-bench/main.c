@@ -3,7 +3,7 @@
  * Image "vmexit-bench": every selected case (cases.c) runs on every vCPU at
  * once, R repetitions, each until a budget of TSC ticks is spent; vCPU 0
  * prints one line per case (and one per vCPU with more than one):
- *   vmexit-bench: NAME per_op=MEDIAN min=MIN max=MAX iterations=N reps=R cpus=C
+ *   vmexit-bench: NAME per_op=MEDIAN min=MIN max=MAX iterations=N reps=R cpus=C running=K
  *   vmexit-bench: NAME vcpu=I per_op=MEDIAN min=MIN max=MAX iterations=N
  *   vmexit-bench: NAME skipped (WHY)
  *   vmexit-bench: NAME failed (WHY)
@@ -24,6 +24,18 @@ static struct {
 	int verdict;			/* non-zero: nobody runs anything */
 } plan;
 static struct rep reps[RT_MAX_CPUS][BENCH_MAX_REPS];
+
+/* The vCPUs that run the cases: all, or vCPU 0 alone (solo). */
+static unsigned int running(void)
+{
+	return plan.args.solo ? 1 : rt_nr_cpus;
+}
+
+static void meet(void)
+{
+	if (running() > 1)
+		rt_barrier();
+}
 
 /* Ops until the budget is spent, in batches that grow while they are short. */
 static void measure(const struct bench_case *bc, uint64_t budget, struct rep *r)
@@ -53,14 +65,14 @@ static bool report(const struct bench_case *bc, unsigned int nr_reps)
 	uint64_t cmin, cmax, cops;
 	unsigned int c, r;
 
-	for (c = 0; c < rt_nr_cpus; c++)
+	for (c = 0; c < running(); c++)
 		for (r = 0; r < nr_reps; r++)
 			if (reps[c][r].failed) {
 				rt_printf("vmexit-bench: %s failed (vCPU %u: %s)\n", bc->name, c,
 					  reps[c][r].failed);
 				return false;
 			}
-	for (c = 0; c < rt_nr_cpus; c++) {
+	for (c = 0; c < running(); c++) {
 		cmin = UINT64_MAX;
 		cmax = cops = 0;
 		for (r = 0; r < nr_reps; r++) {
@@ -70,7 +82,7 @@ static bool report(const struct bench_case *bc, unsigned int nr_reps)
 			cops += reps[c][r].ops;
 		}
 		medians[c] = bench_median(vals, nr_reps);
-		if (rt_nr_cpus > 1)
+		if (running() > 1)
 			rt_printf("vmexit-bench: %s vcpu=%u per_op=%llu min=%llu max=%llu iterations=%llu\n",
 				  bc->name, c, (unsigned long long)medians[c], (unsigned long long)cmin,
 				  (unsigned long long)cmax, (unsigned long long)cops);
@@ -78,9 +90,9 @@ static bool report(const struct bench_case *bc, unsigned int nr_reps)
 		max = cmax > max ? cmax : max;
 		ops += cops;
 	}
-	rt_printf("vmexit-bench: %s per_op=%llu min=%llu max=%llu iterations=%llu reps=%u cpus=%u\n",
-		  bc->name, (unsigned long long)bench_median(medians, rt_nr_cpus), (unsigned long long)min,
-		  (unsigned long long)max, (unsigned long long)ops, nr_reps, rt_nr_cpus);
+	rt_printf("vmexit-bench: %s per_op=%llu min=%llu max=%llu iterations=%llu reps=%u cpus=%u running=%u\n",
+		  bc->name, (unsigned long long)bench_median(medians, running()), (unsigned long long)min,
+		  (unsigned long long)max, (unsigned long long)ops, nr_reps, rt_nr_cpus, running());
 	return true;
 }
 
@@ -107,8 +119,8 @@ static void prepare(void)
 		pos += rt_snprintf(names + pos, pos < sizeof(names) ? sizeof(names) - pos : 0, "%s%s",
 				   pos ? "," : "", bench_cases[i].name);
 	}
-	rt_printf("vmexit-bench: start vendor=%s cpus=%u budget=%llu reps=%u timer=%u cases=%s\n",
-		  bench_env.intel ? "intel" : bench_env.amd ? "amd" : "other", rt_nr_cpus,
+	rt_printf("vmexit-bench: start vendor=%s cpus=%u running=%u budget=%llu reps=%u timer=%u cases=%s\n",
+		  bench_env.intel ? "intel" : bench_env.amd ? "amd" : "other", rt_nr_cpus, running(),
 		  (unsigned long long)plan.args.budget, plan.args.reps, plan.args.timer, names);
 	/* Copied: valid() may say why in a buffer the next one reuses. */
 	for (i = 0; i < bench_nr_cases; i++) {
@@ -132,6 +144,8 @@ int image_main(struct rt_cpu *cpu)
 	rt_barrier();
 	if (plan.verdict)
 		return plan.verdict;
+	if (cpu->index >= running())
+		rt_halt_forever();	/* interrupts off: no exit until the VM ends */
 	for (i = 0; i < bench_nr_cases; i++) {
 		bc = &bench_cases[i];
 		if (!plan.args.selected[i])
@@ -144,10 +158,10 @@ int image_main(struct rt_cpu *cpu)
 		}
 		/* All start each repetition together: the exits are simultaneous. */
 		for (r = 0; r < plan.args.reps; r++) {
-			rt_barrier();
+			meet();
 			measure(bc, plan.args.budget, &reps[cpu->index][r]);
 		}
-		rt_barrier();
+		meet();
 		if (cpu->index == 0) {
 			if (report(bc, plan.args.reps))
 				ran++;
@@ -155,7 +169,7 @@ int image_main(struct rt_cpu *cpu)
 				failed++;
 		}
 		/* The reasons of a failure live in each vCPU's buffer: kept till printed. */
-		rt_barrier();
+		meet();
 	}
 	if (cpu->index != 0)
 		return 0;
