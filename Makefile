@@ -104,9 +104,10 @@ GUEST := $(BUILD)/guest
 FLAT_REAL := hello-real
 FLAT_LONG := $(filter-out $(FLAT_REAL),$(basename $(notdir $(wildcard guest/flat/*.S))))
 LINUX_WORKLOADS := $(basename $(notdir $(wildcard guest/linux/*.c)))
+BENCH_IMAGES := vmexit-bench vmm-abi rt-fault
 .PHONY: guest
 guest: $(FLAT_LONG:%=$(GUEST)/%.bin) $(FLAT_REAL:%=$(GUEST)/%.bin) \
-	$(LINUX_WORKLOADS:%=$(GUEST)/%)
+	$(LINUX_WORKLOADS:%=$(GUEST)/%) $(BENCH_IMAGES:%=$(GUEST)/%.bin)
 
 $(GUEST)/%.o: guest/flat/%.S guest/flat/flat.h
 	@mkdir -p $(@D)
@@ -115,6 +116,31 @@ $(FLAT_LONG:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(GUEST)/%.o
 	ld -Ttext=0x10000 -o $(@:.bin=.elf) $< && objcopy -O binary $(@:.bin=.elf) $@
 $(FLAT_REAL:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(GUEST)/%.o
 	ld -Ttext=0 -o $(@:.bin=.elf) $< && objcopy -O binary $(@:.bin=.elf) $@
+# Flat images in freestanding C (guest/bench/): each image is the C files of
+# its directory and the runtime of guest/bench/rt/, linked at the VMM's flat
+# load address. No SSE (the VMM leaves CR4.OSFXSR clear, and the handlers
+# save only the general registers), no red zone (interrupts run on the same
+# stack), and no call to memset made out of memset's own loop.
+bench_obj = $(patsubst guest/bench/%,$(GUEST)/bench/%.o,$(basename $(1)))
+BENCH_RT_OBJ := $(call bench_obj,$(wildcard guest/bench/rt/*.c guest/bench/rt/*.S))
+BENCH_HDR := $(wildcard guest/bench/*/*.h) tools/lib/vmm_abi.h
+CFLAGS_BENCH := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-tree-loop-distribute-patterns
+LDFLAGS_BENCH := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments
+$(GUEST)/bench/%.o: guest/bench/%.c $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BENCH) -c -o $@ $<
+$(GUEST)/bench/%.o: guest/bench/%.S $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BENCH) -c -o $@ $<
+$(GUEST)/bench/image.ld: guest/bench/rt/image.lds tools/lib/vmm_abi.h
+	@mkdir -p $(@D)
+	$(CC) -E -P -x c -D__ASSEMBLER__ -o $@ $<
+$(foreach i,$(BENCH_IMAGES),$(eval $(GUEST)/$(i).bin: $(call bench_obj,$(wildcard guest/bench/$(i)/*.c))))
+$(BENCH_IMAGES:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(BENCH_RT_OBJ) $(GUEST)/bench/image.ld
+	$(CC) $(LDFLAGS_BENCH) -Wl,-T,$(GUEST)/bench/image.ld -o $(@:.bin=.elf) $(filter %.o,$^)
+	objcopy -O binary $(@:.bin=.elf) $@
 # Always static: they run in L2's initramfs, which has no libc. Some use
 # the tools' library (the reason names).
 $(GUEST)/%: guest/linux/%.c $(LIB)
@@ -182,7 +208,7 @@ $(BUILD)/test/bench_query: tests/bench/bench_query.c kernel/kvm/exit_stats.c \
 TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_frame test_vmm \
 	test_collector
 TOOL_TESTS := $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%) $(OUT)/test/test_boot $(OUT)/test/test_uart \
-	$(OUT)/test/test_reasons
+	$(OUT)/test/test_reasons $(OUT)/test/test_bench
 .PHONY: tool-tests
 tool-tests: $(TOOL_TESTS)
 $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%): $(OUT)/test/%: tests/unit/%.c tests/unit/fixtures.h $(LIB) $(LIB_HDR)
@@ -194,6 +220,12 @@ $(OUT)/test/test_boot: tests/unit/test_boot.c tools/vmm/boot.c tools/vmm/mptable
 $(OUT)/test/test_uart: tests/unit/test_uart.c tools/vmm/uart.c tools/vmm/uart.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $< tools/vmm/uart.c -lcmocka
+# vmexit-bench's command line and figures, compiled for the host (GNU C:
+# the runtime's header has inline assembly it does not run here).
+BENCH_UNIT_SRC := guest/bench/vmexit-bench/args.c guest/bench/vmexit-bench/stats.c
+$(OUT)/test/test_bench: tests/unit/test_bench.c $(BENCH_UNIT_SRC) $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -std=gnu11 -o $@ $< $(BENCH_UNIT_SRC) -lcmocka
 # The names the tools compile in (linux-libc-dev) against the cached
 # linux-source the modules are built from.
 $(OUT)/test/test_reasons: tests/unit/test_reasons.c $(LIB) $(BUILD)/kernel.mk

@@ -62,6 +62,8 @@ echo "== unit: VMM boot protocol, e820, MP table (against $EXITSCOPE_VMLINUZ)"
 run_cmocka build/test/test_boot
 echo "== unit: VMM 8250 UART"
 run_cmocka build/test/test_uart
+echo "== unit: vmexit-bench's command line and figures (guest code, on the host)"
+run_cmocka build/test/test_bench
 echo "== unit: guest query decoding (fake CPUID)"
 run_cmocka build/test/test_query
 echo "== unit: lab result parsers and the tracepoint comparison"

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * What the VMM and its guests agree on: --cpuid's syntax, the signature that
- * tells `exitscope shutdown` it may end the machine, the exit statuses.
+ * tells `exitscope shutdown` it may end the machine, the exit statuses, the
+ * flat images' stacks and command line.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -105,12 +107,50 @@ static void test_statuses(void **state)
 	assert_non_null(strstr(es_vmm_status_str(137), "signal"));
 }
 
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * The flat layout (vmm_abi.h): each of the 64 vCPUs' stacks 16-byte aligned,
+ * in the smallest RAM (--mem 2), apart from every other stack, from the
+ * command line's page and from the VMM's tables below 0x5000; the APs'
+ * apart from the largest flat image too (vCPU 0's stack lies in it: known).
+ */
+static void test_flat_layout(void **state)
+{
+	const uint64_t size = ES_VMM_FLAT_STACK_SIZE, image_max = 0x9fc00 - ES_VMM_FLAT_ADDR;
+	uint64_t ti, tj;
+	int i, j;
+
+	(void)state;
+	assert_int_equal(ES_VMM_FLAT_STACK_TOP(0), 0x9f000);
+	assert_int_equal(ES_VMM_FLAT_STACK_TOP(1), 0x104000);
+	for (i = 0; i < 64; i++) {
+		ti = ES_VMM_FLAT_STACK_TOP(i);
+		if (ti % 16 || ti > (2u << 20) || ti - size < 0x5000 ||
+		    overlap(ti - size, size, ES_VMM_FLAT_CMDLINE_ADDR, ES_VMM_FLAT_CMDLINE_MAX + 1) ||
+		    (i && overlap(ti - size, size, ES_VMM_FLAT_ADDR, image_max)))
+			fail_msg("vCPU %d: stack [%#llx, %#llx) misplaced", i,
+				 (unsigned long long)(ti - size), (unsigned long long)ti);
+		for (j = 0; j < i; j++) {
+			tj = ES_VMM_FLAT_STACK_TOP(j);
+			if (overlap(ti - size, size, tj - size, size))
+				fail_msg("stacks of vCPU %d and %d overlap", i, j);
+		}
+	}
+	assert_true(ES_VMM_FLAT_CMDLINE_ADDR >= 0x5000);
+	assert_true(ES_VMM_FLAT_CMDLINE_ADDR + ES_VMM_FLAT_CMDLINE_MAX + 1 <= ES_VMM_FLAT_ADDR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpuid_spec),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_statuses),
+		cmocka_unit_test(test_flat_layout),
 	};
 
 	return cmocka_run_group_tests_name("vmm_abi", tests, NULL, NULL);

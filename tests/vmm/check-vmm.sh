@@ -24,6 +24,8 @@ case_ "vmm: --timeout 0x10 is hex" $USAGE "either --kernel or --flat" -- "$vmm" 
 case_ "vmm: --kernel and --flat" $USAGE "either --kernel or --flat" -- "$vmm" --kernel a --flat b
 case_ "vmm: bad --cpuid" $USAGE "invalid --cpuid: EDX '': empty" -- "$vmm" --flat x --cpuid 0x4ffffffe=1,2,3,
 case_ "vmm: bad --guest-stats" $USAGE "invalid --guest-stats: 'on' (default, off, kernel or user)" -- "$vmm" --flat x --guest-stats on
+case_ "vmm: a flat image's --cmdline over 4095 bytes is refused" $USAGE "--cmdline: 4096 bytes, a flat image takes at most 4095" -- \
+	"$vmm" --flat x --cmdline "$(head -c 4096 /dev/zero | tr '\0' x)"
 case_ "vmm: --help names the exit statuses" 0 "66     the guest stopped without a verdict" -- "$vmm" --help
 case_ "cli: unknown command" 2 "unknown command 'frob'" -- "$cli" frob
 case_ "cli: bad reason" 2 "invalid reason: 'ten'" -- "$cli" query --reason ten
@@ -47,7 +49,8 @@ check "cli: exitscope lab --help | head keeps its first lines" grep -q '^usage: 
 if ! { exec 3<>/dev/kvm; } 2>/dev/null; then
 	for c in "missing kernel" "not a bzImage" "truncated bzImage" "too little memory" "--cmdline limit" \
 		 "real-mode flat guest" "cpuid-loop" "io-loop" "timeout" "triple fault" \
-		 "random bytes" "verdict 63" "verdict 68" "--cpuid" "--guest-stats" "--kvm-stats"; do
+		 "random bytes" "verdict 63" "verdict 68" "--cpuid" "--guest-stats" "--kvm-stats" \
+		 "flat ABI" "flat --cmdline" "vmexit-bench" "rt-fault"; do
 		echo "skip - vmm on KVM: $c (no usable /dev/kvm here)"
 	done
 	exit 0
@@ -76,6 +79,105 @@ case_ "vmm on KVM: timeout stops a hung guest" $TIMEOUT "timeout: the guest ran 
 # A guest that dies is no success: real-mode code entered in long mode.
 case_ "vmm on KVM: triple fault is a failure" $NO_VERDICT "without a verdict: a failure" -- \
 	"$vmm" --flat "$g/hello-real.bin" --flat-mode long --timeout 30
+# What a flat image is promised (lib/vmm_abi.h), seen from inside by vmm-abi:
+# every vCPU enters, with its index in RDI, the count in RSI, its own stack
+# and the matching APIC IDs; the arguments at 0x6000.
+case_ "vmm on KVM: flat ABI, 1 vCPU" 0 "vmm-abi: vcpu 0 of 1 rsp 0x9f000 x2apic 0 cpuid 0" -- \
+	"$vmm" --flat "$g/vmm-abi.bin" --timeout 60
+case_ "vmm on KVM: flat ABI, every one of 4 vCPUs enters with its own stack" 0 \
+	"vmm-abi: vcpu 3 of 4 rsp 0x10c000 x2apic 3 cpuid 3" -- "$vmm" --flat "$g/vmm-abi.bin" --cpus 4 --timeout 60
+case_ "vmm on KVM: flat --cmdline absent: an empty string" 0 "vmm-abi: cmdline 0 bytes ''" -- \
+	"$vmm" --flat "$g/vmm-abi.bin" --timeout 60
+case_ "vmm on KVM: flat --cmdline reaches the image" 0 "vmm-abi: cmdline 15 bytes 'cpuid, budget=1'" -- \
+	"$vmm" --flat "$g/vmm-abi.bin" --cmdline "cpuid, budget=1" --timeout 60
+case_ "vmm on KVM: flat --cmdline of 4095 bytes, whole" 0 "vmm-abi: cmdline 4095 bytes 'xxx" -- \
+	"$vmm" --flat "$g/vmm-abi.bin" --cmdline "$(head -c 4095 /dev/zero | tr '\0' x)" --timeout 60
+case_ "vmm on KVM: the runtime refuses more vCPUs than it knows" 17 "rt: 17 vCPUs, this image runs on at most 16" -- \
+	"$vmm" --flat "$g/vmm-abi.bin" --cpus 17 --timeout 60
+# A fault, on any vCPU, ends the run with the runtime's verdict 16 at once.
+case_ "vmm on KVM: rt-fault: an unexpected #PF ends the run" 16 "rt: vCPU 0: unexpected #PF (vector 14" -- \
+	"$vmm" --flat "$g/rt-fault.bin" --timeout 60
+case_ "vmm on KVM: rt-fault: ...also on an AP, the others waiting" 16 "rt: vCPU 1: unexpected #PF (vector 14" -- \
+	"$vmm" --flat "$g/rt-fault.bin" --cpus 2 --timeout 60
+
+# vmexit-bench (docs/benchmarks.md): every case prints one line, measured
+# with plausible figures or skipped with a reason, and the run ends with
+# verdict 0. Small budgets: this /dev/kvm may be slow.
+bench=$g/vmexit-bench.bin
+bench_cases="cpuid vmcall pio_kernel pio_vmm pf cr3 hlt query_total query_code"
+# bench_line CASE FILE [CPUS [RUNNING]]: one "ok"/"not ok" line for CASE's line in FILE.
+bench_line() {
+	local c=$1 f=$2 cpus=${3:-1} line p min max it
+	local running=${4:-$cpus}
+	line=$(grep -E "^vmexit-bench: $c (per_op=|skipped \()" "$f")
+	if [[ $line =~ ^vmexit-bench:\ $c\ per_op=([0-9]+)\ min=([0-9]+)\ max=([0-9]+)\ iterations=([0-9]+)\ reps=3\ cpus=$cpus\ running=$running$ ]]; then
+		p=${BASH_REMATCH[1]} min=${BASH_REMATCH[2]} max=${BASH_REMATCH[3]} it=${BASH_REMATCH[4]}
+		# Every case exits at least under shadow paging; an exit costs
+		# hundreds of cycles at the very least, a round trip to the VMM more.
+		local floor=1; case $c in cpuid) floor=200 ;; pio_vmm) floor=500 ;; esac
+		if [ "$min" -le "$p" ] && [ "$p" -le "$max" ] && [ "$it" -ge $((3 * running)) ] && [ "$p" -ge $floor ]; then
+			echo "ok - vmm on KVM: vmexit-bench $c, $running of $cpus vCPU(s): per_op $p (min $min, max $max, $it iterations)"
+		else
+			echo "not ok - vmm on KVM: vmexit-bench $c, $running of $cpus vCPU(s): implausible: $line (floor $floor)"
+		fi
+	elif [[ $line =~ ^vmexit-bench:\ $c\ skipped\ \((.+)\)$ ]]; then
+		echo "ok - vmm on KVM: vmexit-bench $c, $running of $cpus vCPU(s): skipped here (${BASH_REMATCH[1]})"
+	else
+		echo "not ok - vmm on KVM: vmexit-bench $c, $running of $cpus vCPU(s): wanted a figure or a reason, got '$line'"
+	fi
+}
+# bench_vcpu_lines CASE FILE CPUS: each vCPU's own line, with plausible figures too.
+bench_vcpu_lines() {
+	local c=$1 f=$2 cpus=$3 i line bad=
+	for ((i = 0; i < cpus; i++)); do
+		line=$(grep -E "^vmexit-bench: $c vcpu=$i " "$f")
+		if ! [[ $line =~ ^vmexit-bench:\ $c\ vcpu=$i\ per_op=([0-9]+)\ min=([0-9]+)\ max=([0-9]+)\ iterations=([0-9]+)$ ]] ||
+			[ "${BASH_REMATCH[1]}" -lt "${BASH_REMATCH[2]}" ] || [ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[3]}" ] ||
+			[ "${BASH_REMATCH[2]}" -eq 0 ] || [ "${BASH_REMATCH[4]}" -lt 3 ]; then
+			bad="$bad [vCPU $i: '$line']"
+		fi
+	done
+	if [ -z "$bad" ]; then
+		echo "ok - vmm on KVM: vmexit-bench $c on $cpus vCPUs: a plausible line per vCPU"
+	else
+		echo "not ok - vmm on KVM: vmexit-bench $c on $cpus vCPUs:$bad"
+	fi
+}
+"$vmm" --flat "$bench" --cmdline 'budget=300000 reps=3' --timeout 100 </dev/null >"$tmp/bench" 2>&1; rc=$?
+check "vmm on KVM: vmexit-bench, all cases: verdict 0, all 9 ran or skipped, none failed" \
+	bash -c "[ $rc -eq 0 ] && grep -qE '^vmexit-bench: end ran=[0-9]+ skipped=[0-9]+ failed=0$' '$tmp/bench' &&
+		[ \$(grep -cE '^vmexit-bench: [a-z_0-9]+ (per_op=|skipped )' '$tmp/bench') -eq 9 ]"
+for c in $bench_cases; do bench_line $c "$tmp/bench"; done
+# Cases without a valid() must run anywhere KVM does.
+for c in cpuid pio_vmm cr3; do
+	check "vmm on KVM: vmexit-bench $c is never skipped" grep -q "^vmexit-bench: $c per_op=" "$tmp/bench"
+done
+"$vmm" --flat "$bench" --cmdline 'cpuid,pio_vmm,pf budget=300000 reps=3' --cpus 2 --timeout 100 </dev/null >"$tmp/bench2" 2>&1; rc=$?
+check "vmm on KVM: vmexit-bench on 2 vCPUs: verdict 0" [ $rc -eq 0 ]
+for c in cpuid pio_vmm pf; do
+	bench_line $c "$tmp/bench2" 2
+	bench_vcpu_lines $c "$tmp/bench2" 2
+done
+# solo: vCPU 0 alone exits, in a VM of 2 (a query against the VM's vCPU count).
+"$vmm" --flat "$bench" --cmdline 'cpuid solo budget=300000 reps=3' --cpus 2 --timeout 100 </dev/null >"$tmp/solo" 2>&1; rc=$?
+check "vmm on KVM: vmexit-bench solo on 2 vCPUs: verdict 0, no per-vCPU lines" \
+	bash -c "[ $rc -eq 0 ] && grep -q '^vmexit-bench: start vendor=[a-z]* cpus=2 running=1 ' '$tmp/solo' && ! grep -q ' vcpu=' '$tmp/solo'"
+bench_line cpuid "$tmp/solo" 2 1
+check "vmm on KVM: vmexit-bench runs only the cases named" \
+	bash -c "! grep -qE '^vmexit-bench: (vmcall|hlt|cr3) ' '$tmp/bench2'"
+case_ "vmm on KVM: vmexit-bench refuses an unknown case" 2 "vmexit-bench: unknown case 'frob'" -- \
+	"$vmm" --flat "$bench" --cmdline 'cpuid,frob' --timeout 60
+case_ "vmm on KVM: vmexit-bench refuses a bad number" 2 "vmexit-bench: invalid reps: '16' (a number from 1 to 15)" -- \
+	"$vmm" --flat "$bench" --cmdline 'cpuid reps=16' --timeout 60
+case_ "vmm on KVM: vmexit-bench refuses an unknown option" 2 "vmexit-bench: unknown option 'budgets=1'" -- \
+	"$vmm" --flat "$bench" --cmdline 'budgets=1' --timeout 60
+# A VMM's CPUID table can fake the "undefined" answer, not a moving total.
+case_ "vmm on KVM: vmexit-bench skips the query cases on a faked interface" 0 \
+	"vmexit-bench: query_total skipped (leaf 0x4fffffff does not move" -- \
+	"$vmm" --flat "$bench" --cmdline 'query_total budget=300000' --cpuid 0x4ffffffe=0,0,0,0xffffffff --timeout 60
+# Without x2APIC (CPUID.1 with PAE alone), hlt has no timer and vmcall no watchdog.
+case_ "vmm on KVM: vmexit-bench skips hlt without an x2APIC" 0 "vmexit-bench: hlt skipped (vCPU 0 has no x2APIC" -- \
+	"$vmm" --flat "$bench" --cmdline 'hlt budget=300000' --cpuid 1=0,0,0,0x40 --timeout 60
 head -c 4096 /dev/urandom >"$tmp/random"
 "$vmm" --flat "$tmp/random" --timeout 10 </dev/null >"$tmp/out" 2>&1; rc=$?
 if [ $rc -eq $NO_VERDICT ] || [ $rc -eq $TIMEOUT ] || [ $rc -eq 69 ]; then

@@ -11,10 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../lib/vmm_abi.h"
+
 /* Guest-physical layout. */
 #define BOOT_GDT_ADDR		0x500
 #define BOOT_PARAMS_ADDR	0x7000
-#define BOOT_FLAT_ADDR		0x10000		/* raw images (--flat) */
+#define BOOT_FLAT_ADDR		ES_VMM_FLAT_ADDR	/* raw images (--flat) */
 #define BOOT_CMDLINE_ADDR	0x20000
 #define BOOT_EBDA_ADDR		0x9fc00		/* end of low RAM */
 #define BOOT_BIOS_ADDR		0xf0000		/* MP table lives here */

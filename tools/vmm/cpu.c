@@ -18,7 +18,6 @@
 #define PML4_ADDR	0x2000	/* flat long mode: identity map of 1 GiB */
 #define PDPT_ADDR	0x3000
 #define PD_ADDR		0x4000
-#define FLAT_STACK	0x9f000
 
 #define CR0_PE		(1u << 0)
 #define CR0_ET		(1u << 4)
@@ -89,14 +88,18 @@ static int set_entry_state(struct vcpu *cpu, uint64_t entry)
 		regs.rsp = 0xfffe;
 		break;
 	case BOOT_FLAT_LONG:
-		write_page_tables(vm);
+		if (cpu->id == 0)
+			write_page_tables(vm);	/* one set for all vCPUs */
 		sregs.cr3 = PML4_ADDR;
 		sregs.cr4 = CR4_PAE;
 		sregs.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
 		sregs.efer = EFER_LME | EFER_LMA;
 		set_flat_segments(&sregs, true);
 		regs.rip = entry;
-		regs.rsp = FLAT_STACK;
+		/* Each vCPU its stack, its index and the count (lib/vmm_abi.h). */
+		regs.rsp = ES_VMM_FLAT_STACK_TOP(cpu->id);
+		regs.rdi = cpu->id;
+		regs.rsi = vm->nr_cpus;
 		break;
 	case BOOT_LINUX:
 		/* 32-bit entry: flat segments, paging off, ESI = zero page. */
@@ -183,6 +186,7 @@ out:
 
 int vcpu_create(struct vm *vm, int id, uint64_t entry)
 {
+	struct kvm_mp_state runnable = { .mp_state = KVM_MP_STATE_RUNNABLE };
 	struct vcpu *cpu = &vm->cpus[id];
 	int size;
 
@@ -204,9 +208,19 @@ int vcpu_create(struct vm *vm, int id, uint64_t entry)
 		pr_err("vCPU %d CPUID: %s", id, strerror(errno));
 		return -1;
 	}
-	/* Application processors wait for INIT/SIPI from the in-kernel APIC. */
-	if (id == 0 && set_entry_state(cpu, entry) < 0) {
+	/*
+	 * Application processors wait for INIT/SIPI from the in-kernel APIC,
+	 * except in a long-mode flat image, which they all enter at once:
+	 * then each is made runnable, as INIT/SIPI would have made it.
+	 */
+	if (id != 0 && vm->mode != BOOT_FLAT_LONG)
+		return 0;
+	if (set_entry_state(cpu, entry) < 0) {
 		pr_err("vCPU %d registers: %s", id, strerror(errno));
+		return -1;
+	}
+	if (id != 0 && ioctl(cpu->fd, KVM_SET_MP_STATE, &runnable) < 0) {
+		pr_err("vCPU %d KVM_SET_MP_STATE: %s", id, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -286,7 +300,7 @@ static void *vcpu_thread(void *arg)
 	char why[96];
 
 	for (;;) {
-		if (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE))
+		if (vm_stopping(vm))
 			break;
 		if (ioctl(cpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -326,34 +340,10 @@ int vcpus_start(struct vm *vm)
 	return 0;
 }
 
-/* A stop the guest asked for, or suffered, without giving a verdict. */
-void vm_request_plain_stop(struct vm *vm, const char *why)
-{
-	char msg[256];
-
-	snprintf(msg, sizeof(msg), "%s without a verdict: a failure (exit status %d)", why,
-		 ES_VMM_EXIT_NO_VERDICT);
-	vm_request_stop(vm, ES_VMM_EXIT_NO_VERDICT, msg);
-}
-
-void vm_request_stop(struct vm *vm, int status, const char *why)
-{
-	pthread_mutex_lock(&vm->stop_lock);
-	if (!vm->stop) {
-		vm->status = status;
-		__atomic_store_n(&vm->stop, true, __ATOMIC_RELEASE);
-		if (why)
-			pr_info("%s", why);
-		pthread_cond_broadcast(&vm->stopped);
-	}
-	pthread_mutex_unlock(&vm->stop_lock);
-}
-
 void vcpus_stop_and_join(struct vm *vm)
 {
 	int i;
 
-	__atomic_store_n(&vm->stop, true, __ATOMIC_RELEASE);
 	for (i = 0; i < vm->nr_cpus; i++) {
 		vm->cpus[i].run->immediate_exit = 1;
 		pthread_kill(vm->cpus[i].thread, SIGUSR1);

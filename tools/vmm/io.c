@@ -92,7 +92,7 @@ static void *console_input(void *arg)
 			pthread_mutex_unlock(&vm->io_lock);
 			if (!queued)
 				nanosleep(&wait, NULL);	/* guest is slow */
-		} while (!queued && !__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE));
+		} while (!queued && !vm_stopping(vm));
 	}
 	return NULL;
 }

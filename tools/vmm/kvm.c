@@ -34,6 +34,7 @@ int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus)
 	uint64_t map_addr = IDENTITY_MAP_ADDR;
 	int r;
 
+	vm_stop_init(vm);
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
 		pr_err("/dev/kvm: %s: KVM is not available here (load kvm_intel or kvm_amd; without hardware virtualization, use the emulated lab)",
@@ -77,8 +78,6 @@ int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus)
 	}
 	vm->nr_cpus = nr_cpus;
 	pthread_mutex_init(&vm->io_lock, NULL);
-	pthread_mutex_init(&vm->stop_lock, NULL);
-	pthread_cond_init(&vm->stopped, NULL);
 	return 0;
 }
 

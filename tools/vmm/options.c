@@ -23,8 +23,11 @@ static void usage(FILE *out)
 		"\n"
 		"  -k, --kernel FILE     Linux bzImage (x86 boot protocol 2.06+)\n"
 		"  -i, --initrd FILE     initramfs\n"
-		"  -c, --cmdline STR     kernel command line (default: console=ttyS0)\n"
-		"  -f, --flat FILE       raw image, loaded and entered at 0x%x\n"
+		"  -c, --cmdline STR     kernel command line (default: " OPT_CMDLINE_LINUX ");\n"
+		"                        with --flat, the image's arguments: at most %d\n"
+		"                        bytes, NUL-terminated at 0x%x (default: empty)\n"
+		"  -f, --flat FILE       raw image, loaded and entered at 0x%x; in long\n"
+		"                        mode by every vCPU, RDI = its index, RSI = --cpus\n"
 		"      --flat-mode MODE  real (CS:IP 0x%x:0) or long (paging on, default)\n"
 		"  -p, --cpus N          vCPUs, one thread each (default 1, max %d)\n"
 		"  -m, --mem MIB         guest RAM in MiB (default 256, max %llu)\n"
@@ -56,7 +59,9 @@ static void usage(FILE *out)
 		"\n"
 		"EXAMPLES\n"
 		"  exitscope-vmm -k bzImage -i initrd.cpio -c 'console=ttyS0 quiet'\n"
-		"  exitscope-vmm --flat cpuid-loop.bin --timeout 30\n",
+		"  exitscope-vmm --flat cpuid-loop.bin --timeout 30\n"
+		"  exitscope-vmm --flat vmexit-bench.bin --cmdline 'cpuid budget=1000000' --cpus 2\n",
+		ES_VMM_FLAT_CMDLINE_MAX, ES_VMM_FLAT_CMDLINE_ADDR,
 		BOOT_FLAT_ADDR, BOOT_FLAT_ADDR >> 4, MPTABLE_MAX_CPUS,
 		(unsigned long long)(BOOT_MEM_MAX >> 20), ES_VMM_VERDICT_MAX, ES_VMM_EXIT_PORT,
 		ES_VMM_EXIT_USAGE, ES_VMM_EXIT_SETUP, ES_VMM_EXIT_NO_VERDICT,
@@ -111,7 +116,7 @@ int parse_options(int argc, char **argv, struct options *o)
 	uint64_t v;
 	int c;
 
-	*o = (struct options){ .cmdline = "console=ttyS0", .cpus = 1, .guest_stats = -1,
+	*o = (struct options){ .cpus = 1, .guest_stats = -1,
 			       .mem_mib = 256, .flat_mode = BOOT_FLAT_LONG };
 	while ((c = getopt_long(argc, argv, "k:i:c:f:p:m:t:s:Vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -160,7 +165,7 @@ int parse_options(int argc, char **argv, struct options *o)
 			o->cpus = (int)v;
 			break;
 		case 'm':
-			if (number("--mem", optarg, 2, BOOT_MEM_MAX >> 20, &v))
+			if (number("--mem", optarg, OPT_MEM_MIN_MIB, BOOT_MEM_MAX >> 20, &v))
 				return -1;
 			o->mem_mib = (unsigned long)v;
 			break;
@@ -189,6 +194,11 @@ int parse_options(int argc, char **argv, struct options *o)
 		pr_err("--initrd goes with --kernel, not --flat");
 		return -1;
 	}
-	/* --cmdline is the kernel's: a flat image has none, ignore it. */
+	/* A kernel's limit is in its header (load.c); a flat image's is fixed. */
+	if (o->flat && o->cmdline && strlen(o->cmdline) > ES_VMM_FLAT_CMDLINE_MAX) {
+		pr_err("--cmdline: %zu bytes, a flat image takes at most %d", strlen(o->cmdline),
+		       ES_VMM_FLAT_CMDLINE_MAX);
+		return -1;
+	}
 	return 0;
 }

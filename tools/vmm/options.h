@@ -9,9 +9,12 @@
 #include "vm.h"
 
 #define OPT_CMDLINE_MAX	0xffff	/* bytes of --cmdline: room below the zero page */
+#define OPT_CMDLINE_LINUX	"console=ttyS0"	/* a kernel's, without --cmdline */
+#define OPT_MEM_MIN_MIB	2
 
 struct options {
-	const char *kernel, *initrd, *cmdline, *flat, *stats, *kvm_stats;
+	const char *kernel, *initrd, *flat, *stats, *kvm_stats;
+	const char *cmdline;		/* as given, or NULL */
 	enum boot_mode flat_mode;
 	int cpus;
 	int guest_stats;		/* KVM_EXIT_STATS_GUEST_*, or -1: not given */

@@ -42,6 +42,7 @@ struct vm {
 	const struct es_cpuid_spec *cpuid_extra;
 	size_t nr_cpuid_extra;
 
+	/* How the VM ends: written by vm.c alone, status read once it stopped. */
 	pthread_mutex_t stop_lock;
 	pthread_cond_t stopped;
 	bool stop;
@@ -64,15 +65,25 @@ void vm_destroy(struct vm *vm);
 void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
 void vm_irq_line(struct vm *vm, int irq, int level);
 
-/* cpu.c */
-int vcpu_create(struct vm *vm, int id, uint64_t entry);
-int vcpus_start(struct vm *vm);
-void vcpus_stop_and_join(struct vm *vm);
-/* Registers of a stopped vCPU, to stderr. */
-void vcpu_dump(struct vcpu *cpu);
+/*
+ * vm.c: the stop. Anyone (vCPU, device, console, timeout) may ask; the
+ * first request sets the exit status, later ones are ignored.
+ */
+void vm_stop_init(struct vm *vm);
+bool vm_stopping(struct vm *vm);
 void vm_request_stop(struct vm *vm, int status, const char *why);
 /* The guest stopped (reset, halt, power off) without a verdict: a failure. */
 void vm_request_plain_stop(struct vm *vm, const char *why);
+/* Until a stop was requested, or @timeout seconds (0: none) passed. */
+void vm_wait_for_stop(struct vm *vm, unsigned long timeout);
+
+/* cpu.c */
+int vcpu_create(struct vm *vm, int id, uint64_t entry);
+int vcpus_start(struct vm *vm);
+/* Once a stop was requested: out of KVM_RUN, threads joined. */
+void vcpus_stop_and_join(struct vm *vm);
+/* Registers of a stopped vCPU, to stderr. */
+void vcpu_dump(struct vcpu *cpu);
 
 /* stats.c: read while the VM exists (its debugfs directory goes with it). */
 void vm_print_exit_stats(struct vm *vm, const char *path);
