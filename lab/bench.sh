@@ -152,6 +152,9 @@ fi
 emulator_prepare
 run_emulator || die "the emulator hung (log: $console)"
 "$top/lab/unframe.sh" "$work/results.raw" "$out" || die "results from L1 are corrupt or incomplete"
+emulator=$([ "$cpu" = amd ] && echo "QEMU $(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p') TCG, -icount shift=0 (a tick per instruction)" ||
+	echo "Bochs $(dpkg-query -W -f='${Version}' bochs), ips=75000000")
+printf '%s\n' "emulator=$emulator" "kver=$KVER" >>"$out/bench-info.txt"
 step done report "results in $out"
 "$top/build/bin/exitscope" bench-report "$out"
 progress_done "report written"

@@ -9,6 +9,7 @@
 . /lib/exitscope/l1-lib.sh
 l1_mounts
 cpu=$(arg cpu); configs=$(arg configs); vcpus=$(arg vcpus); cases=$(arg cases)
+[ "$cases" = all ] && cases=	# vmexit-bench runs every case it has
 case $cpu in
 amd)	vendor=kvm-amd; knob=npt ;;
 intel)	vendor=kvm-intel; knob=ept ;;
@@ -17,7 +18,7 @@ esac
 m=/lib/modules/exitscope
 for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
 mkdir -p /out
-uname -r >/out/l1-release.txt
+printf '%s\n' "cpu=$cpu" "l1_kernel=$(uname -r)" "configs=$configs" "vcpus=$vcpus" >/out/bench-info.txt
 # The peers' root file system: read-only, with what it needs mounted in.
 peers=/peers
 if [ -f /lib/exitscope/disk-modules ]; then

@@ -7,6 +7,7 @@
 l1_mounts
 cpu=$(arg cpu); runs=$(arg runs); workload=$(arg workload)
 l2timeout=$(arg l2timeout); l2cpus=$(arg l2cpus)
+modules=$(arg modules); collector=$(arg collector)
 inject=$(arg inject)	# tests only: stuck (no VM), spin (L2 spins), silent (L1 quiet),
 			# corrupt (a damaged file, lab/l1-lib.sh)
 case $cpu in
@@ -25,7 +26,7 @@ m=/lib/modules/exitscope
 # The kernel's own modules KVM needs first (irqbypass; on Debian's kernel
 # also ccp, for kvm-amd).
 for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
-insmod $m/kvm.ko ignore_msrs=1 || fail "insmod kvm.ko (exitscope's)"
+insmod $m/kvm.ko ignore_msrs=1 || fail "insmod kvm.ko ($modules)"
 insmod $m/$vendor.ko $knob=1 || fail "insmod $vendor.ko $knob=1"
 # L2 looks stuck (see the heartbeat): what KVM still does for that VM over
 # one second (trace events, statistics that move), the VMM threads' kernel
@@ -54,7 +55,36 @@ mkdir -p /out
 l2cmdline=$(cat /l2/cmdline)
 printf '%s\n' "cpu=$cpu" "workload=$workload" "runs=$runs" \
 	"rounds=$(echo "$l2cmdline" | sed -n 's/.*exitscope\.rounds=\([^ ]*\).*/\1/p')" \
-	"l2_cpus=${l2cpus:-1}" "l1_kernel=$(uname -r)" "l2_cmdline=$l2cmdline" >/out/metadata.txt
+	"l2_cpus=${l2cpus:-1}" "l1_kernel=$(uname -r)" "l2_cmdline=$l2cmdline" \
+	"modules=${modules:-exitscope}" >/out/metadata.txt
+# exitscope's KVM: the VM opts in to the guest interface (the seed's
+# experiment reads its figures from L2 user space; kvm.exit_stats_guest
+# stays off) and its figures are kept. Stock KVM has neither.
+vmm_opts=
+[ "$modules" = stock ] || vmm_opts="--guest-stats user"
+# start_collector NAME: exitscope's BPF collector records until stopped.
+start_collector() {
+	collector_pid=
+	[ "$collector" = 1 ] || return 0
+	/bin/exitscope record --source bpf --duration 0 --json --textfile-dir /out \
+		--textfile-name collector-$1.prom >/out/collector-$1.json 2>/out/collector-$1.err &
+	collector_pid=$!
+	t=0
+	until grep -q 'recording until' /out/collector-$1.err 2>/dev/null; do
+		kill -0 $collector_pid 2>/dev/null ||
+			fail "the collector did not start: $(tail -n 3 /out/collector-$1.err)"
+		[ $t -lt 120 ] || fail "the collector did not start in 120 s"
+		sleep 1
+		t=$((t + 1))
+	done
+}
+stop_collector() {
+	[ -n "$collector_pid" ] || return 0
+	kill -TERM $collector_pid
+	wait $collector_pid
+	echo "status $?" >>/out/collector-$1.err
+	collector_pid=
+}
 # Who may read the leaves: a flat guest reads them at CPL 0 and CPL 3 with
 # the VMM's CPUID table holding its own values for them, once per setting
 # of the VMM (none: kvm.exit_stats_guest's default, off). A hist trigger
@@ -97,12 +127,11 @@ for paging in $nested shadow; do
 		fi
 		[ "$inject" = silent ] && sleep 100000
 		[ "$inject" = spin ] && guest="--flat /l2/spin.bin"	# jmp . with interrupts off
+		start_collector $paging-$r
 		if [ "$inject" = stuck ]; then
 			sleep 100000 &
 		else
-			# The seed's experiment reads the figures from L2 user
-			# space: this VM opts in (kvm.exit_stats_guest stays off).
-			/bin/exitscope-vmm $guest --cpus "${l2cpus:-1}" --guest-stats user \
+			/bin/exitscope-vmm $guest --cpus "${l2cpus:-1}" $vmm_opts \
 				--mem 192 --timeout "$l2timeout" --stats /out/stats-$paging-$r.txt \
 				--kvm-stats /out/kvmstat-$paging-$r.txt \
 				--cmdline "$(cat /l2/cmdline)" </dev/null >/out/l2-$paging-$r.log 2>&1 &
@@ -119,10 +148,12 @@ for paging in $nested shadow; do
 			t=0 still=0 lastn=0 lastw=0
 			while sleep 10; do
 				t=$((t + 10))
-				stats=$(cat /sys/kernel/debug/kvm/*/exit_stats 2>/dev/null)
-				n=$(echo "$stats" | sed -n 's/^# isa .* exits \([0-9]*\) .*/\1/p' | head -n 1)
+				# KVM's own statistics of the VM (stock KVM has them too):
+				# all exits, and those but the host's interrupts.
+				n=$(cat /sys/kernel/debug/kvm/*-*/exits 2>/dev/null | head -n 1)
+				i=$(cat /sys/kernel/debug/kvm/*-*/irq_exits 2>/dev/null | head -n 1)
 				n=${n:-0}
-				w=$(echo "$stats" | awk '!/^#/ && $1 != "0x60" && $1 != "1" { s += $(NF - 5) } END { print s + 0 }')
+				w=$((n - ${i:-0}))
 				echo "EXITSCOPE-HEARTBEAT $paging $r ${t}s exits $n threads" \
 					"$(for d in /proc/$vmm/task/*; do
 						set -- $(cut -d' ' -f3,14,15 $d/stat 2>/dev/null)
@@ -147,13 +178,14 @@ for paging in $nested shadow; do
 		wait $vmm
 		echo $? >/out/status-$paging-$r.txt
 		kill $heartbeat
+		stop_collector $paging-$r
 		cat /sys/kernel/tracing/events/kvm/kvm_exit/hist >/out/hist-$paging-$r.txt
 		echo '!hist:keys=exit_reason:vals=hitcount:size=4096' >$trigger
 		tail -n 3 /out/l2-$paging-$r.log
 		r=$((r + 1))
 	done
 	if [ $paging = $nested ]; then
-		case $inject in stuck|spin|silent) ;; *) interface_probes ;; esac
+		case $inject$modules in stuck*|spin*|silent*|*stock) ;; *) interface_probes ;; esac
 	fi
 done
 dmesg >/out/l1-dmesg.txt

@@ -29,8 +29,11 @@ if [ -x /bin/l2-extra ]; then
 	/bin/l2-extra
 	echo "exitscope-l2: --l2-extra exited with $?"
 fi
-echo "EXITSCOPE-QUERY-BEGIN"
-/bin/exitscope query --json || status=1
-echo "EXITSCOPE-QUERY-END"
+# On stock KVM (exitscope.query=no) there is nothing to ask.
+if [ "$(arg query)" != no ]; then
+	echo "EXITSCOPE-QUERY-BEGIN"
+	/bin/exitscope query --json || status=1
+	echo "EXITSCOPE-QUERY-END"
+fi
 echo "exitscope-l2: done, verdict $status"
 /bin/exitscope shutdown $status

@@ -33,6 +33,15 @@ usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
                          linux-source-6.1 with exitscope's modules built for it)
                          or debian (Debian's own kernel with the modules of
                          `make modules`; ~3 s slower on amd, ~1 min on intel)
+  --modules exitscope|stock
+                         KVM in L1: exitscope's (default) or stock, without
+                         exitscope (Debian's own with --l1 debian, else built
+                         from the same source): the counts are then the
+                         tracepoint's, checked against KVM's own and the
+                         collector's
+  --collector            record every L2 run with exitscope's BPF collector
+                         too (needs --l1 debian: BTF); its counts must equal
+                         the tracepoint's (collector-MODE-RUN.json and .prom)
   --out DIR              results directory (default: results)
   --timeout S            whole emulator run limit in seconds (default 900)
   --keep                 keep the work directory (images, raw serial data)
@@ -46,13 +55,14 @@ EOF
 }
 
 cpu=intel workload=seed extra= runs=1 out=$top/results timeout=900 keep= json= rounds= l2cpus=1 l1=small l2append=
+modules=exitscope collector=
 # --cpu both runs this script once per vendor with every other argument as
 # given: they are kept here, without --cpu and --out.
 saved=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpu|--out) ;;
-	--keep|--json|-h|--help) saved+=("$1") ;;
+	--keep|--json|--collector|-h|--help) saved+=("$1") ;;
 	*) saved+=("$1" "${2-}") ;;
 	esac
 	case $1 in
@@ -67,6 +77,8 @@ while [ $# -gt 0 ]; do
 	--rounds) rounds=${2:?--rounds needs a number}; shift ;;	# paging-stress rounds
 	--l2-append) l2append=${2?--l2-append needs arguments}; shift ;;
 	--l1) l1=${2:?--l1 needs small or debian}; shift ;;
+	--modules) modules=${2:?--modules needs exitscope or stock}; shift ;;
+	--collector) collector=1 ;;
 	--json) json=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
@@ -90,6 +102,9 @@ case $inject in
 *) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck, spin, silent or corrupt)" ;;
 esac
 case $l1 in small|debian) ;; *) die "invalid --l1: '$l1' (small or debian)" ;; esac
+case $modules in exitscope|stock) ;; *) die "invalid --modules: '$modules' (exitscope or stock)" ;; esac
+[ -z "$collector" ] || [ "$l1" = debian ] ||
+	die "--collector needs --l1 debian (the BPF collector needs the kernel's BTF)"
 workloads=$(awk '!/^#/ && NF >= 3 { printf "%s%s", s, $1; s = ", " }' "$top/lab/workloads.txt")
 awk -v w="$workload" '!/^#/ && $1 == w { found = 1 } END { exit !found }' "$top/lab/workloads.txt" ||
 	die "invalid --workload: '$workload' ($workloads)"
@@ -104,7 +119,8 @@ mkdir -p "$out" || die "cannot create --out '$out'"
 out=$(realpath "$out")
 
 . "$top/lab/progress.sh"
-progress_init "$out" "$cpu" "$l1" "$workload" "$rounds" "$runs" "$l2cpus" "$extra" "$l2append"
+progress_init "$out" "$cpu" "$l1" "$workload" "$rounds" "$runs" "$l2cpus" "$extra" "$l2append" \
+	"$modules" "$collector"
 
 step 1/6 packages "packages"
 apt_ensure busybox-static cpio gnuplot-nox file make gcc libc6-dev libjansson-dev binutils flex \
@@ -128,6 +144,7 @@ if [ "$l1" = debian ]; then
 	l1kernel=/boot/vmlinuz-$KABI
 	[ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-amd64-unsigned)"
 	kvmdir=$top/build/modules
+	[ "$modules" = stock ] && kvmdir=$KSTOCK
 	deps="/lib/modules/$KABI/kernel/virt/lib/irqbypass.ko"
 	[ "$cpu" = amd ] && deps="$deps /lib/modules/$KABI/kernel/drivers/crypto/ccp/ccp.ko"
 else
@@ -139,6 +156,8 @@ else
 	EXITSCOPE_KDIR=$l1dir/obj EXITSCOPE_KNAME=l1 "$top/scripts/build-modules.sh" >/dev/null
 	l1kernel=$l1dir/bzImage
 	kvmdir=$top/build/modules-l1
+	# Stock: the unpatched modules the L1 kernel's build made itself.
+	[ "$modules" = stock ] && kvmdir=$l1dir/obj/arch/x86/kvm
 	deps=$(find "$l1dir/obj/virt/lib" -name irqbypass.ko)
 fi
 
@@ -160,7 +179,10 @@ trap cleanup EXIT
 # L2's command line: quiet (each console byte costs two I/O exits, about
 # half of L2's exits with nested paging), page-table isolation as the L2
 # kernel decides for the emulated CPU, then the user's --l2-append.
-l2cmdline="console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=$workload exitscope.rounds=$rounds${l2append:+ $l2append}"
+l2cmdline="console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=$workload exitscope.rounds=$rounds"
+# Stock KVM answers no query: L2 does not ask.
+[ "$modules" = stock ] && l2cmdline="$l2cmdline exitscope.query=no"
+l2cmdline="$l2cmdline${l2append:+ $l2append}"
 "$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$kvmdir" "$deps" "$l2cmdline" "$extra"
 
 step 6/6 emulator "emulator: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
@@ -169,7 +191,7 @@ console=$out/l1.log
 # Each L2 run takes 5-40 s: the VMM stops a hung one after 150 s, well
 # before the host gives up on L1, so its console log still comes back.
 l2timeout=150
-append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$runs exitscope.workload=$workload exitscope.l2timeout=$l2timeout exitscope.l2cpus=$l2cpus"
+append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$runs exitscope.workload=$workload exitscope.l2timeout=$l2timeout exitscope.l2cpus=$l2cpus exitscope.modules=$modules exitscope.collector=${collector:-0}"
 . "$top/lab/emulator.sh"
 emulator_prepare
 

@@ -24,6 +24,8 @@ int cmd_report(int argc, char **argv);
 void cmd_report_help(void);
 int cmd_shutdown(int argc, char **argv);
 void cmd_shutdown_help(void);
+int cmd_bench(int argc, char **argv);
+void cmd_bench_help(void);
 int cmd_stats(int argc, char **argv);
 void cmd_stats_help(void);
 int cmd_tsc(int argc, char **argv);

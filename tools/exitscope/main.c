@@ -6,6 +6,8 @@
 #include "cmd.h"
 
 static const struct es_cmd commands[] = {
+	{ "bench-report", cmd_bench, cmd_bench_help,
+	  "on the host: the benchmark's results into bench.json and a table" },
 	{ "lab", cmd_lab, cmd_lab_help,
 	  "on the host: the seed's experiment in the emulated lab (lab/lab.sh)" },
 	{ "query", cmd_query, cmd_query_help,

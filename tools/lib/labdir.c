@@ -134,7 +134,7 @@ static int load_run(const char *dir, const struct es_meta *m, struct es_run *run
 	struct es_query_doc q;
 	enum es_vendor vendor;
 	char name[64];
-	bool missing, found;
+	bool missing, found, stock;
 	int r;
 
 #define NAME(kind, ext) snprintf(name, sizeof(name), kind "-%s-%u." ext, run->mode, run->index)
@@ -147,12 +147,21 @@ static int load_run(const char *dir, const struct es_meta *m, struct es_run *run
 		return -1;
 
 	NAME("stats", "txt");
-	if (load(dir, name, ES_STATS_MAX_BYTES, false, NULL, &f, e))
+	stock = !strcmp(m->modules, "stock");
+	if (load(dir, name, ES_STATS_MAX_BYTES, stock, &missing, &f, e))
 		return -1;
-	r = es_parse_stats(f.name, f.text.data, f.text.len, run, &vendor, e);
-	es_text_free(&f.text);
-	if (r)
-		return -1;
+	if (stock && !missing) {
+		es_text_free(&f.text);
+		return es_errf(e, "%s/%s: exitscope's figures from a run of stock KVM (modules=stock in %s)",
+			       dir, name, ES_META_FILE);
+	}
+	vendor = m->vendor;
+	if (!stock) {
+		r = es_parse_stats(f.name, f.text.data, f.text.len, run, &vendor, e);
+		es_text_free(&f.text);
+		if (r)
+			return -1;
+	}
 	if (vendor != m->vendor)
 		return es_errf(e, "%s/%s is from %s, not %s (cpu=%s in %s)", dir, name,
 			       es_isa_name(vendor), es_isa_name(m->vendor),
@@ -167,6 +176,18 @@ static int load_run(const char *dir, const struct es_meta *m, struct es_run *run
 		return -1;
 	merge_hist(run, vendor, &t);
 	es_tallies_free(&t);
+	/*
+	 * Stock KVM has no exitscope: the run's counts are the tracepoint's
+	 * (the BPF collector and KVM's own exits statistic check them).
+	 */
+	if (stock) {
+		size_t i;
+
+		for (i = 0; i < run->nrows; i++)
+			run->rows[i].f.count = run->rows[i].tracepoint_count;
+		run->total.count = run->total_tracepoint;
+		snprintf(run->accounting, sizeof(run->accounting), "stock");
+	}
 
 	NAME("collector", "json");
 	if (load(dir, name, ES_JSON_MAX_BYTES, true, &missing, &f, e))

@@ -117,6 +117,7 @@ struct es_meta {
 	char workload[64];
 	unsigned int runs, rounds, l2_cpus;
 	char kver[64];			/* linux-source version of the modules */
+	char modules[16];		/* "exitscope", or "stock": KVM without exitscope */
 	char l1_kernel[128];		/* L1's uname -r */
 	char l2_cmdline[2048];
 	char knob[32];			/* "kvm_amd.npt", "kvm_intel.ept" */

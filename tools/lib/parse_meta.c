@@ -13,6 +13,7 @@
  *   paging.npt=1
  *   paging.shadow=0
  *   kver=6.1.192-3
+ *   modules=stock       (optional: KVM without exitscope ran; default exitscope)
  *
  * The value is everything after the first '=' (a command line holds more).
  */
@@ -26,11 +27,11 @@
 #define META_MAX_LINES	32
 
 enum key { CPU, WORKLOAD, RUNS, ROUNDS, L2_CPUS, L1_KERNEL, L2_CMDLINE, KVER,
-	   PAGING_NESTED, PAGING_SHADOW, NR_KEYS };
+	   PAGING_NESTED, PAGING_SHADOW, NR_REQUIRED, MODULES = NR_REQUIRED, NR_KEYS };
 
 static const char *const key_names[NR_KEYS] = {
 	"cpu", "workload", "runs", "rounds", "l2_cpus", "l1_kernel", "l2_cmdline",
-	"kver", "paging.<nested>", "paging.shadow",
+	"kver", "paging.<nested>", "paging.shadow", "modules",
 };
 
 static bool word(struct es_str s)
@@ -141,6 +142,10 @@ static int line(const struct es_lines *it, struct es_str s, struct es_meta *m,
 		return param(it, k, v, &m->modes[0], true, e);
 	case PAGING_SHADOW:
 		return param(it, k, v, &m->modes[1], false, e);
+	case MODULES:
+		if (!es_str_eq(v, "stock") && !es_str_eq(v, "exitscope"))
+			return es_lines_err(it, e, "modules: '%.*s' (stock or exitscope)", (int)v.n, v.p);
+		return text(it, "modules", v, m->modules, sizeof(m->modules), e);
 	case NR_KEYS:
 		break;
 	}
@@ -158,13 +163,14 @@ int es_parse_meta(const char *name, const char *buf, size_t len,
 
 	memset(m, 0, sizeof(*m));
 	snprintf(m->source, sizeof(m->source), "lab");
+	snprintf(m->modules, sizeof(m->modules), "exitscope");
 	es_lines_init(&it, name, buf, len, META_MAX_LINE, META_MAX_LINES, ES_LINES_UTF8);
 	while ((r = es_lines_next(&it, &s, e)) > 0)
 		if (line(&it, s, m, seen, e))
 			return -1;
 	if (r < 0)
 		return -1;
-	for (k = 0; k < NR_KEYS; k++)
+	for (k = 0; k < NR_REQUIRED; k++)
 		if (!seen[k])
 			return es_errf(e, "%s: no %s line", name, key_names[k]);
 	want = m->vendor == ES_AMD ? "npt" : "ept";

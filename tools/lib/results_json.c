@@ -117,6 +117,7 @@ static json_t *record_json(const struct es_record *rec)
 	r |= put(o, "rounds", json_integer(m->rounds));
 	r |= put(o, "l2_cpus", json_integer(m->l2_cpus));
 	r |= put(o, "kernel", json_string(m->kver));
+	r |= put(o, "modules", json_string(m->modules));
 	r |= put(o, "l1_kernel", json_string(m->l1_kernel));
 	r |= put(o, "l2_cmdline", json_string(m->l2_cmdline));
 	r |= put(o, "paging_parameter", json_string(m->knob));
@@ -402,7 +403,7 @@ static int read_run(struct rd *rd, json_t *o, struct es_record *rec, struct es_r
 static int read_meta(struct rd *rd, json_t *root, struct es_meta *m)
 {
 	static const char *const keys[] = { "schema", "source", "cpu", "isa", "workload",
-		"runs_per_mode", "rounds", "l2_cpus", "kernel", "l1_kernel", "l2_cmdline",
+		"runs_per_mode", "rounds", "l2_cpus", "kernel", "modules", "l1_kernel", "l2_cmdline",
 		"paging_parameter", "modes", "verdict", "runs", NULL };
 	char cpu[8], isa[8], schema[32];
 	json_t *modes, *v;
@@ -425,10 +426,17 @@ static int read_meta(struct rd *rd, json_t *root, struct es_meta *m)
 	    get_fig(rd, json_object_get(root, "rounds"), "rounds", &x[1]) ||
 	    get_fig(rd, json_object_get(root, "l2_cpus"), "l2_cpus", &x[2]) ||
 	    get_str(rd, json_object_get(root, "kernel"), "kernel", m->kver, sizeof(m->kver)) ||
+	    /* Added to exitscope.lab/2 later: absent means exitscope's. */
+	    (json_object_get(root, "modules") &&
+	     get_str(rd, json_object_get(root, "modules"), "modules", m->modules, sizeof(m->modules))) ||
 	    get_str(rd, json_object_get(root, "l1_kernel"), "l1_kernel", m->l1_kernel, sizeof(m->l1_kernel)) ||
 	    get_str(rd, json_object_get(root, "l2_cmdline"), "l2_cmdline", m->l2_cmdline, sizeof(m->l2_cmdline)) ||
 	    get_str(rd, json_object_get(root, "paging_parameter"), "paging_parameter", m->knob, sizeof(m->knob)))
 		return -1;
+	if (!json_object_get(root, "modules"))
+		snprintf(m->modules, sizeof(m->modules), "exitscope");
+	if (strcmp(m->modules, "exitscope") && strcmp(m->modules, "stock"))
+		return bad(rd, "modules is neither exitscope nor stock%s", NULL);
 	if (!strcmp(cpu, "intel") && !strcmp(isa, "vmx"))
 		m->vendor = ES_INTEL;
 	else if (!strcmp(cpu, "amd") && !strcmp(isa, "svm"))

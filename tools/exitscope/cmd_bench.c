@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * exitscope bench-report: the benchmark's results directory (lab/bench.sh)
+ * into bench.json (exitscope.bench/1) and the table for people: per case,
+ * configuration and vCPU count the ticks per operation, what it adds over
+ * stock KVM, and a peer's cost as a multiple of exitscope's counts mode.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/bench.h"
+#include "../lib/num.h"
+#include "../lib/parse.h"
+#include "cmd.h"
+
+#define MAX_LIST	512
+
+void cmd_bench_help(void)
+{
+	printf("usage: exitscope bench-report DIR\n"
+	       "\n"
+	       "Reads the benchmark's results in DIR (bench-info.txt, bench-CONFIG-N.log of\n"
+	       "each configuration and vCPU count, kvmstat-CONFIG-N.txt), writes\n"
+	       "DIR/bench.json (exitscope.bench/1, docs/json.md) and prints the table.\n"
+	       "Exit status 0, 1 if a benchmark VM failed or a case failed its check,\n"
+	       "3 if the input is missing or corrupt (then bench.json is not written).\n");
+}
+
+static int load(const char *dir, const char *file, size_t max, struct es_text *t,
+		struct es_err *e)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return es_text_load(path, max, t, e);
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	char configs[MAX_LIST], vcpus[MAX_LIST], name[128], path[4096];
+	struct es_bench b = { 0 };
+	struct es_text t;
+	struct es_err e;
+	char *c, *v, *sc, *sv;
+	int failed = 0, r = 3;
+	size_t i;
+	FILE *out;
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		cmd_bench_help();
+		return 0;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "exitscope bench-report: give the results directory (see --help)\n");
+		return 2;
+	}
+	if (load(argv[1], "bench-info.txt", 4096, &t, &e)) {
+		fprintf(stderr, "exitscope bench-report: %s\n", e.msg);
+		return 3;
+	}
+	if (es_bench_parse_info("bench-info.txt", t.data, t.len, &b, configs, sizeof(configs),
+				vcpus, sizeof(vcpus), &e)) {
+		es_text_free(&t);
+		fprintf(stderr, "exitscope bench-report: %s\n", e.msg);
+		return 3;
+	}
+	es_text_free(&t);
+	for (c = strtok_r(configs, ",", &sc); c; c = strtok_r(NULL, ",", &sc)) {
+		char vlist[MAX_LIST];
+
+		snprintf(vlist, sizeof(vlist), "%s", vcpus);
+		for (v = strtok_r(vlist, ",", &sv); v; v = strtok_r(NULL, ",", &sv)) {
+			struct es_bench_run *run;
+			void *p = realloc(b.runs, (b.nruns + 1) * sizeof(*b.runs));
+
+			if (!p)
+				goto out;
+			b.runs = p;
+			run = &b.runs[b.nruns++];
+			memset(run, 0, sizeof(*run));
+			snprintf(run->config, sizeof(run->config), "%s", c);
+			snprintf(name, sizeof(name), "bench-%s-%s.log", c, v);
+			if (load(argv[1], name, 16u << 20, &t, &e))
+				goto bad;
+			r = es_bench_parse_log(name, t.data, t.len, run, &e);
+			es_text_free(&t);
+			if (r)
+				goto bad;
+			if (!run->vcpus || (unsigned long)run->vcpus != strtoul(v, NULL, 10)) {
+				es_errf(&e, "%s: ran with %u vCPUs, not %s", name, run->vcpus, v);
+				goto bad;
+			}
+			/* KVM's own count of the VM's exits, where it was kept. */
+			snprintf(name, sizeof(name), "kvmstat-%s-%s.txt", c, v);
+			if (!load(argv[1], name, ES_KVMSTAT_MAX_BYTES, &t, &e)) {
+				struct es_run kr = { 0 };
+
+				if (!es_parse_kvmstat(name, t.data, t.len, &kr, &e))
+					run->kvm_exits = kr.kvm_exits;
+				free(kr.kvm);
+				es_text_free(&t);
+			}
+			if (run->vmm_status) {
+				fprintf(stderr, "exitscope bench-report: %s with %u vCPU(s): exitscope-vmm exited %d\n",
+					c, run->vcpus, run->vmm_status);
+				failed = 1;
+			}
+			for (i = 0; i < run->ncases; i++)
+				if (run->cases[i].failed) {
+					fprintf(stderr, "exitscope bench-report: %s, %u vCPU(s): %s %s\n", c,
+						run->vcpus, run->cases[i].name, run->cases[i].why);
+					failed = 1;
+				}
+		}
+	}
+	snprintf(path, sizeof(path), "%s/bench.json", argv[1]);
+	out = fopen(path, "w");
+	if (!out || es_bench_write_json(out, &b) || fclose(out)) {
+		fprintf(stderr, "exitscope bench-report: %s: %s\n", path, strerror(errno));
+		remove(path);
+		r = 3;
+		goto out;
+	}
+	es_bench_write_table(stdout, &b);
+	r = failed;
+	goto out;
+bad:
+	fprintf(stderr, "exitscope bench-report: %s\n", e.msg);
+	r = 3;
+out:
+	free(b.runs);
+	return r;
+}

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* See bench.h. The log's forms are vmexit-bench's (docs/benchmarks.md). */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "num.h"
+
+#define BENCH_PREFIX	"vmexit-bench: "
+#define LOG_MAX_LINE	4096
+#define LOG_MAX_LINES	100000
+
+/* The cases whose every operation is exactly one VM exit (nested paging). */
+static const char *const one_exit_cases[] = {
+	"cpuid", "vmcall", "pio_kernel", "pio_vmm", "query_total", "query_code",
+};
+
+static bool one_exit(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(one_exit_cases) / sizeof(one_exit_cases[0]); i++)
+		if (!strcmp(one_exit_cases[i], name))
+			return true;
+	return false;
+}
+
+const char *es_bench_kind(const char *config)
+{
+	if (!strcmp(config, "stock"))
+		return "stock";
+	if (!strncmp(config, "exitscope-", 10))
+		return "exitscope";
+	return "peer";
+}
+
+/* "key=NUMBER" at the front of @s, into @v; false if it is not that. */
+static bool field(struct es_str *s, const char *key, uint64_t *v)
+{
+	struct es_str tok;
+	size_t k = strlen(key);
+
+	if (!es_str_token(s, &tok) || tok.n <= k + 1 || memcmp(tok.p, key, k) || tok.p[k] != '=')
+		return false;
+	return es_num_parse(tok.p + k + 1, tok.n - k - 1, ES_NUM_DEC, 0, UINT64_MAX, v) ==
+	       ES_NUM_OK;
+}
+
+static bool case_name(struct es_str tok, char *buf)
+{
+	size_t i;
+
+	if (!tok.n || tok.n > ES_BENCH_NAME_MAX)
+		return false;
+	for (i = 0; i < tok.n; i++)
+		if (!((tok.p[i] >= 'a' && tok.p[i] <= 'z') || (tok.p[i] >= '0' && tok.p[i] <= '9') ||
+		      tok.p[i] == '_'))
+			return false;
+	return es_str_copy(tok, buf, ES_BENCH_NAME_MAX + 1);
+}
+
+/* One line after "vmexit-bench: "; 1 at the end line. */
+static int bench_line(const struct es_lines *it, struct es_str s, struct es_bench_run *run,
+		      uint64_t end[3], struct es_err *e)
+{
+	struct es_str tok, rest;
+	struct es_bench_case *c;
+	uint64_t v, reps, cpus, running;
+	char name[ES_BENCH_NAME_MAX + 1];
+	size_t i;
+
+	rest = s;
+	if (!es_str_token(&rest, &tok))
+		return es_lines_err(it, e, "an empty vmexit-bench line");
+	if (es_str_eq(tok, "start")) {
+		if (!es_str_token(&rest, &tok) || tok.n < 8 || memcmp(tok.p, "vendor=", 7) ||
+		    !es_str_copy((struct es_str){ tok.p + 7, tok.n - 7 }, run->vendor, sizeof(run->vendor)))
+			return es_lines_err(it, e, "a start line without vendor=");
+		return 0;
+	}
+	if (es_str_eq(tok, "end")) {
+		if (!field(&rest, "ran", &end[0]) || !field(&rest, "skipped", &end[1]) ||
+		    !field(&rest, "failed", &end[2]))
+			return es_lines_err(it, e, "not 'end ran=N skipped=N failed=N'");
+		return 1;
+	}
+	if (!case_name(tok, name))
+		return es_lines_err(it, e, "'%.*s' is no case name", (int)tok.n, tok.p);
+	/* A per-vCPU line: its figures are in the summary that follows. */
+	tok = es_str_trim(rest);
+	if (tok.n > 5 && !memcmp(tok.p, "vcpu=", 5))
+		return 0;
+	for (i = 0; i < run->ncases; i++)
+		if (!strcmp(run->cases[i].name, name))
+			return es_lines_err(it, e, "case %s twice", name);
+	if (run->ncases == ES_BENCH_MAX_CASES)
+		return es_lines_err(it, e, "more than %d cases", ES_BENCH_MAX_CASES);
+	c = &run->cases[run->ncases];
+	memset(c, 0, sizeof(*c));
+	memcpy(c->name, name, sizeof(c->name));
+	rest = es_str_trim(rest);
+	if (rest.n >= 7 && (!memcmp(rest.p, "skipped", 7) || !memcmp(rest.p, "failed", 6))) {
+		c->skipped = rest.p[0] == 's';
+		c->failed = !c->skipped;
+		es_str_copy((struct es_str){ rest.p, rest.n < sizeof(c->why) - 1 ? rest.n : sizeof(c->why) - 1 },
+			    c->why, sizeof(c->why));
+		run->ncases++;
+		return 0;
+	}
+	if (!field(&rest, "per_op", &c->per_op) || !field(&rest, "min", &c->min) ||
+	    !field(&rest, "max", &c->max) || !field(&rest, "iterations", &c->iterations) ||
+	    !field(&rest, "reps", &reps) || !field(&rest, "cpus", &cpus) ||
+	    !field(&rest, "running", &running) || es_str_trim(rest).n)
+		return es_lines_err(it, e, "not 'NAME per_op=N min=N max=N iterations=N reps=N cpus=N running=N'");
+	if (c->min > c->per_op || c->per_op > c->max || !c->iterations)
+		return es_lines_err(it, e, "case %s: min %" PRIu64 ", median %" PRIu64 ", max %" PRIu64
+				    " are not in order, or no iterations", name, c->min, c->per_op, c->max);
+	v = cpus;
+	if (!run->vcpus)
+		run->vcpus = (unsigned int)v;
+	else if (run->vcpus != v)
+		return es_lines_err(it, e, "case %s ran with %" PRIu64 " vCPUs, the others %u",
+				    name, v, run->vcpus);
+	run->ncases++;
+	return 0;
+}
+
+int es_bench_parse_log(const char *name, const char *buf, size_t len,
+		       struct es_bench_run *run, struct es_err *e)
+{
+	uint64_t end[3] = { 0 }, n[3] = { 0 }, v;
+	struct es_lines it;
+	struct es_str s, rest, tok;
+	bool ended = false;
+	size_t i;
+	int r;
+
+	run->ncases = 0;
+	run->vmm_status = -1;
+	es_lines_init(&it, name, buf, len, LOG_MAX_LINE, LOG_MAX_LINES,
+		      ES_LINES_ANY | ES_LINES_CR | ES_LINES_OPEN_END);
+	while ((r = es_lines_next(&it, &s, e)) > 0) {
+		size_t k = strlen(BENCH_PREFIX);
+
+		if (s.n > k && !memcmp(s.p, BENCH_PREFIX, k)) {
+			if (ended)
+				return es_lines_err(&it, e, "a vmexit-bench line after its end line");
+			r = bench_line(&it, (struct es_str){ s.p + k, s.n - k }, run, end, e);
+			if (r < 0)
+				return -1;
+			ended |= r == 1;
+			continue;
+		}
+		/* The lab's own line after the VM: "status N seconds S". */
+		rest = s;
+		if (es_str_token(&rest, &tok) && es_str_eq(tok, "status") &&
+		    es_str_token(&rest, &tok)) {
+			if (es_num_parse(tok.p, tok.n, ES_NUM_DEC, 0, 255, &v) != ES_NUM_OK)
+				return es_lines_err(&it, e, "status '%.*s' is no exit status",
+						    (int)tok.n, tok.p);
+			run->vmm_status = (int)v;
+		}
+	}
+	if (r < 0)
+		return -1;
+	if (!ended)
+		return es_errf(e, "%s: no 'vmexit-bench: end' line: the benchmark did not finish", name);
+	for (i = 0; i < run->ncases; i++)
+		n[run->cases[i].skipped ? 1 : run->cases[i].failed ? 2 : 0]++;
+	if (n[0] != end[0] || n[1] != end[1] || n[2] != end[2])
+		return es_errf(e, "%s: the end line says ran=%" PRIu64 " skipped=%" PRIu64 " failed=%" PRIu64
+			       ", the log has %" PRIu64 ", %" PRIu64 ", %" PRIu64, name, end[0], end[1],
+			       end[2], n[0], n[1], n[2]);
+	return 0;
+}
+
+static const struct es_bench_case *find_case(const struct es_bench_run *run, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < run->ncases; i++)
+		if (!strcmp(run->cases[i].name, name) && !run->cases[i].skipped &&
+		    !run->cases[i].failed)
+			return &run->cases[i];
+	return NULL;
+}
+
+bool es_bench_added(const struct es_bench_run *run, const struct es_bench_run *base,
+		    const char *name, int64_t *added)
+{
+	const struct es_bench_case *a = find_case(run, name), *b;
+
+	if (!a || !base || !(b = find_case(base, name)))
+		return false;
+	*added = (int64_t)a->per_op - (int64_t)b->per_op;
+	return true;
+}
+
+/* The stock run of the same vCPU count, or NULL. */
+static const struct es_bench_run *stock_of(const struct es_bench *b, const struct es_bench_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < b->nruns; i++)
+		if (!strcmp(b->runs[i].config, "stock") && b->runs[i].vcpus == run->vcpus)
+			return &b->runs[i];
+	return NULL;
+}
+
+static const struct es_bench_run *counts_of(const struct es_bench *b, const struct es_bench_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < b->nruns; i++)
+		if (!strcmp(b->runs[i].config, "exitscope-counts") && b->runs[i].vcpus == run->vcpus)
+			return &b->runs[i];
+	return NULL;
+}
+
+static int put(json_t *o, const char *k, json_t *v)
+{
+	return v ? json_object_set_new(o, k, v) : -1;
+}
+
+int es_bench_write_json(FILE *out, const struct es_bench *b)
+{
+	json_t *root = json_object(), *configs = json_array();
+	size_t i, j;
+	int r = 0;
+
+	if (!root || !configs) {
+		json_decref(root);
+		json_decref(configs);
+		return -1;
+	}
+	r |= put(root, "schema", json_string(ES_BENCH_SCHEMA));
+	r |= put(root, "cpu", json_string(b->cpu));
+	r |= put(root, "emulator", json_string(b->emulator));
+	r |= put(root, "l1_kernel", json_string(b->l1_kernel));
+	r |= put(root, "kernel", json_string(b->kver));
+	r |= put(root, "unit", json_string("emulated TSC ticks per operation"));
+	for (i = 0; i < b->nruns && !r; i++) {
+		const struct es_bench_run *run = &b->runs[i];
+		const struct es_bench_run *base = stock_of(b, run);
+		json_t *c = json_object(), *list = json_array();
+
+		if (!c || !list) {
+			json_decref(c);
+			json_decref(list);
+			r = -1;
+			break;
+		}
+		r |= put(c, "name", json_string(run->config));
+		r |= put(c, "kind", json_string(es_bench_kind(run->config)));
+		r |= put(c, "cpu", json_string(b->cpu));
+		r |= put(c, "vcpus", json_integer(run->vcpus));
+		r |= put(c, "kvm_exits", json_integer((json_int_t)run->kvm_exits));
+		for (j = 0; j < run->ncases && !r; j++) {
+			const struct es_bench_case *bc = &run->cases[j];
+			json_t *o = json_object();
+			int64_t added;
+
+			if (!o) {
+				r = -1;
+				break;
+			}
+			r |= put(o, "name", json_string(bc->name));
+			if (bc->skipped || bc->failed) {
+				r |= put(o, bc->skipped ? "skipped" : "failed", json_string(bc->why));
+			} else {
+				r |= put(o, "per_op", json_integer((json_int_t)bc->per_op));
+				r |= put(o, "min", json_integer((json_int_t)bc->min));
+				r |= put(o, "max", json_integer((json_int_t)bc->max));
+				r |= put(o, "iterations", json_integer((json_int_t)bc->iterations));
+				if (es_bench_added(run, base, bc->name, &added)) {
+					r |= put(o, "added_per_op", json_integer(added));
+					r |= put(o, "added_per_exit", one_exit(bc->name) ?
+						 json_integer(added) : json_null());
+				} else {
+					r |= put(o, "added_per_op", json_null());
+					r |= put(o, "added_per_exit", json_null());
+				}
+			}
+			r |= json_array_append_new(list, o);
+		}
+		r |= put(c, "benchmarks", list);
+		r |= json_array_append_new(configs, c);
+	}
+	r |= put(root, "configs", configs);
+	if (!r && (json_dumpf(root, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF))
+		r = -1;
+	json_decref(root);
+	return r ? -1 : 0;
+}
+
+/*
+ * bench-info.txt: what the sitting was, key=value a line: cpu, l1_kernel,
+ * configs (comma-separated, in order), vcpus (likewise) from L1; emulator,
+ * kver from the host.
+ */
+int es_bench_parse_info(const char *name, const char *buf, size_t len, struct es_bench *b,
+			char *configs, size_t clen, char *vcpus, size_t vlen, struct es_err *e)
+{
+	static const char *const keys[] = { "cpu", "l1_kernel", "configs", "vcpus", "emulator", "kver" };
+	bool seen[6] = { false };
+	struct es_lines it;
+	struct es_str s, k, v;
+	const char *eq;
+	size_t i;
+	int r;
+
+	es_lines_init(&it, name, buf, len, 1024, 16, ES_LINES_ASCII);
+	while ((r = es_lines_next(&it, &s, e)) > 0) {
+		char *dst[6] = { b->cpu, b->l1_kernel, configs, vcpus, b->emulator, b->kver };
+		size_t dlen[6] = { sizeof(b->cpu), sizeof(b->l1_kernel), clen, vlen,
+				   sizeof(b->emulator), sizeof(b->kver) };
+
+		if (!(eq = memchr(s.p, '=', s.n)))
+			return es_lines_err(&it, e, "not 'key=value'");
+		k = (struct es_str){ s.p, (size_t)(eq - s.p) };
+		v = (struct es_str){ eq + 1, s.n - k.n - 1 };
+		for (i = 0; i < 6 && !es_str_eq(k, keys[i]); i++)
+			;
+		if (i == 6)
+			return es_lines_err(&it, e, "unknown key '%.*s'", (int)k.n, k.p);
+		if (seen[i])
+			return es_lines_err(&it, e, "%s given twice", keys[i]);
+		seen[i] = true;
+		if (!es_str_copy(v, dst[i], dlen[i]))
+			return es_lines_err(&it, e, "%s: longer than %zu bytes", keys[i], dlen[i] - 1);
+	}
+	if (r < 0)
+		return -1;
+	for (i = 0; i < 6; i++)
+		if (!seen[i])
+			return es_errf(e, "%s: no %s line", name, keys[i]);
+	if (strcmp(b->cpu, "amd") && strcmp(b->cpu, "intel"))
+		return es_errf(e, "%s: cpu '%s' (amd or intel)", name, b->cpu);
+	return 0;
+}
+
+void es_bench_write_table(FILE *out, const struct es_bench *b)
+{
+	size_t i, j;
+
+	fprintf(out, "%-12s %5s %-18s %12s %12s %12s %20s %9s\n", "benchmark", "vCPUs", "config",
+		"per op", "min", "max", "added (of stock)", "x counts");
+	for (i = 0; i < b->nruns; i++) {
+		const struct es_bench_run *run = &b->runs[i];
+		const struct es_bench_run *base = stock_of(b, run), *counts = counts_of(b, run);
+
+		for (j = 0; j < run->ncases; j++) {
+			const struct es_bench_case *bc = &run->cases[j];
+			int64_t added, by_counts;
+			char a[32] = "", x[32] = "";
+
+			if (bc->skipped || bc->failed) {
+				fprintf(out, "%-12s %5u %-18s %s\n", bc->name, run->vcpus, run->config, bc->why);
+				continue;
+			}
+			if (run != base && es_bench_added(run, base, bc->name, &added)) {
+				const struct es_bench_case *s = find_case(base, bc->name);
+
+				snprintf(a, sizeof(a), "%+" PRId64 " (%.2f%%)", added,
+					 s && s->per_op ? 100.0 * (double)added / (double)s->per_op : 0.0);
+				if (strcmp(es_bench_kind(run->config), "exitscope") && counts &&
+				    es_bench_added(counts, base, bc->name, &by_counts) && by_counts > 0)
+					snprintf(x, sizeof(x), "%.0fx", (double)added / (double)by_counts);
+			}
+			fprintf(out, "%-12s %5u %-18s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %20s %9s\n",
+				bc->name, run->vcpus, run->config, bc->per_op, bc->min, bc->max, a, x);
+		}
+	}
+}

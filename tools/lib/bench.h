@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The benchmark's results (lab/bench.sh): per configuration (stock KVM,
+ * exitscope in a mode, a tracing peer on stock KVM) and vCPU count, the
+ * vmexit-bench figures of each case, in TSC ticks per operation; read from
+ * the results directory, compared against stock, written as bench.json
+ * (exitscope.bench/1, docs/json.md) and as a table for people.
+ */
+#ifndef EXITSCOPE_BENCH_H
+#define EXITSCOPE_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "exit_reasons.h"
+#include "text.h"
+
+#define ES_BENCH_SCHEMA		"exitscope.bench/1"
+#define ES_BENCH_NAME_MAX	32
+#define ES_BENCH_MAX_CASES	32
+
+/* One case's figures in one configuration, from its summary line. */
+struct es_bench_case {
+	char name[ES_BENCH_NAME_MAX + 1];
+	bool skipped, failed;
+	char why[128];			/* of a skip or a failure */
+	uint64_t per_op, min, max;	/* ticks per operation: median, spread */
+	uint64_t iterations;
+};
+
+/* What vmexit-bench printed in one VM (one configuration, one vCPU count). */
+struct es_bench_run {
+	char config[ES_BENCH_NAME_MAX + 1];
+	unsigned int vcpus;
+	char vendor[8];			/* from its start line */
+	int vmm_status;
+	uint64_t kvm_exits;		/* KVM's own count for the VM, 0 if unknown */
+	struct es_bench_case cases[ES_BENCH_MAX_CASES];
+	size_t ncases;
+};
+
+/*
+ * A VM's console log with vmexit-bench's lines (and the lab's trailing
+ * "status N seconds S" line). -1 with @e set for anything it does not
+ * understand: a line of vmexit-bench that is not one of its forms, a case
+ * twice, no "end" line, counts that disagree with the end line.
+ */
+int es_bench_parse_log(const char *name, const char *buf, size_t len,
+		       struct es_bench_run *run, struct es_err *e);
+
+/* What a configuration is: "stock", "exitscope" or "peer". */
+const char *es_bench_kind(const char *config);
+
+/*
+ * Ticks one case adds in @run over stock (@base, the same case and vCPU
+ * count): false if either has no figure for it.
+ */
+bool es_bench_added(const struct es_bench_run *run, const struct es_bench_run *base,
+		    const char *name, int64_t *added);
+
+/* The whole sitting: bench.json, and the table. */
+struct es_bench {
+	char cpu[8];
+	char emulator[64];
+	char l1_kernel[128];
+	char kver[64];
+	struct es_bench_run *runs;
+	size_t nruns;
+};
+
+int es_bench_parse_info(const char *name, const char *buf, size_t len, struct es_bench *b,
+			char *configs, size_t clen, char *vcpus, size_t vlen, struct es_err *e);
+int es_bench_write_json(FILE *out, const struct es_bench *b);
+void es_bench_write_table(FILE *out, const struct es_bench *b);
+
+#endif
