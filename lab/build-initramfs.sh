@@ -30,6 +30,7 @@ install -m755 "$top/build/bin/exitscope" "$r/bin/"
 # Every Linux workload program (guest/linux/), for lab/workloads.txt.
 for p in "$top"/build/guest/*; do
 	case $p in *.bin|*.o|*.elf) continue ;; esac
+	[ -f "$p" ] && [ -x "$p" ] || continue
 	install -m755 "$p" "$r/bin/"
 done
 if [ -n "$extra" ]; then

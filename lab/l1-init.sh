@@ -66,13 +66,15 @@ vmm_opts=
 start_collector() {
 	collector_pid=
 	[ "$collector" = 1 ] || return 0
-	/bin/exitscope record --source bpf --duration 0 --json --textfile-dir /out \
+	/bin/exitscope record -v --source bpf --duration 0 --json --textfile-dir /out \
 		--textfile-name collector-$1.prom >/out/collector-$1.json 2>/out/collector-$1.err &
 	collector_pid=$!
 	t=0
 	until grep -q 'recording until' /out/collector-$1.err 2>/dev/null; do
-		kill -0 $collector_pid 2>/dev/null ||
-			fail "the collector did not start: $(tail -n 3 /out/collector-$1.err)"
+		if ! kill -0 $collector_pid 2>/dev/null; then
+			tail -n 60 /out/collector-$1.err
+			fail "the collector did not start: $(tail -n 1 /out/collector-$1.err)"
+		fi
 		[ $t -lt 120 ] || fail "the collector did not start in 120 s"
 		sleep 1
 		t=$((t + 1))

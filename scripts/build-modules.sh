@@ -72,11 +72,24 @@ if [ "$(cat "$outdir/.built" 2>/dev/null)" = "$built" ] &&
 	log "modules for ${EXITSCOPE_KNAME:-$KABI} (linux-source $KVER) in ${outdir#$top/}/ (up to date)"
 	exit 0
 fi
-make -s -C "$KHDR" M="$kvm" -j"$(nproc)" "$@" modules
+make -s -C "$KHDR" M="$kvm" -j"$(nproc)" "$@" modules 2> >(grep -v '^Skipping BTF generation' >&2)
 mkdir -p "$outdir"
 for m in kvm kvm-intel kvm-amd; do
-	cmp -s "$kvm/$m.ko" "$outdir/$m.ko" || cp "$kvm/$m.ko" "$outdir/$m.ko"
+	cp "$kvm/$m.ko" "$outdir/$m.ko"
 done
+# Module BTF, as Debian's own modules have it (kbuild skips it: the headers
+# package has no vmlinux): BPF programs, the collector's among them, find
+# kvm's tracepoint structs there. Against Debian's kernel only; the lab's
+# small L1 kernel has no BTF at all.
+if [ -z "${EXITSCOPE_KDIR:-}" ]; then
+	apt_ensure dwarves
+	btf=$("$top/scripts/vmlinux-btf.sh")
+	for m in kvm kvm-intel kvm-amd; do
+		LLVM_OBJCOPY=objcopy pahole -J --btf_gen_floats -j --lang_exclude=rust \
+			--btf_base "$btf" "$outdir/$m.ko" >/dev/null ||
+			die "pahole could not add BTF to $m.ko"
+	done
+fi
 printf '%s\n' "$KVER" >"$outdir/VERSION"
 echo "$built" >"$outdir/.built"
 log "modules for ${EXITSCOPE_KNAME:-$KABI} (linux-source $KVER) in ${outdir#$top/}/"

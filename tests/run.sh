@@ -109,8 +109,10 @@ run_cases tests/lab/check-lab-hang.sh stuck
 run_cases tests/lab/check-lab-hang.sh spin
 run_cases tests/lab/check-lab-hang.sh silent
 run_cases tests/lab/check-lab-hang.sh corrupt
-echo "== lab: AMD on Debian's own kernel as L1, with the modules of make modules"
+echo "== lab: AMD on Debian's own kernel as L1, with the modules of make modules, the BPF collector recording"
 run_cases tests/lab/check-lab.sh amd debian
+echo "== lab: AMD on Debian's own kernel and its own stock modules, the BPF collector recording"
+run_cases tests/lab/check-lab-stock.sh amd
 echo "== lab: guest fuzzing of the interface, 4 vCPUs exiting at once (AMD)"
 run_cases tests/lab/check-lab-workloads.sh amd
 echo "== lab: proofs of off, reload and isolation in one L1 (AMD)"

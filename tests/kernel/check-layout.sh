@@ -14,15 +14,7 @@ ours=$top/build/modules/kvm.ko
 stock=$KSTOCK/kvm.ko
 [ -f "$ours" ] || { echo "  $ours missing (make modules)"; exit 1; }
 
-# The stock kernel's BTF, once per ABI: the .BTF section of its vmlinux.
-btf=$EXITSCOPE_CACHE/vmlinux-$KABI.btf
-if [ ! -s "$btf" ]; then
-	tmp=$(mktemp)
-	"$KSRC/scripts/extract-vmlinux" "/boot/vmlinuz-$KABI" >"$tmp" ||
-		{ rm -f "$tmp"; echo "  cannot extract vmlinux from /boot/vmlinuz-$KABI"; exit 1; }
-	objcopy -O binary --only-section=.BTF "$tmp" "$btf.tmp" && mv "$btf.tmp" "$btf"
-	rm -f "$tmp"
-fi
+btf=$("$top/scripts/vmlinux-btf.sh")
 
 # members FILE: "depth name offset size" per member, nested ones expanded;
 # BTF and DWARF print arrays and attributes differently, offsets alike.
@@ -56,7 +48,7 @@ members() {
 fail=0
 for t in kvm kvm_vcpu; do
 	pahole -E --btf_base "$btf" -C "$t" "$stock" >"$top/build/layout-stock-$t.txt"
-	pahole -E -C "$t" "$ours" >"$top/build/layout-ours-$t.txt"
+	pahole -F dwarf -E -C "$t" "$ours" >"$top/build/layout-ours-$t.txt"
 	members "$top/build/layout-stock-$t.txt" >"$top/build/layout-stock-$t.members"
 	members "$top/build/layout-ours-$t.txt" >"$top/build/layout-ours-$t.members"
 	n=$(wc -l <"$top/build/layout-stock-$t.members")

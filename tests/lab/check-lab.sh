@@ -4,7 +4,10 @@
 # count equal to the kvm_exit tracepoint's (exitscope report's status), the
 # files exist, and the seed's pattern in that vendor's terms.
 # One "ok -"/"not ok -" line per case. L1 is the lab's small kernel, or
-# with "debian" Debian's own kernel running the modules of `make modules`.
+# with "debian" Debian's own kernel running the modules of `make modules`
+# (and the BPF collector recording every run: its counts must equal the
+# tracepoint's, which exitscope report checks, and its Prometheus text pass
+# promtool).
 # Usage: check-lab.sh intel|amd [small|debian]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,7 +18,9 @@ nested=$([ "$cpu" = intel ] && echo ept || echo npt)
 rm -rf "$out"
 mkdir -p "$top/build"
 t0=$SECONDS
-"$top/lab/lab.sh" --cpu "$cpu" --l1 "$l1" --out "$out" --timeout 900 >"$out.log" 2>&1
+collector=()
+[ "$l1" = debian ] && collector=(--collector)
+"$top/lab/lab.sh" --cpu "$cpu" --l1 "$l1" "${collector[@]}" --out "$out" --timeout 900 >"$out.log" 2>&1
 rc=$?
 # lab.sh retries once by itself after an emulator hang (docs/lab.md);
 # say so when it did.
@@ -83,6 +88,10 @@ for p in "$nested" shadow; do
 		echo "not ok - lab $cpu/$l1: $p: time away not split: HLT $hk in KVM, $hh halted (wanted > 10x); I/O $ik in KVM, $iv in the VMM"
 	fi
 done
+
+if [ "$l1" = debian ]; then
+	"$top/tests/lab/check-collector-run.sh" "$out" "$cpu" exitscope
+fi
 
 # The guest interface is the host's to allow, per VM and CPL (issue 13).
 "$top/tests/lab/check-interface.sh" "$out" "$cpu"

@@ -40,19 +40,27 @@ static bool log_verbose;
 
 static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
+	const char *line;
+	char *all;
+	va_list aq;
 	int n;
 
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	if (n < 0)
+	/* One message can be the verifier's whole log: no fixed buffer. */
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0 || !(all = malloc((size_t)n + 1)))
 		return 0;
+	vsnprintf(all, (size_t)n + 1, fmt, ap);
 	if (log_verbose)
-		fputs(line, stderr);
-	if (level == LIBBPF_DEBUG)
+		fputs(all, stderr);
+	if (level == LIBBPF_DEBUG) {
+		free(all);
 		return 0;
+	}
+	/* Of a message longer than what is kept, its end. */
+	line = (size_t)n >= LOG_KEEP / 2 ? all + n - (LOG_KEEP / 2 - 1) : all;
 	n = (int)strlen(line);
-	if ((size_t)n >= LOG_KEEP)
-		return 0;
 	if (log_len + (size_t)n >= LOG_KEEP) {
 		/* Keep the newer half. */
 		size_t keep = LOG_KEEP / 2;
@@ -63,6 +71,7 @@ static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_li
 	memcpy(log_tail + log_len, line, (size_t)n);
 	log_len += (size_t)n;
 	log_tail[log_len] = '\0';
+	free(all);
 	return 0;
 }
 

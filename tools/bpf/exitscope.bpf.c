@@ -156,8 +156,16 @@ int on_kvm_entry(struct trace_event_raw_kvm_entry *ctx)
 		return 0;
 	}
 	v->time_ns += delta;
+	/*
+	 * es_bpf_bucket() is at most ES_BPF_HIST_BUCKETS - 1 already, but
+	 * 6.1's verifier loses that bound on the register copy the compiler
+	 * indexes with: mask the index itself (a power of two), behind a
+	 * barrier so that the compiler cannot drop the mask as redundant.
+	 */
+	_Static_assert((ES_BPF_HIST_BUCKETS & (ES_BPF_HIST_BUCKETS - 1)) == 0,
+		       "buckets: a power of two");
 	b = es_bpf_bucket(delta);
-	if (b < ES_BPF_HIST_BUCKETS)
-		v->hist[b]++;
+	__asm__ volatile("" : "+r"(b));
+	v->hist[b & (ES_BPF_HIST_BUCKETS - 1)]++;
 	return 0;
 }

@@ -36,7 +36,7 @@ int es_write_csv(FILE *out, const struct es_record *r)
 	fprintf(out, "paging,run,reason,name,count");
 	for (k = 0; k < ES_NR_TIMES; k++)
 		fprintf(out, ",%s", es_time_names[k]);
-	fprintf(out, ",tracepoint_count,query_count\n");
+	fprintf(out, ",tracepoint_count,query_count,collector_count\n");
 	for (i = 0; i < r->nruns; i++) {
 		const struct es_run *run = &r->runs[i];
 
@@ -51,6 +51,7 @@ int es_write_csv(FILE *out, const struct es_record *r)
 				opt(out, run->sources & ES_SRC_TIMES, row->f.t[k]);
 			opt(out, run->sources & ES_SRC_TRACEPOINT, row->tracepoint_count);
 			opt(out, run->sources & ES_SRC_QUERY, row->query_count);
+			opt(out, run->sources & ES_SRC_COLLECTOR, row->collector_count);
 			fprintf(out, "\n");
 		}
 	}
