@@ -19,7 +19,7 @@ help:
 	@echo "make lab        the seed's experiment, nested in an emulator (ARGS='--help')"
 	@echo "make check      run every test (unit tests, kernel build checks, both labs)"
 	@echo "make selftests  KVM's own selftests in the lab, stock modules against ours (ARGS='--help')"
-	@echo "make bench      measure: instructions the hooks add per exit; both labs per stage"
+	@echo "make bench      measure: exitscope's cost per exit against stock KVM and the tracing tools (ARGS='--help')"
 	@echo "make clean      remove build/ (the source cache stays: see EXITSCOPE_CACHE)"
 	@echo "make distclean  clean, and remove the lab's default results/ directory"
 
@@ -58,10 +58,12 @@ selftests:
 	@lab/selftests.sh $(ARGS)
 
 # Benchmarks (docs/benchmarks.md): they measure and print, the tests judge.
+# ARGS go to lab/bench.sh (e.g. ARGS='--cpu amd --only stock,exitscope-counts').
 bench: modules $(BUILD)/test/bench_query
 	@scripts/hook-cost.sh
 	@$(BUILD)/test/bench_query
-	@scripts/bench-lab.sh $(ARGS)
+	@lab/bench.sh $(ARGS)
+	@scripts/bench-lab.sh
 
 # Userspace tools: C11, warning-free, static by default (they run inside
 # minimal guests). LDSTATIC and SANITIZE make the sanitizer build (make
@@ -205,7 +207,7 @@ $(BUILD)/test/bench_query: tests/bench/bench_query.c kernel/kvm/exit_stats.c \
 		-o $@ tests/bench/bench_query.c tests/shim/kernel_shim.c
 
 # Unit tests of the tools (cmocka), each against the library archive.
-TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_frame test_vmm \
+TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_frame test_vmm test_bench_report \
 	test_collector
 TOOL_TESTS := $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%) $(OUT)/test/test_boot $(OUT)/test/test_uart \
 	$(OUT)/test/test_reasons $(OUT)/test/test_bench

@@ -76,6 +76,8 @@ run_cmocka build/test/test_vmm
 run_cmocka build/test/test_reasons
 echo "== unit: results model, checks, writers, results.json both ways, chart"
 run_cmocka build/test/test_report
+echo "== unit: the benchmark's report (vmexit-bench's log, added cost, bench.json)"
+run_cmocka build/test/test_bench_report
 echo "== unit: the collector's logic (folding, buckets, percentiles, snapshots, records, metrics, top, HTTP)"
 run_cmocka build/test/test_collector
 echo "== unit under ASan+UBSan: the tools' unit tests again (build/asan/test)"

@@ -32,6 +32,7 @@ bool es_meta_is_record(const struct es_meta *m)
 void es_record_init(struct es_record *r)
 {
 	memset(r, 0, sizeof(*r));
+	snprintf(r->meta.modules, sizeof(r->meta.modules), "exitscope");
 }
 
 static void run_free(struct es_run *run)

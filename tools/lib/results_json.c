@@ -117,7 +117,7 @@ static json_t *record_json(const struct es_record *rec)
 	r |= put(o, "rounds", json_integer(m->rounds));
 	r |= put(o, "l2_cpus", json_integer(m->l2_cpus));
 	r |= put(o, "kernel", json_string(m->kver));
-	r |= put(o, "modules", json_string(m->modules));
+	r |= put(o, "modules", json_string(*m->modules ? m->modules : "exitscope"));
 	r |= put(o, "l1_kernel", json_string(m->l1_kernel));
 	r |= put(o, "l2_cmdline", json_string(m->l2_cmdline));
 	r |= put(o, "paging_parameter", json_string(m->knob));
