@@ -3,7 +3,8 @@
 # kernel), one L2 image (the flat vmexit-bench). For each configuration of
 # exitscope.configs: load that KVM (Debian's stock modules or exitscope's in
 # one of its modes), start the tracing peer it names, if any, from the
-# Debian root file system on /dev/vda (perf, bpftrace, bcc), run the
+# Debian root file system on /dev/vda (perf, bpftrace, bcc) or exitscope's
+# BPF collector, run the
 # benchmark VM with 1 and more vCPUs, stop the peer and keep what it saw.
 # Everything goes to the host through the results channel.
 . /lib/exitscope/l1-lib.sh
@@ -74,12 +75,17 @@ tracepoint:kvm:kvm_entry /@start[tid]/ {
 	bcc-kvmexit)
 		in_peers kvmexit-bpfcc >/out/peer-$1.log 2>&1 &
 		peer=$! ;;
+	exitscope-bpf)
+		/bin/exitscope record -v --source bpf --duration 0 --json \
+			>/out/peer-$1.json 2>/out/peer-$1.log &
+		peer=$! ;;
 	esac
 	[ -n "$peer" ] || return 0
 	# Attached: bpftrace and bcc say so; perf says nothing, give it time.
 	t=0
 	while [ $t -lt 600 ]; do
-		grep -q -e 'Attaching' -e 'Hit Ctrl-C' /out/peer-$1.log 2>/dev/null && break
+		grep -q -e 'Attaching' -e 'Hit Ctrl-C' -e 'recording until' /out/peer-$1.log 2>/dev/null &&
+			break
 		case $1 in perf-*) [ $t -ge 20 ] && break ;; esac
 		kill -0 $peer 2>/dev/null || fail "peer $1 died: $(tail -n 3 /out/peer-$1.log)"
 		sleep 1

@@ -119,6 +119,8 @@ echo "== lab: guest fuzzing of the interface, 4 vCPUs exiting at once (AMD)"
 run_cases tests/lab/check-lab-workloads.sh amd
 echo "== lab: proofs of off, reload and isolation in one L1 (AMD)"
 run_cases tests/lab/check-proofs.sh --run build/lab-check-proofs amd
+echo "== bench: one short configuration of make bench (AMD, stock and counts, cpuid and query_total)"
+run_cases tests/lab/check-bench.sh
 echo "== lab: KVM's selftests in L1 (AMD), Debian's stock modules against exitscope's"
 run_cases tests/lab/check-selftests.sh
 

@@ -136,6 +136,9 @@ static inline bool kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax,
 {
 	if (!static_branch_unlikely(&kvm_exit_stats_counting))
 		return false;
+	/* Every CPUID exit passes here: the leaf test without a call. */
+	if (*eax < KVM_EXIT_STATS_LEAF_CYCLES || *eax > KVM_EXIT_STATS_LEAF_TOTAL)
+		return false;
 	return __kvm_exit_stats_cpuid(vcpu, eax, ebx, ecx, edx);
 }
 

@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -143,6 +144,61 @@ static void test_json(void **state)
 	free(text);
 }
 
+/* @line, trailing blanks aside, ends with @end. */
+static bool ends_with(const char *line, const char *end)
+{
+	size_t n = strlen(line), m = strlen(end);
+
+	while (n && line[n - 1] == ' ')
+		n--;
+	return n >= m && !strncmp(line + n - m, end, m);
+}
+
+/* The table: what each adds over stock, and a tracer's added cost as a multiple of counts'. */
+static void test_table(void **state)
+{
+	static const struct { const char *config; uint64_t cpuid; const char *multiple; } cfg[] = {
+		{ "stock", 1001, NULL },
+		{ "exitscope-counts", 1011, NULL },
+		{ "exitscope-cycles", 1031, NULL },
+		{ "bpftrace-count", 1501, "50x" },
+		{ "exitscope-bpf", 1201, "20x" },
+	};
+	struct es_bench_run runs[5];
+	struct es_bench b = { .cpu = "amd", .runs = runs, .nruns = 5 };
+	char *text = NULL, *line, want[64];
+	struct es_err e;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(parse(good, &runs[i], &e), 0);
+		strcpy(runs[i].config, cfg[i].config);
+		runs[i].cases[0].per_op = cfg[i].cpuid;
+	}
+	f = open_memstream(&text, &len);
+	es_bench_write_table(f, &b);
+	fclose(f);
+	for (i = 0; i < 5; i++) {
+		snprintf(want, sizeof(want), "cpuid            2 %-18s %12llu", cfg[i].config,
+			 (unsigned long long)cfg[i].cpuid);
+		line = strstr(text, want);
+		if (!line)
+			fail_msg("no line '%s' in:\n%s", want, text);
+		*strchrnul(line, '\n') = 0;
+		if (i == 0 && strchr(line, '%'))
+			fail_msg("stock adds to itself: '%s'", line);
+		if (i == 1 && !strstr(line, "+10 (1.00%)"))
+			fail_msg("counts: wanted +10 (1.00%%): '%s'", line);
+		if (cfg[i].multiple ? !ends_with(line, cfg[i].multiple) : ends_with(line, "x"))
+			fail_msg("%s: wanted multiple '%s': '%s'", cfg[i].config,
+				 cfg[i].multiple ? cfg[i].multiple : "none", line);
+		line[strlen(line)] = '\n';
+	}
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_parse_refused),
 		cmocka_unit_test(test_added),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_table),
 	};
 
 	return cmocka_run_group_tests_name("bench_report", tests, NULL, NULL);

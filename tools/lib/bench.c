@@ -36,6 +36,12 @@ const char *es_bench_kind(const char *config)
 	return "peer";
 }
 
+/* A configuration that traces exits (a peer, exitscope's BPF collector), not a module mode. */
+static bool traces(const char *config)
+{
+	return strcmp(es_bench_kind(config), "peer") == 0 || strcmp(config, "exitscope-bpf") == 0;
+}
+
 /* "key=NUMBER" at the front of @s, into @v; false if it is not that. */
 static bool field(struct es_str *s, const char *key, uint64_t *v)
 {
@@ -365,7 +371,7 @@ void es_bench_write_table(FILE *out, const struct es_bench *b)
 
 				snprintf(a, sizeof(a), "%+" PRId64 " (%.2f%%)", added,
 					 s && s->per_op ? 100.0 * (double)added / (double)s->per_op : 0.0);
-				if (strcmp(es_bench_kind(run->config), "exitscope") && counts &&
+				if (traces(run->config) && counts &&
 				    es_bench_added(counts, base, bc->name, &by_counts) && by_counts > 0)
 					snprintf(x, sizeof(x), "%.0fx", (double)added / (double)by_counts);
 			}
