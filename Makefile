@@ -63,6 +63,8 @@ bench: modules $(BUILD)/test/bench_query
 	@scripts/hook-cost.sh
 	@$(BUILD)/test/bench_query
 	@lab/bench.sh $(ARGS)
+	@[ -n "$(ARGS)" ] || lab/bench.sh --cpu amd --only exitscope-counts \
+		--cases cpuid,query_total,query_code,solo --out results/bench/query
 	@scripts/bench-lab.sh
 
 # Userspace tools: C11, warning-free, static by default (they run inside

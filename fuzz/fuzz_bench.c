@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The benchmark's inputs: a VM's console log with vmexit-bench's lines
- * (es_bench_parse_log) and bench-info.txt (es_bench_parse_info). The first
- * byte picks the parser.
+ * (es_bench_parse_log), bench-info.txt (es_bench_parse_info) and
+ * failed-CONFIG.txt (es_bench_parse_failed). The first byte picks the parser.
  */
+#include <string.h>
+
 #include "../tools/lib/bench.h"
 #include "fuzz.h"
 
@@ -13,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct es_err e = { "" };
 	struct es_bench b = { 0 };
 	char configs[512], vcpus[512];
-	int which = size ? data[0] % 2 : 0;
+	int which = size ? data[0] % 3 : 0;
 	size_t i;
 	char *buf;
 
@@ -30,6 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					       (run.cases[i].min <= run.cases[i].per_op &&
 						run.cases[i].per_op <= run.cases[i].max));
 		}
+	} else if (which == 2) {
+		if (es_bench_parse_failed("failed-x.txt", buf, size, &run, &e))
+			ES_FUZZ_ERR_OK(e, "failed-x.txt");
+		else
+			ES_FUZZ_ASSERT(run.failed[0] && strlen(run.failed) <= ES_BENCH_WHY_MAX);
 	} else if (es_bench_parse_info("bench-info.txt", buf, size, &b, configs, sizeof(configs),
 				       vcpus, sizeof(vcpus), &e)) {
 		ES_FUZZ_ERR_OK(e, "bench-info.txt");

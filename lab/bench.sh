@@ -140,7 +140,7 @@ fi
 (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$work/l1.cpio"
 
 step 5/5 emulator "emulator: L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
-rm -f "$out"/bench-* "$out"/peer-* "$out"/kvmstat-* "$out"/*.txt "$out"/bench.json
+rm -f "$out"/bench-* "$out"/peer-* "$out"/failed-* "$out"/kvmstat-* "$out"/*.txt "$out"/bench.json
 console=$out/l1.log
 l1kernel=/boot/vmlinuz-$KABI
 [ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"

@@ -36,45 +36,55 @@ if [ -e /dev/vda ]; then
 	mount -t bpf bpf $peers/sys/fs/bpf 2>/dev/null
 fi
 in_peers() { chroot $peers /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp "$@"; }
+# peer_bg LOG CMD...: CMD from the peers' root file system in the background
+# as a simple command, so that $peer is the tool itself (chroot and env exec
+# it): the Ctrl-C of stop_peer reaches the tool, not a subshell around it.
+peer_bg() {
+	log=$1
+	shift
+	chroot $peers /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp "$@" >"$log" 2>&1 &
+	peer=$!
+}
 now() { cut -d' ' -f1 /proc/uptime; }
 
 # load SET [MODE]: kvm.ko and the vendor module of SET (stock or exitscope),
-# exitscope's in accounting MODE.
+# exitscope's in accounting MODE; 1 with $why if that cannot be done.
 load() {
 	rmmod $vendor 2>/dev/null
 	rmmod kvm 2>/dev/null
-	insmod $m/$1/kvm.ko ${2:+exit_stats=$2} || fail "insmod $1 kvm.ko $2"
-	insmod $m/$1/$vendor.ko $knob=1 || fail "insmod $1 $vendor.ko"
+	if [ -d /sys/module/kvm ]; then
+		why="kvm.ko still in use after the previous configuration (refcnt $(cat /sys/module/kvm/refcnt))"
+		return 1
+	fi
+	insmod $m/$1/kvm.ko ${2:+exit_stats=$2} || { why="insmod $1 kvm.ko $2 failed"; return 1; }
+	insmod $m/$1/$vendor.ko $knob=1 || { why="insmod $1 $vendor.ko failed"; return 1; }
 }
 
-# start_peer CONFIG: the tracing tool of CONFIG, in the background ($peer).
+# start_peer CONFIG: the tracing tool of CONFIG, in the background ($peer);
+# 1 with $why if it cannot start.
 start_peer() {
 	peer=
 	case $1 in
 	tracepoint-hist)
 		echo 'hist:keys=exit_reason:vals=hitcount:size=4096' \
-			>/sys/kernel/tracing/events/kvm/kvm_exit/trigger || fail "hist trigger" ;;
+			>/sys/kernel/tracing/events/kvm/kvm_exit/trigger ||
+			{ why="cannot set the kvm_exit hist trigger"; return 1; } ;;
 	perf-record)
-		in_peers perf kvm stat record -a -o /tmp/perf.data >/out/peer-$1.log 2>&1 &
-		peer=$! ;;
+		peer_bg /out/peer-$1.log perf kvm stat record -a -o /tmp/perf.data ;;
 	perf-live)
-		in_peers perf kvm stat live -d 1 >/out/peer-$1.log 2>&1 &
-		peer=$! ;;
+		peer_bg /out/peer-$1.log perf kvm stat live -d 1 ;;
 	bpftrace-count)
-		in_peers bpftrace -e 'tracepoint:kvm:kvm_exit { @exits[args->exit_reason] = count(); }' \
-			>/out/peer-$1.log 2>&1 &
-		peer=$! ;;
+		peer_bg /out/peer-$1.log bpftrace -e \
+			'tracepoint:kvm:kvm_exit { @exits[args->exit_reason] = count(); }' ;;
 	bpftrace-hist)
-		in_peers bpftrace -e '
+		peer_bg /out/peer-$1.log bpftrace -e '
 tracepoint:kvm:kvm_exit { @start[tid] = nsecs; @reason[tid] = args->exit_reason; }
 tracepoint:kvm:kvm_entry /@start[tid]/ {
 	@ns[@reason[tid]] = hist(nsecs - @start[tid]);
 	delete(@start[tid]);
-}' >/out/peer-$1.log 2>&1 &
-		peer=$! ;;
+}' ;;
 	bcc-kvmexit)
-		in_peers kvmexit-bpfcc >/out/peer-$1.log 2>&1 &
-		peer=$! ;;
+		peer_bg /out/peer-$1.log kvmexit-bpfcc ;;
 	exitscope-bpf)
 		/bin/exitscope record -v --source bpf --duration 0 --json \
 			>/out/peer-$1.json 2>/out/peer-$1.log &
@@ -87,7 +97,11 @@ tracepoint:kvm:kvm_entry /@start[tid]/ {
 		grep -q -e 'Attaching' -e 'Hit Ctrl-C' -e 'recording until' /out/peer-$1.log 2>/dev/null &&
 			break
 		case $1 in perf-*) [ $t -ge 20 ] && break ;; esac
-		kill -0 $peer 2>/dev/null || fail "peer $1 died: $(tail -n 3 /out/peer-$1.log)"
+		if ! kill -0 $peer 2>/dev/null; then
+			why="$1 exited before it attached: $(tail -n 2 /out/peer-$1.log | tr '\n' ' ')"
+			peer=
+			return 1
+		fi
 		sleep 1
 		t=$((t + 1))
 	done
@@ -108,9 +122,18 @@ stop_peer() {
 	while kill -0 $peer 2>/dev/null && [ $t -lt 120 ]; do sleep 1; t=$((t + 1)); done
 	kill -KILL $peer 2>/dev/null
 	wait $peer 2>/dev/null
-	[ "$1" = perf-record ] &&
+	if [ "$1" = perf-record ]; then
+		stage "report-$1" 1200 "$1: perf kvm stat report"
 		in_peers perf kvm stat report -i /tmp/perf.data --event=vmexit >>/out/peer-$1.log 2>&1
+		rm -f $peers/tmp/perf.data
+	fi
 	peer=
+}
+
+# skip CONFIG: it cannot run here; bench-report lists it with $why.
+skip() {
+	echo "$why" | head -c 200 >/out/failed-$1.txt
+	echo "exitscope bench: $1 cannot run: $why"
 }
 
 for cfg in $(echo "$configs" | tr , ' '); do
@@ -120,12 +143,16 @@ for cfg in $(echo "$configs" | tr , ' '); do
 	exitscope-counts)	load exitscope counts ;;
 	exitscope-cycles)	load exitscope cycles ;;
 	*)			load stock ;;		# a peer on stock KVM
-	esac
+	esac || { skip $cfg; continue; }
 	# exitscope's counting modes let the guest read its figures (the query
 	# cases); elsewhere there is no interface to opt in to.
 	case $cfg in exitscope-counts|exitscope-cycles) opts="--guest-stats user" ;; *) opts= ;; esac
 	stage "peer-$cfg" 900 "$cfg: starting"
-	start_peer $cfg
+	if ! start_peer $cfg; then
+		skip $cfg
+		stop_peer $cfg
+		continue
+	fi
 	for n in $(echo "$vcpus" | tr , ' '); do
 		stage "bench-$cfg-$n" 1200 "$cfg: vmexit-bench, $n vCPU(s)"
 		t0=$(now)

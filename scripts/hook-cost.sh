@@ -13,7 +13,7 @@ dis() { objdump -dr --no-show-raw-insn "$mods/$1.ko" --disassemble="$2" | grep -
 
 # The count hook: from the load of the reason to the store of the pending
 # slot, found by its relocation against kvm_exit_stats_direct_slots.
-count_hook() { dis "$1" "$2" | grep -B5 -A5 'kvm_exit_stats_direct_slots'; }
+count_hook() { dis "$1" "$2" | grep -B2 -A8 'kvm_exit_stats_direct_slots'; }
 # The timing hooks: each rdtsc with the lines that guard and follow it.
 timing_hooks() { dis "$1" "$2" | grep -B9 -A8 'rdtsc'; }
 

@@ -199,6 +199,66 @@ static void test_table(void **state)
 	free(text);
 }
 
+/* A configuration L1 could not run: its reason read strictly, then listed in both outputs. */
+static void test_failed_config(void **state)
+{
+	static const struct { const char *text, *why; } bad[] = {
+		{ "", "empty" },
+		{ "  \n", "empty" },
+		{ "one\ntwo\n", "line" },
+		{ "bell\a\n", "" },
+	};
+	struct es_bench_run runs[2];
+	struct es_bench b = { .cpu = "amd", .runs = runs, .nruns = 2 };
+	char *text = NULL, reason[ES_BENCH_WHY_MAX + 1];
+	json_t *root, *c;
+	json_error_t je;
+	struct es_err e;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&runs[0], 0, sizeof(runs[0]));
+		if (es_bench_parse_failed("failed-x.txt", bad[i].text, strlen(bad[i].text),
+					  &runs[0], &e) == 0 || !strstr(e.msg, "failed-x.txt") ||
+		    !strstr(e.msg, bad[i].why))
+			fail_msg("input %zu: wanted a refusal naming the file and '%s', got '%s'", i,
+				 bad[i].why, e.msg);
+	}
+	/* L1 cuts at ES_BENCH_WHY_MAX bytes: a full-length reason without its newline. */
+	memset(reason, 'r', ES_BENCH_WHY_MAX);
+	reason[ES_BENCH_WHY_MAX] = 0;
+	memset(&runs[0], 0, sizeof(runs[0]));
+	assert_int_equal(es_bench_parse_failed("failed-x.txt", reason, ES_BENCH_WHY_MAX, &runs[0], &e), 0);
+	assert_string_equal(runs[0].failed, reason);
+
+	assert_int_equal(parse(good, &runs[0], &e), 0);
+	strcpy(runs[0].config, "stock");
+	memset(&runs[1], 0, sizeof(runs[1]));
+	strcpy(runs[1].config, "perf-record");
+	runs[1].vcpus = 2;
+	assert_int_equal(es_bench_parse_failed("failed-perf-record.txt", "kvm.ko still in use\n", 20,
+					       &runs[1], &e), 0);
+	f = open_memstream(&text, &len);
+	es_bench_write_table(f, &b);
+	fclose(f);
+	assert_non_null(strstr(text, "(all)            2 perf-record        could not run: kvm.ko still in use\n"));
+	free(text);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	assert_int_equal(es_bench_write_json(f, &b), 0);
+	fclose(f);
+	root = json_loadb(text, len, 0, &je);
+	assert_non_null(root);
+	c = json_array_get(json_object_get(root, "configs"), 1);
+	assert_string_equal(json_string_value(json_object_get(c, "failed")), "kvm.ko still in use");
+	assert_int_equal(json_array_size(json_object_get(c, "benchmarks")), 0);
+	assert_null(json_object_get(json_array_get(json_object_get(root, "configs"), 0), "failed"));
+	json_decref(root);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_added),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_failed_config),
 	};
 
 	return cmocka_run_group_tests_name("bench_report", tests, NULL, NULL);

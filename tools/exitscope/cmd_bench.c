@@ -6,9 +6,11 @@
  * stock KVM, and a peer's cost as a multiple of exitscope's counts mode.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/bench.h"
 #include "../lib/num.h"
@@ -22,7 +24,8 @@ void cmd_bench_help(void)
 	printf("usage: exitscope bench-report DIR\n"
 	       "\n"
 	       "Reads the benchmark's results in DIR (bench-info.txt, bench-CONFIG-N.log of\n"
-	       "each configuration and vCPU count, kvmstat-CONFIG-N.txt), writes\n"
+	       "each configuration and vCPU count, kvmstat-CONFIG-N.txt; failed-CONFIG.txt\n"
+	       "where L1 could not run a configuration, with the reason), writes\n"
 	       "DIR/bench.json (exitscope.bench/1, docs/json.md) and prints the table.\n"
 	       "Exit status 0, 1 if a benchmark VM failed or a case failed its check,\n"
 	       "3 if the input is missing or corrupt (then bench.json is not written).\n");
@@ -69,6 +72,7 @@ int cmd_bench(int argc, char **argv)
 	es_text_free(&t);
 	for (c = strtok_r(configs, ",", &sc); c; c = strtok_r(NULL, ",", &sc)) {
 		char vlist[MAX_LIST];
+		bool told = false;
 
 		snprintf(vlist, sizeof(vlist), "%s", vcpus);
 		for (v = strtok_r(vlist, ",", &sv); v; v = strtok_r(NULL, ",", &sv)) {
@@ -81,6 +85,25 @@ int cmd_bench(int argc, char **argv)
 			run = &b.runs[b.nruns++];
 			memset(run, 0, sizeof(*run));
 			snprintf(run->config, sizeof(run->config), "%s", c);
+			run->vcpus = (unsigned int)strtoul(v, NULL, 10);
+			/* A configuration L1 could not run: listed, with L1's reason. */
+			snprintf(name, sizeof(name), "failed-%s.txt", c);
+			snprintf(path, sizeof(path), "%s/%s", argv[1], name);
+			if (!access(path, F_OK)) {
+				if (load(argv[1], name, 4096, &t, &e))
+					goto bad;
+				r = es_bench_parse_failed(name, t.data, t.len, run, &e);
+				es_text_free(&t);
+				if (r)
+					goto bad;
+				if (!told)
+					fprintf(stderr, "exitscope bench-report: %s could not run: %s\n",
+						c, run->failed);
+				told = true;
+				failed = 1;
+				continue;
+			}
+			run->vcpus = 0;
 			snprintf(name, sizeof(name), "bench-%s-%s.log", c, v);
 			if (load(argv[1], name, 16u << 20, &t, &e))
 				goto bad;

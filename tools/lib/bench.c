@@ -182,6 +182,26 @@ int es_bench_parse_log(const char *name, const char *buf, size_t len,
 	return 0;
 }
 
+int es_bench_parse_failed(const char *name, const char *buf, size_t len,
+			  struct es_bench_run *run, struct es_err *e)
+{
+	struct es_lines it;
+	struct es_str s;
+	int r;
+
+	/* L1 cuts the reason at ES_BENCH_WHY_MAX bytes, maybe before its "\n". */
+	es_lines_init(&it, name, buf, len, ES_BENCH_WHY_MAX, 1,
+		      ES_LINES_ASCII | ES_LINES_OPEN_END);
+	r = es_lines_next(&it, &s, e);
+	if (r < 0)
+		return -1;
+	s = r ? es_str_trim(s) : (struct es_str){ "", 0 };
+	if (!s.n)
+		return es_errf(e, "%s: empty: no reason given", name);
+	es_str_copy(s, run->failed, sizeof(run->failed));
+	return es_lines_next(&it, &s, e) ? -1 : 0;
+}
+
 static const struct es_bench_case *find_case(const struct es_bench_run *run, const char *name)
 {
 	size_t i;
@@ -263,6 +283,8 @@ int es_bench_write_json(FILE *out, const struct es_bench *b)
 		r |= put(c, "cpu", json_string(b->cpu));
 		r |= put(c, "vcpus", json_integer(run->vcpus));
 		r |= put(c, "kvm_exits", json_integer((json_int_t)run->kvm_exits));
+		if (run->failed[0])
+			r |= put(c, "failed", json_string(run->failed));
 		for (j = 0; j < run->ncases && !r; j++) {
 			const struct es_bench_case *bc = &run->cases[j];
 			json_t *o = json_object();
@@ -357,6 +379,9 @@ void es_bench_write_table(FILE *out, const struct es_bench *b)
 		const struct es_bench_run *run = &b->runs[i];
 		const struct es_bench_run *base = stock_of(b, run), *counts = counts_of(b, run);
 
+		if (run->failed[0])
+			fprintf(out, "%-12s %5u %-18s could not run: %s\n", "(all)", run->vcpus,
+				run->config, run->failed);
 		for (j = 0; j < run->ncases; j++) {
 			const struct es_bench_case *bc = &run->cases[j];
 			int64_t added, by_counts;

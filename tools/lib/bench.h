@@ -19,6 +19,7 @@
 #define ES_BENCH_SCHEMA		"exitscope.bench/1"
 #define ES_BENCH_NAME_MAX	32
 #define ES_BENCH_MAX_CASES	32
+#define ES_BENCH_WHY_MAX	200
 
 /* One case's figures in one configuration, from its summary line. */
 struct es_bench_case {
@@ -35,6 +36,7 @@ struct es_bench_run {
 	unsigned int vcpus;
 	char vendor[8];			/* from its start line */
 	int vmm_status;
+	char failed[ES_BENCH_WHY_MAX + 1];	/* why the configuration could not run, or "" */
 	uint64_t kvm_exits;		/* KVM's own count for the VM, 0 if unknown */
 	struct es_bench_case cases[ES_BENCH_MAX_CASES];
 	size_t ncases;
@@ -48,6 +50,14 @@ struct es_bench_run {
  */
 int es_bench_parse_log(const char *name, const char *buf, size_t len,
 		       struct es_bench_run *run, struct es_err *e);
+
+/*
+ * failed-CONFIG.txt, written by L1 when a configuration cannot run (its
+ * modules do not load, its tool does not attach): one line of printable
+ * ASCII, at most ES_BENCH_WHY_MAX bytes, into @run->failed.
+ */
+int es_bench_parse_failed(const char *name, const char *buf, size_t len,
+			  struct es_bench_run *run, struct es_err *e);
 
 /* What a configuration is: "stock", "exitscope" or "peer". */
 const char *es_bench_kind(const char *config);
