@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct es_bench_run run;
 	struct es_err e = { "" };
 	struct es_bench b = { 0 };
-	char configs[512], vcpus[512];
+	char configs[512], vcpus[512], tvcpus[512];
 	int which = size ? data[0] % 3 : 0;
 	size_t i;
 	char *buf;
@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			ES_FUZZ_ASSERT(run.failed[0] && strlen(run.failed) <= ES_BENCH_WHY_MAX);
 	} else if (es_bench_parse_info("bench-info.txt", buf, size, &b, configs, sizeof(configs),
-				       vcpus, sizeof(vcpus), &e)) {
+				       vcpus, sizeof(vcpus), tvcpus, sizeof(tvcpus), &e)) {
 		ES_FUZZ_ERR_OK(e, "bench-info.txt");
 	}
 	free(buf);

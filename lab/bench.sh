@@ -10,7 +10,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 
-all_configs=stock,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit
+all_configs=stock,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit
 usage() {
 	cat <<EOF
 usage: make bench ARGS='[options]'   (or lab/bench.sh [options])
@@ -22,6 +22,8 @@ usage: make bench ARGS='[options]'   (or lab/bench.sh [options])
   --cases LIST           vmexit-bench's command line, comma-separated: cases
                          and options (default: every case, budget=2000000)
   --vcpus LIST           vCPU counts, comma-separated (default 1,2,4)
+  --tracer-vcpus LIST    vCPU counts of the tracing configurations (the peers,
+                         exitscope-bpf*; default 1)
   --out DIR              results directory (default results/bench)
   -h, --help             this text
 
@@ -31,7 +33,7 @@ EXAMPLES
 EOF
 }
 
-cpu=both only= cases= vcpus=1,2,4 out=$top/results/bench
+cpu=both only= cases= vcpus=1,2,4 tracer_vcpus=1 out=$top/results/bench
 saved=()
 while [ $# -gt 0 ]; do
 	case $1 in --cpu|--out) ;; *) saved+=("$1" "${2-}") ;; esac
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--only) only=${2:?--only needs a list}; shift ;;
 	--cases) cases=${2:?--cases needs a list}; shift ;;
 	--vcpus) vcpus=${2:?--vcpus needs a list}; shift ;;
+	--tracer-vcpus) tracer_vcpus=${2:?--tracer-vcpus needs a list}; shift ;;
 	--out) out=${2:?--out needs a directory}; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
@@ -53,6 +56,8 @@ both)	"$0" --cpu amd --out "$out/amd" "${saved[@]}" || exit 1
 *)	die "invalid --cpu: '$cpu' (amd, intel or both)" ;;
 esac
 [[ $vcpus =~ ^[1-4](,[1-4])*$ ]] || die "invalid --vcpus: '$vcpus' (1-4, comma-separated)"
+[[ $tracer_vcpus =~ ^[1-4](,[1-4])*$ ]] ||
+	die "invalid --tracer-vcpus: '$tracer_vcpus' (1-4, comma-separated)"
 [[ $cases =~ ^[a-z0-9_,=]*$ ]] || die "invalid --cases: '$cases'"
 # Emulated time repeats (min and max of the repetitions a few ticks apart):
 # a fifth of vmexit-bench's own budget is enough, and the emulator's wall
@@ -71,7 +76,7 @@ mkdir -p "$out" || die "cannot create --out '$out'"
 out=$(realpath "$out")
 
 . "$top/lab/progress.sh"
-progress_init "$out" bench "$cpu" "$only" "$cases" "$vcpus"
+progress_init "$out" bench "$cpu" "$only" "$cases" "$vcpus" "$tracer_vcpus"
 
 step 1/5 packages "packages"
 apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils
@@ -145,14 +150,14 @@ console=$out/l1.log
 l1kernel=/boot/vmlinuz-$KABI
 [ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"
 l2timeout=0 inject= emulator_step=5/5 timeout=7200
-append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.cases=${cases:-all}"
+append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.tracer_vcpus=$tracer_vcpus exitscope.cases=${cases:-all}"
 emulator_qemu_extra=()
 if [ "$cpu" = amd ]; then
 	# Deterministic time: a tick per emulated instruction, idle time warped.
 	# One L1 CPU: QEMU 7.2's -icount round robin starves the other CPUs (a
 	# Debian kernel hangs in "Booting SMP configuration"), so L2's vCPUs
-	# share it, and per-op figures with N vCPUs are about N times one
-	# vCPU's, for stock KVM as for ours: compare at equal N
+	# take turns on it: a case's median is a vCPU's uninterrupted figure,
+	# its max a batch that a switch interrupted; compare at equal N
 	# (docs/benchmarks.md).
 	emulator_qemu_extra=(-icount shift=0,sleep=off -m 4G)
 	emulator_tsc_khz=1000000

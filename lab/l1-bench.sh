@@ -10,6 +10,7 @@
 . /lib/exitscope/l1-lib.sh
 l1_mounts
 cpu=$(arg cpu); configs=$(arg configs); vcpus=$(arg vcpus); cases=$(arg cases)
+tracer_vcpus=$(arg tracer_vcpus)
 [ "$cases" = all ] && cases=	# vmexit-bench runs every case it has
 case $cpu in
 amd)	vendor=kvm-amd; knob=npt ;;
@@ -19,7 +20,8 @@ esac
 m=/lib/modules/exitscope
 for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
 mkdir -p /out
-printf '%s\n' "cpu=$cpu" "l1_kernel=$(uname -r)" "configs=$configs" "vcpus=$vcpus" >/out/bench-info.txt
+printf '%s\n' "cpu=$cpu" "l1_kernel=$(uname -r)" "configs=$configs" "vcpus=$vcpus" \
+	"tracer_vcpus=$tracer_vcpus" >/out/bench-info.txt
 # The peers' root file system: read-only, with what it needs mounted in.
 peers=/peers
 if [ -f /lib/exitscope/disk-modules ]; then
@@ -35,14 +37,15 @@ if [ -e /dev/vda ]; then
 	mount -t tmpfs tmpfs $peers/run
 	mount -t bpf bpf $peers/sys/fs/bpf 2>/dev/null
 fi
-in_peers() { chroot $peers /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp "$@"; }
+in_peers() { chroot $peers /usr/bin/env -C /tmp PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp "$@"; }
 # peer_bg LOG CMD...: CMD from the peers' root file system in the background
 # as a simple command, so that $peer is the tool itself (chroot and env exec
 # it): the Ctrl-C of stop_peer reaches the tool, not a subshell around it.
 peer_bg() {
 	log=$1
 	shift
-	chroot $peers /usr/bin/env PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp "$@" >"$log" 2>&1 &
+	chroot $peers /usr/bin/env -C /tmp PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp "$@" \
+		>"$log" 2>&1 &
 	peer=$!
 }
 now() { cut -d' ' -f1 /proc/uptime; }
@@ -89,6 +92,10 @@ tracepoint:kvm:kvm_entry /@start[tid]/ {
 		/bin/exitscope record -v --source bpf --duration 0 --json \
 			>/out/peer-$1.json 2>/out/peer-$1.log &
 		peer=$! ;;
+	exitscope-bpf-counts)
+		/bin/exitscope record -v --source bpf --no-timing --duration 0 --json \
+			>/out/peer-$1.json 2>/out/peer-$1.log &
+		peer=$! ;;
 	esac
 	[ -n "$peer" ] || return 0
 	# Attached: bpftrace and bcc say so; perf says nothing, give it time.
@@ -124,7 +131,7 @@ stop_peer() {
 	wait $peer 2>/dev/null
 	if [ "$1" = perf-record ]; then
 		stage "report-$1" 1200 "$1: perf kvm stat report"
-		in_peers perf kvm stat report -i /tmp/perf.data --event=vmexit >>/out/peer-$1.log 2>&1
+		in_peers perf kvm -i /tmp/perf.data stat report --event=vmexit >>/out/peer-$1.log 2>&1
 		rm -f $peers/tmp/perf.data
 	fi
 	peer=
@@ -153,7 +160,13 @@ for cfg in $(echo "$configs" | tr , ' '); do
 		stop_peer $cfg
 		continue
 	fi
-	for n in $(echo "$vcpus" | tr , ' '); do
+	# The tracing configurations run with their own vCPU counts (by default
+	# 1: their cost per exit against counts'; the scale is the modes').
+	case $cfg in
+	stock|exitscope-off|exitscope-counts|exitscope-cycles) list=$vcpus ;;
+	*) list=$tracer_vcpus ;;
+	esac
+	for n in $(echo "$list" | tr , ' '); do
 		stage "bench-$cfg-$n" 1200 "$cfg: vmexit-bench, $n vCPU(s)"
 		t0=$(now)
 		/bin/exitscope-vmm --flat /l2/vmexit-bench.bin --cpus $n --timeout 1000 $opts \

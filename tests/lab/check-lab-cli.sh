@@ -17,6 +17,13 @@ case_ "lab: bad --l1" 1 "invalid --l1: 'tiny'" -- "$lab" --l1 tiny
 case_ "lab: bad --rounds" 1 "invalid --rounds: 'x'" -- "$lab" --rounds x
 case_ "lab: bad EXITSCOPE_LAB_INJECT" 1 "invalid EXITSCOPE_LAB_INJECT: 'x' (stuck, spin, silent or corrupt)" -- env EXITSCOPE_LAB_INJECT=x "$lab" --cpu amd
 case_ "lab: --help" 0 "EXAMPLES" -- "$lab" --help
+bench=$top/lab/bench.sh
+case_ "bench: unknown option" 1 "unknown option '--frob'" -- "$bench" --frob
+case_ "bench: bad --only" 1 "invalid --only: 'bogus'" -- "$bench" --cpu amd --only stock,bogus
+case_ "bench: bad --vcpus" 1 "invalid --vcpus: '8'" -- "$bench" --cpu amd --vcpus 8
+case_ "bench: bad --tracer-vcpus" 1 "invalid --tracer-vcpus: '1,,2'" -- "$bench" --cpu amd --tracer-vcpus 1,,2
+case_ "bench: bad --cases" 1 "invalid --cases: 'cpuid;ls'" -- "$bench" --cpu amd --cases 'cpuid;ls'
+case_ "bench: tracing peers on Intel" 1 "the tracing peers run on AMD only" -- "$bench" --cpu intel --only bpftrace-count
 case_ "exitscope lab runs lab.sh" 1 "unknown option '--frob'" -- "$top/build/bin/exitscope" lab --frob
 cp "$top/build/bin/exitscope" "$tmp/exitscope"
 case_ "exitscope lab away from its tree" 1 "lab/lab.sh not found next to this binary" -- "$tmp/exitscope" lab

@@ -163,16 +163,17 @@ static void test_table(void **state)
 		{ "exitscope-cycles", 1031, NULL },
 		{ "bpftrace-count", 1501, "50x" },
 		{ "exitscope-bpf", 1201, "20x" },
+		{ "exitscope-bpf-counts", 1101, "10x" },
 	};
-	struct es_bench_run runs[5];
-	struct es_bench b = { .cpu = "amd", .runs = runs, .nruns = 5 };
+	struct es_bench_run runs[6];
+	struct es_bench b = { .cpu = "amd", .runs = runs, .nruns = 6 };
 	char *text = NULL, *line, want[64];
 	struct es_err e;
 	size_t len = 0, i;
 	FILE *f;
 
 	(void)state;
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		assert_int_equal(parse(good, &runs[i], &e), 0);
 		strcpy(runs[i].config, cfg[i].config);
 		runs[i].cases[0].per_op = cfg[i].cpuid;
@@ -180,8 +181,8 @@ static void test_table(void **state)
 	f = open_memstream(&text, &len);
 	es_bench_write_table(f, &b);
 	fclose(f);
-	for (i = 0; i < 5; i++) {
-		snprintf(want, sizeof(want), "cpuid            2 %-18s %12llu", cfg[i].config,
+	for (i = 0; i < 6; i++) {
+		snprintf(want, sizeof(want), "cpuid            2 %-20s %12llu", cfg[i].config,
 			 (unsigned long long)cfg[i].cpuid);
 		line = strstr(text, want);
 		if (!line)
@@ -243,7 +244,7 @@ static void test_failed_config(void **state)
 	f = open_memstream(&text, &len);
 	es_bench_write_table(f, &b);
 	fclose(f);
-	assert_non_null(strstr(text, "(all)            2 perf-record        could not run: kvm.ko still in use\n"));
+	assert_non_null(strstr(text, "(all)            2 perf-record          could not run: kvm.ko still in use\n"));
 	free(text);
 	text = NULL;
 	f = open_memstream(&text, &len);

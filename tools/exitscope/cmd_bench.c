@@ -42,7 +42,7 @@ static int load(const char *dir, const char *file, size_t max, struct es_text *t
 
 int cmd_bench(int argc, char **argv)
 {
-	char configs[MAX_LIST], vcpus[MAX_LIST], name[128], path[4096];
+	char configs[MAX_LIST], vcpus[MAX_LIST], tvcpus[MAX_LIST], name[128], path[4096];
 	struct es_bench b = { 0 };
 	struct es_text t;
 	struct es_err e;
@@ -64,7 +64,7 @@ int cmd_bench(int argc, char **argv)
 		return 3;
 	}
 	if (es_bench_parse_info("bench-info.txt", t.data, t.len, &b, configs, sizeof(configs),
-				vcpus, sizeof(vcpus), &e)) {
+				vcpus, sizeof(vcpus), tvcpus, sizeof(tvcpus), &e)) {
 		es_text_free(&t);
 		fprintf(stderr, "exitscope bench-report: %s\n", e.msg);
 		return 3;
@@ -74,7 +74,7 @@ int cmd_bench(int argc, char **argv)
 		char vlist[MAX_LIST];
 		bool told = false;
 
-		snprintf(vlist, sizeof(vlist), "%s", vcpus);
+		snprintf(vlist, sizeof(vlist), "%s", es_bench_traces(c) ? tvcpus : vcpus);
 		for (v = strtok_r(vlist, ",", &sv); v; v = strtok_r(NULL, ",", &sv)) {
 			struct es_bench_run *run;
 			void *p = realloc(b.runs, (b.nruns + 1) * sizeof(*b.runs));

@@ -36,10 +36,10 @@ const char *es_bench_kind(const char *config)
 	return "peer";
 }
 
-/* A configuration that traces exits (a peer, exitscope's BPF collector), not a module mode. */
-static bool traces(const char *config)
+bool es_bench_traces(const char *config)
 {
-	return strcmp(es_bench_kind(config), "peer") == 0 || strcmp(config, "exitscope-bpf") == 0;
+	return strcmp(es_bench_kind(config), "peer") == 0 || strcmp(config, "exitscope-bpf") == 0 ||
+	       strcmp(config, "exitscope-bpf-counts") == 0;
 }
 
 /* "key=NUMBER" at the front of @s, into @v; false if it is not that. */
@@ -325,14 +325,18 @@ int es_bench_write_json(FILE *out, const struct es_bench *b)
 
 /*
  * bench-info.txt: what the sitting was, key=value a line: cpu, l1_kernel,
- * configs (comma-separated, in order), vcpus (likewise) from L1; emulator,
- * kver from the host.
+ * configs (comma-separated, in order), vcpus (likewise) and tracer_vcpus
+ * (the vCPU counts of the tracing configurations) from L1; emulator, kver
+ * from the host.
  */
 int es_bench_parse_info(const char *name, const char *buf, size_t len, struct es_bench *b,
-			char *configs, size_t clen, char *vcpus, size_t vlen, struct es_err *e)
+			char *configs, size_t clen, char *vcpus, size_t vlen,
+			char *tracer_vcpus, size_t tlen, struct es_err *e)
 {
-	static const char *const keys[] = { "cpu", "l1_kernel", "configs", "vcpus", "emulator", "kver" };
-	bool seen[6] = { false };
+	static const char *const keys[] = { "cpu", "l1_kernel", "configs", "vcpus", "emulator",
+					    "kver", "tracer_vcpus" };
+	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
+	bool seen[NKEYS] = { false };
 	struct es_lines it;
 	struct es_str s, k, v;
 	const char *eq;
@@ -341,17 +345,18 @@ int es_bench_parse_info(const char *name, const char *buf, size_t len, struct es
 
 	es_lines_init(&it, name, buf, len, 1024, 16, ES_LINES_ASCII);
 	while ((r = es_lines_next(&it, &s, e)) > 0) {
-		char *dst[6] = { b->cpu, b->l1_kernel, configs, vcpus, b->emulator, b->kver };
-		size_t dlen[6] = { sizeof(b->cpu), sizeof(b->l1_kernel), clen, vlen,
-				   sizeof(b->emulator), sizeof(b->kver) };
+		char *dst[NKEYS] = { b->cpu, b->l1_kernel, configs, vcpus, b->emulator, b->kver,
+				     tracer_vcpus };
+		size_t dlen[NKEYS] = { sizeof(b->cpu), sizeof(b->l1_kernel), clen, vlen,
+				       sizeof(b->emulator), sizeof(b->kver), tlen };
 
 		if (!(eq = memchr(s.p, '=', s.n)))
 			return es_lines_err(&it, e, "not 'key=value'");
 		k = (struct es_str){ s.p, (size_t)(eq - s.p) };
 		v = (struct es_str){ eq + 1, s.n - k.n - 1 };
-		for (i = 0; i < 6 && !es_str_eq(k, keys[i]); i++)
+		for (i = 0; i < NKEYS && !es_str_eq(k, keys[i]); i++)
 			;
-		if (i == 6)
+		if (i == NKEYS)
 			return es_lines_err(&it, e, "unknown key '%.*s'", (int)k.n, k.p);
 		if (seen[i])
 			return es_lines_err(&it, e, "%s given twice", keys[i]);
@@ -361,7 +366,7 @@ int es_bench_parse_info(const char *name, const char *buf, size_t len, struct es
 	}
 	if (r < 0)
 		return -1;
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < NKEYS; i++)
 		if (!seen[i])
 			return es_errf(e, "%s: no %s line", name, keys[i]);
 	if (strcmp(b->cpu, "amd") && strcmp(b->cpu, "intel"))
@@ -373,14 +378,14 @@ void es_bench_write_table(FILE *out, const struct es_bench *b)
 {
 	size_t i, j;
 
-	fprintf(out, "%-12s %5s %-18s %12s %12s %12s %20s %9s\n", "benchmark", "vCPUs", "config",
+	fprintf(out, "%-12s %5s %-20s %12s %12s %12s %20s %9s\n", "benchmark", "vCPUs", "config",
 		"per op", "min", "max", "added (of stock)", "x counts");
 	for (i = 0; i < b->nruns; i++) {
 		const struct es_bench_run *run = &b->runs[i];
 		const struct es_bench_run *base = stock_of(b, run), *counts = counts_of(b, run);
 
 		if (run->failed[0])
-			fprintf(out, "%-12s %5u %-18s could not run: %s\n", "(all)", run->vcpus,
+			fprintf(out, "%-12s %5u %-20s could not run: %s\n", "(all)", run->vcpus,
 				run->config, run->failed);
 		for (j = 0; j < run->ncases; j++) {
 			const struct es_bench_case *bc = &run->cases[j];
@@ -388,7 +393,7 @@ void es_bench_write_table(FILE *out, const struct es_bench *b)
 			char a[32] = "", x[32] = "";
 
 			if (bc->skipped || bc->failed) {
-				fprintf(out, "%-12s %5u %-18s %s\n", bc->name, run->vcpus, run->config, bc->why);
+				fprintf(out, "%-12s %5u %-20s %s\n", bc->name, run->vcpus, run->config, bc->why);
 				continue;
 			}
 			if (run != base && es_bench_added(run, base, bc->name, &added)) {
@@ -396,11 +401,11 @@ void es_bench_write_table(FILE *out, const struct es_bench *b)
 
 				snprintf(a, sizeof(a), "%+" PRId64 " (%.2f%%)", added,
 					 s && s->per_op ? 100.0 * (double)added / (double)s->per_op : 0.0);
-				if (traces(run->config) && counts &&
+				if (es_bench_traces(run->config) && counts &&
 				    es_bench_added(counts, base, bc->name, &by_counts) && by_counts > 0)
 					snprintf(x, sizeof(x), "%.0fx", (double)added / (double)by_counts);
 			}
-			fprintf(out, "%-12s %5u %-18s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %20s %9s\n",
+			fprintf(out, "%-12s %5u %-20s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %20s %9s\n",
 				bc->name, run->vcpus, run->config, bc->per_op, bc->min, bc->max, a, x);
 		}
 	}

@@ -59,6 +59,13 @@ int es_bench_parse_log(const char *name, const char *buf, size_t len,
 int es_bench_parse_failed(const char *name, const char *buf, size_t len,
 			  struct es_bench_run *run, struct es_err *e);
 
+/*
+ * Whether a configuration traces exits (a peer, exitscope's BPF collectors)
+ * rather than being a mode of the modules: it runs with tracer_vcpus, and
+ * the table gives its cost as a multiple of exitscope's counts mode.
+ */
+bool es_bench_traces(const char *config);
+
 /* What a configuration is: "stock", "exitscope" or "peer". */
 const char *es_bench_kind(const char *config);
 
@@ -80,7 +87,8 @@ struct es_bench {
 };
 
 int es_bench_parse_info(const char *name, const char *buf, size_t len, struct es_bench *b,
-			char *configs, size_t clen, char *vcpus, size_t vlen, struct es_err *e);
+			char *configs, size_t clen, char *vcpus, size_t vlen,
+			char *tracer_vcpus, size_t tlen, struct es_err *e);
 int es_bench_write_json(FILE *out, const struct es_bench *b);
 void es_bench_write_table(FILE *out, const struct es_bench *b);
 
