@@ -74,18 +74,21 @@ else				# the same story in SVM exit codes
 fi
 
 # Where the time after an exit went (issue 13): the seed's L2 sleeps a
-# little (HLT: the vCPU waits halted, far longer than KVM works on the
-# exit) and prints (I/O: the VMM emulates the UART, KVM waits in it).
+# little (HLT: the vCPU waits halted, longer than KVM works on the exit)
+# and prints (I/O: the VMM emulates the UART, KVM waits in it). Halted must
+# be more than twice the time in KVM: without the split it is 0. Not more:
+# under the emulator KVM's work on an exit takes real time, and the ratio
+# falls with the machine's speed (8x to 40x seen, 3.5x on a loaded one).
 # field PAGING CODE COLUMN: run 1's figure of one reason, from results.csv.
 field() { awk -F, -v p="$1" -v c="$2" -v k="$3" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	$1 == p && $2 == 1 && $3 == c { n = $col[k] } END { print n + 0 }' "$out/results.csv" 2>/dev/null; }
 hlt=$([ "$cpu" = intel ] && echo 12 || echo 0x78) io=$([ "$cpu" = intel ] && echo 30 || echo 0x7b)
 for p in "$nested" shadow; do
 	hk=$(field "$p" "$hlt" cycles) hh=$(field "$p" "$hlt" halted) ik=$(field "$p" "$io" cycles) iv=$(field "$p" "$io" vmm)
-	if [ "$(count "$p" "$hlt")" -gt 0 ] && [ "$hh" -gt $((10 * hk)) ] && [ "$ik" -gt 0 ] && [ "$iv" -gt 0 ]; then
+	if [ "$(count "$p" "$hlt")" -gt 0 ] && [ "$hh" -gt $((2 * hk)) ] && [ "$ik" -gt 0 ] && [ "$iv" -gt 0 ]; then
 		echo "ok - lab $cpu/$l1: $p: HLT $hk cycles in KVM, $hh halted; I/O $ik in KVM, $iv in the VMM"
 	else
-		echo "not ok - lab $cpu/$l1: $p: time away not split: HLT $hk in KVM, $hh halted (wanted > 10x); I/O $ik in KVM, $iv in the VMM"
+		echo "not ok - lab $cpu/$l1: $p: time away not split: HLT $hk in KVM, $hh halted (wanted > 2x); I/O $ik in KVM, $iv in the VMM"
 	fi
 done
 
