@@ -145,7 +145,7 @@ fi
 (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$work/l1.cpio"
 
 step 5/5 emulator "emulator: L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
-rm -f "$out"/bench-* "$out"/peer-* "$out"/failed-* "$out"/kvmstat-* "$out"/*.txt "$out"/bench.json
+rm -f "$out"/bench-* "$out"/peer-* "$out"/failed-* "$out"/kvmstat-* "$out"/*.txt "$out"/bench.json "$out"/l1-hung.log "$out"/results-corrupt.raw
 console=$out/l1.log
 l1kernel=/boot/vmlinuz-$KABI
 [ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"
@@ -165,8 +165,7 @@ if [ "$cpu" = amd ]; then
 fi
 . "$top/lab/emulator.sh"
 emulator_prepare
-run_emulator || die "the emulator hung (log: $console)"
-"$top/lab/unframe.sh" "$work/results.raw" "$out" || die "results from L1 are corrupt or incomplete"
+emulator_run "L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
 emulator=$([ "$cpu" = amd ] && echo "QEMU $(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p') TCG, -icount shift=0 (a tick per instruction)" ||
 	echo "Bochs $(dpkg-query -W -f='${Version}' bochs), ips=75000000")
 printf '%s\n' "emulator=$emulator" "kver=$KVER" >>"$out/bench-info.txt"

@@ -7,6 +7,7 @@
 . /lib/exitscope/l1-lib.sh
 l1_mounts
 cpu=$(arg cpu); configs=$(arg configs); limit=$(arg limit)
+inject=$(arg inject)	# tests only: silent (L1 goes quiet in the first selftest)
 case $cpu in
 amd)	vendor=kvm-amd; knob=npt ;;
 intel)	vendor=kvm-intel; knob=ept ;;
@@ -45,6 +46,7 @@ for cfg in $(echo "$configs" | tr , ' '); do
 	fi
 	for t in $(cat /selftests/run.txt); do
 		stage "selftest-$name-$(echo "$t" | tr / _)" $((limit + 30)) "$name $t"
+		[ "$inject" = silent ] && sleep 100000
 		t0=$(now)
 		timeout "$limit" /selftests/$t </dev/null >/out/.log 2>&1
 		rc=$?

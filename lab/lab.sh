@@ -195,36 +195,7 @@ append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$r
 . "$top/lab/emulator.sh"
 emulator_prepare
 
-# QEMU 7.2's nested SVM has hung now and then, and Bochs' serial port has
-# once changed a byte of the results (docs/lab.md): a hang, or a transfer
-# whose checksum fails, gets one more try; its evidence is kept. A wrong
-# count never does.
-again() {
-	step 6/6 emulator-again "emulator again: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
-	rc=0
-	run_emulator || rc=$?
-	[ $rc -eq 0 ] || die "the emulator hung on the second try too (logs: $out/l1-hung.log, $console)"
-}
-rc=0
-run_emulator || rc=$?
-inject=
-retried=
-if [ $rc -eq 2 ]; then
-	mv "$console" "$out/l1-hung.log"
-	log "retrying once after the hang (its console: $out/l1-hung.log)"
-	again
-	retried=1
-fi
-
-# Unpack the framed files; every one must arrive whole.
-if ! "$top/lab/unframe.sh" "$work/results.raw" "$out"; then
-	cp "$work/results.raw" "$out/results-corrupt.raw"
-	[ -z "$retried" ] || die "results from L1 are corrupt or incomplete (raw data: $out/results-corrupt.raw)"
-	log "retrying once after a corrupt transfer (raw data kept: $out/results-corrupt.raw)"
-	again
-	"$top/lab/unframe.sh" "$work/results.raw" "$out" ||
-		die "results from L1 are corrupt or incomplete twice (raw data: $out/results-corrupt.raw)"
-fi
+emulator_run "L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
 # A guest exitscope-vmm had to stop: name the L2 kernel function it was in.
 l2map=$(dirname "$l2kernel")/System.map
 for f in "$out"/l2-*.log; do
