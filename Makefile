@@ -209,7 +209,7 @@ $(BUILD)/test/bench_query: tests/bench/bench_query.c kernel/kvm/exit_stats.c \
 		-o $@ tests/bench/bench_query.c tests/shim/kernel_shim.c
 
 # Unit tests of the tools (cmocka), each against the library archive.
-TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_frame test_vmm test_bench_report \
+TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_query_seed test_frame test_vmm test_bench_report \
 	test_collector
 TOOL_TESTS := $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%) $(OUT)/test/test_boot $(OUT)/test/test_uart \
 	$(OUT)/test/test_reasons $(OUT)/test/test_bench

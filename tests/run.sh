@@ -66,6 +66,7 @@ echo "== unit: vmexit-bench's command line and figures (guest code, on the host)
 run_cmocka build/test/test_bench
 echo "== unit: guest query decoding (fake CPUID)"
 run_cmocka build/test/test_query
+run_cmocka build/test/test_query_seed
 echo "== unit: lab result parsers and the tracepoint comparison"
 run_cmocka build/test/test_results
 echo "== unit: one number parser, bounded text, serial frames, VMM ABI, reason names"

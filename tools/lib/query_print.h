@@ -22,7 +22,11 @@ struct es_report {
 enum es_rows { ES_ROWS_NONZERO, ES_ROWS_DEFINED };
 
 void es_print_table(FILE *out, const struct es_report *r, enum es_rows rows);
-/* One line of exitscope.query/2 JSON (query_doc.h); -1 if it cannot be. */
+/*
+ * One line of exitscope.query/2 JSON (query_doc.h); -1 if it cannot be.
+ * Never reads /dev/urandom (jansson is given its hash seed): a guest may
+ * query before its kernel has entropy.
+ */
 int es_print_json(FILE *out, const struct es_report *r, enum es_rows rows);
 /* One line per reason asked, undefined ones included, as the seed printed. */
 void es_print_raw(FILE *out, const struct es_report *r);
