@@ -41,11 +41,16 @@ in_peers() { chroot $peers /usr/bin/env -C /tmp PATH=/usr/sbin:/usr/bin:/sbin:/b
 # peer_bg LOG CMD...: CMD from the peers' root file system in the background
 # as a simple command, so that $peer is the tool itself (chroot and env exec
 # it): the Ctrl-C of stop_peer reaches the tool, not a subshell around it.
+# Its input is as at a terminal nobody types at: a FIFO that has no data and
+# no end. A background job's /dev/null is at its end for ever, and `perf kvm
+# stat live`, which polls its input for 'q', then never sleeps: it took
+# 17,133 ticks per CPUID so, 5,892 so.
 peer_bg() {
 	log=$1
 	shift
+	[ -p $peers/tmp/peer-input ] || mkfifo $peers/tmp/peer-input
 	chroot $peers /usr/bin/env -C /tmp PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp "$@" \
-		>"$log" 2>&1 &
+		>"$log" 2>&1 0<>$peers/tmp/peer-input &
 	peer=$!
 }
 now() { cut -d' ' -f1 /proc/uptime; }
@@ -124,6 +129,9 @@ stop_peer() {
 			>/sys/kernel/tracing/events/kvm/kvm_exit/trigger ;;
 	esac
 	[ -n "$peer" ] || return 0
+	# perf's live view prints a window each second, and a Ctrl-C while it
+	# waits skips the last one: let it show the benchmark's window first.
+	[ "$1" = perf-live ] && sleep 3
 	kill -INT $peer 2>/dev/null
 	t=0
 	while kill -0 $peer 2>/dev/null && [ $t -lt 120 ]; do sleep 1; t=$((t + 1)); done
