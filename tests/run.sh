@@ -85,6 +85,7 @@ echo "== unit under ASan+UBSan: the tools' unit tests again (build/asan/test)"
 for t in build/asan/test/test_*; do run_cmocka_asan "$t"; done
 echo "== tools: exitscope-vmm and exitscope, end to end"
 run_cases tests/vmm/check-vmm.sh
+run_cases tests/vmm/check-kvm-probe.sh
 run_check "kernel: patch applies, checkpatch --strict" tests/kernel/check-patch.sh
 run_check "kernel: make modules; vermagic and CRCs match Debian's kernel, kvmgt.ko loads beside" \
 	bash -c 'scripts/build-modules.sh >/dev/null && tests/kernel/check-modules.sh'
@@ -101,6 +102,7 @@ run_cases tests/collector/check-collector.sh
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/collector/check-collector.sh
 echo "== tools under ASan+UBSan: exitscope-vmm and exitscope, end to end"
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/vmm/check-vmm.sh
+run_cases env EXITSCOPE_BIN=build/asan/bin tests/vmm/check-kvm-probe.sh
 echo "== fuzz: each parser of outside data for 10 s (libFuzzer, ASan+UBSan; docs/reliability.md)"
 run_cases fuzz/run.sh 10
 echo "== lab: Intel (Bochs), L1 with exitscope's KVM, L2 with EPT and shadow paging"

@@ -4,9 +4,12 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <asm/kvm_exit_stats.h>
@@ -27,23 +30,101 @@ void pr_msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+const char *kvm_dev_path(void)
+{
+	const char *p = getenv("EXITSCOPE_KVM_DEV");
+
+	return p && *p ? p : "/dev/kvm";
+}
+
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "a regular file";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	return S_ISSOCK(mode) ? "a socket" : "a block device";
+}
+
+/*
+ * Open KVM without ever creating anything: no O_CREAT, so a missing path
+ * stays missing (a shell's `<>` probe once left a regular file there, and
+ * every later `-w /dev/kvm` test believed in it). What is opened must be a
+ * character device that answers KVM's API version; anything else is named
+ * with what it is, so that a stray file is found and removed.
+ */
+int kvm_dev_open(char *why, size_t len)
+{
+	const char *path = kvm_dev_path();
+	struct stat st;
+	int fd, r;
+
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && !stat(path, &st) && !S_ISCHR(st.st_mode)) {
+		snprintf(why, len, "%s: not a character device but %s: not KVM", path,
+			 file_kind(st.st_mode));
+		return -1;
+	}
+	if (fd < 0) {
+		snprintf(why, len, "%s: %s: KVM is not available here (load kvm_intel or kvm_amd; without hardware virtualization, use the emulated lab)",
+			 path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode)) {
+		snprintf(why, len, "%s: not a character device but %s: not KVM (remove it if something created it by mistake)",
+			 path, file_kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	r = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (r != KVM_API_VERSION) {
+		if (r < 0)
+			snprintf(why, len, "%s: a character device (%u:%u) that is not KVM: KVM_GET_API_VERSION: %s",
+				 path, major(st.st_rdev), minor(st.st_rdev), strerror(errno));
+		else
+			snprintf(why, len, "%s: KVM API version %d, expected %d", path, r,
+				 KVM_API_VERSION);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int kvm_probe(void)
+{
+	char why[512];
+	int fd = kvm_dev_open(why, sizeof(why)), vm_fd;
+
+	if (fd < 0) {
+		pr_err("%s", why);
+		return -1;
+	}
+	/* A VM must be creatable too: KVM present but unusable fails here. */
+	vm_fd = ioctl(fd, KVM_CREATE_VM, 0);
+	if (vm_fd < 0) {
+		pr_err("%s: KVM_CREATE_VM: %s", kvm_dev_path(), strerror(errno));
+		close(fd);
+		return -1;
+	}
+	printf("%s: KVM API version %d, VMs can be created\n", kvm_dev_path(), KVM_API_VERSION);
+	close(vm_fd);
+	close(fd);
+	return 0;
+}
+
 int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus)
 {
 	struct kvm_userspace_memory_region region = { 0 };
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	uint64_t map_addr = IDENTITY_MAP_ADDR;
-	int r;
+	char why[512];
 
 	vm_stop_init(vm);
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	vm->kvm_fd = kvm_dev_open(why, sizeof(why));
 	if (vm->kvm_fd < 0) {
-		pr_err("/dev/kvm: %s: KVM is not available here (load kvm_intel or kvm_amd; without hardware virtualization, use the emulated lab)",
-		       strerror(errno));
-		return -1;
-	}
-	r = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
-	if (r != KVM_API_VERSION) {
-		pr_err("KVM API version %d, expected %d", r, KVM_API_VERSION);
+		pr_err("%s", why);
 		return -1;
 	}
 	vm->fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);

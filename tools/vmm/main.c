@@ -36,6 +36,10 @@ int main(int argc, char **argv)
 		free(o.cpuid);
 		return ES_VMM_EXIT_USAGE;
 	}
+	if (o.probe) {
+		free(o.cpuid);
+		return kvm_probe() ? ES_VMM_EXIT_SETUP : 0;
+	}
 	vm.mode = o.flat ? o.flat_mode : BOOT_LINUX;
 	vm.cpuid_extra = o.cpuid;
 	vm.nr_cpuid_extra = o.nr_cpuid;

@@ -18,6 +18,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: exitscope-vmm --kernel BZIMAGE [--initrd FILE] [--cmdline STR] [options]\n"
 		"       exitscope-vmm --flat IMAGE [--flat-mode real|long] [options]\n"
+		"       exitscope-vmm --probe\n"
 		"\n"
 		"Runs one KVM guest with an 8250 console on COM1 (stdin/stdout).\n"
 		"\n"
@@ -42,9 +43,15 @@ static void usage(FILE *out)
 		"                        EDX=D: added to KVM's table or replacing; repeatable\n"
 		"  -V, --verdict-required  accepted for older scripts: a stop without a\n"
 		"                        verdict is always a failure now\n"
+		"      --probe           check that KVM is usable here (its device answers\n"
+		"                        KVM's API version, a VM can be created) and exit:\n"
+		"                        0 usable, %d not, saying why; creates nothing\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"Numbers: decimal or 0x hex.\n"
+		"\n"
+		"ENVIRONMENT\n"
+		"  EXITSCOPE_KVM_DEV     KVM's device instead of /dev/kvm\n"
 		"\n"
 		"EXIT STATUS\n"
 		"  0-%d   the guest's verdict (a byte written to port 0x%x, see\n"
@@ -63,7 +70,7 @@ static void usage(FILE *out)
 		"  exitscope-vmm --flat vmexit-bench.bin --cmdline 'cpuid budget=1000000' --cpus 2\n",
 		ES_VMM_FLAT_CMDLINE_MAX, ES_VMM_FLAT_CMDLINE_ADDR,
 		BOOT_FLAT_ADDR, BOOT_FLAT_ADDR >> 4, MPTABLE_MAX_CPUS,
-		(unsigned long long)(BOOT_MEM_MAX >> 20), ES_VMM_VERDICT_MAX, ES_VMM_EXIT_PORT,
+		(unsigned long long)(BOOT_MEM_MAX >> 20), ES_VMM_EXIT_SETUP, ES_VMM_VERDICT_MAX, ES_VMM_EXIT_PORT,
 		ES_VMM_EXIT_USAGE, ES_VMM_EXIT_SETUP, ES_VMM_EXIT_NO_VERDICT,
 		ES_VMM_EXIT_BAD_VERDICT, ES_VMM_VERDICT_MAX, ES_VMM_EXIT_TIMEOUT,
 		ES_VMM_EXIT_VM_FAILED);
@@ -93,7 +100,7 @@ static int guest_stats_mode(const char *s)
 
 int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_FLAT_MODE = 256, OPT_KVM_STATS, OPT_GUEST_STATS, OPT_CPUID };
+	enum { OPT_FLAT_MODE = 256, OPT_KVM_STATS, OPT_GUEST_STATS, OPT_CPUID, OPT_PROBE };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
@@ -108,6 +115,7 @@ int parse_options(int argc, char **argv, struct options *o)
 		{ "guest-stats", required_argument, NULL, OPT_GUEST_STATS },
 		{ "cpuid", required_argument, NULL, OPT_CPUID },
 		{ "verdict-required", no_argument, NULL, 'V' },
+		{ "probe", no_argument, NULL, OPT_PROBE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -127,6 +135,7 @@ int parse_options(int argc, char **argv, struct options *o)
 		case 's': o->stats = optarg; break;
 		case OPT_KVM_STATS: o->kvm_stats = optarg; break;
 		case 'V': break;
+		case OPT_PROBE: o->probe = true; break;
 		case OPT_FLAT_MODE:
 			if (!strcmp(optarg, "real")) {
 				o->flat_mode = BOOT_FLAT_REAL;
@@ -185,6 +194,13 @@ int parse_options(int argc, char **argv, struct options *o)
 	if (optind < argc) {
 		pr_err("unexpected argument '%s'", argv[optind]);
 		return -1;
+	}
+	if (o->probe) {
+		if (o->kernel || o->flat) {
+			pr_err("--probe runs no guest: give it alone");
+			return -1;
+		}
+		return 0;
 	}
 	if (!o->kernel == !o->flat) {
 		pr_err("give either --kernel or --flat (see --help)");

@@ -16,6 +16,7 @@ struct options {
 	const char *kernel, *initrd, *flat, *stats, *kvm_stats;
 	const char *cmdline;		/* as given, or NULL */
 	enum boot_mode flat_mode;
+	bool probe;			/* --probe: check KVM, run nothing */
 	int cpus;
 	int guest_stats;		/* KVM_EXIT_STATS_GUEST_*, or -1: not given */
 	unsigned long mem_mib;

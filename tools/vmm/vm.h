@@ -55,6 +55,12 @@ void pr_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define pr_info pr_msg
 
 /* kvm.c */
+/* KVM's device: $EXITSCOPE_KVM_DEV if set (the tests), else /dev/kvm. */
+const char *kvm_dev_path(void);
+/* An fd on KVM's device, checked to be KVM; -1 with the reason in @why. */
+int kvm_dev_open(char *why, size_t len);
+/* --probe: 0 when KVM is usable (said on stdout), -1 after saying why not. */
+int kvm_probe(void);
 int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus);
 /*
  * --guest-stats: whether this VM's guest may read exitscope's CPUID
