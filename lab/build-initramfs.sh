@@ -6,6 +6,9 @@
 #            the L2 kernel, its command line and l2.cpio, lab/l1-init.sh
 # Usage: build-initramfs.sh OUTDIR L2-BZIMAGE KVM-DIR "DEP.ko..." L2-CMDLINE [L2-EXTRA [L1-INIT]]
 # (L1-INIT: the script L1 runs as /init, default lab/l1-init.sh)
+# EXITSCOPE_STOCK_KVM=DIR: the stock kvm modules of L1's kernel too, into
+# /lib/modules/exitscope/stock; EXITSCOPE_L1_EXTRA=FILE: lab --l1-extra's
+# script, as /l1-extra.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
@@ -63,5 +66,12 @@ done
 for m in kvm kvm-amd kvm-intel; do
 	strip --strip-debug -o "$r/lib/modules/exitscope/$m.ko" "$kvmdir/$m.ko"
 done
+if [ -n "${EXITSCOPE_STOCK_KVM:-}" ]; then
+	mkdir -p "$r/lib/modules/exitscope/stock"
+	for m in kvm kvm-amd kvm-intel; do
+		strip --strip-debug -o "$r/lib/modules/exitscope/stock/$m.ko" "$EXITSCOPE_STOCK_KVM/$m.ko"
+	done
+fi
+[ -z "${EXITSCOPE_L1_EXTRA:-}" ] || install -m755 "$EXITSCOPE_L1_EXTRA" "$r/l1-extra"
 mkcpio "$r" "$out/l1.cpio"
 rm -rf "$out/l1root" "$out/l2root"

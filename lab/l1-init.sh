@@ -26,7 +26,10 @@ m=/lib/modules/exitscope
 # The kernel's own modules KVM needs first (irqbypass; on Debian's kernel
 # also ccp, for kvm-amd).
 for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
-insmod $m/kvm.ko ignore_msrs=1 || fail "insmod kvm.ko ($modules)"
+# exitscope's kvm.ko keeps cycles and time away for the lab's tables (its
+# default is counts alone); the stock one has no such parameter.
+insmod $m/kvm.ko ignore_msrs=1 $([ "$modules" = stock ] || echo exit_stats=cycles) ||
+	fail "insmod kvm.ko ($modules)"
 insmod $m/$vendor.ko $knob=1 || fail "insmod $vendor.ko $knob=1"
 # L2 looks stuck (see the heartbeat): what KVM still does for that VM over
 # one second (trace events, statistics that move), the VMM threads' kernel
@@ -98,6 +101,7 @@ interface_probes() {
 		echo 'hist:keys=function:vals=hitcount' >$cpuid || fail "cannot set the kvm_cpuid hist trigger"
 		/bin/exitscope-vmm --flat /l2/cpuid-probe.bin --timeout 60 \
 			$([ $g = default ] || echo --guest-stats $g) \
+			--cpuid 0x4ffffffc=0xc0c0c0c0,0xc1c1c1c1,0xc2c2c2c2,0xc3c3c3c3 \
 			--cpuid 0x4ffffffd=0xd0d0d0d0,0xd1d1d1d1,0xd2d2d2d2,0xd3d3d3d3 \
 			--cpuid 0x4ffffffe=0xe0e0e0e0,0xe1e1e1e1,0xe2e2e2e2,0xe3e3e3e3 \
 			--cpuid 0x4fffffff=0xf0f0f0f0,0xf1f1f1f1,0xf2f2f2f2,0xf3f3f3f3 \
@@ -199,5 +203,24 @@ for paging in $nested shadow; do
 		case $inject$modules in stuck*|spin*|silent*|*stock) ;; *) interface_probes ;; esac
 	fi
 done
+# lab --l1-extra: the user's script, as root, after the L2 runs; its status
+# goes into metadata.txt (a failure fails the run), its output and files
+# come back with the rest.
+if [ "$(arg l1extra)" = 1 ]; then
+	stage l1-extra 600 "the --l1-extra script"
+	mkdir -p /out/l1-extra
+	EXITSCOPE_MODULES=$m EXITSCOPE_STOCK=$m/stock EXITSCOPE_VENDOR=$vendor EXITSCOPE_KNOB=$knob \
+	EXITSCOPE_CPU=$cpu EXITSCOPE_OUT=/out/l1-extra \
+		sh /l1-extra </dev/null >/out/l1-extra.log 2>&1
+	status=$?
+	echo "l1_extra=$status" >>/out/metadata.txt
+	tail -n 5 /out/l1-extra.log
+	echo "the --l1-extra script exited with status $status"
+	# Its files come back flat, beside the rest (send_results sends files).
+	for f in /out/l1-extra/*; do
+		[ -f "$f" ] && mv "$f" "/out/l1-extra-${f##*/}"
+	done
+	rmdir /out/l1-extra 2>/dev/null
+fi
 dmesg >/out/l1-dmesg.txt
 send_results /out

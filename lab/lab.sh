@@ -33,6 +33,16 @@ usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
                          linux-source-6.1 with exitscope's modules built for it)
                          or debian (Debian's own kernel with the modules of
                          `make modules`; ~3 s slower on amd, ~1 min on intel)
+  --l1-append ARGS       appended to L1's kernel command line, e.g.
+                         'preempt=full' (Debian's kernel is PREEMPT_DYNAMIC)
+  --l1-extra FILE        a shell script (busybox sh) L1 runs as root after the
+                         L2 runs: \$EXITSCOPE_MODULES has exitscope's kvm.ko and
+                         vendor modules, \$EXITSCOPE_STOCK the stock ones of the
+                         same kernel, \$EXITSCOPE_VENDOR is kvm-amd or kvm-intel,
+                         \$EXITSCOPE_KNOB npt or ept; it finds them loaded. Its
+                         output goes to l1-extra.log, files it writes into
+                         \$EXITSCOPE_OUT come back too; a non-zero exit status
+                         fails the run (results.json, report.md)
   --modules exitscope|stock
                          KVM in L1: exitscope's (default) or stock, without
                          exitscope (Debian's own with --l1 debian, else built
@@ -55,6 +65,7 @@ EOF
 }
 
 cpu=intel workload=seed extra= runs=1 out=$top/results timeout=900 keep= json= rounds= l2cpus=1 l1=small l2append=
+l1append= l1extra=
 modules=exitscope collector=
 # --cpu both runs this script once per vendor with every other argument as
 # given: they are kept here, without --cpu and --out.
@@ -76,6 +87,8 @@ while [ $# -gt 0 ]; do
 	--l2-cpus) l2cpus=${2:?--l2-cpus needs a number}; shift ;;
 	--rounds) rounds=${2:?--rounds needs a number}; shift ;;	# paging-stress rounds
 	--l2-append) l2append=${2?--l2-append needs arguments}; shift ;;
+	--l1-append) l1append=${2?--l1-append needs arguments}; shift ;;
+	--l1-extra) l1extra=${2:?--l1-extra needs a file}; shift ;;
 	--l1) l1=${2:?--l1 needs small or debian}; shift ;;
 	--modules) modules=${2:?--modules needs exitscope or stock}; shift ;;
 	--collector) collector=1 ;;
@@ -115,12 +128,19 @@ if [ -n "$extra" ]; then
 	[ -f "$extra" ] || die "--l2-extra: no such file '$extra'"
 	extra=$(realpath "$extra")
 fi
+if [ -n "$l1extra" ]; then
+	[ -f "$l1extra" ] && [ -r "$l1extra" ] || die "--l1-extra: no readable file '$l1extra'"
+	l1extra=$(realpath "$l1extra")
+fi
+# L1's command line is split at spaces and read as exitscope.NAME=VALUE by
+# its /init: nothing there may pose as one of the lab's own settings.
+case $l1append in *exitscope.*) die "--l1-append: 'exitscope.' options are the lab's own" ;; esac
 mkdir -p "$out" || die "cannot create --out '$out'"
 out=$(realpath "$out")
 
 . "$top/lab/progress.sh"
 progress_init "$out" "$cpu" "$l1" "$workload" "$rounds" "$runs" "$l2cpus" "$extra" "$l2append" \
-	"$modules" "$collector"
+	"$modules" "$collector" "$l1append" "$l1extra"
 
 step 1/6 packages "packages"
 apt_ensure busybox-static cpio gnuplot-nox file make gcc libc6-dev libjansson-dev binutils flex \
@@ -144,6 +164,7 @@ if [ "$l1" = debian ]; then
 	l1kernel=/boot/vmlinuz-$KABI
 	[ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-amd64-unsigned)"
 	kvmdir=$top/build/modules
+	stockdir=$KSTOCK
 	[ "$modules" = stock ] && kvmdir=$KSTOCK
 	deps="/lib/modules/$KABI/kernel/virt/lib/irqbypass.ko"
 	[ "$cpu" = amd ] && deps="$deps /lib/modules/$KABI/kernel/drivers/crypto/ccp/ccp.ko"
@@ -157,7 +178,8 @@ else
 	l1kernel=$l1dir/bzImage
 	kvmdir=$top/build/modules-l1
 	# Stock: the unpatched modules the L1 kernel's build made itself.
-	[ "$modules" = stock ] && kvmdir=$l1dir/obj/arch/x86/kvm
+	stockdir=$l1dir/obj/arch/x86/kvm
+	[ "$modules" = stock ] && kvmdir=$stockdir
 	deps=$(find "$l1dir/obj/virt/lib" -name irqbypass.ko)
 fi
 
@@ -183,7 +205,8 @@ l2cmdline="console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=$workload ex
 # Stock KVM answers no query: L2 does not ask.
 [ "$modules" = stock ] && l2cmdline="$l2cmdline exitscope.query=no"
 l2cmdline="$l2cmdline${l2append:+ $l2append}"
-"$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$kvmdir" "$deps" "$l2cmdline" "$extra"
+EXITSCOPE_L1_EXTRA=$l1extra EXITSCOPE_STOCK_KVM=$stockdir \
+	"$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$kvmdir" "$deps" "$l2cmdline" "$extra"
 
 step 6/6 emulator "emulator: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
 rm -f "$out"/*.log "$out"/*.txt "$out"/results.* "$out"/results-corrupt.raw "$out"/report.md "$out"/chart.*
@@ -191,7 +214,7 @@ console=$out/l1.log
 # Each L2 run takes 5-40 s: the VMM stops a hung one after 150 s, well
 # before the host gives up on L1, so its console log still comes back.
 l2timeout=150
-append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$runs exitscope.workload=$workload exitscope.l2timeout=$l2timeout exitscope.l2cpus=$l2cpus exitscope.modules=$modules exitscope.collector=${collector:-0}"
+append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$runs exitscope.workload=$workload exitscope.l2timeout=$l2timeout exitscope.l2cpus=$l2cpus exitscope.modules=$modules exitscope.collector=${collector:-0}${l1extra:+ exitscope.l1extra=1}${l1append:+ $l1append}"
 . "$top/lab/emulator.sh"
 emulator_prepare
 

@@ -4,8 +4,8 @@
  * again at CPL 3 (user mode, IOPL 3 so that it can still print), and print
  * each answer as one line
  *   cpuid-probe: cplN LEAF ECX EAX EBX ECX EDX    (hex, 8 digits each)
- * so that the host can tell the VMM's CPUID table from exitscope's figures,
- * per privilege level. Codes: 10 (VMX CPUID) and 0x72 (SVM cpuid).
+ * so that the host can tell the VMM's CPUID table from exitscope's figures
+ * (and its discovery leaf, 0x4ffffffc), per privilege level. Codes: 10 (VMX CPUID) and 0x72 (SVM cpuid).
  * Long mode, flat image; no interrupts, no exception handlers (a fault is
  * a triple fault: the VMM reports a stop without a verdict).
  */
@@ -48,8 +48,11 @@ user:	lea cpl3(%rip), %r14
 	call probes
 	verdict 0
 
-/* The four probes; r14 is the privilege level's label. */
+/* The five probes; r14 is the privilege level's label. */
 probes:
+	mov $0x4ffffffc, %r12d		/* discovery: signature, version */
+	xor %r13d, %r13d
+	call probe
 	mov $0x4ffffffe, %r12d
 	mov $10, %r13d
 	call probe

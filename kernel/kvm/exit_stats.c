@@ -52,9 +52,16 @@ static const char * const exit_stats_away_names[] = {
 	[KVM_EXIT_STATS_SLEEP]		= "sleep",
 };
 
-/* Fixed at load time: the static keys and the per-vCPU layout depend on it. */
-static int exit_stats_mode = EXIT_STATS_CYCLES;
-/* The default of every VM that did not choose; may change at run time. */
+/*
+ * Fixed at load time: the static keys and the per-vCPU layout depend on it.
+ * Counts by default: no TSC read on the exit path, the least memory; the
+ * time in KVM and away is there for whoever asks for it.
+ */
+static int exit_stats_mode = EXIT_STATS_COUNTS;
+/*
+ * What a VM gets that does not choose with KVM_CAP_X86_EXIT_STATS, taken
+ * when the VM is created: changing it affects only VMs created later.
+ */
 static int exit_stats_guest = KVM_EXIT_STATS_GUEST_OFF;
 
 /* @val as an index into @names, or -EINVAL; NULL entries are not values. */
@@ -94,7 +101,7 @@ static const struct kernel_param_ops exit_stats_mode_ops = {
 
 module_param_cb(exit_stats, &exit_stats_mode_ops, &exit_stats_mode, 0444);
 MODULE_PARM_DESC(exit_stats,
-		 "Per-reason VM-exit accounting: off, counts or cycles (default)");
+		 "Per-reason VM-exit accounting: off, counts (default) or cycles");
 
 static int exit_stats_guest_set(const char *val, const struct kernel_param *kp)
 {
@@ -123,7 +130,7 @@ static const struct kernel_param_ops exit_stats_guest_ops = {
 module_param_cb(exit_stats_guest, &exit_stats_guest_ops, &exit_stats_guest,
 		0644);
 MODULE_PARM_DESC(exit_stats_guest,
-		 "Guests may read their VM's exit figures through CPUID: off (default), kernel (CPL 0) or user (any CPL); a VMM can choose per VM");
+		 "Guests of VMs created from now on may read their VM's exit figures through CPUID: off (default), kernel (CPL 0) or user (any CPL); a VMM can choose per VM");
 
 static bool exit_stats_dmesg;
 module_param(exit_stats_dmesg, bool, 0644);
@@ -180,6 +187,8 @@ static struct {
 	u32 other_slot;
 	u32 nr_slots;
 	struct kmem_cache *cache;
+	/* The vendor module shook hands: see kvm_exit_stats_setup(). */
+	bool vendor_ok;
 } layout __read_mostly;
 
 /* What a guest's query of a code reads, besides a real slot. */
@@ -310,13 +319,20 @@ static size_t exit_stats_size(void)
  * NULL where KVM has no handler.  Sizes the slots from that table and the
  * kernel's list of exit reasons for the vendor, then turns accounting on.
  */
-void kvm_exit_stats_setup(unsigned int isa,
-			  const kvm_exit_stats_handler_t *handlers,
-			  u32 nr_handlers)
+void __kvm_exit_stats_setup(unsigned int isa,
+			    const kvm_exit_stats_handler_t *handlers,
+			    u32 nr_handlers, size_t vcpu_size, size_t kvm_size)
 {
 	u32 i, direct = 0, high_end = 0;
 
 	kvm_exit_stats_unsetup();
+	if (vcpu_size != sizeof(struct kvm_vcpu) || kvm_size != sizeof(struct kvm)) {
+		pr_err("exit_stats: the vendor module was built for other structs (struct kvm_vcpu %zu bytes, here %zu; struct kvm %zu, here %zu)\n",
+		       vcpu_size, sizeof(struct kvm_vcpu), kvm_size,
+		       sizeof(struct kvm));
+		return;
+	}
+	layout.vendor_ok = true;
 	if (exit_stats_mode == EXIT_STATS_OFF)
 		return;
 	if (isa == KVM_ISA_VMX) {
@@ -372,7 +388,23 @@ void kvm_exit_stats_setup(unsigned int isa,
 	if (exit_stats_mode == EXIT_STATS_CYCLES)
 		static_branch_enable(&kvm_exit_stats_timing);
 }
-EXPORT_SYMBOL_GPL(kvm_exit_stats_setup);
+EXPORT_SYMBOL_GPL(__kvm_exit_stats_setup);
+
+/*
+ * Right after the vendor module's hardware setup: refuse a vendor module
+ * that did not shake hands.  One built without this change allocates its
+ * vCPUs with the stock struct kvm_vcpu inside, whose end is the vendor's
+ * next field, not exit_stats: accounting on it would corrupt memory, and
+ * freeing it would free a foreign pointer.  Checked in every mode.
+ */
+int kvm_exit_stats_check_vendor(const char *name)
+{
+	if (layout.vendor_ok)
+		return 0;
+	pr_err("%s was built without per-reason exit accounting, or for another kvm.ko: refused. Load the %s module built with this kvm.ko (modprobe %s finds it in updates/), or unload this kvm.ko to use the distribution's\n",
+	       name, name, name);
+	return -ENOEXEC;
+}
 
 /*
  * Undo kvm_exit_stats_setup(): when the vendor module goes away, or its
@@ -380,6 +412,7 @@ EXPORT_SYMBOL_GPL(kvm_exit_stats_setup);
  */
 void kvm_exit_stats_unsetup(void)
 {
+	layout.vendor_ok = false;
 	static_branch_disable(&kvm_exit_stats_timing);
 	static_branch_disable(&kvm_exit_stats_counting);
 	kmem_cache_destroy(layout.cache);
@@ -445,6 +478,12 @@ void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
 
 	if (!s)
 		return;
+	/*
+	 * The run and halt hooks come here preemptible.  A preemption between
+	 * the TSC read and the new mark would run the put/load hooks in the
+	 * middle, and both would charge the same interval: no switch in here.
+	 */
+	preempt_disable();
 	if (leave && s->where == KVM_EXIT_STATS_IN_KVM) {
 		exit_stats_charge(s, KVM_EXIT_STATS_IN_KVM);
 		s->where = where;
@@ -452,6 +491,7 @@ void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
 		exit_stats_charge(s, where);
 		s->where = KVM_EXIT_STATS_IN_KVM;
 	}
+	preempt_enable();
 }
 EXPORT_SYMBOL_GPL(__kvm_exit_stats_away);
 
@@ -566,10 +606,9 @@ static void exit_stats_total(struct kvm *kvm, u64 *count, u64 *cycles)
 /* Whether this guest, at its current privilege level, may read the leaves. */
 static bool exit_stats_guest_allowed(struct kvm_vcpu *vcpu)
 {
-	int guest = READ_ONCE(vcpu->kvm->exit_stats_guest);
+	/* Fixed before the first vCPU existed: see kvm_exit_stats_enable_cap(). */
+	int guest = vcpu->kvm->exit_stats_guest;
 
-	if (guest == KVM_EXIT_STATS_GUEST_DEFAULT)
-		guest = READ_ONCE(exit_stats_guest);
 	if (guest == KVM_EXIT_STATS_GUEST_USER)
 		return true;
 	return guest == KVM_EXIT_STATS_GUEST_KERNEL &&
@@ -587,10 +626,19 @@ bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 	u32 leaf = *eax, slot;
 	u64 count, cycles;
 
-	if (leaf < KVM_EXIT_STATS_LEAF_CYCLES || leaf > KVM_EXIT_STATS_LEAF_TOTAL)
+	if (leaf < KVM_EXIT_STATS_LEAF_INFO || leaf > KVM_EXIT_STATS_LEAF_TOTAL)
 		return false;
 	if (!vcpu->exit_stats || !exit_stats_guest_allowed(vcpu))
 		return false;
+
+	if (leaf == KVM_EXIT_STATS_LEAF_INFO) {
+		*eax = KVM_EXIT_STATS_LEAF_TOTAL;
+		*ebx = KVM_EXIT_STATS_SIG_EBX;
+		*ecx = KVM_EXIT_STATS_SIG_ECX;
+		*edx = KVM_EXIT_STATS_ABI_VERSION |
+		       (vcpu->exit_stats->cycles ? KVM_EXIT_STATS_INFO_CYCLES : 0);
+		return true;
+	}
 
 	slot = leaf == KVM_EXIT_STATS_LEAF_TOTAL ? 0 : exit_stats_query_slot(*ecx);
 	*eax = *ebx = *ecx = *edx = 0;
@@ -637,12 +685,35 @@ int kvm_exit_stats_check_cap(void)
 		KVM_EXIT_STATS_HAS_CYCLES : 0);
 }
 
-int kvm_exit_stats_enable_cap(struct kvm *kvm, u64 guest)
+/* A new VM takes kvm.exit_stats_guest as it is now. */
+void kvm_exit_stats_vm_init(struct kvm *kvm)
 {
-	if (!kvm_exit_stats_check_cap() || guest > KVM_EXIT_STATS_GUEST_USER)
+	kvm->exit_stats_guest = READ_ONCE(exit_stats_guest);
+}
+
+/*
+ * KVM_ENABLE_CAP(KVM_CAP_X86_EXIT_STATS): args[0] is a GUEST_* value, the
+ * other arguments are reserved.  Only before the first vCPU, under
+ * kvm->lock as kvm_vm_ioctl_create_vcpu() counts them: a guest's view of
+ * the leaves never changes while it runs.
+ */
+int kvm_exit_stats_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
+{
+	u64 guest = cap->args[0];
+	int r = 0;
+
+	if (!kvm_exit_stats_check_cap() || cap->flags || cap->args[1] ||
+	    cap->args[2] || cap->args[3] || guest > KVM_EXIT_STATS_GUEST_USER)
 		return -EINVAL;
-	WRITE_ONCE(kvm->exit_stats_guest, guest);
-	return 0;
+	if (guest == KVM_EXIT_STATS_GUEST_DEFAULT)
+		guest = READ_ONCE(exit_stats_guest);
+	mutex_lock(&kvm->lock);
+	if (kvm->created_vcpus)
+		r = -EBUSY;
+	else
+		kvm->exit_stats_guest = guest;
+	mutex_unlock(&kvm->lock);
+	return r;
 }
 
 static void exit_stats_print_code(struct seq_file *m, u32 slot)

@@ -62,16 +62,27 @@ extern u32 kvm_exit_stats_direct_slots;
 /* An entry of the vendor's exit-handler table. */
 typedef int (*kvm_exit_stats_handler_t)(struct kvm_vcpu *vcpu);
 
-void kvm_exit_stats_setup(unsigned int isa,
-			  const kvm_exit_stats_handler_t *handlers,
-			  u32 nr_handlers);
+void __kvm_exit_stats_setup(unsigned int isa,
+			    const kvm_exit_stats_handler_t *handlers,
+			    u32 nr_handlers, size_t vcpu_size, size_t kvm_size);
+/*
+ * The vendor module's handshake, the last step of its hardware setup, in
+ * every mode: kvm.ko refuses a vendor module that never makes it (one built
+ * without this change, whose struct vcpu_vmx/vcpu_svm embeds a smaller
+ * struct kvm_vcpu), or that saw other sizes of the structs it shares.
+ */
+#define kvm_exit_stats_setup(isa, handlers, nr_handlers)		\
+	__kvm_exit_stats_setup(isa, handlers, nr_handlers,		\
+			       sizeof(struct kvm_vcpu), sizeof(struct kvm))
 void kvm_exit_stats_unsetup(void);
+int kvm_exit_stats_check_vendor(const char *name);
 int kvm_exit_stats_vcpu_create(struct kvm_vcpu *vcpu);
 void kvm_exit_stats_vcpu_destroy(struct kvm_vcpu *vcpu);
+void kvm_exit_stats_vm_init(struct kvm *kvm);
 void kvm_exit_stats_vm_destroy(struct kvm *kvm);
 void kvm_exit_stats_create_debugfs(struct kvm *kvm);
 int kvm_exit_stats_check_cap(void);
-int kvm_exit_stats_enable_cap(struct kvm *kvm, u64 guest);
+int kvm_exit_stats_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap);
 
 void __kvm_exit_stats_count(struct kvm_exit_stats *s, u32 code);
 bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
@@ -137,7 +148,7 @@ static inline bool kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax,
 	if (!static_branch_unlikely(&kvm_exit_stats_counting))
 		return false;
 	/* Every CPUID exit passes here: the leaf test without a call. */
-	if (*eax < KVM_EXIT_STATS_LEAF_CYCLES || *eax > KVM_EXIT_STATS_LEAF_TOTAL)
+	if (*eax < KVM_EXIT_STATS_LEAF_INFO || *eax > KVM_EXIT_STATS_LEAF_TOTAL)
 		return false;
 	return __kvm_exit_stats_cpuid(vcpu, eax, ebx, ecx, edx);
 }

@@ -7,8 +7,9 @@
 #   kernel        CPL 0 reads exitscope's figures, CPL 3 the table
 #   user          both read exitscope's figures
 # exitscope's figures: the CPUID code of the vendor answers a count and
-# EDX=0, the other vendor's code EDX=0xffffffff and zeroes. And the
-# kvm_cpuid tracepoint fires for every probe either way.
+# EDX=0, the other vendor's code EDX=0xffffffff and zeroes; the discovery
+# leaf the highest leaf, "ExitStat" and ABI version 1. And the kvm_cpuid
+# tracepoint fires for every probe either way.
 # One "ok -"/"not ok -" line per setting. Usage: check-interface.sh DIR intel|amd
 set -uo pipefail
 dir=${1:?results directory}; cpu=${2:?intel or amd}
@@ -18,6 +19,7 @@ for g in default off kernel user; do
 	log=$dir/interface-$g.log hist=$dir/interface-$g-hist.txt
 	why=$(awk -v g="$g" -v mine="$mine" '
 		BEGIN {
+			t["4ffffffc"] = "c0c0c0c0 c1c1c1c1 c2c2c2c2 c3c3c3c3"
 			t["4ffffffd"] = "d0d0d0d0 d1d1d1d1 d2d2d2d2 d3d3d3d3"
 			t["4ffffffe"] = "e0e0e0e0 e1e1e1e1 e2e2e2e2 e3e3e3e3"
 			t["4fffffff"] = "f0f0f0f0 f1f1f1f1 f2f2f2f2 f3f3f3f3"
@@ -34,6 +36,9 @@ for g in default off kernel user; do
 					ours ? "exitscope'\''s figures" : "the table (" t[$3] ")", got
 				next
 			}
+			if (ours && $3 == "4ffffffc" && ($5 != "4fffffff" || $6 != "74697845" ||
+							  $7 != "74617453" || $8 !~ /^000[01]0001$/))
+				printf "%s discovery leaf: wanted 4fffffff 74697845 74617453 and version 1, got %s; ", $2, got
 			if (!ours || $3 != "4ffffffe")
 				next
 			if ($4 == mine && ($8 != "00000000" || $5 == "00000000"))
@@ -42,12 +47,12 @@ for g in default off kernel user; do
 				printf "%s code %s (other vendor): wanted undefined, got %s; ", $2, $4, got
 		}
 		END {
-			if (n != 8) printf "%d answers, wanted 8; ", n
+			if (n != 10) printf "%d answers, wanted 10; ", n
 			if (status != "0") printf "exitscope-vmm status %s; ", status
 		}' "$log" 2>/dev/null)
 	[ -f "$log" ] || why="no $log"
 	# The kvm_cpuid hist: function keys in decimal.
-	for leaf in 1342177277:2 1342177278:4 1342177279:2; do
+	for leaf in 1342177276:2 1342177277:2 1342177278:4 1342177279:2; do
 		hits=$(sed -n "s/^{ function: *${leaf%:*} } hitcount: *\([0-9]*\).*/\1/p" "$hist" 2>/dev/null)
 		[ "${hits:-0}" -ge "${leaf#*:}" ] ||
 			why="${why}kvm_cpuid fired ${hits:-0} times for leaf $(printf '%#x' "${leaf%:*}"), wanted ${leaf#*:}; "

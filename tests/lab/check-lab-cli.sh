@@ -14,6 +14,10 @@ case_ "lab: bad --runs" 1 "invalid --runs: '0'" -- "$lab" --runs 0
 case_ "lab: bad --timeout" 1 "invalid --timeout: '5'" -- "$lab" --timeout 5
 case_ "lab: missing --l2-extra" 1 "--l2-extra: no such file" -- "$lab" --l2-extra /nonexistent
 case_ "lab: bad --l1" 1 "invalid --l1: 'tiny'" -- "$lab" --l1 tiny
+case_ "lab: missing --l1-extra" 1 "--l1-extra: no readable file '/nonexistent'" -- "$lab" --l1-extra /nonexistent
+case_ "lab: --l1-extra of a directory" 1 "--l1-extra: no readable file" -- "$lab" --l1-extra /tmp
+case_ "lab: --l1-append cannot set the lab's own options" 1 "--l1-append: 'exitscope.' options are the lab's own" -- \
+	"$lab" --l1-append 'preempt=full exitscope.runs=9' 
 case_ "lab: bad --rounds" 1 "invalid --rounds: 'x'" -- "$lab" --rounds x
 case_ "lab: bad EXITSCOPE_LAB_INJECT" 1 "invalid EXITSCOPE_LAB_INJECT: 'x' (stuck, spin, silent or corrupt)" -- env EXITSCOPE_LAB_INJECT=x "$lab" --cpu amd
 case_ "lab: --help" 0 "EXAMPLES" -- "$lab" --help

@@ -18,9 +18,11 @@ nested=$([ "$cpu" = intel ] && echo ept || echo npt)
 rm -rf "$out"
 mkdir -p "$top/build"
 t0=$SECONDS
-collector=()
-[ "$l1" = debian ] && collector=(--collector)
-"$top/lab/lab.sh" --cpu "$cpu" --l1 "$l1" "${collector[@]}" --out "$out" --timeout 900 >"$out.log" 2>&1
+# On Debian's kernel, L1 also tries its own stock modules beside exitscope's
+# (tests/lab/l1/module-safety.sh, through --l1-extra).
+more=()
+[ "$l1" = debian ] && more=(--collector --l1-extra "$top/tests/lab/l1/module-safety.sh")
+"$top/lab/lab.sh" --cpu "$cpu" --l1 "$l1" "${more[@]}" --out "$out" --timeout 900 >"$out.log" 2>&1
 rc=$?
 # lab.sh retries once by itself after an emulator hang (docs/lab.md);
 # say so when it did.
@@ -35,6 +37,17 @@ fi
 for f in results.json results.csv report.md chart.png l1.log l2-$nested-1.log l2-shadow-1.log; do
 	[ -s "$out/$f" ] && echo "ok - lab $cpu/$l1: $f written" || echo "not ok - lab $cpu/$l1: no $f"
 done
+if [ "$l1" = debian ]; then
+	# Each case of the module-safety script, as L1 judged it.
+	if grep -qE '^(ok|not ok) - ' "$out/l1-extra.log" 2>/dev/null; then
+		sed -n "s/^\(ok\|not ok\) - /\1 - lab $cpu\/$l1: L1 modules: /p" "$out/l1-extra.log"
+	else
+		echo "not ok - lab $cpu/$l1: L1 modules: no l1-extra.log with cases"
+	fi
+	grep -q '"l1_extra_status":0' "$out/results.json" 2>/dev/null &&
+		echo "ok - lab $cpu/$l1: results.json has the --l1-extra script's status 0" ||
+		echo "not ok - lab $cpu/$l1: results.json lacks l1_extra_status 0"
+fi
 grep -q "\"cpu\":\"$cpu\"" "$out/results.json" 2>/dev/null &&
 	echo "ok - lab $cpu/$l1: results.json says cpu $cpu" || echo "not ok - lab $cpu/$l1: results.json lacks cpu $cpu"
 

@@ -7,6 +7,8 @@ int shim_fail_alloc;
 int shim_fail_cache;
 struct kmem_cache *shim_last_cache;
 u64 shim_tsc;
+int shim_preempt_count;
+void (*shim_preempt_hook)(void);
 const char *shim_debugfs_name;
 const struct file_operations *shim_debugfs_fops;
 

@@ -126,9 +126,41 @@ struct static_key_false { bool enabled; };
 struct kvm_vcpu;
 int shim_kvm_x86_get_cpl(struct kvm_vcpu *vcpu);
 
+/*
+ * Preemption: a count, as the kernel's.  A test may set shim_preempt_hook
+ * (it plays kvm_sched_out() and kvm_sched_in()): it runs once, at the first
+ * point where the scheduler could switch the task out, either right after
+ * a TSC read with preemption enabled or at the preempt_enable() that ends
+ * a section.
+ */
+extern int shim_preempt_count;
+extern void (*shim_preempt_hook)(void);
+static inline void shim_preempt_point(void)
+{
+	void (*hook)(void) = shim_preempt_hook;
+
+	if (hook && !shim_preempt_count) {
+		shim_preempt_hook = NULL;	/* once; it reads the TSC too */
+		hook();
+	}
+}
+#define preempt_disable()	(shim_preempt_count++)
+#define preempt_enable()	(shim_preempt_count--, shim_preempt_point())
+
 /* Time */
 extern u64 shim_tsc;
-static inline u64 rdtsc(void) { return shim_tsc; }
+static inline u64 rdtsc(void)
+{
+	u64 now = shim_tsc;
+
+	shim_preempt_point();
+	return now;
+}
+
+/* Locks: a mutex that knows whether it is held. */
+struct mutex { int held; };
+#define mutex_lock(m)		((m)->held++)
+#define mutex_unlock(m)		((m)->held--)
 
 /* Modules */
 struct kernel_param { void *arg; };
@@ -181,7 +213,15 @@ struct kvm_vcpu {
 	int shim_cpl;
 	struct kvm_exit_stats *exit_stats;
 };
+struct kvm_enable_cap {
+	u32 cap;
+	u32 flags;
+	u64 args[4];
+	u8 pad[64];
+};
 struct kvm {
+	struct mutex lock;
+	int created_vcpus;	/* counted under lock by vCPU creation */
 	struct kvm_vcpu *vcpus[SHIM_MAX_VCPUS];
 	unsigned long nr_vcpus;
 	struct dentry *debugfs_dentry;

@@ -44,19 +44,44 @@ static void setup_svm(void)
 			     ARRAY_SIZE(svm_exit_handlers));
 }
 
-static struct vm *vm_create(int nr_vcpus)
+/* A VM as kvm_arch_init_vm() leaves it: no vCPU yet. */
+static struct vm *vm_new(void)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
-	int i;
 
 	assert_non_null(vm);
+	kvm_exit_stats_vm_init(&vm->kvm);
+	return vm;
+}
+
+/* Its vCPUs, counted first as kvm_vm_ioctl_create_vcpu() does. */
+static void vm_add_vcpus(struct vm *vm, int nr_vcpus)
+{
+	int i;
+
 	for (i = 0; i < nr_vcpus; i++) {
+		vm->kvm.created_vcpus++;
 		vm->vcpu[i].kvm = &vm->kvm;
 		assert_int_equal(kvm_exit_stats_vcpu_create(&vm->vcpu[i]), 0);
 		vm->kvm.vcpus[i] = &vm->vcpu[i];
 	}
 	vm->kvm.nr_vcpus = nr_vcpus;
+}
+
+static struct vm *vm_create(int nr_vcpus)
+{
+	struct vm *vm = vm_new();
+
+	vm_add_vcpus(vm, nr_vcpus);
 	return vm;
+}
+
+/* KVM_ENABLE_CAP(KVM_CAP_X86_EXIT_STATS, @guest), reserved fields zero. */
+static int enable_cap(struct kvm *kvm, u64 guest)
+{
+	struct kvm_enable_cap cap = { .args = { guest } };
+
+	return kvm_exit_stats_enable_cap(kvm, &cap);
 }
 
 static void vm_destroy(struct vm *vm)
@@ -111,6 +136,8 @@ static int reset(void **state)
 	shim_fail_alloc = 0;
 	shim_fail_cache = 0;
 	shim_tsc = 0;
+	shim_preempt_hook = NULL;
+	shim_preempt_count = 0;
 	exit_stats_dmesg = false;
 	exit_stats_all = false;
 	/* Most tests read the leaves: the host allows it, from any CPL. */
@@ -560,7 +587,7 @@ static void test_svm_sets_match_kernel(void **state)
 /* Leaves next to ours are not ours: registers untouched. */
 static void test_foreign_leaves_untouched(void **state)
 {
-	static const u32 leaves[] = { 0x4ffffffc, 0x40000000, 0x50000000, 0 };
+	static const u32 leaves[] = { 0x4ffffffb, 0x40000000, 0x50000000, 0 };
 	struct vm *vm;
 	struct regs r;
 	u32 i;
@@ -582,40 +609,159 @@ static void test_foreign_leaves_untouched(void **state)
  */
 static void test_guest_policy(void **state)
 {
+	static const struct { int param, cap, cpl; bool answers; } cases[] = {
+		{ KVM_EXIT_STATS_GUEST_OFF, -1, 0, false },
+		{ KVM_EXIT_STATS_GUEST_OFF, KVM_EXIT_STATS_GUEST_KERNEL, 3, false },
+		{ KVM_EXIT_STATS_GUEST_OFF, KVM_EXIT_STATS_GUEST_KERNEL, 0, true },
+		{ KVM_EXIT_STATS_GUEST_OFF, KVM_EXIT_STATS_GUEST_USER, 3, true },
+		{ KVM_EXIT_STATS_GUEST_KERNEL, -1, 3, false },
+		{ KVM_EXIT_STATS_GUEST_KERNEL, -1, 0, true },
+		/* A VM's own choice beats the module's default, both ways. */
+		{ KVM_EXIT_STATS_GUEST_USER, KVM_EXIT_STATS_GUEST_OFF, 0, false },
+		{ KVM_EXIT_STATS_GUEST_OFF, KVM_EXIT_STATS_GUEST_DEFAULT, 0, false },
+		{ KVM_EXIT_STATS_GUEST_USER, KVM_EXIT_STATS_GUEST_DEFAULT, 3, true },
+	};
 	struct kvm_vcpu *v;
+	struct vm *vm;
+	struct regs r;
+	size_t i;
+
+	(void)state;
+	setup_vmx();
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		exit_stats_guest = cases[i].param;
+		vm = vm_new();
+		if (cases[i].cap >= 0)
+			assert_int_equal(enable_cap(&vm->kvm, cases[i].cap), 0);
+		vm_add_vcpus(vm, 1);
+		v = &vm->vcpu[0];
+		v->shim_cpl = cases[i].cpl;
+		if (cpuid(v, LEAF_TOTAL, 0, &r) != cases[i].answers)
+			fail_msg("case %zu: param %d, cap %d, CPL %d: wanted %s", i,
+				 cases[i].param, cases[i].cap, cases[i].cpl,
+				 cases[i].answers ? "an answer" : "stock CPUID");
+		if (!cases[i].answers)
+			assert_regs(&r, LEAF_TOTAL, 0xdeadbeef, 0, 0xdeadbeef);
+		vm_destroy(vm);
+	}
+}
+
+/*
+ * What a guest sees is fixed before it runs: the module parameter is read
+ * when the VM is created, the capability refused once a vCPU exists, and
+ * its reserved fields must be zero.
+ */
+static void test_guest_fixed_per_vm(void **state)
+{
+	struct kvm_enable_cap cap = { .args = { KVM_EXIT_STATS_GUEST_USER } };
+	struct kvm_vcpu *v;
+	struct vm *vm;
+	struct regs r;
+	int i;
+
+	(void)state;
+	setup_vmx();
+	exit_stats_guest = KVM_EXIT_STATS_GUEST_OFF;
+	vm = vm_create(1);
+	v = &vm->vcpu[0];
+	exit_stats_guest = KVM_EXIT_STATS_GUEST_USER;	/* the host changes it */
+	assert_false(cpuid(v, LEAF_TOTAL, 0, &r));
+	assert_int_equal(enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_USER), -EBUSY);
+	assert_false(cpuid(v, LEAF_TOTAL, 0, &r));
+	assert_int_equal(vm->kvm.lock.held, 0);
+	vm_destroy(vm);
+
+	/* A VM created now takes the new value; it keeps it too. */
+	vm = vm_create(1);
+	exit_stats_guest = KVM_EXIT_STATS_GUEST_OFF;
+	assert_true(cpuid(&vm->vcpu[0], LEAF_TOTAL, 0, &r));
+	vm_destroy(vm);
+
+	vm = vm_new();
+	for (i = 1; i < 4; i++) {
+		cap.args[i] = 1;
+		assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, &cap), -EINVAL);
+		cap.args[i] = 0;
+	}
+	cap.flags = 1;
+	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, &cap), -EINVAL);
+	cap.flags = 0;
+	assert_int_equal(enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_USER + 1), -EINVAL);
+	assert_int_equal(enable_cap(&vm->kvm, 1ull << 32), -EINVAL);
+	assert_int_equal(vm->kvm.exit_stats_guest, KVM_EXIT_STATS_GUEST_OFF);
+	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, &cap), 0);
+	assert_int_equal(vm->kvm.exit_stats_guest, KVM_EXIT_STATS_GUEST_USER);
+	assert_int_equal(vm->kvm.lock.held, 0);
+	vm_destroy(vm);
+}
+
+/*
+ * The discovery leaf: the highest leaf, the signature, the ABI version and
+ * whether cycles are kept; only where this VM's guest may read the leaves.
+ */
+static void test_info_leaf(void **state)
+{
 	struct vm *vm;
 	struct regs r;
 
 	(void)state;
-	setup_vmx();
+	setup_svm();
 	vm = vm_create(1);
-	v = &vm->vcpu[0];
-	exit_stats_guest = KVM_EXIT_STATS_GUEST_OFF;
-	assert_false(cpuid(v, LEAF_TOTAL, 0, &r));
-	assert_regs(&r, LEAF_TOTAL, 0xdeadbeef, 0, 0xdeadbeef);
-	assert_false(cpuid(v, LEAF_COUNT, 0xffff0000, &r));
+	assert_true(cpuid(&vm->vcpu[0], KVM_EXIT_STATS_LEAF_INFO, 0, &r));
+	assert_regs(&r, KVM_EXIT_STATS_LEAF_TOTAL, 0x74697845, 0x74617453,
+		    KVM_EXIT_STATS_ABI_VERSION | KVM_EXIT_STATS_INFO_CYCLES);
+	{
+		u32 sig[2] = { r.ebx, r.ecx };
 
-	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_KERNEL), 0);
-	v->shim_cpl = 3;
-	assert_false(cpuid(v, LEAF_TOTAL, 0, &r));
-	v->shim_cpl = 0;
-	assert_true(cpuid(v, LEAF_TOTAL, 0, &r));
-
-	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_USER), 0);
-	v->shim_cpl = 3;
-	assert_true(cpuid(v, LEAF_TOTAL, 0, &r));
-
-	/* A VM's own choice beats the module's default, both ways. */
-	exit_stats_guest = KVM_EXIT_STATS_GUEST_USER;
-	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_OFF), 0);
-	assert_false(cpuid(v, LEAF_TOTAL, 0, &r));
-	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_DEFAULT), 0);
-	assert_true(cpuid(v, LEAF_TOTAL, 0, &r));
-
-	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, KVM_EXIT_STATS_GUEST_USER + 1), -EINVAL);
-	assert_int_equal(kvm_exit_stats_enable_cap(&vm->kvm, 1ull << 32), -EINVAL);
-	assert_int_equal(vm->kvm.exit_stats_guest, KVM_EXIT_STATS_GUEST_DEFAULT);
+		assert_memory_equal(sig, "ExitStat", 8);
+	}
 	vm_destroy(vm);
+	set_mode("counts");
+	setup_svm();
+	vm = vm_create(1);
+	assert_true(cpuid(&vm->vcpu[0], KVM_EXIT_STATS_LEAF_INFO, 0, &r));
+	assert_int_equal(r.edx, KVM_EXIT_STATS_ABI_VERSION);
+	vm_destroy(vm);
+	exit_stats_guest = KVM_EXIT_STATS_GUEST_OFF;
+	vm = vm_create(1);
+	assert_false(cpuid(&vm->vcpu[0], KVM_EXIT_STATS_LEAF_INFO, 0, &r));
+	assert_regs(&r, KVM_EXIT_STATS_LEAF_INFO, 0xdeadbeef, 0, 0xdeadbeef);
+	vm_destroy(vm);
+}
+
+/*
+ * A vendor module that never shook hands (built without this change) or
+ * saw other struct sizes is refused, in every mode, with a message naming
+ * it; the handshake goes with the vendor module's unsetup.
+ */
+static void test_vendor_handshake(void **state)
+{
+	static const char *const modes[] = { "off", "counts", "cycles" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		set_mode(modes[i]);
+		shim_log[0] = '\0';
+		assert_int_equal(kvm_exit_stats_check_vendor("kvm_intel"), -ENOEXEC);
+		assert_non_null(strstr(shim_log, "kvm_intel was built without per-reason exit accounting"));
+		setup_vmx();
+		assert_int_equal(kvm_exit_stats_check_vendor("kvm_intel"), 0);
+		kvm_exit_stats_unsetup();
+		assert_int_equal(kvm_exit_stats_check_vendor("kvm_amd"), -ENOEXEC);
+
+		__kvm_exit_stats_setup(KVM_ISA_SVM, svm_exit_handlers,
+				       ARRAY_SIZE(svm_exit_handlers),
+				       sizeof(struct kvm_vcpu) - 8, sizeof(struct kvm));
+		assert_int_equal(kvm_exit_stats_check_vendor("kvm_amd"), -ENOEXEC);
+		assert_false(kvm_exit_stats_counting.enabled);
+		assert_non_null(strstr(shim_log, "built for other structs"));
+		__kvm_exit_stats_setup(KVM_ISA_SVM, svm_exit_handlers,
+				       ARRAY_SIZE(svm_exit_handlers),
+				       sizeof(struct kvm_vcpu), sizeof(struct kvm) + 8);
+		assert_int_equal(kvm_exit_stats_check_vendor("kvm_amd"), -ENOEXEC);
+		assert_false(kvm_exit_stats_counting.enabled);
+	}
 }
 
 /* The capability says what is counted; without accounting it is refused. */
@@ -633,7 +779,7 @@ static void test_capability(void **state)
 	set_mode("off");
 	setup_vmx();
 	assert_int_equal(kvm_exit_stats_check_cap(), 0);
-	assert_int_equal(kvm_exit_stats_enable_cap(&kvm, KVM_EXIT_STATS_GUEST_USER), -EINVAL);
+	assert_int_equal(enable_cap(&kvm, KVM_EXIT_STATS_GUEST_USER), -EINVAL);
 }
 
 /* kvm.exit_stats_guest takes off, kernel, user; anything else is refused. */
@@ -892,6 +1038,72 @@ static void test_away_without_exit(void **state)
 	vm_destroy(vm);
 }
 
+/* The preemption shim_preempt_hook plays: out at +1000, in at +5000. */
+static struct kvm_vcpu *preempt_vcpu;
+static void preempt_now(void)
+{
+	u64 at = shim_tsc;
+
+	shim_preempt_count++;			/* the notifiers run atomic */
+	preempt_vcpu->preempted = true;
+	shim_tsc = at + 1000;
+	kvm_exit_stats_put(preempt_vcpu);	/* kvm_sched_out() */
+	shim_tsc = at + 5000;
+	kvm_exit_stats_load(preempt_vcpu);	/* kvm_sched_in() */
+	preempt_vcpu->preempted = false;
+	shim_preempt_count--;
+}
+
+/*
+ * Time is charged once: the run and halt hooks run preemptible, and a
+ * preemption right after their TSC read must not charge an interval to
+ * two rows.  Every TSC cycle from the exit to the next entry lands in
+ * exactly one figure: cycles + halted + vmm + preempted + sleep equals
+ * the time that passed.
+ */
+static void test_preemption_charges_once(void **state)
+{
+	static const int where[] = { KVM_EXIT_STATS_VMM, KVM_EXIT_STATS_HALTED };
+	struct exit_stats_sum sum;
+	struct kvm_vcpu *v;
+	struct vm *vm;
+	u64 total;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(where); i++) {
+		setup_vmx();
+		vm = vm_create(1);
+		v = preempt_vcpu = &vm->vcpu[0];
+		kvm_exit_stats_run(v, true);
+		exit_once(v, EXIT_REASON_HLT, 0, 1000);
+		shim_tsc = 2000;			/* leaves KVM at 2000 */
+		shim_preempt_hook = preempt_now;	/* ...preempted there */
+		if (where[i] == KVM_EXIT_STATS_VMM)
+			kvm_exit_stats_run(v, false);
+		else
+			kvm_exit_stats_halt(v, true);
+		assert_null(shim_preempt_hook);		/* the hook did run */
+		shim_tsc = 20000;
+		if (where[i] == KVM_EXIT_STATS_VMM)
+			kvm_exit_stats_run(v, true);
+		else
+			kvm_exit_stats_halt(v, false);
+		shim_tsc = 21000;
+		kvm_exit_stats_enter(v);
+		exit_stats_sum(&vm->kvm, EXIT_REASON_HLT, &sum);
+		total = sum.cycles;
+		for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++)
+			total += sum.away[k];
+		if (total != 21000 - 1000)
+			fail_msg("%s: %llu cycles charged for 20000 that passed (cycles %llu halted %llu vmm %llu preempted %llu sleep %llu)",
+				 exit_stats_away_names[where[i]], total, sum.cycles,
+				 sum.away[0], sum.away[1], sum.away[2], sum.away[3]);
+		assert_int_equal(shim_preempt_count, 0);
+		vm_destroy(vm);
+	}
+}
+
 static char *read_debugfs(struct kvm *kvm)
 {
 	static char out[16384];
@@ -982,10 +1194,21 @@ static void test_dmesg_summary(void **state)
 	assert_non_null(strstr(shim_log, "kvm:   reason 0x400 npf: 5 exits, 0 cycles in KVM, 0 halted, 0 in the VMM, 0 preempted, 0 sleeping\n"));
 }
 
+/* kvm.exit_stats as the module starts, before any test sets it. */
+static int default_mode;
+
+/* The default keeps counts alone: no TSC read per exit, the least memory. */
+static void test_default_mode_counts(void **state)
+{
+	(void)state;
+	assert_string_equal(exit_stats_mode_names[default_mode], "counts");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup(fn, reset)
+		T(test_default_mode_counts),
 		T(test_count_of_handled_reason),
 		T(test_query_counts_itself),
 		T(test_ecx_boundaries_vmx),
@@ -1004,6 +1227,9 @@ int main(void)
 		T(test_svm_sets_match_kernel),
 		T(test_foreign_leaves_untouched),
 		T(test_guest_policy),
+		T(test_guest_fixed_per_vm),
+		T(test_info_leaf),
+		T(test_vendor_handshake),
 		T(test_capability),
 		T(test_guest_param),
 		T(test_mode_off),
@@ -1014,11 +1240,13 @@ int main(void)
 		T(test_memory_per_vcpu),
 		T(test_time_away),
 		T(test_away_without_exit),
+		T(test_preemption_charges_once),
 		T(test_debugfs_rows),
 		T(test_debugfs_dying_vm),
 		T(test_dmesg_summary),
 #undef T
 	};
 
+	default_mode = exit_stats_mode;
 	return cmocka_run_group_tests_name("exit_stats", tests, NULL, NULL);
 }

@@ -19,8 +19,9 @@
  * EXITSCOPE_KVM: the interface on; every CPUID is an exit, counted before
  * it is answered. STOCK_KVM: the leaves answer from the VMM's CPUID table
  * (Intel: the highest basic leaf; AMD: zeros). TABLE_FAKE: a VMM table that
- * holds the very answers exitscope would give, frozen. BARE_METAL: no
- * hypervisor bit.
+ * holds answers like exitscope's for the figure leaves, but no discovery
+ * leaf. BARE_METAL: no hypervisor bit. hv.cycles_off: exitscope's KVM
+ * keeping counts only.
  */
 enum fake_kind { EXITSCOPE_KVM, STOCK_KVM, TABLE_FAKE, BARE_METAL };
 
@@ -31,6 +32,8 @@ static struct {
 	uint64_t failed, other;
 	uint64_t total, total_cycles;
 	unsigned long calls;
+	bool cycles_off;
+	uint32_t info_edx_version;	/* 0: version 1 */
 } hv;
 
 static bool fake_defined(uint32_t code)
@@ -64,10 +67,14 @@ static struct es_cpuid fake_cpuid(uint32_t leaf, uint32_t sub)
 		memcpy(&r.ebx, "KVMKVMKVM\0\0\0", 4);
 		memcpy(&r.ecx, "KVMKVMKVM\0\0\0" + 4, 4);
 		memcpy(&r.edx, "KVMKVMKVM\0\0\0" + 8, 4);
-	} else if (leaf >= 0x4ffffffd && leaf <= 0x4fffffff && hv.kind != EXITSCOPE_KVM) {
+	} else if (leaf >= 0x4ffffffc && leaf <= 0x4fffffff && hv.kind != EXITSCOPE_KVM) {
 		/* Stock KVM: Intel repeats the highest basic leaf, AMD zeros. */
 		if (!strcmp(hv.vendor, "GenuineIntel"))
 			r = (struct es_cpuid){ 0x1, 0x2, 0x3, 0x4 };
+	} else if (leaf == 0x4ffffffc) {
+		r = (struct es_cpuid){ 0x4fffffff, 0x74697845, 0x74617453,
+				       (hv.info_edx_version ? hv.info_edx_version : 1) |
+				       (hv.cycles_off ? 0 : 0x10000) };
 	} else if (leaf == 0x4fffffff) {
 		r.eax = (uint32_t)hv.total;
 		r.edx = hv.total >> 32;
@@ -131,8 +138,8 @@ static void test_open_refuses(void **state)
 		hv.vendor = vendors[i];
 		hv.kind = STOCK_KVM;
 		assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), -1);
-		assert_non_null(strstr(why, "does not answer CPUID leaves 0x4ffffffd..0x4fffffff"));
-		/* A table that fakes "undefined" still cannot make the total move. */
+		assert_non_null(strstr(why, "does not answer CPUID leaves 0x4ffffffc..0x4fffffff (no signature at 0x4ffffffc)"));
+		/* A table with figure-like answers but no discovery leaf. */
 		hv.kind = TABLE_FAKE;
 		assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), -1);
 		assert_non_null(strstr(why, "does not answer"));
@@ -140,6 +147,14 @@ static void test_open_refuses(void **state)
 		assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), -1);
 		assert_non_null(strstr(why, "no hypervisor"));
 	}
+	/* The signature with version 0 is no interface; a later one is. */
+	hv.vendor = "GenuineIntel";
+	hv.kind = EXITSCOPE_KVM;
+	hv.info_edx_version = 0x10000;
+	assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), -1);
+	hv.info_edx_version = 7;
+	assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), 0);
+	assert_int_equal(q.abi_version, 7);
 	hv.vendor = "HygonGenuine";
 	assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "unknown CPU vendor 'HygonGenuine'"));
@@ -186,6 +201,19 @@ static void test_undefined_and_zero(void **state)
 	es_query_reason(&q, 12, &f);
 	assert_true(f.defined);
 	assert_true(f.count == 0 && f.cycles == 0);
+	assert_int_equal(q.cpuid_calls - before, 1);
+	/* A host keeping counts only: no cycles asked for, none reported. */
+	hv.count[12] = 5;
+	hv.cycles[12] = 99;
+	before = q.cpuid_calls;
+	es_query_reason(&q, 12, &f);
+	assert_int_equal(q.cpuid_calls - before, 2);
+	hv.cycles_off = true;
+	assert_int_equal(es_query_open(&q, fake_cpuid, why, sizeof(why)), 0);
+	assert_false(q.has_cycles);
+	before = q.cpuid_calls;
+	es_query_reason(&q, 12, &f);
+	assert_true(f.count == 5 && f.cycles == 0);
 	assert_int_equal(q.cpuid_calls - before, 1);
 }
 

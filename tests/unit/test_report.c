@@ -467,6 +467,39 @@ static void test_json_round_trip(void **state)
 	fx_rmdir(d);
 }
 
+/* A --l1-extra script that failed fails the run, and says where to look. */
+static void test_l1_extra(void **state)
+{
+	struct es_summary s;
+	struct es_record r, back;
+	struct es_err e;
+	char *d = fx_amd_dir(), *js_text;
+
+	(void)state;
+	fx_put(d, "metadata.txt", replace(fx_meta_amd, "kver=6.1.192-3\n",
+					  "kver=6.1.192-3\nl1_extra=0\n"));
+	load(d, &r);
+	print_verdict(&r);
+	assert_true(es_verdict_ok(&r.verdict));
+	es_record_free(&r);
+	fx_put(d, "metadata.txt", replace(fx_meta_amd, "kver=6.1.192-3\n",
+					  "kver=6.1.192-3\nl1_extra=3\n"));
+	load(d, &r);
+	assert_true(has_failure(&r, "the --l1-extra script in L1 exited with status 3 (its output: l1-extra.log)"));
+	js_text = strdup(render(js, &r, NULL));
+	assert_non_null(strstr(js_text, "\"l1_extra_status\":3"));
+	if (es_read_json("results.json", js_text, strlen(js_text), &back, &e))
+		fail_msg("%s", e.msg);
+	assert_true(back.meta.l1_extra && back.meta.l1_extra_status == 3);
+	es_record_free(&back);
+	free(js_text);
+	es_summary_build(&r, &s);
+	assert_non_null(strstr(render(md, &r, &s), "The --l1-extra script in L1 exited with status 3"));
+	es_summary_free(&s);
+	es_record_free(&r);
+	fx_rmdir(d);
+}
+
 static void test_json_refuses(void **state)
 {
 	static const struct { const char *from, *to, *why; } bad[] = {
@@ -575,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_text),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_l1_extra),
 		cmocka_unit_test(test_json_refuses),
 		cmocka_unit_test(test_json_tampered),
 		cmocka_unit_test(test_chart),

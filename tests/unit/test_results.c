@@ -302,6 +302,11 @@ static void test_meta(void **state)
 	/* A command line with quotes and UTF-8 is text like any other. */
 	assert_int_equal(meta(meta_with("l2_cmdline", "l2_cmdline=x=\"a\\b\" caf\xc3\xa9"), &m, &e), 0);
 	assert_string_equal(m.l2_cmdline, "x=\"a\\b\" caf\xc3\xa9");
+	/* A --l1-extra script's status, when one ran; none by default. */
+	assert_false(m.l1_extra);
+	assert_int_equal(meta(meta_with("kver", "kver=6.1.192-3\nl1_extra=7"), &m, &e), 0);
+	assert_true(m.l1_extra);
+	assert_int_equal(m.l1_extra_status, 7);
 }
 
 static void test_meta_refuses(void **state)
@@ -325,6 +330,9 @@ static void test_meta_refuses(void **state)
 		{ "l1_kernel", "frob=1", "unknown key 'frob'" },
 		{ "l1_kernel", "cpu=amd", "cpu given twice" },
 		{ "paging.npt", "paging.shadow=0\npaging.npt=1", "paging.shadow before the nested" },
+		{ "kver", "kver=1\nl1_extra=256", "l1_extra: '256'" },
+		{ "kver", "kver=1\nl1_extra=", "l1_extra: ''" },
+		{ "kver", "kver=1\nl1_extra=0\nl1_extra=0", "l1_extra given twice" },
 	};
 	struct es_meta m;
 	struct es_err e;

@@ -16,7 +16,7 @@ void cmd_query_help(void)
 	       "\n"
 	       "Run inside a guest of a KVM with exitscope's accounting: reads this VM's\n"
 	       "exit counts and cycles per exit reason (VMX reasons on Intel, SVM exit\n"
-	       "codes on AMD) through CPUID leaves 0x4ffffffd..0x4fffffff. Rows\n"
+	       "codes on AMD) through CPUID leaves 0x4ffffffc..0x4fffffff. Rows\n"
 	       "FAILED_VMENTRY (VMX) and other appear when they have exits, so that\n"
 	       "the rows add up to the total (the query's own CPUIDs between reads aside).\n"
 	       "\n"

@@ -119,6 +119,8 @@ struct es_meta {
 	char kver[64];			/* linux-source version of the modules */
 	char modules[16];		/* "exitscope", or "stock": KVM without exitscope */
 	char l1_kernel[128];		/* L1's uname -r */
+	bool l1_extra;			/* a --l1-extra script ran in L1 */
+	unsigned int l1_extra_status;	/* ...and exited so (0: success) */
 	char l2_cmdline[2048];
 	char knob[32];			/* "kvm_amd.npt", "kvm_intel.ept" */
 	struct es_mode modes[ES_MAX_MODES];

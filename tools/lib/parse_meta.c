@@ -14,6 +14,7 @@
  *   paging.shadow=0
  *   kver=6.1.192-3
  *   modules=stock       (optional: KVM without exitscope ran; default exitscope)
+ *   l1_extra=0          (optional: the exit status of lab --l1-extra's script)
  *
  * The value is everything after the first '=' (a command line holds more).
  */
@@ -27,11 +28,11 @@
 #define META_MAX_LINES	32
 
 enum key { CPU, WORKLOAD, RUNS, ROUNDS, L2_CPUS, L1_KERNEL, L2_CMDLINE, KVER,
-	   PAGING_NESTED, PAGING_SHADOW, NR_REQUIRED, MODULES = NR_REQUIRED, NR_KEYS };
+	   PAGING_NESTED, PAGING_SHADOW, NR_REQUIRED, MODULES = NR_REQUIRED, L1_EXTRA, NR_KEYS };
 
 static const char *const key_names[NR_KEYS] = {
 	"cpu", "workload", "runs", "rounds", "l2_cpus", "l1_kernel", "l2_cmdline",
-	"kver", "paging.<nested>", "paging.shadow", "modules",
+	"kver", "paging.<nested>", "paging.shadow", "modules", "l1_extra",
 };
 
 static bool word(struct es_str s)
@@ -53,16 +54,17 @@ static int text(const struct es_lines *it, const char *key, struct es_str v,
 	return 0;
 }
 
-static int count(const struct es_lines *it, const char *key, struct es_str v,
-		 uint64_t max, unsigned int *out, struct es_err *e)
+static int number(const struct es_lines *it, const char *key, struct es_str v,
+		  uint64_t min, uint64_t max, unsigned int *out, struct es_err *e)
 {
 	enum es_num_error ne;
 	uint64_t x;
 
-	ne = es_num_parse(v.p, v.n, ES_NUM_DEC, 1, max, &x);
+	ne = es_num_parse(v.p, v.n, ES_NUM_DEC, min, max, &x);
 	if (ne != ES_NUM_OK)
-		return es_lines_err(it, e, "%s: '%.*s': %s (1 to %llu)", key, (int)v.n, v.p,
-				    es_num_strerror(ne), (unsigned long long)max);
+		return es_lines_err(it, e, "%s: '%.*s': %s (%llu to %llu)", key, (int)v.n, v.p,
+				    es_num_strerror(ne), (unsigned long long)min,
+				    (unsigned long long)max);
 	*out = (unsigned int)x;
 	return 0;
 }
@@ -124,11 +126,11 @@ static int line(const struct es_lines *it, struct es_str s, struct es_meta *m,
 					    (int)v.n, v.p);
 		return text(it, "workload", v, m->workload, sizeof(m->workload), e);
 	case RUNS:
-		return count(it, "runs", v, ES_MAX_RUNS / 2, &m->runs, e);
+		return number(it, "runs", v, 1, ES_MAX_RUNS / 2, &m->runs, e);
 	case ROUNDS:
-		return count(it, "rounds", v, 1000000, &m->rounds, e);
+		return number(it, "rounds", v, 1, 1000000, &m->rounds, e);
 	case L2_CPUS:
-		return count(it, "l2_cpus", v, 64, &m->l2_cpus, e);
+		return number(it, "l2_cpus", v, 1, 64, &m->l2_cpus, e);
 	case L1_KERNEL:
 		return text(it, "l1_kernel", v, m->l1_kernel, sizeof(m->l1_kernel), e);
 	case L2_CMDLINE:
@@ -146,6 +148,9 @@ static int line(const struct es_lines *it, struct es_str s, struct es_meta *m,
 		if (!es_str_eq(v, "stock") && !es_str_eq(v, "exitscope"))
 			return es_lines_err(it, e, "modules: '%.*s' (stock or exitscope)", (int)v.n, v.p);
 		return text(it, "modules", v, m->modules, sizeof(m->modules), e);
+	case L1_EXTRA:
+		m->l1_extra = true;
+		return number(it, "l1_extra", v, 0, 255, &m->l1_extra_status, e);
 	case NR_KEYS:
 		break;
 	}

@@ -5,9 +5,6 @@
 
 #include "query.h"
 
-/* A code no vendor defines and no kernel will name: it must be "undefined". */
-#define PROBE_UNDEFINED 0xffff0000u
-
 static struct es_cpuid call(struct es_query *q, uint32_t leaf, uint32_t sub)
 {
 	q->cpuid_calls++;
@@ -27,16 +24,8 @@ static bool answers_undefined(struct es_cpuid r)
 	return !r.eax && !r.ebx && !r.ecx && r.edx == KVM_EXIT_STATS_UNDEFINED;
 }
 
-static uint64_t total_exits(struct es_query *q)
-{
-	struct es_cpuid r = call(q, KVM_EXIT_STATS_LEAF_TOTAL, 0);
-
-	return (uint64_t)r.edx << 32 | r.eax;
-}
-
 int es_query_open(struct es_query *q, es_cpuid_fn cpuid, char *why, size_t len)
 {
-	uint64_t before, after;
 	struct es_cpuid r;
 
 	memset(q, 0, sizeof(*q));
@@ -60,21 +49,23 @@ int es_query_open(struct es_query *q, es_cpuid_fn cpuid, char *why, size_t len)
 	r = call(q, 0x40000000, 0);
 	regs_string(q->hypervisor, r.ebx, r.ecx, r.edx);
 	/*
-	 * With the interface off (stock KVM, exit_stats=off, or a VMM that did
-	 * not opt in) these leaves answer whatever the VMM's CPUID table says:
-	 * zeros, the highest basic leaf (Intel), or any values at all. Two
-	 * things a table cannot fake: a code no one defines answers exactly
-	 * "undefined", and the total moves, since every CPUID is an exit
-	 * counted before it is answered (the one between the reads included).
+	 * The discovery leaf answers exitscope's signature only where this
+	 * VM's guest may read the figures; with the interface off (stock KVM,
+	 * exit_stats=off, or a VM that did not opt in) it answers what the
+	 * VMM's CPUID table says, as every leaf of the range does. Versions
+	 * only add: any version from the first on keeps these leaves' meaning.
 	 */
-	before = total_exits(q);
-	if (!answers_undefined(call(q, KVM_EXIT_STATS_LEAF_COUNT, PROBE_UNDEFINED)) ||
-	    (after = total_exits(q)) <= before) {
+	r = call(q, KVM_EXIT_STATS_LEAF_INFO, 0);
+	if (r.ebx != KVM_EXIT_STATS_SIG_EBX || r.ecx != KVM_EXIT_STATS_SIG_ECX ||
+	    r.eax < KVM_EXIT_STATS_LEAF_TOTAL || !(r.edx & KVM_EXIT_STATS_INFO_VERSION)) {
 		snprintf(why, len,
-			 "hypervisor '%s' does not answer CPUID leaves 0x%08x..0x%08x: not exitscope's KVM, kvm.exit_stats=off, or the guest interface is off for this VM",
-			 q->hypervisor, KVM_EXIT_STATS_LEAF_CYCLES, KVM_EXIT_STATS_LEAF_TOTAL);
+			 "hypervisor '%s' does not answer CPUID leaves 0x%08x..0x%08x (no signature at 0x%08x): not exitscope's KVM, kvm.exit_stats=off, or the guest interface is off for this VM",
+			 q->hypervisor, KVM_EXIT_STATS_LEAF_INFO, KVM_EXIT_STATS_LEAF_TOTAL,
+			 KVM_EXIT_STATS_LEAF_INFO);
 		return -1;
 	}
+	q->abi_version = r.edx & KVM_EXIT_STATS_INFO_VERSION;
+	q->has_cycles = r.edx & KVM_EXIT_STATS_INFO_CYCLES;
 	return 0;
 }
 
@@ -91,8 +82,8 @@ void es_query_reason(struct es_query *q, uint32_t code, struct es_figure *f)
 	if (!f->name)
 		f->name = "unnamed";
 	f->count = (uint64_t)r.ebx << 32 | r.eax;
-	if (!f->count)
-		return;		/* no exits, no cycles: spare an exit */
+	if (!f->count || !q->has_cycles)
+		return;		/* no cycles to read: spare an exit */
 	r = call(q, KVM_EXIT_STATS_LEAF_CYCLES, code);
 	f->cycles = (uint64_t)r.ebx << 32 | r.ecx;
 }

@@ -34,12 +34,14 @@ struct es_query {
 	enum es_vendor vendor;
 	char cpu_vendor[13];
 	char hypervisor[13];
+	unsigned int abi_version;	/* of the discovery leaf */
+	bool has_cycles;		/* the host keeps cycles (kvm.exit_stats=cycles) */
 };
 
 /*
  * Find the CPU vendor and check that the hypervisor answers exitscope's
- * leaves, and not just a CPUID table that happens to hold them. Returns 0,
- * or -1 with a message for people in @why.
+ * leaves for this guest: its discovery leaf's signature and version.
+ * Returns 0, or -1 with a message for people in @why.
  */
 int es_query_open(struct es_query *q, es_cpuid_fn cpuid, char *why, size_t len);
 /* The figures of one code. */

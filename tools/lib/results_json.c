@@ -120,6 +120,7 @@ static json_t *record_json(const struct es_record *rec)
 	r |= put(o, "modules", json_string(*m->modules ? m->modules : "exitscope"));
 	r |= put(o, "l1_kernel", json_string(m->l1_kernel));
 	r |= put(o, "l2_cmdline", json_string(m->l2_cmdline));
+	r |= put(o, "l1_extra_status", m->l1_extra ? json_integer(m->l1_extra_status) : json_null());
 	r |= put(o, "paging_parameter", json_string(m->knob));
 	r |= put(o, "modes", modes);
 	for (i = 0; !r && i < m->nmodes; i++)
@@ -404,7 +405,7 @@ static int read_meta(struct rd *rd, json_t *root, struct es_meta *m)
 {
 	static const char *const keys[] = { "schema", "source", "cpu", "isa", "workload",
 		"runs_per_mode", "rounds", "l2_cpus", "kernel", "modules", "l1_kernel", "l2_cmdline",
-		"paging_parameter", "modes", "verdict", "runs", NULL };
+		"l1_extra_status", "paging_parameter", "modes", "verdict", "runs", NULL };
 	char cpu[8], isa[8], schema[32];
 	json_t *modes, *v;
 	json_error_t je;
@@ -435,6 +436,18 @@ static int read_meta(struct rd *rd, json_t *root, struct es_meta *m)
 		return -1;
 	if (!json_object_get(root, "modules"))
 		snprintf(m->modules, sizeof(m->modules), "exitscope");
+	/* Added to exitscope.lab/2 later too: absent or null, no script ran. */
+	v = json_object_get(root, "l1_extra_status");
+	if (v && !json_is_null(v)) {
+		uint64_t status;
+
+		if (get_fig(rd, v, "l1_extra_status", &status))
+			return -1;
+		if (status > 255)
+			return bad(rd, "l1_extra_status is no exit status (0-255)%s", NULL);
+		m->l1_extra = true;
+		m->l1_extra_status = (unsigned int)status;
+	}
 	if (strcmp(m->modules, "exitscope") && strcmp(m->modules, "stock"))
 		return bad(rd, "modules is neither exitscope nor stock%s", NULL);
 	if (!strcmp(cpu, "intel") && !strcmp(isa, "vmx"))

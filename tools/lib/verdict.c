@@ -285,4 +285,7 @@ void es_verdict_check(struct es_record *r)
 	}
 	if (!r->nruns)
 		fail(&r->verdict, "no runs");
+	if (m->l1_extra && m->l1_extra_status)
+		fail(&r->verdict, "the --l1-extra script in L1 exited with status %u (its output: l1-extra.log)",
+		     m->l1_extra_status);
 }

@@ -111,6 +111,9 @@ static void header(FILE *out, const struct es_record *r, const struct es_summary
 		m->l2_cpus);
 	for (i = 0; i < m->nmodes; i++)
 		fprintf(out, " %s: %s=%s.", m->modes[i].name, m->knob, m->modes[i].param);
+	if (m->l1_extra)
+		fprintf(out, " The --l1-extra script in L1 exited with status %u (l1-extra.log).",
+			m->l1_extra_status);
 	fprintf(out, "\n\n");
 }
 

@@ -9,6 +9,11 @@
 /*
  * CPUID leaves a guest reads its VM's figures with, when the host allows it
  * (KVM_CAP_X86_EXIT_STATS, kvm.exit_stats_guest):
+ *   LEAF_INFO:   EAX = the highest leaf (LEAF_TOTAL), EBX ECX = the
+ *                signature "ExitStat", EDX = ABI version (bits 15:0) and
+ *                INFO_* flags; where the host does not allow it, this leaf
+ *                answers as every other (the VMM's table), so a guest that
+ *                finds the signature knows the leaves below are live
  *   LEAF_TOTAL:  EDX:EAX = all exits, EBX:ECX = all cycles in KVM
  *   LEAF_COUNT:  ECX = code; EBX:EAX = exits of that code, ECX = EDX = 0
  *   LEAF_CYCLES: ECX = code; EBX:ECX = cycles in KVM, EAX = EDX = 0
@@ -16,10 +21,17 @@
  * KVM_EXIT_STATS_CODE_* below.  A code that neither the kernel names nor
  * KVM handles answers EDX = KVM_EXIT_STATS_UNDEFINED, the rest 0.
  */
+#define KVM_EXIT_STATS_LEAF_INFO	0x4ffffffc
 #define KVM_EXIT_STATS_LEAF_CYCLES	0x4ffffffd
 #define KVM_EXIT_STATS_LEAF_COUNT	0x4ffffffe
 #define KVM_EXIT_STATS_LEAF_TOTAL	0x4fffffff
 #define KVM_EXIT_STATS_UNDEFINED	0xffffffff
+
+#define KVM_EXIT_STATS_SIG_EBX		0x74697845	/* "Exit" */
+#define KVM_EXIT_STATS_SIG_ECX		0x74617453	/* "Stat" */
+#define KVM_EXIT_STATS_ABI_VERSION	1
+#define KVM_EXIT_STATS_INFO_VERSION	0xffff		/* EDX: the version */
+#define KVM_EXIT_STATS_INFO_CYCLES	0x10000		/* EDX: cycles kept */
 
 /* VMX: every failed VM entry (exit reason with bit 31 set), in one row. */
 #define KVM_EXIT_STATS_CODE_FAILED_VMENTRY	0x80000000
@@ -34,9 +46,13 @@
  * A VM capability (KVM_CHECK_EXTENSION, KVM_ENABLE_CAP on the VM fd).
  * Checking it answers the KVM_EXIT_STATS_HAS_* bits (0: no accounting).
  * Enabling it with args[0] = KVM_EXIT_STATS_GUEST_* sets whether this VM's
- * guest may read the CPUID leaves above; until then the module parameter
- * kvm.exit_stats_guest decides (default off).  With the leaves off, CPUID
- * answers them as stock KVM does, from the VMM's CPUID table.
+ * guest may read the CPUID leaves above; args[1..3] and flags must be 0
+ * (EINVAL), and it must come before the VM's first vCPU (EBUSY after):
+ * what a guest sees is fixed while it runs.  A VM that does not enable it
+ * keeps what the module parameter kvm.exit_stats_guest said when the VM
+ * was created (default off); GUEST_DEFAULT takes the parameter's value at
+ * the time of the call.  With the leaves off, CPUID answers them as stock
+ * KVM does, from the VMM's CPUID table.
  */
 #define KVM_CAP_X86_EXIT_STATS		0x45530001
 
