@@ -24,6 +24,7 @@
 
 #include "exit_stats.h"
 #include "trace.h"
+#include "x86.h"
 
 enum exit_stats_mode {
 	EXIT_STATS_OFF,
@@ -147,8 +148,8 @@ EXPORT_SYMBOL_GPL(kvm_exit_stats_counting);
 DEFINE_STATIC_KEY_FALSE(kvm_exit_stats_timing);
 EXPORT_SYMBOL_GPL(kvm_exit_stats_timing);
 
-u32 kvm_exit_stats_direct_slots __read_mostly;
-EXPORT_SYMBOL_GPL(kvm_exit_stats_direct_slots);
+u8 kvm_exit_stats_map[KVM_EXIT_STATS_MAP_SIZE] __read_mostly;
+EXPORT_SYMBOL_GPL(kvm_exit_stats_map);
 
 struct exit_reason {
 	u32 code;
@@ -160,19 +161,20 @@ static const struct exit_reason svm_reasons[] = { SVM_EXIT_REASONS };
 
 /* Room for the larger handler table (SVM's ends at SVM_EXIT_VMGEXIT). */
 #define EXIT_STATS_MAX_HANDLERS	2048
-/* Room for the slots of either vendor (SVM: 0x00-0xa2, NPF..VMGEXIT, 2). */
-#define EXIT_STATS_MAX_SLOTS	512
-
-/* SVM codes with bit 31 set are software-defined (SEV VMGEXIT) or an error. */
-#define SVM_EXIT_HW_LIMIT	0x80000000u
+/*
+ * Slots a map entry (a u8 fig[] index, two per slot in cycles mode) can
+ * reach; VMX has 64 today, SVM 96.
+ */
+#define EXIT_STATS_MAX_SLOTS	127
 
 /*
- * Slots: [0, direct) are the codes themselves; SVM's sparse upper codes
- * (NPF...) follow as [direct, direct + high_slots); then one slot for failed
- * VM entries (VMX) or SVM_EXIT_ERR (SVM), and one for codes outside all of
- * these, so that every exit is counted somewhere.  A slot is "defined" if
- * its code is named by the kernel or handled by KVM; the other direct slots
- * (gaps in the numbering) are only read through KVM_EXIT_STATS_CODE_OTHER.
+ * Slots are dense: one per code the kernel names or KVM handles (below
+ * KVM_EXIT_STATS_MAP_SIZE, and SVM_EXIT_ERR), in code order, then "other"
+ * for every code without a slot of its own (a gap in the numbering, a code
+ * newer than this kernel), so that every exit is counted somewhere and the
+ * "other" row is one slot.  code_of[] names each slot's code;
+ * kvm_exit_stats_map[] maps a code's low bits to its slot's fig[] index
+ * (slot * stride), gaps to the other slot's.
  */
 static struct {
 	unsigned int isa;
@@ -180,12 +182,10 @@ static struct {
 	u32 nr_reasons;
 	u32 nr_handlers;
 	DECLARE_BITMAP(handled, EXIT_STATS_MAX_HANDLERS);
-	DECLARE_BITMAP(defined, EXIT_STATS_MAX_SLOTS);
-	u32 high_base;
-	u32 high_slots;
-	u32 fail_slot;
+	u32 code_of[EXIT_STATS_MAX_SLOTS];
 	u32 other_slot;
 	u32 nr_slots;
+	u32 stride;		/* u64s of fig[] per slot: 1, or 2 with cycles */
 	struct kmem_cache *cache;
 	/* The vendor module shook hands: see kvm_exit_stats_setup(). */
 	bool vendor_ok;
@@ -194,35 +194,18 @@ static struct {
 /* What a guest's query of a code reads, besides a real slot. */
 #define EXIT_STATS_Q_UNDEFINED	U32_MAX		/* neither named nor handled */
 #define EXIT_STATS_Q_ZERO	(U32_MAX - 1)	/* defined, never a hardware exit */
-#define EXIT_STATS_Q_OTHER	(U32_MAX - 2)	/* the other slot and the gaps */
 
+/* Where kvm_exit_stats_map[] has @code: its low bits (see exit_stats.h). */
+static u32 exit_stats_map_index(u32 code)
+{
+	return code & (KVM_EXIT_STATS_MAP_SIZE - 1);
+}
+
+/* The slot of a hardware exit's code, as kvm_exit_stats_count() finds it. */
 static u32 exit_stats_slot(u32 code)
 {
-	u32 direct = kvm_exit_stats_direct_slots;
-
-	if (layout.isa == KVM_ISA_VMX) {
-		if (code & VMX_EXIT_REASONS_FAILED_VMENTRY)
-			return layout.fail_slot;
-		code &= 0xffff;		/* drop the flag bits 16..30 */
-	} else if (code == (u32)SVM_EXIT_ERR) {
-		return layout.fail_slot;
-	}
-	if (code < direct)
-		return code;
-	if (code - layout.high_base < layout.high_slots)
-		return direct + code - layout.high_base;
-	return layout.other_slot;
+	return kvm_exit_stats_map[exit_stats_map_index(code)] / layout.stride;
 }
-
-void __kvm_exit_stats_count(struct kvm_exit_stats *s, u32 code)
-{
-	u32 slot = exit_stats_slot(code);
-
-	s->count[slot]++;
-	s->exits++;
-	s->pending = slot;
-}
-EXPORT_SYMBOL_GPL(__kvm_exit_stats_count);
 
 /* Index of @code in the vendor's list of named reasons, or -1. */
 static int exit_stats_find_reason(u32 code)
@@ -244,73 +227,68 @@ static bool exit_stats_handled(u32 code)
 	return test_bit(code, layout.handled);
 }
 
+static bool exit_stats_defined(u32 code)
+{
+	return exit_stats_handled(code) || exit_stats_find_reason(code) >= 0;
+}
+
+/* VMX's basic reasons that only ever come as failed VM entries. */
+static bool exit_stats_vmentry_failure(u32 code)
+{
+	return code == EXIT_REASON_INVALID_STATE ||
+	       code == EXIT_REASON_MSR_LOAD_FAIL ||
+	       code == EXIT_REASON_MCE_DURING_VMENTRY;
+}
+
 /* The code a slot stands for (U32_MAX for the other slot). */
 static u32 exit_stats_slot_code(u32 slot)
 {
-	if (slot == layout.fail_slot)
-		return layout.isa == KVM_ISA_VMX ?
-			KVM_EXIT_STATS_CODE_FAILED_VMENTRY : (u32)SVM_EXIT_ERR;
-	if (slot == layout.other_slot)
-		return U32_MAX;
-	if (slot < kvm_exit_stats_direct_slots)
-		return slot;
-	return layout.high_base + slot - kvm_exit_stats_direct_slots;
+	return slot == layout.other_slot ? U32_MAX : layout.code_of[slot];
 }
 
-/* Name of a slot; "other" for the catch-all, NULL for a gap. */
+/* Name of a slot; "other" for the catch-all. */
 static const char *exit_stats_slot_name(u32 slot)
 {
 	int i;
 
 	if (slot == layout.other_slot)
 		return "other";
-	if (slot == layout.fail_slot && layout.isa == KVM_ISA_VMX)
+	if (exit_stats_slot_code(slot) == KVM_EXIT_STATS_CODE_FAILED_VMENTRY)
 		return "FAILED_VMENTRY";
 	i = exit_stats_find_reason(exit_stats_slot_code(slot));
-	if (i >= 0)
-		return layout.reasons[i].name;
 	/* Handled, but missing from the header's list of names. */
-	return test_bit(slot, layout.defined) ? "unnamed" : NULL;
+	return i >= 0 ? layout.reasons[i].name : "unnamed";
 }
 
 /* What the guest's query of @code reads: a slot or an EXIT_STATS_Q_*. */
 static u32 exit_stats_query_slot(u32 code)
 {
-	u32 slot;
-
 	if (code == KVM_EXIT_STATS_CODE_OTHER)
-		return EXIT_STATS_Q_OTHER;
-	if (layout.isa == KVM_ISA_VMX &&
-	    code == KVM_EXIT_STATS_CODE_FAILED_VMENTRY)
-		return layout.fail_slot;
-	if (!exit_stats_handled(code) && exit_stats_find_reason(code) < 0)
+		return layout.other_slot;
+	if (layout.isa == KVM_ISA_VMX) {
+		if (code == KVM_EXIT_STATS_CODE_FAILED_VMENTRY)
+			return exit_stats_slot(EXIT_REASON_INVALID_STATE);
+		/* Named, but only ever a failed entry: that row has them. */
+		if (exit_stats_vmentry_failure(code))
+			return EXIT_STATS_Q_ZERO;
+	}
+	if (!exit_stats_defined(code))
 		return EXIT_STATS_Q_UNDEFINED;
-	/* Named or handled, so never a VMX code with flag bits. */
-	slot = exit_stats_slot(code);
-	/* Named software codes (SEV VMGEXIT) are never hardware exits. */
-	return slot == layout.other_slot ? EXIT_STATS_Q_ZERO : slot;
+	/* Named or handled: in the map, or a named software code. */
+	if (code >= KVM_EXIT_STATS_MAP_SIZE && code != (u32)SVM_EXIT_ERR)
+		return EXIT_STATS_Q_ZERO;	/* SEV VMGEXIT codes: no exits */
+	return exit_stats_slot(code);
 }
 
-/* Grow the direct or the high slot range so that it covers @code. */
-static void exit_stats_cover(u32 code, u32 *direct, u32 *high_end)
-{
-	if (layout.isa == KVM_ISA_SVM && code >= SVM_EXIT_HW_LIMIT)
-		return;		/* software-defined: never a hardware exit */
-	if (layout.isa == KVM_ISA_VMX || code < layout.high_base)
-		*direct = max(*direct, code + 1);
-	else
-		*high_end = max(*high_end, code + 1);
-}
-
-/* Bytes of one vCPU's figures: the header, then the arrays in use. */
+/* Bytes of one vCPU's figures: the header, fig[], the time away. */
 static size_t exit_stats_size(void)
 {
 	struct kvm_exit_stats *s;
-	u32 rows = 1;
+	size_t n = struct_size(s, fig, layout.stride * layout.nr_slots);
 
 	if (exit_stats_mode == EXIT_STATS_CYCLES)
-		rows += 1 + KVM_EXIT_STATS_NR_AWAY;
-	return struct_size(s, count, rows * layout.nr_slots);
+		n += sizeof(struct kvm_exit_stats_away_table);
+	return n;
 }
 
 /*
@@ -323,7 +301,7 @@ void __kvm_exit_stats_setup(unsigned int isa,
 			    const kvm_exit_stats_handler_t *handlers,
 			    u32 nr_handlers, size_t vcpu_size, size_t kvm_size)
 {
-	u32 i, direct = 0, high_end = 0;
+	u32 code, slot = 0;
 
 	kvm_exit_stats_unsetup();
 	if (vcpu_size != sizeof(struct kvm_vcpu) || kvm_size != sizeof(struct kvm)) {
@@ -338,48 +316,66 @@ void __kvm_exit_stats_setup(unsigned int isa,
 	if (isa == KVM_ISA_VMX) {
 		layout.reasons = vmx_reasons;
 		layout.nr_reasons = ARRAY_SIZE(vmx_reasons);
-		layout.high_base = 0;
 	} else if (isa == KVM_ISA_SVM) {
 		layout.reasons = svm_reasons;
 		layout.nr_reasons = ARRAY_SIZE(svm_reasons);
-		layout.high_base = SVM_EXIT_NPF;
 	} else {
 		WARN_ONCE(1, "exit_stats: unknown isa %u\n", isa);
 		return;
 	}
 	layout.isa = isa;
+	layout.stride = exit_stats_mode == EXIT_STATS_CYCLES ? 2 : 1;
 
 	if (WARN_ON_ONCE(nr_handlers > EXIT_STATS_MAX_HANDLERS))
 		nr_handlers = EXIT_STATS_MAX_HANDLERS;
 	layout.nr_handlers = nr_handlers;
 	bitmap_zero(layout.handled, EXIT_STATS_MAX_HANDLERS);
-	for (i = 0; i < nr_handlers; i++) {
-		if (!handlers[i])
+	for (code = 0; code < nr_handlers; code++)
+		if (handlers[code])
+			__set_bit(code, layout.handled);
+
+	/*
+	 * A slot per defined code of the map's range, and SVM_EXIT_ERR at
+	 * its low bits (no SVM code lives there); the rest map to other.
+	 */
+	for (code = 0; code < KVM_EXIT_STATS_MAP_SIZE; code++) {
+		if (isa == KVM_ISA_SVM && code == exit_stats_map_index(SVM_EXIT_ERR))
 			continue;
-		__set_bit(i, layout.handled);
-		exit_stats_cover(i, &direct, &high_end);
+		/* VMX's entry failures: one FAILED_VMENTRY slot, at the first. */
+		if (isa == KVM_ISA_VMX && exit_stats_vmentry_failure(code) &&
+		    code != EXIT_REASON_INVALID_STATE)
+			continue;
+		if (!exit_stats_defined(code))
+			continue;
+		if (WARN_ON_ONCE(slot + 2 > EXIT_STATS_MAX_SLOTS))
+			return;
+		if (isa == KVM_ISA_VMX && code == EXIT_REASON_INVALID_STATE)
+			code = KVM_EXIT_STATS_CODE_FAILED_VMENTRY;
+		layout.code_of[slot++] = code;
+		if (code == KVM_EXIT_STATS_CODE_FAILED_VMENTRY)
+			code = EXIT_REASON_INVALID_STATE;	/* go on from there */
 	}
-	for (i = 0; i < layout.nr_reasons; i++)
-		exit_stats_cover(layout.reasons[i].code, &direct, &high_end);
-	layout.high_slots = high_end ? high_end - layout.high_base : 0;
-	layout.fail_slot = direct + layout.high_slots;
-	layout.other_slot = layout.fail_slot + 1;
-	layout.nr_slots = layout.other_slot + 1;
-	if (WARN_ON_ONCE(layout.nr_slots > EXIT_STATS_MAX_SLOTS))
-		return;
-	kvm_exit_stats_direct_slots = direct;
-
-	bitmap_zero(layout.defined, EXIT_STATS_MAX_SLOTS);
-	for (i = 0; i < layout.fail_slot; i++) {
-		u32 code = exit_stats_slot_code(i);
-
-		if (exit_stats_handled(code) || exit_stats_find_reason(code) >= 0)
-			__set_bit(i, layout.defined);
+	if (isa == KVM_ISA_SVM)
+		layout.code_of[slot++] = (u32)SVM_EXIT_ERR;
+	layout.other_slot = slot;
+	layout.nr_slots = slot + 1;
+	memset(kvm_exit_stats_map, layout.other_slot * layout.stride,
+	       sizeof(kvm_exit_stats_map));
+	for (slot = 0; slot < layout.other_slot; slot++) {
+		code = layout.code_of[slot];
+		if (code == KVM_EXIT_STATS_CODE_FAILED_VMENTRY) {
+			kvm_exit_stats_map[EXIT_REASON_INVALID_STATE] = slot * layout.stride;
+			kvm_exit_stats_map[EXIT_REASON_MSR_LOAD_FAIL] = slot * layout.stride;
+			kvm_exit_stats_map[EXIT_REASON_MCE_DURING_VMENTRY] = slot * layout.stride;
+			continue;
+		}
+		kvm_exit_stats_map[exit_stats_map_index(code)] = slot * layout.stride;
 	}
 
-	/* A cache of its own: each vCPU's figures take their exact size. */
+	/* A cache of its own, cache-aligned: no line shared between vCPUs. */
 	layout.cache = kmem_cache_create("kvm_exit_stats", exit_stats_size(),
-					 0, SLAB_ACCOUNT, NULL);
+					 0, SLAB_ACCOUNT | SLAB_HWCACHE_ALIGN,
+					 NULL);
 	if (!layout.cache) {
 		pr_warn("exit_stats: no memory for the accounting, it stays off\n");
 		return;
@@ -422,7 +418,6 @@ void kvm_exit_stats_unsetup(void)
 int kvm_exit_stats_vcpu_create(struct kvm_vcpu *vcpu)
 {
 	struct kvm_exit_stats *s;
-	u32 n = layout.nr_slots;
 
 	if (!static_branch_unlikely(&kvm_exit_stats_counting))
 		return 0;
@@ -432,10 +427,8 @@ int kvm_exit_stats_vcpu_create(struct kvm_vcpu *vcpu)
 	s->pending = KVM_EXIT_STATS_NO_SLOT;
 	/* Until its first KVM_RUN the vCPU is the VMM's. */
 	s->where = KVM_EXIT_STATS_VMM;
-	if (static_branch_unlikely(&kvm_exit_stats_timing)) {
-		s->cycles = s->count + n;
-		s->away = s->cycles + n;
-	}
+	if (static_branch_unlikely(&kvm_exit_stats_timing))
+		s->away = (void *)&s->fig[layout.stride * layout.nr_slots];
 	vcpu->exit_stats = s;
 	return 0;
 }
@@ -447,23 +440,54 @@ void kvm_exit_stats_vcpu_destroy(struct kvm_vcpu *vcpu)
 	vcpu->exit_stats = NULL;
 }
 
-/*
- * The time since the mark goes to the pending exit's row @away (or its time
- * in KVM, for KVM_EXIT_STATS_IN_KVM); the next interval starts now.
- */
-static void exit_stats_charge(struct kvm_exit_stats *s, unsigned int away)
+/* The row of the away table that holds (@index, @kind), or NULL if full. */
+static u64 *exit_stats_away_row(struct kvm_exit_stats_away_table *a, u32 index,
+				unsigned int kind, bool add)
 {
-	u64 now = rdtsc(), d = now > s->mark ? now - s->mark : 0;
+	u32 key = (index << 2 | kind) + 1, i, r;
 
-	s->mark = now;
-	if (s->pending == KVM_EXIT_STATS_NO_SLOT)
-		return;
-	if (away == KVM_EXIT_STATS_IN_KVM) {
-		s->cycles[s->pending] += d;
-		s->cycles_in_kvm += d;
-	} else {
-		s->away[away * layout.nr_slots + s->pending] += d;
+	/* Probe from a hash of the key: HLT and I/O rarely collide. */
+	for (i = 0; i < KVM_EXIT_STATS_AWAY_ROWS; i++) {
+		r = (key * 7 + i) % KVM_EXIT_STATS_AWAY_ROWS;
+		if (a->row[r].key == key)
+			return &a->row[r].cycles;
+		if (!a->row[r].key) {
+			if (!add)
+				return NULL;
+			a->row[r].key = key;
+			return &a->row[r].cycles;
+		}
 	}
+	return NULL;
+}
+
+/*
+ * The time since the mark goes to the pending exit's time away of kind
+ * @away (or its time in KVM, for KVM_EXIT_STATS_IN_KVM); the next interval
+ * starts now.
+ */
+static void exit_stats_charge(struct kvm_vcpu *vcpu, struct kvm_exit_stats *s,
+			      unsigned int away)
+{
+	u64 now = rdtsc(), mark, d, *row;
+
+	if (s->pending == KVM_EXIT_STATS_NO_SLOT) {
+		s->mark = now;
+		return;
+	}
+	mark = kvm_exit_stats_mark(vcpu, s);
+	d = now > mark ? now - mark : 0;
+	s->mark = now;
+	if (away == KVM_EXIT_STATS_IN_KVM) {
+		s->fig[s->pending + 1] += d;
+		s->cycles_in_kvm += d;
+		return;
+	}
+	row = exit_stats_away_row(s->away, s->pending, away, true);
+	if (row)
+		*row += d;
+	else
+		s->away->overflow[away] += d;
 }
 
 /*
@@ -485,10 +509,10 @@ void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
 	 */
 	preempt_disable();
 	if (leave && s->where == KVM_EXIT_STATS_IN_KVM) {
-		exit_stats_charge(s, KVM_EXIT_STATS_IN_KVM);
+		exit_stats_charge(vcpu, s, KVM_EXIT_STATS_IN_KVM);
 		s->where = where;
 	} else if (!leave && s->where == where) {
-		exit_stats_charge(s, where);
+		exit_stats_charge(vcpu, s, where);
 		s->where = KVM_EXIT_STATS_IN_KVM;
 	}
 	preempt_enable();
@@ -534,17 +558,40 @@ struct exit_stats_sum {
 	u64 count, cycles, away[KVM_EXIT_STATS_NR_AWAY];
 };
 
+/* Another vCPU's time away of (@index, @kind), from its table. */
+static u64 exit_stats_read_away(const struct kvm_exit_stats_away_table *a, u32 index,
+				unsigned int kind)
+{
+	u32 key = (index << 2 | kind) + 1, i, r, k;
+
+	for (i = 0; i < KVM_EXIT_STATS_AWAY_ROWS; i++) {
+		r = (key * 7 + i) % KVM_EXIT_STATS_AWAY_ROWS;
+		/* A row the vCPU fills meanwhile reads as free or as its own. */
+		k = data_race(READ_ONCE(a->row[r].key));
+		if (k == key)
+			return exit_stats_read(&a->row[r].cycles);
+		if (!k)
+			break;
+	}
+	return 0;
+}
+
 static void exit_stats_add_slot(struct exit_stats_sum *sum,
 				const struct kvm_exit_stats *s, u32 slot)
 {
+	u32 index = slot * layout.stride;
 	unsigned int k;
 
-	sum->count += exit_stats_read(&s->count[slot]);
-	if (!s->cycles)
+	sum->count += exit_stats_read(&s->fig[index]);
+	if (!s->away)
 		return;
-	sum->cycles += exit_stats_read(&s->cycles[slot]);
-	for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++)
-		sum->away[k] += exit_stats_read(&s->away[k * layout.nr_slots + slot]);
+	sum->cycles += exit_stats_read(&s->fig[index + 1]);
+	for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++) {
+		sum->away[k] += exit_stats_read_away(s->away, index, k);
+		/* Time away the table had no row for shows as "other"'s. */
+		if (slot == layout.other_slot)
+			sum->away[k] += exit_stats_read(&s->away->overflow[k]);
+	}
 }
 
 /* All figures of @slot over the VM's vCPUs, for the host's readouts. */
@@ -569,21 +616,10 @@ static u64 exit_stats_query_slot_sum(struct kvm *kvm, u32 slot, bool cycles)
 
 	kvm_for_each_vcpu(i, vcpu, kvm) {
 		s = vcpu->exit_stats;
-		if (!s || (cycles && !s->cycles))
+		if (!s || (cycles && !s->away))
 			continue;
-		sum += exit_stats_read(cycles ? &s->cycles[slot] : &s->count[slot]);
+		sum += exit_stats_read(&s->fig[slot * layout.stride + cycles]);
 	}
-	return sum;
-}
-
-/* The same for KVM_EXIT_STATS_CODE_OTHER: the other slot and every gap. */
-static u64 exit_stats_query_other_sum(struct kvm *kvm, bool cycles)
-{
-	u64 sum = exit_stats_query_slot_sum(kvm, layout.other_slot, cycles);
-	u32 gap;
-
-	for_each_clear_bit(gap, layout.defined, layout.fail_slot)
-		sum += exit_stats_query_slot_sum(kvm, gap, cycles);
 	return sum;
 }
 
@@ -636,7 +672,7 @@ bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 		*ebx = KVM_EXIT_STATS_SIG_EBX;
 		*ecx = KVM_EXIT_STATS_SIG_ECX;
 		*edx = KVM_EXIT_STATS_ABI_VERSION |
-		       (vcpu->exit_stats->cycles ? KVM_EXIT_STATS_INFO_CYCLES : 0);
+		       (vcpu->exit_stats->away ? KVM_EXIT_STATS_INFO_CYCLES : 0);
 		return true;
 	}
 
@@ -656,15 +692,10 @@ bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 	}
 	if (slot == EXIT_STATS_Q_ZERO)
 		return true;
-	if (slot == EXIT_STATS_Q_OTHER) {
-		count = exit_stats_query_other_sum(vcpu->kvm,
-						   leaf == KVM_EXIT_STATS_LEAF_CYCLES);
-	} else {
-		/* The slot derives from a guest value: no speculation past it. */
-		slot = array_index_nospec(slot, layout.nr_slots);
-		count = exit_stats_query_slot_sum(vcpu->kvm, slot,
-						  leaf == KVM_EXIT_STATS_LEAF_CYCLES);
-	}
+	/* The slot derives from a guest value: no speculation past it. */
+	slot = array_index_nospec(slot, layout.nr_slots);
+	count = exit_stats_query_slot_sum(vcpu->kvm, slot,
+					  leaf == KVM_EXIT_STATS_LEAF_CYCLES);
 	if (leaf == KVM_EXIT_STATS_LEAF_COUNT) {
 		*eax = lower_32_bits(count);
 		*ebx = upper_32_bits(count);
@@ -722,7 +753,7 @@ static void exit_stats_print_code(struct seq_file *m, u32 slot)
 
 	if (slot == layout.other_slot)
 		seq_printf(m, "%10s", "other");
-	else if (layout.isa == KVM_ISA_VMX && slot != layout.fail_slot)
+	else if (layout.isa == KVM_ISA_VMX && code != KVM_EXIT_STATS_CODE_FAILED_VMENTRY)
 		seq_printf(m, "%10u", code);
 	else
 		seq_printf(m, "%#10x", code);
@@ -734,6 +765,7 @@ static int exit_stats_show(struct seq_file *m, void *v)
 	struct kvm *kvm = m->private;
 	const char *name;
 	unsigned int k;
+	u64 any;
 	u32 slot;
 
 	for (slot = 0; slot < layout.nr_slots; slot++) {
@@ -756,12 +788,13 @@ static int exit_stats_show(struct seq_file *m, void *v)
 	for (slot = 0; slot < layout.nr_slots; slot++) {
 		exit_stats_sum(kvm, slot, &sum);
 		name = exit_stats_slot_name(slot);
-		/* Gaps are listed only if they somehow occurred. */
-		if (!sum.count && (!exit_stats_all || !name))
+		/* "other" may hold time away alone: rows add up to the header. */
+		for (k = 0, any = sum.count; k < KVM_EXIT_STATS_NR_AWAY; k++)
+			any |= sum.away[k];
+		if (!any && !exit_stats_all)
 			continue;
 		exit_stats_print_code(m, slot);
-		seq_printf(m, " %-24s %14llu %20llu", name ?: "undefined",
-			   sum.count, sum.cycles);
+		seq_printf(m, " %-24s %14llu %20llu", name, sum.count, sum.cycles);
 		for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++)
 			seq_printf(m, " %20llu", sum.away[k]);
 		seq_puts(m, "\n");
@@ -823,7 +856,7 @@ void kvm_exit_stats_vm_destroy(struct kvm *kvm)
 			continue;
 		name = exit_stats_slot_name(slot);
 		pr_info("  reason %#x %s: %llu exits, %llu cycles in KVM, %llu halted, %llu in the VMM, %llu preempted, %llu sleeping\n",
-			exit_stats_slot_code(slot), name ?: "undefined", sum.count,
+			exit_stats_slot_code(slot), name, sum.count,
 			sum.cycles, sum.away[KVM_EXIT_STATS_HALTED],
 			sum.away[KVM_EXIT_STATS_VMM],
 			sum.away[KVM_EXIT_STATS_PREEMPTED],

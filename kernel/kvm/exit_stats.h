@@ -14,17 +14,33 @@
  * the CPUID leaves of <asm/kvm_exit_stats.h>.
  *
  * The hooks below are inline and guarded by static keys that are off unless
- * kvm.exit_stats asks for accounting, so with "off" each costs a NOP.
+ * kvm.exit_stats asks for accounting, so with "off" each costs a NOP.  Two
+ * run on every exit: kvm_exit_stats_count() after it, kvm_exit_stats_enter()
+ * before the next entry.
  */
 #ifndef ARCH_X86_KVM_EXIT_STATS_H
 #define ARCH_X86_KVM_EXIT_STATS_H
 
+#include <linux/cache.h>
 #include <linux/jump_label.h>
 #include <linux/kvm_host.h>
+#include <linux/math64.h>
 #include <asm/msr.h>
 #include <asm/kvm_exit_stats.h>
 
+#include "x86.h"
+
 #define KVM_EXIT_STATS_NO_SLOT		U32_MAX
+
+/*
+ * Every exit finds its slot in kvm_exit_stats_map[], inline, at its code's
+ * low 11 bits: VMX's basic exit reasons without the flag bits 16..31 (bit
+ * 31, a failed VM entry, comes only with the basic reasons 33, 34 and 41,
+ * "VM-entry failure due to ...", which share the FAILED_VMENTRY slot),
+ * SVM's codes up to VMGEXIT (0x403), and SVM_EXIT_ERR (-1) at 0x7ff.  No
+ * branch, no call, for any exit.  Neither vendor defines codes past 0x7ff.
+ */
+#define KVM_EXIT_STATS_MAP_SIZE		0x800
 
 /* Where a vCPU is that is neither in the guest nor handling an exit. */
 enum kvm_exit_stats_away {
@@ -39,25 +55,51 @@ enum kvm_exit_stats_away {
 /*
  * Per-vCPU figures.  Written only by the vCPU's own thread, so plain u64s
  * without atomics; readers on other CPUs may see a figure one exit old.
- * One allocation: this header, count[], then in cycles mode cycles[] and
- * away[] (KVM_EXIT_STATS_NR_AWAY rows of nr_slots).
+ * One cache-aligned allocation per vCPU (no line shared with another
+ * vCPU's): this header, whose fields an exit writes share its first line,
+ * then fig[] from the next line.  fig[] holds one u64 per slot (the count)
+ * in counts mode, two side by side in cycles mode (the count, then the
+ * cycles in KVM), so that an exit writes the header's line and one line of
+ * fig[].  kvm_exit_stats_map[] gives a code's index into fig[] directly.
+ * In cycles mode the time away follows fig[]: struct kvm_exit_stats_away_table.
  */
 struct kvm_exit_stats {
-	u64 mark;		/* TSC when the current interval began */
-	u64 exits;		/* the sum of count[] */
-	u64 cycles_in_kvm;	/* the sum of cycles[] */
-	u64 *cycles;		/* TSC cycles in KVM per slot, NULL if not timing */
-	u64 *away;		/* TSC cycles away per kind and slot */
-	u32 pending;		/* slot of the last exit until the next entry */
+	u64 exits;		/* the sum of the counts */
+	u32 pending;		/* fig[] index of the last exit, until the next entry */
 	u8 where;		/* KVM_EXIT_STATS_IN_KVM or the kind of away */
-	u64 count[];		/* exits per slot */
+	/*
+	 * TSC when the current interval began; 0 after an exit: then it is
+	 * the TSC KVM itself reads after every exit, for last_guest_tsc
+	 * (kvm_exit_stats_exit_tsc()), so that cycles add one TSC read.
+	 */
+	u64 mark;
+	u64 entered;		/* TSC of the last VM entry */
+	u64 cycles_in_kvm;	/* the sum of the cycles */
+	struct kvm_exit_stats_away_table *away;	/* NULL unless timing */
+	u64 fig[] ____cacheline_aligned;
+};
+
+/*
+ * Time away per exit reason and kind, kept sparse: a vCPU goes away after
+ * few reasons (HLT, I/O, the exits it is preempted on), so a small table
+ * keyed by (fig[] index, kind) holds them instead of four u64s per slot.
+ * What finds no free row is kept per kind in overflow[] and shown in the
+ * "other" row: counted, never lost.
+ */
+#define KVM_EXIT_STATS_AWAY_ROWS	16
+struct kvm_exit_stats_away_table {
+	struct {
+		u32 key;	/* (index << 2 | kind) + 1; 0: free */
+		u64 cycles;
+	} row[KVM_EXIT_STATS_AWAY_ROWS];
+	u64 overflow[KVM_EXIT_STATS_NR_AWAY];
 };
 
 DECLARE_STATIC_KEY_FALSE(kvm_exit_stats_counting);
 DECLARE_STATIC_KEY_FALSE(kvm_exit_stats_timing);
 
-/* Exit codes below this value are their own slot (the common case). */
-extern u32 kvm_exit_stats_direct_slots;
+/* A code's fig[] index, for codes below KVM_EXIT_STATS_MAP_SIZE. */
+extern u8 kvm_exit_stats_map[KVM_EXIT_STATS_MAP_SIZE];
 
 /* An entry of the vendor's exit-handler table. */
 typedef int (*kvm_exit_stats_handler_t)(struct kvm_vcpu *vcpu);
@@ -84,13 +126,38 @@ void kvm_exit_stats_create_debugfs(struct kvm *kvm);
 int kvm_exit_stats_check_cap(void);
 int kvm_exit_stats_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap);
 
-void __kvm_exit_stats_count(struct kvm_exit_stats *s, u32 code);
 bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 			    u32 *ecx, u32 *edx);
 void __kvm_exit_stats_load(struct kvm_vcpu *vcpu);
 void __kvm_exit_stats_put(struct kvm_vcpu *vcpu);
 void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
 			   bool leave);
+
+/*
+ * The host TSC KVM read after the last exit, from the guest TSC it made of
+ * it (vcpu_enter_guest(): last_guest_tsc = kvm_read_l1_tsc(vcpu, rdtsc())):
+ * KVM's read is reused, not repeated.  Exact without TSC scaling; with it,
+ * within the rounding of the ratio.  Only ever asked between an exit and
+ * the next entry, where nothing else writes last_guest_tsc but a guest or
+ * VMM writing the TSC (then this exit's time reads as about 0).  Inline,
+ * without a call: the entry hook must not make its function save registers.
+ */
+static __always_inline u64 kvm_exit_stats_exit_tsc(struct kvm_vcpu *vcpu)
+{
+	u64 tsc = vcpu->arch.last_guest_tsc - vcpu->arch.l1_tsc_offset;
+	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio;
+
+	if (unlikely(ratio != kvm_caps.default_tsc_scaling_ratio && ratio))
+		tsc = mul_u64_u64_div_u64(tsc, kvm_caps.default_tsc_scaling_ratio, ratio);
+	return tsc;
+}
+
+/* Where the time of the exit pending began (see struct kvm_exit_stats). */
+static __always_inline u64 kvm_exit_stats_mark(struct kvm_vcpu *vcpu,
+					       struct kvm_exit_stats *s)
+{
+	return s->mark ?: kvm_exit_stats_exit_tsc(vcpu);
+}
 
 /* Right before VM entry: charge the time KVM spent on the last exit. */
 static __always_inline void kvm_exit_stats_enter(struct kvm_vcpu *vcpu)
@@ -101,43 +168,51 @@ static __always_inline void kvm_exit_stats_enter(struct kvm_vcpu *vcpu)
 	if (!static_branch_unlikely(&kvm_exit_stats_timing))
 		return;
 	s = vcpu->exit_stats;
-	if (s->pending == KVM_EXIT_STATS_NO_SLOT)
-		return;
 	now = rdtsc();
-	mark = s->mark;
-	/*
-	 * A TSC behind the mark (not synchronized across CPUs, or moved back
-	 * under an emulator) would charge nearly 2^64: charge nothing then.
-	 */
-	if (likely(now > mark)) {
-		s->cycles[s->pending] += now - mark;
-		s->cycles_in_kvm += now - mark;
+	if (s->pending != KVM_EXIT_STATS_NO_SLOT) {
+		mark = kvm_exit_stats_mark(vcpu, s);
+		/*
+		 * A mark before the last entry is no exit's: KVM's read is
+		 * older (the fastpath re-entered the guest without it), and
+		 * a TSC behind the mark (not synchronized across CPUs, or
+		 * moved back under an emulator) would charge nearly 2^64.
+		 * Charge nothing then.
+		 */
+		if (likely(now > mark && mark > s->entered)) {
+			s->fig[s->pending + 1] += now - mark;
+			s->cycles_in_kvm += now - mark;
+		}
+		s->pending = KVM_EXIT_STATS_NO_SLOT;
 	}
-	s->pending = KVM_EXIT_STATS_NO_SLOT;
+	s->entered = now;
 }
 
-/* Right after VM exit: the exit's time starts now. */
-static __always_inline void kvm_exit_stats_stamp(struct kvm_vcpu *vcpu)
-{
-	if (static_branch_unlikely(&kvm_exit_stats_timing))
-		vcpu->exit_stats->mark = rdtsc();
-}
-
-/* After every hardware VM exit, with the exit reason or exit code. */
+/*
+ * After every hardware VM exit, with where its exit reason or exit code
+ * is: count it, and in cycles mode make it the pending exit, whose time in
+ * KVM starts at KVM's own TSC read for last_guest_tsc, after the vendor's
+ * post-exit work (so cycles mode adds one TSC read per exit, the entry's,
+ * and no hook there).  One hook for both, so that the default mode adds
+ * one NOP site (the entry's) besides this one.  The code
+ * is read through @code inside the hook, so that with accounting off the
+ * compiler has no reason to load it on the way.
+ */
 static __always_inline void kvm_exit_stats_count(struct kvm_vcpu *vcpu,
-						 u32 code)
+						 const u32 *code)
 {
 	struct kvm_exit_stats *s;
+	unsigned long i;
 
 	if (!static_branch_unlikely(&kvm_exit_stats_counting))
 		return;
 	s = vcpu->exit_stats;
-	if (likely(code < kvm_exit_stats_direct_slots)) {
-		s->count[code]++;
-		s->exits++;
-		s->pending = code;
-	} else {
-		__kvm_exit_stats_count(s, code);
+	i = kvm_exit_stats_map[READ_ONCE(*code) & (KVM_EXIT_STATS_MAP_SIZE - 1)];
+	s->fig[i]++;
+	s->exits++;
+	/* KVM reads the TSC after the exit: its time begins there. */
+	if (static_branch_unlikely(&kvm_exit_stats_timing)) {
+		s->pending = i;
+		s->mark = 0;
 	}
 }
 

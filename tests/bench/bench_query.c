@@ -41,6 +41,7 @@ int main(void)
 	int i;
 
 	exit_stats_guest = KVM_EXIT_STATS_GUEST_USER;
+	kvm_exit_stats_vm_init(&kvm);		/* the VM takes it at creation */
 	for (isa = KVM_ISA_VMX; isa <= KVM_ISA_SVM; isa++) {
 		if (isa == KVM_ISA_VMX)
 			kvm_exit_stats_setup(isa, vmx_exit_handlers, ARRAY_SIZE(vmx_exit_handlers));

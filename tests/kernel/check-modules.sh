@@ -69,6 +69,7 @@ done
 # The hooks really are in the objects (an unapplied patch builds fine too).
 for m in kvm-intel kvm-amd; do
 	syms=$(nm "$mods/$m.ko")
-	grep -q ' U __kvm_exit_stats_count$' <<<"$syms" || bad "$m.ko has no exit hook"
+	grep -q ' U kvm_exit_stats_map$' <<<"$syms" || bad "$m.ko has no exit hook (no use of kvm_exit_stats_map)"
+	grep -q ' U __kvm_exit_stats_setup$' <<<"$syms" || bad "$m.ko does not shake hands (no __kvm_exit_stats_setup)"
 done
 exit $fail

@@ -7,6 +7,8 @@ int shim_fail_alloc;
 int shim_fail_cache;
 struct kmem_cache *shim_last_cache;
 u64 shim_tsc;
+/* No TSC scaling by default: 48 fraction bits, as on AMD. */
+struct kvm_caps kvm_caps = { 48, 1ULL << 48 };
 int shim_preempt_count;
 void (*shim_preempt_hook)(void);
 const char *shim_debugfs_name;
@@ -29,13 +31,13 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 
 	(void)name;
 	(void)align;
-	(void)flags;
 	(void)ctor;
 	if (shim_fail_cache)
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (c)
-		c->size = size;
+		c->size = flags & SLAB_HWCACHE_ALIGN ?
+			(size + SMP_CACHE_BYTES - 1) / SMP_CACHE_BYTES * SMP_CACHE_BYTES : size;
 	shim_last_cache = c;
 	return c;
 }
@@ -59,9 +61,13 @@ void *kmem_cache_zalloc(struct kmem_cache *c, int flags)
 	(void)flags;
 	if (shim_fail_alloc || !c)
 		return NULL;
-	p = calloc(1, c->size);
-	if (p)
+	/* As the kernel's: aligned as the struct wants (a cache line). */
+	p = aligned_alloc(SMP_CACHE_BYTES, (c->size + SMP_CACHE_BYTES - 1) / SMP_CACHE_BYTES *
+			  SMP_CACHE_BYTES);
+	if (p) {
+		memset(p, 0, c->size);
 		c->live++;
+	}
 	return p;
 }
 

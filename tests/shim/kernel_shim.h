@@ -102,6 +102,9 @@ void shim_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Memory: a slab cache remembers its object size, and counts objects. */
 #define GFP_KERNEL_ACCOUNT 0
 #define SLAB_ACCOUNT 0
+#define SLAB_HWCACHE_ALIGN 0x2000	/* objects rounded up to a cache line */
+#define SMP_CACHE_BYTES 64
+#define ____cacheline_aligned __attribute__((aligned(SMP_CACHE_BYTES)))
 struct kmem_cache { size_t size; long live; };
 extern int shim_fail_alloc;
 extern int shim_fail_cache;
@@ -207,8 +210,27 @@ void debugfs_create_file(const char *name, int mode, struct dentry *parent,
 #define SHIM_MAX_VCPUS 256
 struct kvm_exit_stats;
 struct kvm;
+/*
+ * The guest TSC KVM makes of a host TSC (kvm_read_l1_tsc()): offset, and a
+ * ratio with kvm_caps.tsc_scaling_ratio_frac_bits fraction bits.
+ */
+struct kvm_vcpu_arch {
+	u64 last_guest_tsc;
+	u64 l1_tsc_offset;
+	u64 l1_tsc_scaling_ratio;
+};
+struct kvm_caps {
+	u8 tsc_scaling_ratio_frac_bits;
+	u64 default_tsc_scaling_ratio;
+};
+extern struct kvm_caps kvm_caps;
+static inline u64 mul_u64_u64_div_u64(u64 a, u64 b, u64 c)
+{
+	return (u64)((unsigned __int128)a * b / c);
+}
 struct kvm_vcpu {
 	struct kvm *kvm;
+	struct kvm_vcpu_arch arch;
 	bool preempted;			/* set by kvm_sched_out() */
 	int shim_cpl;
 	struct kvm_exit_stats *exit_stats;

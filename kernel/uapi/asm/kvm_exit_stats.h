@@ -33,7 +33,10 @@
 #define KVM_EXIT_STATS_INFO_VERSION	0xffff		/* EDX: the version */
 #define KVM_EXIT_STATS_INFO_CYCLES	0x10000		/* EDX: cycles kept */
 
-/* VMX: every failed VM entry (exit reason with bit 31 set), in one row. */
+/*
+ * VMX: every failed VM entry (exit reason with bit 31 set: the basic
+ * reasons 33, 34 and 41, "VM-entry failure due to ..."), in one row.
+ */
 #define KVM_EXIT_STATS_CODE_FAILED_VMENTRY	0x80000000
 /*
  * Exits of codes that have no row of their own (neither named nor handled,
