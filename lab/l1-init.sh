@@ -208,7 +208,7 @@ done
 # come back with the rest.
 if [ "$(arg l1extra)" = 1 ]; then
 	stage l1-extra 600 "the --l1-extra script"
-	mkdir -p /out/l1-extra
+	mkdir -p /out/l1-extra /tmp
 	EXITSCOPE_MODULES=$m EXITSCOPE_STOCK=$m/stock EXITSCOPE_VENDOR=$vendor EXITSCOPE_KNOB=$knob \
 	EXITSCOPE_CPU=$cpu EXITSCOPE_OUT=/out/l1-extra \
 		sh /l1-extra </dev/null >/out/l1-extra.log 2>&1
