@@ -19,9 +19,12 @@ rm -rf "$out"
 mkdir -p "$top/build"
 t0=$SECONDS
 # On Debian's kernel, L1 also tries its own stock modules beside exitscope's
-# (tests/lab/l1/module-safety.sh, through --l1-extra).
+# (tests/lab/l1/module-safety.sh, through --l1-extra), and runs fully
+# preemptible (its PREEMPT_DYNAMIC kernel with preempt=full), where the
+# time-away hooks can be preempted in the middle.
 more=()
-[ "$l1" = debian ] && more=(--collector --l1-extra "$top/tests/lab/l1/module-safety.sh")
+[ "$l1" = debian ] && more=(--collector --l1-extra "$top/tests/lab/l1/module-safety.sh"
+			    --l1-append preempt=full)
 "$top/lab/lab.sh" --cpu "$cpu" --l1 "$l1" "${more[@]}" --out "$out" --timeout 900 >"$out.log" 2>&1
 rc=$?
 # lab.sh retries once by itself after an emulator hang (docs/lab.md);
@@ -44,6 +47,26 @@ if [ "$l1" = debian ]; then
 	else
 		echo "not ok - lab $cpu/$l1: L1 modules: no l1-extra.log with cases"
 	fi
+	# Time is charged once: in every run, everything charged to the VM's
+	# vCPU (in KVM, halted, in the VMM, preempted, asleep) fits in its life
+	# from creation to the read (exitscope-vmm's line), to the cycle. It
+	# catches an interval charged twice over any stretch (not one of a
+	# few cycles: the unit test test_preemption_charges_once does that).
+	if grep -q 'Dynamic Preempt: full' "$out/l1.log" "$out/l1-dmesg.txt" 2>/dev/null; then
+		echo "ok - lab $cpu/$l1: L1 ran with preempt=full"
+	else
+		echo "not ok - lab $cpu/$l1: L1 did not run with preempt=full (no 'Dynamic Preempt: full')"
+	fi
+	for f in "$out"/stats-*-1.txt; do
+		run=$(basename "$f" .txt | sed 's/^stats-//')
+		life=$(sed -n 's/^exitscope-vmm: the vCPUs lived \([0-9]*\) TSC cycles.*/\1/p' "$out/l2-$run.log" 2>/dev/null)
+		sum=$(awk 'NR == 1 { for (i = 2; i < NF; i += 2) if ($i ~ /^(cycles|halted|vmm|preempted|sleep)$/) s += $(i + 1); print s + 0 }' "$f")
+		if [ -n "$life" ] && [ "$sum" -gt 0 ] && [ "$sum" -le "$life" ]; then
+			echo "ok - lab $cpu/$l1: $run: time charged once: $sum TSC cycles charged in a life of $life"
+		else
+			echo "not ok - lab $cpu/$l1: $run: $sum TSC cycles charged in a life of '${life:-no line}'"
+		fi
+	done
 	grep -q '"l1_extra_status":0' "$out/results.json" 2>/dev/null &&
 		echo "ok - lab $cpu/$l1: results.json has the --l1-extra script's status 0" ||
 		echo "not ok - lab $cpu/$l1: results.json lacks l1_extra_status 0"

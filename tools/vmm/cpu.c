@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <x86intrin.h>
 
 #include "boot.h"
 #include "io.h"
@@ -192,6 +193,7 @@ int vcpu_create(struct vm *vm, int id, uint64_t entry)
 
 	cpu->vm = vm;
 	cpu->id = id;
+	cpu->created_tsc = __rdtsc();
 	cpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
 	if (cpu->fd < 0) {
 		pr_err("KVM_CREATE_VCPU %d: %s", id, strerror(errno));

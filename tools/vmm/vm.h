@@ -19,6 +19,7 @@ enum boot_mode { BOOT_LINUX, BOOT_FLAT_REAL, BOOT_FLAT_LONG };
 struct vcpu {
 	struct vm *vm;
 	int id, fd;
+	uint64_t created_tsc;		/* TSC before KVM_CREATE_VCPU */
 	struct kvm_run *run;
 	pthread_t thread;
 };
