@@ -138,7 +138,7 @@ run_emulator() {
 
 # emulator_run TEXT: run_emulator, then unpack L1's results into $out.
 # QEMU 7.2's nested SVM has hung now and then, and Bochs' serial port has
-# once changed a byte of the results (docs/lab.md): a hang, or a transfer
+# changed or lost bytes of the results (docs/lab.md): a hang, or a transfer
 # whose checksum fails, gets one more try, TEXT its progress line; the
 # evidence is kept. A wrong result never does.
 emulator_run() {

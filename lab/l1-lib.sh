@@ -20,10 +20,14 @@ l1_mounts() {
 
 # send_results DIR: every file of DIR to the host on the second serial
 # port, each framed with its size and SHA-256 (lab/unframe.sh), then the
-# end marker; then power off.
+# end marker; then power off. The port is opened once for all of it: each
+# last close of a serial port shuts the UART down, which clears its
+# transmit FIFO, and under Bochs bytes still in it were lost (a transfer
+# cut by a few hundred bytes, a NUL in their place, twice in a row).
 send_results() {
 	local f n
 	stage send 90 "sending the results"
+	exec 3>/dev/ttyS1
 	stty -F /dev/ttyS1 raw -echo 115200 2>/dev/null
 	for f in "$1"/*; do
 		n=$(basename "$f")
@@ -31,11 +35,13 @@ send_results() {
 		# Tests only (EXITSCOPE_LAB_INJECT=corrupt): one file arrives damaged.
 		[ "$(arg inject)" = corrupt ] && [ "$n" = metadata.txt ] &&
 			sum=$(echo damaged | sha256sum | cut -d' ' -f1)
-		echo "EXITSCOPE-FILE $n $(wc -c <"$f") $sum" >/dev/ttyS1
-		cat "$f" >/dev/ttyS1
-		echo "EXITSCOPE-END $n" >/dev/ttyS1
+		echo "EXITSCOPE-FILE $n $(wc -c <"$f") $sum" >&3
+		cat "$f" >&3
+		echo "EXITSCOPE-END $n" >&3
 	done
-	echo "EXITSCOPE-ALL-SENT" >/dev/ttyS1
+	echo "EXITSCOPE-ALL-SENT" >&3
+	# The last close waits until the port has sent everything.
+	exec 3>&-
 	stage done 30 "all sent"
 	sleep 1
 	poweroff -f

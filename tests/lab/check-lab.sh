@@ -60,7 +60,7 @@ if [ "$l1" = debian ]; then
 	for f in "$out"/stats-*-1.txt; do
 		run=$(basename "$f" .txt | sed 's/^stats-//')
 		life=$(sed -n 's/^exitscope-vmm: the vCPUs lived \([0-9]*\) TSC cycles.*/\1/p' "$out/l2-$run.log" 2>/dev/null)
-		sum=$(awk 'NR == 1 { for (i = 2; i < NF; i += 2) if ($i ~ /^(cycles|halted|vmm|preempted|sleep)$/) s += $(i + 1); print s + 0 }' "$f")
+		sum=$(awk 'NR == 1 { for (i = 2; i < NF; i += 2) if ($i ~ /^(cycles|halted|vmm|preempted|sleep)$/) s += $(i + 1); printf "%.0f\n", s }' "$f")
 		if [ -n "$life" ] && [ "$sum" -gt 0 ] && [ "$sum" -le "$life" ]; then
 			echo "ok - lab $cpu/$l1: $run: time charged once: $sum TSC cycles charged in a life of $life"
 		else
