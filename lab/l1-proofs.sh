@@ -22,10 +22,7 @@ mkdir -p /out
 uname -r >/out/l1-release.txt
 vmm=/bin/exitscope-vmm
 now() { cut -d' ' -f1 /proc/uptime; }
-table="--cpuid 0x4ffffffc=0xc0c0c0c0,0xc1c1c1c1,0xc2c2c2c2,0xc3c3c3c3
---cpuid 0x4ffffffd=0xd0d0d0d0,0xd1d1d1d1,0xd2d2d2d2,0xd3d3d3d3
---cpuid 0x4ffffffe=0xe0e0e0e0,0xe1e1e1e1,0xe2e2e2e2,0xe3e3e3e3
---cpuid 0x4fffffff=0xf0f0f0f0,0xf1f1f1f1,0xf2f2f2f2,0xf3f3f3f3"
+table="--cpuid 0x4ffffffd=0xd0d0d0d0,0xd1d1d1d1,0xd2d2d2d2,0xd3d3d3d3"
 
 stage off 120 "kvm.exit_stats=off"
 insmod $m/kvm.ko exit_stats=off ignore_msrs=1 || fail "insmod kvm.ko exit_stats=off"

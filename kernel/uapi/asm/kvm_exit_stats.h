@@ -14,6 +14,8 @@
  *                INFO_* flags; where the host does not allow it, this leaf
  *                answers as every other (the VMM's table), so a guest that
  *                finds the signature knows the leaves below are live
+ * A leaf of these the VMM's CPUID table defines is the table's: KVM
+ * answers only those it does not.
  *   LEAF_TOTAL:  EDX:EAX = all exits, EBX:ECX = all cycles in KVM
  *   LEAF_COUNT:  ECX = code; EBX:EAX = exits of that code, ECX = EDX = 0
  *   LEAF_CYCLES: ECX = code; EBX:ECX = cycles in KVM, EAX = EDX = 0
@@ -55,7 +57,7 @@
  * keeps what the module parameter kvm.exit_stats_guest said when the VM
  * was created (default off); GUEST_DEFAULT takes the parameter's value at
  * the time of the call.  With the leaves off, CPUID answers them as stock
- * KVM does, from the VMM's CPUID table.
+ * KVM does, from the VMM's CPUID table (or its out-of-range rule).
  */
 #define KVM_CAP_X86_EXIT_STATS		0x45530001
 
