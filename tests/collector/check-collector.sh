@@ -110,6 +110,37 @@ case_ "record --textfile-dir writes atomically" 0 "wrote $tmp/textfile/exitscope
 check "... no temporary file left" test -z "$(ls -A "$tmp/textfile" | grep -v '^exitscope.prom$')"
 case_ "record --textfile-dir into a missing directory" 3 "No such file or directory" -- \
 	"$es" record --source file:"$fx/amd-bpf" --textfile-dir "$tmp/no/such"
+# Two writers at once, 40 times: the file is always one of them whole (a
+# fixed temporary name once spliced two texts into one, and failed runs).
+mkdir -p "$tmp/tf2" "$tmp/tf-a" "$tmp/tf-b"
+"$es" record --source file:"$fx/amd-bpf" --label a --textfile-dir "$tmp/tf-a" >/dev/null 2>&1
+"$es" record --source file:"$fx/amd-bpf" --label b --textfile-dir "$tmp/tf-b" >/dev/null 2>&1
+bad=
+for i in $(seq 1 40); do
+	"$es" record --source file:"$fx/amd-bpf" --label a --textfile-dir "$tmp/tf2" >/dev/null 2>&1 & pa=$!
+	"$es" record --source file:"$fx/amd-bpf" --label b --textfile-dir "$tmp/tf2" >/dev/null 2>&1 & pb=$!
+	wait $pa || bad="$bad run $i a failed;"
+	wait $pb || bad="$bad run $i b failed;"
+	cmp -s "$tmp/tf2/exitscope.prom" "$tmp/tf-a/exitscope.prom" ||
+		cmp -s "$tmp/tf2/exitscope.prom" "$tmp/tf-b/exitscope.prom" || bad="$bad run $i spliced;"
+done
+[ -z "$(ls -A "$tmp/tf2" | grep -v '^exitscope.prom$')" ] || bad="$bad temporary files left;"
+result "$([ -z "$bad" ]; echo $?)" "record --textfile-dir: 40 pairs of writers at once, each final file one of them whole" \
+	"record --textfile-dir, two writers at once:$bad"
+check "... readable by others (0644 under umask 022)" bash -c "[ \"\$(stat -c %a '$tmp/tf2/exitscope.prom')\" = 644 ] || [ \"\$(umask)\" != 0022 ]"
+# A failed write is an error: a full disk, a closed pipe (which ends
+# quietly, as for any filter; top used to run on for ever).
+case_ "record > /dev/full fails" 3 "cannot write the output" -- \
+	bash -c "'$es' record --source file:'$fx/amd-bpf' --prometheus >/dev/full"
+timeout 20 "$es" top --source file:"$fx/amd-bpf" --interval 1 2>/dev/null | head -n 3 >/dev/null
+rc=${PIPESTATUS[0]}
+result "$([ "$rc" = 1 ]; echo $?)" "top | head -3 ends once head has its lines (status 1)" "top | head -3: status $rc (124: it ran on)"
+timeout 20 "$es" top --source file:"$fx/amd-bpf" --interval 1 --iterations 3 >/dev/full 2>"$tmp/full.err"
+rc=$?
+result "$([ "$rc" = 1 ] && grep -q 'standard output' "$tmp/full.err"; echo $?)" "top > /dev/full fails at its first frame, and says so" \
+	"top > /dev/full: status $rc, '$(cat "$tmp/full.err")'"
+case_ "stats --help > /dev/full fails" 1 "standard output: No space left on device" -- \
+	bash -c "'$es' stats --help >/dev/full"
 if command -v prometheus-node-exporter >/dev/null; then
 	p=$(port)
 	timeout 30 prometheus-node-exporter --web.listen-address=127.0.0.1:$p --collector.disable-defaults \

@@ -8,6 +8,7 @@
  */
 #include <getopt.h>
 #include <poll.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -39,7 +40,8 @@ void cmd_top_help(void)
 	       COLLECT_HELP
 	       "  -h, --help           this text\n"
 	       "\n"
-	       "Exit status: 0; 2 bad usage; 3 no source, or it failed.\n"
+	       "Exit status: 0; 1 the output could not be written (a full disk, a closed\n"
+	       "pipe); 2 bad usage; 3 no source, or it failed.\n"
 	       "\n"
 	       "EXAMPLES\n"
 	       "  exitscope top\n"
@@ -181,7 +183,15 @@ static int top(const struct collect_args *a, uint64_t interval_s, uint64_t itera
 			putchar('\n');
 		}
 		es_top_free(&v);
-		fflush(stdout);
+		/* Nobody reads any more (a closed pipe, a full disk): stop. */
+		errno = 0;
+		if (fflush(stdout) || ferror(stdout)) {
+			if (errno != EPIPE)
+				fprintf(stderr, PROG ": standard output: %s\n",
+					errno ? strerror(errno) : "write error");
+			status = 1;
+			goto out;
+		}
 		tmp = prev;
 		prev = cur;
 		cur = tmp;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* exitscope: why and how often KVM guests exit. Dispatches to subcommands. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +42,24 @@ static void usage(FILE *out)
 	fprintf(out, "\n'exitscope COMMAND --help' tells more.\n");
 }
 
+/*
+ * Whatever a command wrote must have arrived: a write that failed (a full
+ * disk, a closed pipe) is an error, not a success with output lost. A
+ * closed pipe ends quietly (`exitscope top | head` is no mistake), with a
+ * non-zero status all the same.
+ */
+static int finish(int status)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	/* A command that failed has said why already. */
+	if (!status && errno != EPIPE)
+		fprintf(stderr, "exitscope: standard output: %s\n",
+			errno ? strerror(errno) : "write error (a full disk?)");
+	return status ? status : 1;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -48,14 +68,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* A write to a closed pipe fails with EPIPE instead of killing us. */
+	signal(SIGPIPE, SIG_IGN);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return 0;
+		return finish(0);
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+			return finish(commands[i].run(argc - 1, argv + 1));
 	fprintf(stderr, "exitscope: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;
