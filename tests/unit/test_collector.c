@@ -640,7 +640,11 @@ static void test_http(void **state)
 	http("GET /metrics HTTP/1.1\r\nHost: x\r\n", ES_HTTP_MORE);
 	http("GET / HTTP/1.1\r\n\r\n", ES_HTTP_NOT_FOUND);
 	http("GET /metrics/ HTTP/1.1\r\n\r\n", ES_HTTP_NOT_FOUND);
-	http("GET /metrics?x=1 HTTP/1.1\r\n\r\n", ES_HTTP_NOT_FOUND);
+	/* A scrape config's params: arrive as a query, which is ignored. */
+	http("GET /metrics?x=1 HTTP/1.1\r\n\r\n", ES_HTTP_METRICS);
+	http("GET /metrics? HTTP/1.1\r\n\r\n", ES_HTTP_METRICS);
+	http("GET /metricsx HTTP/1.1\r\n\r\n", ES_HTTP_NOT_FOUND);
+	http("GET /metric HTTP/1.1\r\n\r\n", ES_HTTP_NOT_FOUND);
 	http("POST /metrics HTTP/1.1\r\n\r\n", ES_HTTP_METHOD);
 	http("HEAD /metrics HTTP/1.1\r\n\r\n", ES_HTTP_METHOD);
 	http("GET /metrics HTTP/2.0\r\n\r\n", ES_HTTP_VERSION);

@@ -61,7 +61,12 @@ enum es_http_verdict es_http_parse(const char *buf, size_t len)
 		return ES_HTTP_VERSION;
 	if ((size_t)(sp1 - buf) != 3 || memcmp(buf, "GET", 3))
 		return ES_HTTP_METHOD;
-	if ((size_t)(sp2 - sp1 - 1) != 8 || memcmp(sp1 + 1, "/metrics", 8))
+	/*
+	 * /metrics, with or without a query: Prometheus sends a scrape
+	 * config's params: as one, and the exporter has no parameters.
+	 */
+	if ((size_t)(sp2 - sp1 - 1) < 8 || memcmp(sp1 + 1, "/metrics", 8) ||
+	    ((size_t)(sp2 - sp1 - 1) > 8 && sp1[9] != '?'))
 		return ES_HTTP_NOT_FOUND;
 	/* A GET with a body is not one a scraper sends. */
 	if (end != buf + len)
