@@ -34,6 +34,13 @@ check "report.md says the checks passed" grep -q '^All checks passed: every coun
 case_ "results.json read back" $OK "cpuid" -- "$rep" report "$r/results.json"
 case_ "results.json re-rendered into --out" $OK "all 2 runs passed" -- "$rep" report --no-chart --out "$tmp" "$r/results.json"
 check "--out got the files" test -s "$tmp/report.md" -a -s "$tmp/results.csv"
+# --out makes its directory, as the help's example needs; a file in the way fails.
+case_ "--out makes a missing directory and its parents" $OK "all 2 runs passed" -- \
+	"$rep" report --no-chart --out "$tmp/new/again" "$r/results.json"
+check "... with the files in it" test -s "$tmp/new/again/report.md" -a -s "$tmp/new/again/results.json"
+: >"$tmp/a-file"
+case_ "--out under a file fails, naming it" 3 "--out: $tmp/a-file/x: Not a directory" -- \
+	"$rep" report --no-chart --out "$tmp/a-file/x" "$r/results.json"
 if command -v python3 >/dev/null; then
 	check "results.json is JSON to another reader" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$r/results.json"
 fi

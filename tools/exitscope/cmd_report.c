@@ -50,7 +50,7 @@ void cmd_report_help(void)
 	       "each (all VMs summed), their ratio, and the cost per exit of each.\n"
 	       "\n"
 	       "  -j, --json       print results.json instead of the table\n"
-	       "  -o, --out DIR    write the results files there\n"
+	       "  -o, --out DIR    write the results files there (made if missing)\n"
 	       "      --no-chart   no chart (it needs gnuplot; without it: a warning)\n"
 	       "  -h, --help       this text\n"
 	       "\n"
@@ -99,12 +99,38 @@ static void remove_outputs(const char *dir)
 			fprintf(stderr, "exitscope report: removed %s (from an earlier report)\n", path);
 }
 
+/* --out DIR and its parents, as `mkdir -p` makes them (0755 under the umask). */
+static int make_dir(const char *dir)
+{
+	char path[4096], *p, c;
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		fprintf(stderr, "exitscope report: --out %s: path too long\n", dir);
+		return -1;
+	}
+	for (p = path + 1; ; p++) {
+		if (*p && *p != '/')
+			continue;
+		c = *p;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			fprintf(stderr, "exitscope report: --out: %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
 static int write_outputs(const char *dir, const struct es_record *r,
 			 const struct es_summary *s, bool chart)
 {
 	struct doc d = { r, s, NULL };
 	struct es_err e;
 
+	if (make_dir(dir))
+		return -1;
 	if (chart) {
 		if (es_write_chart(dir, r, s, &e))
 			fprintf(stderr, "exitscope report: warning: %s\n", e.msg);
