@@ -214,11 +214,17 @@ if [ "$(arg l1extra)" = 1 ]; then
 	echo "l1_extra=$status" >>/out/metadata.txt
 	tail -n 5 /out/l1-extra.log
 	echo "the --l1-extra script exited with status $status"
-	# Its files come back flat, beside the rest (send_results sends files).
+	# Its files come back flat, beside the rest (send_results sends files),
+	# those whose names the framing takes ([A-Za-z0-9._-]); the others are
+	# named in its log, so that one odd name cannot lose the whole run.
 	for f in /out/l1-extra/*; do
-		[ -f "$f" ] && mv "$f" "/out/l1-extra-${f##*/}"
+		[ -f "$f" ] || continue
+		case ${f##*/} in
+		*[!A-Za-z0-9._-]*|.*) echo "not sent: '${f##*/}' (a name of [A-Za-z0-9._-] only)" >>/out/l1-extra.log ;;
+		*) mv "$f" "/out/l1-extra-${f##*/}" ;;
+		esac
 	done
-	rmdir /out/l1-extra 2>/dev/null
+	rm -rf /out/l1-extra
 fi
 dmesg >/out/l1-dmesg.txt
 send_results /out

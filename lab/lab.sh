@@ -135,6 +135,10 @@ fi
 # L1's command line is split at spaces and read as exitscope.NAME=VALUE by
 # its /init: nothing there may pose as one of the lab's own settings.
 case $l1append in *exitscope.*) die "--l1-append: 'exitscope.' options are the lab's own" ;; esac
+# It also goes into the Intel lab's grub.cfg: no quote, newline or other
+# character that could end the kernel's line there.
+[[ $l1append =~ ^[A-Za-z0-9_.,:=/+\ -]*$ ]] ||
+	die "--l1-append: '$l1append': only letters, digits, spaces and _ . , : = / + - (kernel parameters)"
 mkdir -p "$out" || die "cannot create --out '$out'"
 out=$(realpath "$out")
 

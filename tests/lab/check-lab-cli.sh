@@ -17,7 +17,16 @@ case_ "lab: bad --l1" 1 "invalid --l1: 'tiny'" -- "$lab" --l1 tiny
 case_ "lab: missing --l1-extra" 1 "--l1-extra: no readable file '/nonexistent'" -- "$lab" --l1-extra /nonexistent
 case_ "lab: --l1-extra of a directory" 1 "--l1-extra: no readable file" -- "$lab" --l1-extra /tmp
 case_ "lab: --l1-append cannot set the lab's own options" 1 "--l1-append: 'exitscope.' options are the lab's own" -- \
-	"$lab" --l1-append 'preempt=full exitscope.runs=9' 
+	"$lab" --l1-append 'preempt=full exitscope.runs=9'
+case_ "lab: --l1-append with a quote (it goes into grub.cfg)" 1 "--l1-append: 'a\"b': only letters" -- \
+	"$lab" --l1-append 'a"b'
+case_ "lab: --l1-append with a newline" 1 "only letters, digits" -- "$lab" --l1-append "$(printf 'a\n}\nmenuentry x {')"
+# exitscope ignores SIGPIPE for its own writes; the lab it starts must not.
+printf '#!/bin/sh\nsed -n "s/^SigIgn:\t//p" /proc/self/status\n' >"$tmp/sigign.sh"
+chmod +x "$tmp/sigign.sh"
+ign=$(EXITSCOPE_LAB=$tmp/sigign.sh "$top/build/bin/exitscope" lab 2>&1)
+result "$([ -n "$ign" ] && [ $(( 0x$ign >> 12 & 1 )) -eq 0 ]; echo $?)" \
+	"exitscope lab starts the lab with SIGPIPE as any shell has it" "exitscope lab: the lab's ignored signals are '$ign' (SIGPIPE is bit 12)"
 case_ "lab: bad --rounds" 1 "invalid --rounds: 'x'" -- "$lab" --rounds x
 case_ "lab: bad EXITSCOPE_LAB_INJECT" 1 "invalid EXITSCOPE_LAB_INJECT: 'x' (stuck, spin, silent or corrupt)" -- env EXITSCOPE_LAB_INJECT=x "$lab" --cpu amd
 case_ "lab: --help" 0 "EXAMPLES" -- "$lab" --help

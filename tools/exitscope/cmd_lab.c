@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,11 @@ int cmd_lab(int argc, char **argv)
 	argv[0] = path;
 	/* Our help text first, whole: execv would drop what stdio still holds. */
 	fflush(stdout);
+	/*
+	 * An ignored SIGPIPE (main() ignores it for our own writes) would be
+	 * inherited: the lab's pipelines must die of it as in any shell.
+	 */
+	signal(SIGPIPE, SIG_DFL);
 	execv(path, argv);
 	fprintf(stderr, "exitscope lab: %s: %s\n", path, strerror(errno));
 	return 1;

@@ -110,6 +110,8 @@ int es_write_chart(const char *dir, const struct es_record *r, const struct es_s
 		char *const argv[] = { "gnuplot", NULL };
 		int e;
 
+		/* gnuplot gets the SIGPIPE of any program, not our ignored one. */
+		signal(SIGPIPE, SIG_DFL);
 		if (dup2(in[0], STDIN_FILENO) < 0 || fchdir(dfd) < 0) {
 			e = errno;
 		} else {
