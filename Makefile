@@ -23,15 +23,17 @@ help:
 	@echo "make clean      remove build/ (the source cache stays: see EXITSCOPE_CACHE)"
 	@echo "make distclean  clean, and remove the lab's default results/ directory"
 
-# Versions, the headers tree and the cached kernel source, as make variables.
-$(BUILD)/kernel.mk: scripts/kernel-source.sh scripts/lib.sh
+# Versions, the headers tree and the cached kernel source, as make variables,
+# one file per KSERIES (6.1 or 6.12; unset: the host's, see scripts/lib.sh).
+KERNEL_MK := $(BUILD)/kernel$(if $(KSERIES),-$(KSERIES)).mk
+$(KERNEL_MK): scripts/kernel-source.sh scripts/lib.sh
 	@mkdir -p $(BUILD)
 	@scripts/kernel-source.sh > $@.tmp && mv $@.tmp $@
 # Only goals that build against the kernel need it: plain `make` (the tools)
 # installs no kernel package and reads no kernel source.
 NO_KERNEL_GOALS := all tools tools-bin guest help clean distclean fuzz fuzz-build jansson-check
 ifneq ($(filter-out $(NO_KERNEL_GOALS),$(or $(MAKECMDGOALS),all)),)
--include $(BUILD)/kernel.mk
+-include $(KERNEL_MK)
 endif
 
 modules:
@@ -45,7 +47,7 @@ install: modules
 	echo "exitscope: installed into $$dest"
 
 patch:
-	@scripts/mkpatch.sh $(BUILD)/patch
+	@scripts/mkpatch.sh $(BUILD)/patch/$(KSERIES)
 
 # The main job: the seed's experiment in the emulated nested lab. The script
 # itself, not `exitscope lab`: on a fresh machine it installs the compiler
@@ -192,8 +194,8 @@ $(BIN)/exitscope-vmm: $(VMM_SRC) $(VMM_HDR) $(LIB)
 
 # Unit tests: kernel/kvm/exit_stats.c compiled through tests/shim.
 TEST_GEN := $(BUILD)/test/gen
-$(TEST_GEN)/handler_tables.h: tests/unit/gen-kernel-tables.sh $(BUILD)/kernel.mk
-	@tests/unit/gen-kernel-tables.sh $(KSRC) $(TEST_GEN)
+$(TEST_GEN)/handler_tables.h: tests/unit/gen-kernel-tables.sh $(KERNEL_MK)
+	@tests/unit/gen-kernel-tables.sh $(KSRC) $(TEST_GEN) $(KHDR)/.config
 
 $(BUILD)/test/test_exit_stats: tests/unit/test_exit_stats.c kernel/kvm/exit_stats.c \
 		kernel/kvm/exit_stats.h kernel/uapi/asm/kvm_exit_stats.h tests/shim/kernel_shim.c tests/shim/kernel_shim.h \
@@ -232,7 +234,7 @@ $(OUT)/test/test_bench: tests/unit/test_bench.c $(BENCH_UNIT_SRC) $(BENCH_HDR)
 	$(CC) $(CFLAGS_TOOLS) -std=gnu11 -o $@ $< $(BENCH_UNIT_SRC) -lcmocka
 # The names the tools compile in (linux-libc-dev) against the cached
 # linux-source the modules are built from.
-$(OUT)/test/test_reasons: tests/unit/test_reasons.c $(LIB) $(BUILD)/kernel.mk
+$(OUT)/test/test_reasons: tests/unit/test_reasons.c $(LIB) $(KERNEL_MK)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -DKSRC_UAPI -I$(KSRC)/arch/x86/include -o $@ $< $(LIB) \
 		$(LDLIBS_TOOLS) -lcmocka
@@ -241,7 +243,7 @@ $(OUT)/test/test_reasons: tests/unit/test_reasons.c $(LIB) $(BUILD)/kernel.mk
 # dynamically linked, in build/asan/ (make check runs them).
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 .PHONY: asan
-asan: $(BUILD)/kernel.mk
+asan: $(KERNEL_MK)
 	@$(MAKE) --no-print-directory OUT=$(BUILD)/asan LDSTATIC= SANITIZE='$(ASAN_FLAGS)' \
 		tools-bin tool-tests
 

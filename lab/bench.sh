@@ -108,8 +108,8 @@ cleanup() {
 trap cleanup EXIT
 r=$work/root
 m=$r/lib/modules/exitscope
-mdir=/lib/modules/$KABI
-mkdir -p "$r"/{bin,sbin,proc,sys,dev,out,l2,tmp} "$m/stock" "$m/exitscope" "$r$mdir"
+mdir=$KMODROOT rmdir=$r/lib/modules/$KABI
+mkdir -p "$r"/{bin,sbin,proc,sys,dev,out,l2,tmp} "$m/stock" "$m/exitscope" "$rmdir"
 bb=/bin/busybox
 file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=$(dpkg -L busybox-static | grep -m1 '/busybox$')
 cp "$bb" "$r/bin/busybox"
@@ -128,7 +128,7 @@ for d in $deps; do
 done
 for k in kvm kvm-amd kvm-intel; do
 	strip --strip-debug -o "$m/stock/$k.ko" "$KSTOCK/$k.ko"
-	strip --strip-debug -o "$m/exitscope/$k.ko" "$top/build/modules/$k.ko"
+	strip --strip-debug -o "$m/exitscope/$k.ko" "$KMODS/$k.ko"
 done
 # The virtio disk and ext4, for the peers' root file system: those modules
 # and their dependencies, for busybox's modprobe.
@@ -136,10 +136,10 @@ if [ -n "$rootfs" ]; then
 	for want in kernel/drivers/virtio/virtio_pci.ko kernel/drivers/block/virtio_blk.ko \
 		    kernel/fs/ext4/ext4.ko kernel/crypto/crc32c_generic.ko; do
 		for f in $want $(sed -n "s|^$want: ||p" "$mdir/modules.dep"); do
-			install -D -m644 "$mdir/$f" "$r$mdir/$f"
+			install -D -m644 "$mdir/$f" "$rmdir/$f"
 		done
 	done
-	cp "$mdir/modules.dep" "$mdir/modules.alias" "$r$mdir/" 2>/dev/null || true
+	cp "$mdir/modules.dep" "$mdir/modules.alias" "$rmdir/" 2>/dev/null || true
 	printf '%s\n' virtio_pci virtio_blk crc32c_generic ext4 >"$r/lib/exitscope/disk-modules"
 fi
 (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$work/l1.cpio"

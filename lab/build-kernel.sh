@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build (once per source version and config) one of the lab's own kernels
-# from linux-source-6.1: tinyconfig + lab/NAME-kernel.config.
+# from linux-source-KSERIES (6.1 or 6.12): tinyconfig + lab/NAME-kernel.config
+# + lab/NAME-kernel-KSERIES.config if there is one (options the series names
+# differently).
 #   l2  the L2 guest kernel (bzImage only)
 #   l1  the labs' L1 kernel (Bochs and QEMU) (bzImage, modules, and the
 #       build tree kept for building exitscope's KVM modules against it)
@@ -13,8 +15,10 @@ name=${1:?usage: build-kernel.sh l1|l2}
 frag=$top/lab/$name-kernel.config
 [ -f "$frag" ] || die "no kernel config $frag"
 eval "$("$top/scripts/kernel-source.sh")"
+frags=("$frag")
+[ -f "$top/lab/$name-kernel-$KSERIES.config" ] && frags+=("$top/lab/$name-kernel-$KSERIES.config")
 # Keyed by the config lines only: a comment edit must not cost a rebuild.
-hash=$(grep '^CONFIG_' "$frag" | sha256sum | cut -c1-12)
+hash=$(cat "${frags[@]}" | grep '^CONFIG_' | sha256sum | cut -c1-12)
 out=$EXITSCOPE_CACHE/$name-kernel-$KVER-$hash
 if [ ! -f "$out/bzImage" ]; then
 	apt_ensure make gcc flex bison bc libelf-dev lz4
@@ -23,13 +27,13 @@ if [ ! -f "$out/bzImage" ]; then
 	rm -rf "$out" && mkdir -p "$obj"
 	log "building the $name kernel ($KVER, config $hash) in $obj"
 	make -s -C "$tree" O="$obj" tinyconfig >/dev/null
-	"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" >/dev/null
+	"$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" >/dev/null
 	make -s -C "$tree" O="$obj" olddefconfig >/dev/null
 	# Every line of the fragment must have survived olddefconfig.
 	while IFS= read -r line; do
 		case "$line" in CONFIG_*) grep -qx "$line" "$obj/.config" ||
 			die "$name config lost '$line' (a dependency is missing)";; esac
-	done <"$frag"
+	done < <(cat "${frags[@]}")
 	targets=bzImage
 	grep -q '^CONFIG_MODULES=y' "$obj/.config" && targets="bzImage modules"
 	make -s -C "$tree" O="$obj" -j"$(nproc)" $targets >"$obj/build.log" 2>&1 ||

@@ -30,7 +30,9 @@ usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
                          Meltdown-affected Intel model, off on AMD) or
                          'loglevel=7' (L2 boots quietly by default)
   --l1 small|debian      L1 kernel: small (default: an LZ4 kernel built from
-                         linux-source-6.1 with exitscope's modules built for it)
+                         linux-source-KSERIES with exitscope's modules built
+                         for it; KSERIES=6.1|6.12 in the environment, default
+                         6.1 or the host's Debian kernel series)
                          or debian (Debian's own kernel with the modules of
                          `make modules`; ~3 s slower on amd, ~1 min on intel)
   --l1-append ARGS       appended to L1's kernel command line, e.g.
@@ -156,7 +158,7 @@ else
 fi
 mkdir -p "$EXITSCOPE_CACHE" || die "cannot create the cache directory $EXITSCOPE_CACHE"
 free_mb=$(df -Pm "$EXITSCOPE_CACHE" | awk 'NR == 2 { print $4 }') || free_mb=0
-[ "${free_mb:-0}" -ge 3000 ] || [ -d "$EXITSCOPE_CACHE/linux-tree-$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null)" ] ||
+[ "${free_mb:-0}" -ge 3000 ] || [ -d "$EXITSCOPE_CACHE/linux-tree-$(dpkg-query -W -f='${Version}' "linux-source-$(kernel_series)" 2>/dev/null)" ] ||
 	die "only ${free_mb:-?} MB free under $EXITSCOPE_CACHE: the lab needs ~3 GB the first time"
 
 eval "$("$top/scripts/kernel-source.sh")"
@@ -167,11 +169,11 @@ if [ "$l1" = debian ]; then
 	"$top/scripts/build-modules.sh" >/dev/null
 	l1kernel=/boot/vmlinuz-$KABI
 	[ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-amd64-unsigned)"
-	kvmdir=$top/build/modules
+	kvmdir=$KMODS
 	stockdir=$KSTOCK
 	[ "$modules" = stock ] && kvmdir=$KSTOCK
-	deps="/lib/modules/$KABI/kernel/virt/lib/irqbypass.ko"
-	[ "$cpu" = amd ] && deps="$deps /lib/modules/$KABI/kernel/drivers/crypto/ccp/ccp.ko"
+	deps="$KMODROOT/kernel/virt/lib/irqbypass.ko"
+	[ "$cpu" = amd ] && deps="$deps $KMODROOT/kernel/drivers/crypto/ccp/ccp.ko"
 else
 	# L1 is a small LZ4 kernel from the same source (Debian's xz kernel
 	# takes a minute just to decompress in Bochs, 3 s in QEMU), with
@@ -180,7 +182,7 @@ else
 	l1dir=$("$top/lab/build-kernel.sh" l1)
 	EXITSCOPE_KDIR=$l1dir/obj EXITSCOPE_KNAME=l1 "$top/scripts/build-modules.sh" >/dev/null
 	l1kernel=$l1dir/bzImage
-	kvmdir=$top/build/modules-l1
+	kvmdir=$KMODS-l1
 	# Stock: the unpatched modules the L1 kernel's build made itself.
 	stockdir=$l1dir/obj/arch/x86/kvm
 	[ "$modules" = stock ] && kvmdir=$stockdir

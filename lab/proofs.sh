@@ -63,7 +63,7 @@ cleanup() {
 }
 trap cleanup EXIT
 l2cmdline="console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=boot exitscope.rounds=1"
-"$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$top/build/modules-l1" \
+"$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$KMODS-l1" \
 	"$(find "$l1dir/obj/virt/lib" -name irqbypass.ko)" "$l2cmdline" "" "$top/lab/l1-proofs.sh"
 
 step 4/4 emulator "emulator: L1 runs the proofs (off, $cycles reload cycles, isolation)"

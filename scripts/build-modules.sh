@@ -1,45 +1,55 @@
 #!/usr/bin/env bash
 # Build kvm.ko, kvm-intel.ko and kvm-amd.ko with the exitscope change, out of
 # tree, against Debian's headers of the same linux-source version, so that
-# vermagic and symbol CRCs match Debian's stock kernel. Output: build/modules/.
+# vermagic and symbol CRCs match Debian's stock kernel. KSERIES (6.1, 6.12)
+# picks the series (scripts/kernel-source.sh). Output: build/modules/KSERIES/.
 # With EXITSCOPE_KDIR=DIR (a kernel build tree of the same source, e.g. the
-# Intel lab's L1), build against that instead, into build/modules-NAME/ where
-# NAME is EXITSCOPE_KNAME.
+# Intel lab's L1), build against that instead, into
+# build/modules/KSERIES-NAME/ where NAME is EXITSCOPE_KNAME.
 # Usage: build-modules.sh [W=1]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 eval "$("$top/scripts/kernel-source.sh")"
 
-patch=$(ls "$top"/kernel/patches/0001-*.patch)
+patches=("$KPATCHES"/0*.patch)
+[ -f "${patches[0]}" ] || die "no hook patches for linux $KSERIES in ${KPATCHES#$top/}/"
 tree=$top/build/kvm-$KVER
-outdir=$top/build/modules
+outdir=$KMODS
 if [ -n "${EXITSCOPE_KDIR:-}" ]; then
 	KHDR=$EXITSCOPE_KDIR
 	[ -f "$KHDR/Module.symvers" ] || die "$KHDR: not a built kernel tree (no Module.symvers)"
 	tree=$top/build/kvm-$KVER-${EXITSCOPE_KNAME:?EXITSCOPE_KNAME with EXITSCOPE_KDIR}
-	outdir=$top/build/modules-$EXITSCOPE_KNAME
+	outdir=$KMODS-$EXITSCOPE_KNAME
 fi
 kvm=$tree/arch/x86/kvm
-stamp=$(cat "$patch" "$0" | sha256sum | cut -c1-16)
+stamp=$(cat "${patches[@]}" "$0" | sha256sum | cut -c1-16)
 
 # Recreate the tree only when the patch (or this recipe) changed, so that an
 # unchanged tree keeps its timestamps and kbuild rebuilds nothing.
 if [ "$(cat "$tree/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	log "preparing $tree"
 	rm -rf "$tree"
-	mkdir -p "$tree/arch/x86/include/uapi/asm" "$tree/include/linux" "$tree/virt" \
-		"$tree/trace-include/x"
+	mkdir -p "$tree/arch/x86/include/uapi/asm" "$tree/arch/x86/include/asm" \
+		"$tree/include/linux" "$tree/virt" "$tree/trace-include/x"
 	cp -a "$KSRC/arch/x86/kvm" "$tree/arch/x86/"
 	cp -a "$KSRC/virt/kvm" "$tree/virt/"
 	cp "$KSRC/include/linux/kvm_host.h" "$tree/include/linux/"
+	cp "$KSRC/arch/x86/include/asm/kvm_host.h" "$tree/arch/x86/include/asm/"
 	# --git-dir: apply to this tree even though it sits inside a git
 	# work tree (git would otherwise skip paths outside the subdirectory).
-	git --git-dir=/dev/null --work-tree="$tree" -C "$tree" apply --check "$patch" &&
-	git --git-dir=/dev/null --work-tree="$tree" -C "$tree" apply "$patch" ||
-		die "$(basename "$patch") does not apply to linux-source $KVER"
+	# The documentation and the selftest are not built here.
+	for patch in "${patches[@]}"; do
+		git --git-dir=/dev/null --work-tree="$tree" -C "$tree" apply \
+			--exclude='Documentation/*' --exclude='tools/*' "$patch" ||
+			die "$(basename "$patch") does not apply to linux-source $KVER"
+	done
 	grep -q kvm_exit_stats_count "$kvm/vmx/vmx.c" ||
 		die "patch applied to nothing: $kvm/vmx/vmx.c has no hook"
+	# The modules are built against the distribution's headers: a series
+	# that ends with asm/kvm_host.h changed cannot be built so.
+	cmp -s "$KSRC/arch/x86/include/asm/kvm_host.h" "$tree/arch/x86/include/asm/kvm_host.h" ||
+		die "${KPATCHES#$top/}/ changes asm/kvm_host.h: kvm.ko would no longer match Debian's headers"
 	# The headers tree has neither arch/x86/kvm nor virt/kvm: point the
 	# Makefile at this copy. The patched linux/kvm_host.h and the new uapi
 	# header must win over the headers tree's, hence NOSTDINC_FLAGS
@@ -64,7 +74,7 @@ add "$top/kernel/uapi/asm/kvm_exit_stats.h" "$tree/arch/x86/include/uapi/asm/kvm
 
 # Nothing that goes into the modules changed since the last build: skip
 # kbuild's own check (0.7 s, paid on every lab run).
-built=$(cat "$patch" "$0" "$top"/kernel/kvm/exit_stats.[ch] "$top"/kernel/uapi/asm/*.h \
+built=$(cat "${patches[@]}" "$0" "$top"/kernel/kvm/exit_stats.[ch] "$top"/kernel/uapi/asm/*.h \
 	"$KHDR/Module.symvers" |
 	sha256sum | cut -c1-16)-$KHDR-$*
 if [ "$(cat "$outdir/.built" 2>/dev/null)" = "$built" ] &&

@@ -8,7 +8,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
-mods=${EXITSCOPE_MODULES:-$top/build/modules}
-[ -f "$mods/kvm-intel.ko" ] || die "hook-cost: no modules in $mods (run make modules first)"
 eval "$("$top/scripts/kernel-source.sh")"
+mods=${EXITSCOPE_MODULES:-$KMODS}
+[ -f "$mods/kvm-intel.ko" ] || die "hook-cost: no modules in $mods (run make modules first)"
 exec python3 "$top/scripts/hook-cost.py" "$mods" "$KSTOCK" "$@"

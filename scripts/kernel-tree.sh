@@ -9,8 +9,10 @@ tree=$EXITSCOPE_CACHE/linux-tree-$KVER
 if [ ! -f "$tree/.complete" ]; then
 	log "unpacking linux-source $KVER into $tree (once, ~1.3 GB)"
 	rm -rf "$tree.tmp" && mkdir -p "$tree.tmp"
-	tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$tree.tmp" --strip-components=1 ||
+	tar -xJf "/usr/src/linux-source-$KSERIES.tar.xz" -C "$tree.tmp" --strip-components=1 ||
 		die "cannot unpack linux-source (disk full? $(df -h "$EXITSCOPE_CACHE" | tail -1))"
+	v=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p' "$tree.tmp/Makefile" | paste -sd.)
+	[ "$v" = "$KSERIES" ] || die "linux-source-$KSERIES.tar.xz holds linux $v"
 	touch "$tree.tmp/.complete"
 	rm -rf "$tree" && mv "$tree.tmp" "$tree"
 fi

@@ -34,3 +34,21 @@ apt_ensure() {
 			die "cannot install ${want[*]} (see /tmp/exitscope-apt.log)"
 	fi
 }
+
+# The kernel series exitscope builds for (6.1 or 6.12): $KSERIES if set,
+# else the running kernel's if it is a Debian kernel of one of them (so
+# that `make modules` on a host builds for that host), else 6.1.
+kernel_series() {
+	local r
+	case ${KSERIES:-} in
+	6.1|6.12) echo "$KSERIES"; return ;;
+	'') ;;
+	*) die "KSERIES=$KSERIES: the series are 6.1 and 6.12" ;;
+	esac
+	r=$(uname -r)
+	case $r in
+	6.1.0-*-amd64|6.1.0-*-cloud-amd64|6.1.0-*-rt-amd64) echo 6.1 ;;
+	6.12.*+deb*-amd64) echo 6.12 ;;
+	*) echo 6.1 ;;
+	esac
+}

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Compose the whole kernel change as one upstream-style patch: the hook lines
-# (kernel/patches/) plus the files it adds (kernel/kvm/), against pristine
-# linux-source. Prints the patch's path. Usage: mkpatch.sh OUTDIR
+# Compose the whole kernel change for the series KSERIES as upstream-style
+# patches against pristine linux-source, into OUTDIR; prints their paths.
+#  - 6.1: one patch, the hook lines (kernel/patches/6.1/) plus the files the
+#    change adds (kernel/kvm/, kernel/uapi/), folded in;
+#  - 6.12: the series of kernel/patches/6.12/ as it is, which adds those
+#    files itself: what it ends with must be kernel/kvm/'s and
+#    kernel/uapi/'s exactly (one source for both series), or this fails.
+# Usage: mkpatch.sh OUTDIR
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
@@ -10,16 +15,23 @@ eval "$("$top/scripts/kernel-source.sh")"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/arch/x86/include/uapi/asm" "$work/include/linux" "$out"
-cp -a "$KSRC/arch/x86/kvm" "$work/arch/x86/"
-cp "$KSRC/include/linux/kvm_host.h" "$work/include/linux/"
+patches=("$KPATCHES"/0*.patch)
+"$top/scripts/kernel-series.sh" tree "$work" >/dev/null
 git() { command git -C "$work" -c user.name=exitscope -c user.email=exitscope@example.org "$@"; }
-git init -q && git add -A && git commit -q -m base
-git am -q --keep-cr "$top"/kernel/patches/0001-*.patch ||
-	die "kernel/patches/0001-*.patch does not apply to linux-source $KVER"
-cp "$top"/kernel/kvm/exit_stats.[ch] "$work/arch/x86/kvm/"
-cp "$top"/kernel/uapi/asm/kvm_exit_stats.h "$work/arch/x86/include/uapi/asm/"
-git add -A && git commit -q --amend --no-edit
-rm -f "$out"/0001-*.patch
-git format-patch -1 --no-signature --zero-commit -o "$out" >/dev/null
-ls "$out"/0001-*.patch
+files=(arch/x86/kvm/exit_stats.c arch/x86/kvm/exit_stats.h
+       arch/x86/include/uapi/asm/kvm_exit_stats.h)
+ours=("$top/kernel/kvm/exit_stats.c" "$top/kernel/kvm/exit_stats.h"
+      "$top/kernel/uapi/asm/kvm_exit_stats.h")
+if [ -f "$work/${files[0]}" ]; then
+	for i in "${!files[@]}"; do
+		cmp -s "$work/${files[$i]}" "${ours[$i]}" ||
+			die "${KPATCHES#$top/}/ ends with another ${files[$i]##*/} than ${ours[$i]#$top/}: refresh the series (docs/kernel.md)"
+	done
+else
+	for i in "${!files[@]}"; do cp "${ours[$i]}" "$work/${files[$i]}"; done
+	git add -A && git commit -q --amend --no-edit
+fi
+mkdir -p "$out"
+rm -f "$out"/0*.patch
+git format-patch --no-signature --zero-commit -o "$out" HEAD~"${#patches[@]}" >/dev/null
+ls "$out"/0*.patch

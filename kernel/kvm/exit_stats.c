@@ -429,15 +429,15 @@ int kvm_exit_stats_vcpu_create(struct kvm_vcpu *vcpu)
 	s->where = KVM_EXIT_STATS_VMM;
 	if (static_branch_unlikely(&kvm_exit_stats_timing))
 		s->away = (void *)&s->fig[layout.stride * layout.nr_slots];
-	vcpu->exit_stats = s;
+	vcpu_exit_stats(vcpu) = s;
 	return 0;
 }
 
 void kvm_exit_stats_vcpu_destroy(struct kvm_vcpu *vcpu)
 {
-	if (vcpu->exit_stats)
-		kmem_cache_free(layout.cache, vcpu->exit_stats);
-	vcpu->exit_stats = NULL;
+	if (vcpu_exit_stats(vcpu))
+		kmem_cache_free(layout.cache, vcpu_exit_stats(vcpu));
+	vcpu_exit_stats(vcpu) = NULL;
 }
 
 /* The row of the away table that holds (@index, @kind), or NULL if full. */
@@ -498,7 +498,7 @@ static void exit_stats_charge(struct kvm_vcpu *vcpu, struct kvm_exit_stats *s,
 void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
 			   bool leave)
 {
-	struct kvm_exit_stats *s = vcpu->exit_stats;
+	struct kvm_exit_stats *s = vcpu_exit_stats(vcpu);
 
 	if (!s)
 		return;
@@ -536,7 +536,7 @@ EXPORT_SYMBOL_GPL(__kvm_exit_stats_put);
 /* Back on a CPU: from preemption or a sleep, KVM handles the exit again. */
 void __kvm_exit_stats_load(struct kvm_vcpu *vcpu)
 {
-	struct kvm_exit_stats *s = vcpu->exit_stats;
+	struct kvm_exit_stats *s = vcpu_exit_stats(vcpu);
 
 	if (s && (s->where == KVM_EXIT_STATS_PREEMPTED ||
 		  s->where == KVM_EXIT_STATS_SLEEP))
@@ -602,8 +602,8 @@ static void exit_stats_sum(struct kvm *kvm, u32 slot, struct exit_stats_sum *sum
 
 	memset(sum, 0, sizeof(*sum));
 	kvm_for_each_vcpu(i, vcpu, kvm)
-		if (vcpu->exit_stats)
-			exit_stats_add_slot(sum, vcpu->exit_stats, slot);
+		if (vcpu_exit_stats(vcpu))
+			exit_stats_add_slot(sum, vcpu_exit_stats(vcpu), slot);
 }
 
 /* A guest's query of @slot: its exits, or its cycles in KVM; O(vCPUs). */
@@ -615,7 +615,7 @@ static u64 exit_stats_query_slot_sum(struct kvm *kvm, u32 slot, bool cycles)
 	u64 sum = 0;
 
 	kvm_for_each_vcpu(i, vcpu, kvm) {
-		s = vcpu->exit_stats;
+		s = vcpu_exit_stats(vcpu);
 		if (!s || (cycles && !s->away))
 			continue;
 		sum += exit_stats_read(&s->fig[slot * layout.stride + cycles]);
@@ -626,16 +626,18 @@ static u64 exit_stats_query_slot_sum(struct kvm *kvm, u32 slot, bool cycles)
 /* All exits and their cycles in KVM: O(vCPUs), from the running sums. */
 static void exit_stats_total(struct kvm *kvm, u64 *count, u64 *cycles)
 {
+	const struct kvm_exit_stats *s;
 	struct kvm_vcpu *vcpu;
 	unsigned long i;
 
 	*count = 0;
 	*cycles = 0;
 	kvm_for_each_vcpu(i, vcpu, kvm) {
-		if (!vcpu->exit_stats)
+		s = vcpu_exit_stats(vcpu);
+		if (!s)
 			continue;
-		*count += exit_stats_read(&vcpu->exit_stats->exits);
-		*cycles += exit_stats_read(&vcpu->exit_stats->cycles_in_kvm);
+		*count += exit_stats_read(&s->exits);
+		*cycles += exit_stats_read(&s->cycles_in_kvm);
 	}
 }
 
@@ -643,7 +645,7 @@ static void exit_stats_total(struct kvm *kvm, u64 *count, u64 *cycles)
 static bool exit_stats_guest_allowed(struct kvm_vcpu *vcpu)
 {
 	/* Fixed before the first vCPU existed: see kvm_exit_stats_enable_cap(). */
-	int guest = vcpu->kvm->exit_stats_guest;
+	int guest = kvm_exit_stats_guest(vcpu->kvm);
 
 	if (guest == KVM_EXIT_STATS_GUEST_USER)
 		return true;
@@ -664,7 +666,7 @@ bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 
 	if (leaf < KVM_EXIT_STATS_LEAF_INFO || leaf > KVM_EXIT_STATS_LEAF_TOTAL)
 		return false;
-	if (!vcpu->exit_stats || !exit_stats_guest_allowed(vcpu))
+	if (!vcpu_exit_stats(vcpu) || !exit_stats_guest_allowed(vcpu))
 		return false;
 
 	if (leaf == KVM_EXIT_STATS_LEAF_INFO) {
@@ -672,7 +674,7 @@ bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 		*ebx = KVM_EXIT_STATS_SIG_EBX;
 		*ecx = KVM_EXIT_STATS_SIG_ECX;
 		*edx = KVM_EXIT_STATS_ABI_VERSION |
-		       (vcpu->exit_stats->away ? KVM_EXIT_STATS_INFO_CYCLES : 0);
+		       (vcpu_exit_stats(vcpu)->away ? KVM_EXIT_STATS_INFO_CYCLES : 0);
 		return true;
 	}
 
@@ -719,7 +721,7 @@ int kvm_exit_stats_check_cap(void)
 /* A new VM takes kvm.exit_stats_guest as it is now. */
 void kvm_exit_stats_vm_init(struct kvm *kvm)
 {
-	kvm->exit_stats_guest = READ_ONCE(exit_stats_guest);
+	kvm_exit_stats_guest(kvm) = READ_ONCE(exit_stats_guest);
 }
 
 /*
@@ -742,7 +744,7 @@ int kvm_exit_stats_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
 	if (kvm->created_vcpus)
 		r = -EBUSY;
 	else
-		kvm->exit_stats_guest = guest;
+		kvm_exit_stats_guest(kvm) = guest;
 	mutex_unlock(&kvm->lock);
 	return r;
 }

@@ -33,6 +33,14 @@
 #define KVM_EXIT_STATS_NO_SLOT		U32_MAX
 
 /*
+ * Where a vCPU's figures and a VM's guest setting live: last in struct
+ * kvm_vcpu and struct kvm, hidden from genksyms, so that kvm.ko keeps the
+ * distribution kernel's kABI (see include/linux/kvm_host.h).
+ */
+#define vcpu_exit_stats(vcpu)		((vcpu)->exit_stats)
+#define kvm_exit_stats_guest(kvm)	((kvm)->exit_stats_guest)
+
+/*
  * Every exit finds its slot in kvm_exit_stats_map[], inline, at its code's
  * low 11 bits: VMX's basic exit reasons without the flag bits 16..31 (bit
  * 31, a failed VM entry, comes only with the basic reasons 33, 34 and 41,
@@ -167,7 +175,7 @@ static __always_inline void kvm_exit_stats_enter(struct kvm_vcpu *vcpu)
 
 	if (!static_branch_unlikely(&kvm_exit_stats_timing))
 		return;
-	s = vcpu->exit_stats;
+	s = vcpu_exit_stats(vcpu);
 	now = rdtsc();
 	if (s->pending != KVM_EXIT_STATS_NO_SLOT) {
 		mark = kvm_exit_stats_mark(vcpu, s);
@@ -205,7 +213,7 @@ static __always_inline void kvm_exit_stats_count(struct kvm_vcpu *vcpu,
 
 	if (!static_branch_unlikely(&kvm_exit_stats_counting))
 		return;
-	s = vcpu->exit_stats;
+	s = vcpu_exit_stats(vcpu);
 	i = kvm_exit_stats_map[READ_ONCE(*code) & (KVM_EXIT_STATS_MAP_SIZE - 1)];
 	s->fig[i]++;
 	s->exits++;

@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/lib.sh"
 eval "$("$top/scripts/kernel-source.sh")"
 apt_ensure dwarves
-ours=$top/build/modules/kvm.ko
+ours=$KMODS/kvm.ko
 stock=$KSTOCK/kvm.ko
 [ -f "$ours" ] || { echo "  $ours missing (make modules)"; exit 1; }
 

@@ -12,7 +12,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 eval "$("$top/scripts/kernel-source.sh")"
 modversions=$top/build/test/modversions
-mods=$top/build/modules
+mods=$KMODS
 ours_symvers=$top/build/kvm-$KVER/arch/x86/kvm/Module.symvers
 fail=0
 bad() { echo "  FAIL: $*"; fail=1; }
@@ -51,7 +51,7 @@ fi
 
 # Every other stock module that needs kvm.ko: its imports from kvm.ko.
 others=$(sed -n 's|^\([^:]*\.ko\):.* kernel/arch/x86/kvm/kvm\.ko\( .*\)\?$|\1|p' \
-	"/lib/modules/$KABI/modules.dep" | grep -v '/kvm-\(intel\|amd\)\.ko$' || true)
+	"$KMODROOT/modules.dep" | grep -v '/kvm-\(intel\|amd\)\.ko$' || true)
 [ -n "$others" ] || bad "modules.dep of $KABI lists no other module needing kvm.ko (expected kvmgt.ko)"
 for o in $others; do
 	n=0 wrong=0
@@ -62,7 +62,7 @@ for o in $others; do
 		n=$((n + 1))
 		[ -n "$have" ] || { bad "$(basename "$o") imports $sym from kvm.ko; ours does not export it"; wrong=$((wrong + 1)); continue; }
 		[ "$((crc))" -eq "$((have))" ] || { bad "$(basename "$o"): $sym crc $crc, our kvm.ko has $have"; wrong=$((wrong + 1)); }
-	done < <("$modversions" "/lib/modules/$KABI/$o")
+	done < <("$modversions" "$KMODROOT/$o")
 	[ "$n" -gt 0 ] || bad "$(basename "$o") imports nothing from kvm.ko?"
 	[ "$wrong" -eq 0 ] && echo "  $(basename "$o") (stock): its $n imports from kvm.ko match ours"
 done

@@ -13,7 +13,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cpu=${1:?usage: check-lab.sh intel|amd [small|debian]}
 l1=${2:-small}
-out=$top/build/lab-check-$cpu-$l1
+out=$top/build/lab-check-$cpu-$l1${KSERIES:+-$KSERIES}
+tag=$cpu/$l1${KSERIES:+/linux-$KSERIES}
 nested=$([ "$cpu" = intel ] && echo ept || echo npt)
 rm -rf "$out"
 mkdir -p "$top/build"
@@ -30,22 +31,22 @@ rc=$?
 # lab.sh retries once by itself after an emulator hang (docs/lab.md);
 # say so when it did.
 grep -q "retrying once after the hang" "$out.log" &&
-	echo "# lab $cpu/$l1: $(grep -m1 'hung in stage' "$out.log"); lab.sh retried"
+	echo "# lab $tag: $(grep -m1 'hung in stage' "$out.log"); lab.sh retried"
 if [ $rc -eq 0 ]; then
-	echo "ok - lab $cpu/$l1: ran, all counts equal the tracepoint's ($((SECONDS - t0)) s)"
+	echo "ok - lab $tag: ran, all counts equal the tracepoint's ($((SECONDS - t0)) s)"
 else
-	echo "not ok - lab $cpu/$l1: failed (log: $out.log):"
+	echo "not ok - lab $tag: failed (log: $out.log):"
 	tail -15 "$out.log" | sed 's/^/    /'
 fi
 for f in results.json results.csv report.md chart.png l1.log l2-$nested-1.log l2-shadow-1.log; do
-	[ -s "$out/$f" ] && echo "ok - lab $cpu/$l1: $f written" || echo "not ok - lab $cpu/$l1: no $f"
+	[ -s "$out/$f" ] && echo "ok - lab $tag: $f written" || echo "not ok - lab $tag: no $f"
 done
 if [ "$l1" = debian ]; then
 	# Each case of the module-safety script, as L1 judged it.
 	if grep -qE '^(ok|not ok) - ' "$out/l1-extra.log" 2>/dev/null; then
-		sed -n "s/^\(ok\|not ok\) - /\1 - lab $cpu\/$l1: L1 modules: /p" "$out/l1-extra.log"
+		sed -n "s%^\(ok\|not ok\) - %\1 - lab $tag: L1 modules: %p" "$out/l1-extra.log"
 	else
-		echo "not ok - lab $cpu/$l1: L1 modules: no l1-extra.log with cases"
+		echo "not ok - lab $tag: L1 modules: no l1-extra.log with cases"
 	fi
 	# Time is charged once: in every run, everything charged to the VM's
 	# vCPU (in KVM, halted, in the VMM, preempted, asleep) fits in its life
@@ -53,26 +54,26 @@ if [ "$l1" = debian ]; then
 	# catches an interval charged twice over any stretch (not one of a
 	# few cycles: the unit test test_preemption_charges_once does that).
 	if grep -q 'Dynamic Preempt: full' "$out/l1.log" "$out/l1-dmesg.txt" 2>/dev/null; then
-		echo "ok - lab $cpu/$l1: L1 ran with preempt=full"
+		echo "ok - lab $tag: L1 ran with preempt=full"
 	else
-		echo "not ok - lab $cpu/$l1: L1 did not run with preempt=full (no 'Dynamic Preempt: full')"
+		echo "not ok - lab $tag: L1 did not run with preempt=full (no 'Dynamic Preempt: full')"
 	fi
 	for f in "$out"/stats-*-1.txt; do
 		run=$(basename "$f" .txt | sed 's/^stats-//')
 		life=$(sed -n 's/^exitscope-vmm: the vCPUs lived \([0-9]*\) TSC cycles.*/\1/p' "$out/l2-$run.log" 2>/dev/null)
 		sum=$(awk 'NR == 1 { for (i = 2; i < NF; i += 2) if ($i ~ /^(cycles|halted|vmm|preempted|sleep)$/) s += $(i + 1); printf "%.0f\n", s }' "$f")
 		if [ -n "$life" ] && [ "$sum" -gt 0 ] && [ "$sum" -le "$life" ]; then
-			echo "ok - lab $cpu/$l1: $run: time charged once: $sum TSC cycles charged in a life of $life"
+			echo "ok - lab $tag: $run: time charged once: $sum TSC cycles charged in a life of $life"
 		else
-			echo "not ok - lab $cpu/$l1: $run: $sum TSC cycles charged in a life of '${life:-no line}'"
+			echo "not ok - lab $tag: $run: $sum TSC cycles charged in a life of '${life:-no line}'"
 		fi
 	done
 	grep -q '"l1_extra_status":0' "$out/results.json" 2>/dev/null &&
-		echo "ok - lab $cpu/$l1: results.json has the --l1-extra script's status 0" ||
-		echo "not ok - lab $cpu/$l1: results.json lacks l1_extra_status 0"
+		echo "ok - lab $tag: results.json has the --l1-extra script's status 0" ||
+		echo "not ok - lab $tag: results.json lacks l1_extra_status 0"
 fi
 grep -q "\"cpu\":\"$cpu\"" "$out/results.json" 2>/dev/null &&
-	echo "ok - lab $cpu/$l1: results.json says cpu $cpu" || echo "not ok - lab $cpu/$l1: results.json lacks cpu $cpu"
+	echo "ok - lab $tag: results.json says cpu $cpu" || echo "not ok - lab $tag: results.json lacks cpu $cpu"
 
 # count PAGING CODE: run 1's count of one reason, from results.csv.
 count() { awk -F, -v p="$1" -v c="$2" '$1 == p && $2 == 1 && $3 == c { n = $5 } END { print n + 0 }' "$out/results.csv" 2>/dev/null; }
@@ -80,21 +81,21 @@ count() { awk -F, -v p="$1" -v c="$2" '$1 == p && $2 == 1 && $3 == c { n = $5 } 
 only_shadow() {
 	local n s
 	n=$(count "$nested" "$2") s=$(count shadow "$2")
-	if [ "$n" -eq 0 ] && [ "$s" -ge "$3" ]; then echo "ok - lab $cpu/$l1: $1 only with shadow paging ($s)"
-	else echo "not ok - lab $cpu/$l1: $1 only with shadow paging (got $nested $n, shadow $s)"; fi
+	if [ "$n" -eq 0 ] && [ "$s" -ge "$3" ]; then echo "ok - lab $tag: $1 only with shadow paging ($s)"
+	else echo "not ok - lab $tag: $1 only with shadow paging (got $nested $n, shadow $s)"; fi
 }
 # much_more NAME CODE: shadow at least 10x nested and at least 1000.
 much_more() {
 	local n s
 	n=$(count "$nested" "$2") s=$(count shadow "$2")
-	if [ "$s" -ge 1000 ] && [ "$s" -ge $((10 * n)) ]; then echo "ok - lab $cpu/$l1: $1 much higher with shadow paging ($n -> $s)"
-	else echo "not ok - lab $cpu/$l1: $1 much higher with shadow paging (got $nested $n, shadow $s)"; fi
+	if [ "$s" -ge 1000 ] && [ "$s" -ge $((10 * n)) ]; then echo "ok - lab $tag: $1 much higher with shadow paging ($n -> $s)"
+	else echo "not ok - lab $tag: $1 much higher with shadow paging (got $nested $n, shadow $s)"; fi
 }
 only_nested() {
 	local n s
 	n=$(count "$nested" "$2") s=$(count shadow "$2")
-	if [ "$n" -gt 0 ] && [ "$s" -eq 0 ]; then echo "ok - lab $cpu/$l1: $1 only with $nested ($n)"
-	else echo "not ok - lab $cpu/$l1: $1 only with $nested (got $nested $n, shadow $s)"; fi
+	if [ "$n" -gt 0 ] && [ "$s" -eq 0 ]; then echo "ok - lab $tag: $1 only with $nested ($n)"
+	else echo "not ok - lab $tag: $1 only with $nested (got $nested $n, shadow $s)"; fi
 }
 if [ "$cpu" = intel ]; then	# the seed's four reasons, VMX numbers
 	much_more "0 (#PF)" 0
@@ -122,9 +123,9 @@ hlt=$([ "$cpu" = intel ] && echo 12 || echo 0x78) io=$([ "$cpu" = intel ] && ech
 for p in "$nested" shadow; do
 	hk=$(field "$p" "$hlt" cycles) hh=$(field "$p" "$hlt" halted) ik=$(field "$p" "$io" cycles) iv=$(field "$p" "$io" vmm)
 	if [ "$(count "$p" "$hlt")" -gt 0 ] && [ "$hh" -gt $((2 * hk)) ] && [ "$ik" -gt 0 ] && [ "$iv" -gt 0 ]; then
-		echo "ok - lab $cpu/$l1: $p: HLT $hk cycles in KVM, $hh halted; I/O $ik in KVM, $iv in the VMM"
+		echo "ok - lab $tag: $p: HLT $hk cycles in KVM, $hh halted; I/O $ik in KVM, $iv in the VMM"
 	else
-		echo "not ok - lab $cpu/$l1: $p: time away not split: HLT $hk in KVM, $hh halted (wanted > 2x); I/O $ik in KVM, $iv in the VMM"
+		echo "not ok - lab $tag: $p: time away not split: HLT $hk in KVM, $hh halted (wanted > 2x); I/O $ik in KVM, $iv in the VMM"
 	fi
 done
 
@@ -138,10 +139,16 @@ fi
 # Exact counts: the flat cpuid-loop guest executes 100,000 CPUIDs and writes
 # 43 console bytes and its verdict: exactly that many exits, in both modes.
 # What ran: L1's kernel and L2's command line, as L1 reported them.
-want=$([ "$l1" = debian ] && echo '"l1_kernel":"[0-9.]+-[0-9]+-amd64"' || echo '"l1_kernel":"[0-9]+\.[0-9]+\.[0-9]+"')
+want=$([ "$l1" = debian ] && echo '"l1_kernel":"[0-9]+\.[0-9]+\.[0-9]+[-+][0-9a-z+-]*-amd64"' || echo '"l1_kernel":"[0-9]+\.[0-9]+\.[0-9]+"')
 grep -qE "$want" "$out/results.json" 2>/dev/null && grep -q '"l2_cmdline":"console=ttyS0 ' "$out/results.json" &&
-	echo "ok - lab $cpu/$l1: results.json names L1's kernel and L2's command line" ||
-	echo "not ok - lab $cpu/$l1: results.json lacks l1_kernel $want or l2_cmdline"
+	echo "ok - lab $tag: results.json names L1's kernel and L2's command line" ||
+	echo "not ok - lab $tag: results.json lacks l1_kernel $want or l2_cmdline"
+# The series asked for is the one L1 ran.
+if [ -n "${KSERIES:-}" ]; then
+	grep -q "\"l1_kernel\":\"${KSERIES//./\\.}\\." "$out/results.json" 2>/dev/null &&
+		echo "ok - lab $tag: L1 ran linux $KSERIES" ||
+		echo "not ok - lab $tag: L1 did not run linux $KSERIES ($(grep -o '"l1_kernel":"[^"]*"' "$out/results.json" 2>/dev/null))"
+fi
 
 if [ "$cpu" = intel ] && [ "$l1" = small ]; then
 	out=$out-cpuid

@@ -2,11 +2,14 @@
 # Lift what the unit tests compare against out of the kernel source itself:
 #   trace.h            KVM_ISA_* from arch/x86/kvm/trace.h
 #   handler_tables.h   the designated indexes of KVM's exit-handler tables
-#                      (vmx.c, svm.c), each pointing at a dummy handler
+#                      (vmx.c, svm.c), each pointing at a dummy handler; an
+#                      entry under #ifdef CONFIG_X (6.12: SEV's VMGEXIT)
+#                      counts where the distribution's config sets X
 #   vmx_header_codes.h every EXIT_REASON_* number #defined in uapi vmx.h
-# Usage: gen-kernel-tables.sh KSRC OUTDIR
+# Usage: gen-kernel-tables.sh KSRC OUTDIR KCONFIG
 set -euo pipefail
-src=${1:?KSRC}; out=${2:?OUTDIR}
+src=${1:?KSRC}; out=${2:?OUTDIR}; config=${3:?KCONFIG: the distribution kernel .config}
+[ -r "$config" ] || { echo "no kernel config $config" >&2; exit 1; }
 mkdir -p "$out"
 kvm=$src/arch/x86/kvm
 
@@ -19,12 +22,15 @@ mv "$out/trace.h.tmp" "$out/trace.h"
 table() {
 	local n
 	printf 'static int (*const %s[])(struct kvm_vcpu *vcpu) = {\n' "$1"
-	awk -v start="$3" 'index($0, start) == 1 {on = 1; next} on && /^};/ {exit}
-		on && /^[[:space:]]*\[/ {
+	awk -v start="$3" 'FNR == NR { if (/^CONFIG_[A-Z0-9_]+=[ym]$/) { split($0, kv, "="); set[kv[1]] = 1 } next }
+		index($0, start) == 1 {on = 1; skip = 0; next} on && /^};/ {exit}
+		on && /^#ifdef CONFIG_[A-Z0-9_]+[[:space:]]*$/ { if (cond) bad = 1; cond = 1; skip = !($2 in set); next }
+		on && /^#endif/ { if (!cond) bad = 1; cond = 0; skip = 0; next }
+		on && /^#/ || bad { print "unexpected preprocessor line in table: " $0 > "/dev/stderr"; exit 1 }
+		on && !skip && /^[[:space:]]*\[/ {
 			sub(/^[[:space:]]*\[/, ""); sub(/\].*/, "");
 			printf "\t[%s] = shim_exit_handler,\n", $0; n++ }
-		on && /^#/ { print "unexpected preprocessor line in table: " $0 > "/dev/stderr"; exit 1 }
-		END { if (n < 20) { print "handler table too short" > "/dev/stderr"; exit 1 } }' "$2"
+		END { if (n < 20) { print "handler table too short" > "/dev/stderr"; exit 1 } }' "$config" "$2"
 	printf '};\n'
 }
 {

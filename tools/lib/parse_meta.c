@@ -46,6 +46,24 @@ static bool word(struct es_str s)
 	return s.n > 0;
 }
 
+/*
+ * A Debian package version: [epoch:]upstream[-revision], a digit first,
+ * then alphanumerics and . + ~ - : (Debian Policy 5.6.12), e.g.
+ * 6.12.118-1~deb12u1 (a backport's tilde).
+ */
+static bool package_version(struct es_str s)
+{
+	size_t i;
+
+	if (s.n == 0 || s.p[0] < '0' || s.p[0] > '9')
+		return false;
+	for (i = 0; i < s.n; i++)
+		if (!((s.p[i] >= 'a' && s.p[i] <= 'z') || (s.p[i] >= 'A' && s.p[i] <= 'Z') ||
+		      (s.p[i] >= '0' && s.p[i] <= '9') || strchr(".+~-:", s.p[i])))
+			return false;
+	return true;
+}
+
 static int text(const struct es_lines *it, const char *key, struct es_str v,
 		char *buf, size_t len, struct es_err *e)
 {
@@ -136,7 +154,7 @@ static int line(const struct es_lines *it, struct es_str s, struct es_meta *m,
 	case L2_CMDLINE:
 		return text(it, "l2_cmdline", v, m->l2_cmdline, sizeof(m->l2_cmdline), e);
 	case KVER:
-		if (!word(v))
+		if (!package_version(v))
 			return es_lines_err(it, e, "kver: '%.*s' is no package version",
 					    (int)v.n, v.p);
 		return text(it, "kver", v, m->kver, sizeof(m->kver), e);

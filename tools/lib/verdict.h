@@ -19,5 +19,7 @@
 #include "model.h"
 
 void es_verdict_check(struct es_record *r);
+/* Does kvm:kvm_exit fire on every exit of this record's kernel and vendor? */
+bool es_tracepoint_sees_every_exit(const struct es_meta *m);
 
 #endif

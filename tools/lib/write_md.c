@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "verdict.h"
 #include "writers.h"
 
 /* Sources every run of @r has. */
@@ -25,7 +26,7 @@ const char *es_checks_passed(const struct es_record *r)
 		return "the rows add up to the totals, the vCPUs to their VM, and the collector lost no exit";
 	snprintf(buf, sizeof(buf), "%s%s%s%s",
 		 s & ES_SRC_TRACEPOINT ?
-		 (r->meta.vendor == ES_AMD ?
+		 (!es_tracepoint_sees_every_exit(&r->meta) ?
 		  "every count equals the `kvm:kvm_exit` tracepoint's (MSR exits re-entered from the fastpath, which 6.1's SVM tracepoint misses, aside)" :
 		  "every count equals the `kvm:kvm_exit` tracepoint's") :
 		 "no tracepoint figures to check against",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * exitscope's per-reason VM-exit accounting: what guests and VMMs see.
+ * Per-reason VM-exit accounting: what guests and VMMs see.
  * The one definition of these numbers, for the kernel and the tools.
  */
 #ifndef _ASM_X86_KVM_EXIT_STATS_H
