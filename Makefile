@@ -183,10 +183,14 @@ $(BPF_DIR)/exitscope.bpf.o: tools/bpf/exitscope.bpf.c $(BPF_HDR)
 $(BPF_SKEL): $(BPF_DIR)/exitscope.bpf.o
 	bpftool gen skeleton $< name exitscope_bpf > $@.tmp && mv $@.tmp $@
 
+# exitscope --version: the release and the commit it was built from.
+VERSION := 0.1
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+ES_VERSION := $(VERSION)$(if $(GIT_REV), (git $(GIT_REV)))
 $(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB) $(CLI_BPF_SRC) $(BPF_HDR) $(CLI_BPF_DEP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) $(CLI_BPF_FLAGS) $(LDSTATIC) -o $@ $(CLI_SRC) $(CLI_BPF_SRC) $(LIB) \
-		$(LDLIBS_TOOLS) $(CLI_BPF_LIBS)
+	$(CC) $(CFLAGS_TOOLS) $(CLI_BPF_FLAGS) '-DES_VERSION="$(ES_VERSION)"' $(LDSTATIC) -o $@ \
+		$(CLI_SRC) $(CLI_BPF_SRC) $(LIB) $(LDLIBS_TOOLS) $(CLI_BPF_LIBS)
 
 $(BIN)/exitscope-vmm: $(VMM_SRC) $(VMM_HDR) $(LIB)
 	@mkdir -p $(@D)

@@ -14,6 +14,15 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 name=${1:?usage: build-kernel.sh l1|l2}
 frag=$top/lab/$name-kernel.config
 [ -f "$frag" ] || die "no kernel config $frag"
+# L2 is the workload, not what is measured: the same guest kernel under
+# either series of L1 (6.1's, where Debian has it), so that their figures
+# compare and a second series costs no second guest build.
+if [ "$name" = l2 ] && [ -z "${EXITSCOPE_L2_SERIES:-}" ] &&
+   apt-cache show linux-source-6.1 >/dev/null 2>&1; then
+	export KSERIES=6.1
+elif [ "$name" = l2 ] && [ -n "${EXITSCOPE_L2_SERIES:-}" ]; then
+	export KSERIES=$EXITSCOPE_L2_SERIES
+fi
 eval "$("$top/scripts/kernel-source.sh")"
 frags=("$frag")
 [ -f "$top/lab/$name-kernel-$KSERIES.config" ] && frags+=("$top/lab/$name-kernel-$KSERIES.config")

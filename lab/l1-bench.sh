@@ -151,6 +151,12 @@ skip() {
 	echo "exitscope bench: $1 cannot run: $why"
 }
 
+# A warm-up run, discarded: right after boot L1 may still be busy (6.12's
+# first configuration measured up to 3x slower in some repetitions, even
+# exit-free cr3), and the first configuration must not pay for that.
+stage warmup 300 "warm-up run (discarded)"
+load stock && /bin/exitscope-vmm --flat /l2/vmexit-bench.bin --cpus 1 --timeout 1000 \
+	--cmdline "$cases" </dev/null >/out/warmup.log 2>&1
 for cfg in $(echo "$configs" | tr , ' '); do
 	case $cfg in
 	stock)			load stock ;;

@@ -47,13 +47,16 @@ case_ "record says which source it reads" 0 "source file: recorded figures from"
 	"$es" record --source file:"$fx/amd-bpf"
 "$es" record --source file:"$fx/amd-bpf" --json --label all >"$tmp/all.json" 2>/dev/null
 check "record --json writes exitscope.record/1" grep -q '^{"schema":"exitscope.record/1","source":"bpf","label":"all"' "$tmp/all.json"
+check "... a replay keeping the kernel its records came from" grep -q '"host_kernel":"6.1.0-27-amd64"' "$tmp/all.json"
 if command -v python3 >/dev/null; then
 	check "... which another JSON reader reads" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["vms"]) == 2' "$tmp/all.json"
 fi
 case_ "report renders a record" 0 "all 2 VMs passed" -- "$es" report --no-chart --out "$tmp" "$tmp/all.json"
 check "... into report.md, results.csv and results.json" test -s "$tmp/report.md" -a -s "$tmp/results.csv" -a -s "$tmp/results.json"
 check "... with the percentiles" grep -q '^| 0x7b | io | 120 | 30.0us | 27.3us | 52.4us | 64.4us |$' "$tmp/report.md"
+check "... under one exits column" grep -qx '| reason | name | exits | mean | p50 | p90 | p99 |' "$tmp/report.md"
 check "... and per vCPU in the CSV" grep -q '^all,4242,"exitscope-vmm",1,0x72,"cpuid",150,,225000,1536,1945,2040$' "$tmp/results.csv"
+check "... under the header docs/json.md documents" grep -qxF "\`$(head -1 "$tmp/results.csv")\`" "$top/docs/json.md"
 case_ "record --pid: one VM" 0 "1 VM(s)" -- "$es" record --source file:"$fx/amd-bpf" --pid 5151
 case_ "a module record renders cycles per exit" 0 "cycles/exit" -- "$es" report --no-chart "$fx/intel-module.json"
 case_ "report A B compares two records" 0 "3500.00x" -- \
@@ -85,12 +88,19 @@ case_ "record: --json and --prometheus" 2 "not both" -- "$es" record --json --pr
 case_ "an unknown source" 3 "unknown source 'kvm'" -- "$es" record --source kvm
 case_ "top: --interval 0" 2 "invalid --interval: '0'" -- "$es" top --interval 0
 case_ "top: --pid x" 2 "invalid --pid: 'x'" -- "$es" top --pid x
+# One meaning per short option in every collector command: -p is --pid.
+case_ "top: -p is --pid" 2 "invalid --pid: 'x'" -- "$es" top -p x
+case_ "record: -p is --pid too" 2 "invalid --pid: 'x'" -- "$es" record -p x
+case_ "exporter: -p is --pid too" 2 "invalid --pid: 'x'" -- "$es" exporter -p x
 case_ "exporter: a name, not an address" 2 "invalid --listen: 'localhost:9792'" -- "$es" exporter --listen localhost:9792
 
 # ---- top, not on a terminal: plain blocks, --iterations ----
 case_ "top: plain blocks when not a terminal" 0 "--- " -- "$es" top --source file:"$fx/amd-bpf" --iterations 2
 "$es" top --source file:"$fx/amd-bpf" --iterations 2 >"$tmp/top.txt" 2>/dev/null
 check "... two blocks, the second interval's rate" test "$(grep -c '^--- ' "$tmp/top.txt")" -eq 2
+timeout 5 "$es" top --source file:"$fx/amd-bpf/0001.json" --interval 30 >"$tmp/top1.txt" 2>/dev/null
+check "top: the first frame comes at once (a 30 s interval, stopped at 5 s)" grep -q '^--- ' "$tmp/top1.txt"
+check "top: a single record replayed shows its figures, not zeros" grep -qE '0x72 +cpuid +150 +150 ' "$tmp/top1.txt"
 check "... busiest reason first" bash -c "grep -A2 'reason  name' '$tmp/top.txt' | sed -n 2p | grep -q 'cpuid'"
 
 # ---- Prometheus text: promtool, the textfile directory, node-exporter ----
@@ -160,12 +170,25 @@ else
 	echo "skip - node-exporter (apt install prometheus-node-exporter)"
 fi
 
+# start_exporter PORT LOG ARGS...: an exporter on 127.0.0.1:PORT ($ex), under
+# a time limit; fails if it does not listen within 5 s.
+start_exporter() {
+	local p=$1 log=$2
+	shift 2
+	timeout 90 "$es" exporter --listen 127.0.0.1:$p "$@" >"$log" 2>&1 &
+	ex=$!
+	pids+=($ex)
+	wait_port $p
+}
+# scrape PORT: GET /metrics, the answer within 1 s or nothing.
+scrape() {
+	timeout 1 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 && printf "GET /metrics HTTP/1.1\r\n\r\n" >&3 && cat <&3' "$1" 2>/dev/null
+}
+
 # ---- the exporter: /metrics, and nothing else ----
 p=$(port)
-timeout 60 "$es" exporter --listen 127.0.0.1:$p --max-requests 10 --source file:"$fx/amd-bpf" >"$tmp/ex.log" 2>&1 &
-ex=$!
-pids+=($ex)
-if wait_port $p; then
+# Nine requests below (wait_port's probe sends none: not counted).
+if start_exporter $p "$tmp/ex.log" --max-requests 9 --source file:"$fx/amd-bpf"; then
 	get $p 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >"$tmp/scrape1"
 	check "exporter: GET /metrics is 200 with the Prometheus content type" \
 		bash -c "head -2 '$tmp/scrape1' | tr -d '\r' | grep -qx 'Content-Type: text/plain; version=0.0.4; charset=utf-8'"
@@ -196,6 +219,72 @@ if wait_port $p; then
 else
 	echo "not ok - the exporter did not listen: $(tail -2 "$tmp/ex.log")"
 fi
+
+# ---- the exporter under idle and slow clients, and a source that fails ----
+# tests/collector/hold-conns.py: N connections held open, idle or slow, each
+# reopened as soon as the exporter drops it (as clients that tie up a
+# server do).
+hold() { python3 "$top/tests/collector/hold-conns.py" "$@" >/dev/null 2>&1; }
+p=$(port)
+if start_exporter $p "$tmp/ex2.log" --source file:"$fx/amd-bpf"; then
+	xp=$(cat /proc/$ex/task/$ex/children 2>/dev/null | awk '{ print $1 }')
+	rss0=$(awk '/^VmRSS:/ { print $2 }' /proc/${xp:-$ex}/status 2>/dev/null)
+	hold $p 100 30 idle &
+	h1=$!
+	hold $p 20 30 slow &
+	h2=$!
+	sleep 2
+	worst=0 ok=0
+	for i in 1 2 3 4 5; do
+		t0=$(date +%s%N)
+		scrape $p >"$tmp/idle$i" && head -1 "$tmp/idle$i" | grep -q '200 OK' && ok=$((ok + 1))
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		[ $ms -gt $worst ] && worst=$ms
+		sleep 1
+	done
+	check "exporter: 100 idle and 20 slow connections held (reopened when dropped), a scrape a second answered within 1 s ($ok of 5, slowest ${worst} ms)" \
+		test $ok -eq 5
+	# Past its 256 slots (300 more held), the longest waiting make room.
+	hold $p 300 20 idle &
+	h3=$!
+	sleep 3
+	scrape $p >"$tmp/full"
+	check "exporter: 420 connections held, a scrape still answered within 1 s" grep -q '200 OK' "$tmp/full"
+	rss=$(awk '/^VmRSS:/ { print $2 }' /proc/${xp:-$ex}/status 2>/dev/null)
+	check "exporter: memory stays bounded with 420 connections held (${rss0:-?} KiB resident before, ${rss:-?} KiB now: at most 8 MiB more)" \
+		test $(( ${rss:-999999} - ${rss0:-0} )) -le 8192
+	kill $h1 $h2 $h3 2>/dev/null
+	wait $h1 $h2 $h3 2>/dev/null
+else
+	echo "not ok - the exporter did not listen: $(tail -2 "$tmp/ex2.log")"
+fi
+kill $ex 2>/dev/null
+wait $ex 2>/dev/null
+# A source that fails: 503 with the reason, the exporter stays up, and the
+# next scrape after the source is back is answered again.
+mkdir -p "$tmp/flaky"
+cp "$fx/amd-bpf/0001.json" "$fx/amd-bpf/0002.json" "$tmp/flaky/"
+p=$(port)
+if start_exporter $p "$tmp/ex3.log" --max-requests 4 --source file:"$tmp/flaky"; then
+	get $p 'GET /metrics HTTP/1.1\r\n\r\n' >"$tmp/f1"
+	mv "$tmp/flaky/0002.json" "$tmp/0002.json"
+	get $p 'GET /metrics HTTP/1.1\r\n\r\n' >"$tmp/f2"
+	get $p 'GET /metrics HTTP/1.1\r\n\r\n' >"$tmp/f3"
+	mv "$tmp/0002.json" "$tmp/flaky/0002.json"
+	get $p 'GET /metrics HTTP/1.1\r\n\r\n' >"$tmp/f4"
+	check "exporter: a source that fails answers 503 with its reason" \
+		bash -c "head -1 '$tmp/f2' | grep -q '503 Service Unavailable' && grep -q '0002.json' '$tmp/f2'"
+	check "... and again while it fails, the exporter up" grep -q '503 Service Unavailable' "$tmp/f3"
+	check "... then 200 with the next record once it is back" \
+		bash -c "head -1 '$tmp/f4' | grep -q '200 OK' && grep -q 'reason=\"0x72\",name=\"cpuid\",vcpu=\"0\"} 300' '$tmp/f4'"
+	check "... said once in its log, and the recovery" \
+		bash -c "[ \$(grep -c 'the source failed' '$tmp/ex3.log') -eq 1 ] && grep -q 'the source recovered' '$tmp/ex3.log'"
+	wait $ex
+	check "... and it ends after --max-requests, status 0" test $? -eq 0
+else
+	echo "not ok - the exporter did not listen: $(tail -2 "$tmp/ex3.log")"
+fi
+
 case_ "exporter: a port in use" 3 "cannot listen on" -- bash -c "
 	timeout 20 '$es' exporter --listen 127.0.0.1:$p --max-requests 1 --source file:'$fx/amd-bpf' & sleep 1
 	'$es' exporter --listen 127.0.0.1:$p --source file:'$fx/amd-bpf'; r=\$?

@@ -50,6 +50,9 @@ else
 	echo "not ok - exitscope tsc-khz: wanted two steady kHz figures, got '$a' and '$b'"
 fi
 case_ "exitscope tsc-khz: extra argument" 2 "unexpected argument 'x'" -- "$top/build/bin/exitscope" tsc-khz x
+# The version, with the commit it was built from (a git checkout here).
+case_ "exitscope --version" 0 "exitscope 0.1 (git " -- "$top/build/bin/exitscope" --version
+case_ "exitscope --version: extra argument" 2 "unexpected argument 'x'" -- "$top/build/bin/exitscope" --version x
 
 # Plain `make` builds the tools without the kernel: it must not resolve (and
 # install) the kernel packages, that is not make build/kernel.mk.

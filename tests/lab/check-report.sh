@@ -30,6 +30,8 @@ r=$tmp/res
 good "$r" amd
 case_ "consistent AMD results accepted" $OK "all 2 runs passed" -- "$rep" report "$r"
 check "results.json, results.csv, report.md written" test -s "$r/results.json" -a -s "$r/results.csv" -a -s "$r/report.md"
+check "results.csv's header is the one docs/json.md documents" \
+	grep -qxF "\`$(head -1 "$r/results.csv")\`" "$top/docs/json.md"
 check "report.md says the checks passed" grep -q '^All checks passed: every count equals' "$r/report.md"
 case_ "results.json read back" $OK "cpuid" -- "$rep" report "$r/results.json"
 case_ "results.json re-rendered into --out" $OK "all 2 runs passed" -- "$rep" report --no-chart --out "$tmp" "$r/results.json"

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * exitscope exporter: serves the source's figures as Prometheus text at
- * /metrics. Small and strict on purpose: one connection at a time, each
- * with a deadline for its request (bounded in size: tools/lib/http.c) and
- * for the answer, only GET /metrics, Connection: close. Binds 127.0.0.1
- * unless told otherwise. The figures are the source's cumulative ones,
- * read afresh for every scrape.
+ * /metrics. Small and strict on purpose: an event loop (poll) over up to
+ * MAX_CONNS connections at once, each with a deadline for its request
+ * (bounded in size: tools/lib/http.c) and for the answer, only GET
+ * /metrics, Connection: close; so that idle or slow clients cannot hold up
+ * a scrape. Binds 127.0.0.1 unless told otherwise. The figures are the
+ * source's cumulative ones, read afresh for every scrape (one at a time:
+ * the loop is single-threaded); a failed read answers 503 and the next
+ * scrape tries again.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +32,14 @@
 #define DEFAULT_LISTEN	"127.0.0.1:9792"
 #define REQUEST_MS	5000	/* to send the request, from accept */
 #define SEND_MS		5000	/* to take the answer */
+#define LINGER_MS	1000	/* to stop sending, after the answer */
+#define LINGER_BYTES	(1u << 20)
+/*
+ * Connections at once: 256 slots of 8 KiB for requests (2 MiB in all),
+ * plus the answers being sent. A new connection beyond that takes the
+ * slot of the one that has waited longest for its request.
+ */
+#define MAX_CONNS	256
 
 void cmd_exporter_help(void)
 {
@@ -38,16 +49,18 @@ void cmd_exporter_help(void)
 	       "0.0.4): exits per VM, vCPU and reason, exit -> entry time histograms per VM\n"
 	       "and reason (BPF), the collector's losses. Names: docs/collector.md. Any\n"
 	       "other path is 404, any other method 405; a request must arrive within 5 s\n"
-	       "and in 8 KiB. One connection at a time.\n"
+	       "and in 8 KiB. Up to 256 connections at once; beyond that, the one that has\n"
+	       "waited longest for its request is dropped. A failed read of the source\n"
+	       "answers 503 with the reason, and the next scrape reads again.\n"
 	       "\n"
 	       "  -l, --listen ADDR     HOST:PORT or :PORT, numeric (default " DEFAULT_LISTEN ");\n"
 	       "                        [::1]:PORT for IPv6\n"
-	       "      --max-requests N  exit after N requests (tests)\n"
+	       "      --max-requests N  exit after answering N requests (tests)\n"
 	       COLLECT_HELP
 	       "  -h, --help            this text\n"
 	       "\n"
 	       "Exit status: 0 stopped by a signal or --max-requests; 2 bad usage; 3 no\n"
-	       "source, it failed, or the address cannot be bound.\n"
+	       "source at the start, or the address cannot be bound.\n"
 	       "\n"
 	       "EXAMPLES\n"
 	       "  exitscope exporter\n"
@@ -100,7 +113,7 @@ static int open_listener(const char *addr)
 			addr);
 		return -2;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		fprintf(stderr, PROG ": socket: %s\n", strerror(errno));
 		return -1;
@@ -114,65 +127,54 @@ static int open_listener(const char *addr)
 	return fd;
 }
 
-static long ms_since(const struct timespec *t0)
+/* Monotonic milliseconds. */
+static long long now_ms(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* The request, read until complete, too big, or its deadline. */
-static enum es_http_verdict read_request(int fd)
+/*
+ * One connection, from accept to close: READ its request (until complete,
+ * too big, or REQUEST_MS), WRITE the answer (within SEND_MS), then LINGER:
+ * stop writing and drain what the client still sends, bounded in bytes and
+ * time, so that a client still sending (a request refused for its size)
+ * gets the answer rather than a reset.
+ */
+enum conn_state { CONN_FREE, CONN_READ, CONN_WRITE, CONN_LINGER };
+
+struct conn {
+	int fd;
+	enum conn_state state;
+	long long since;	/* accept: which connection to drop first */
+	long long deadline;	/* of the current state */
+	size_t len;
+	char req[ES_HTTP_MAX_REQUEST + 1];
+	char *out;		/* the whole answer */
+	size_t out_len, out_off, drained;
+};
+
+struct exporter {
+	struct conn *conns;
+	struct es_source src;
+	struct es_snap snap;
+	uint64_t answered;
+	bool failing;		/* the source's last read failed */
+};
+
+static void conn_close(struct conn *c)
 {
-	char buf[ES_HTTP_MAX_REQUEST + 1];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	enum es_http_verdict v = ES_HTTP_MORE;
-	struct timespec t0;
-	size_t len = 0;
-	ssize_t n;
-	long left;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (v == ES_HTTP_MORE && !collect_stop) {
-		left = REQUEST_MS - ms_since(&t0);
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			return ES_HTTP_BAD;
-		n = recv(fd, buf + len, sizeof(buf) - len, MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n <= 0)
-			return ES_HTTP_BAD;
-		len += (size_t)n;
-		v = es_http_parse(buf, len);
-	}
-	return v;
+	close(c->fd);
+	free(c->out);
+	c->out = NULL;
+	c->state = CONN_FREE;
 }
 
-static void send_all(int fd, const char *p, size_t len)
-{
-	struct pollfd pf = { .fd = fd, .events = POLLOUT };
-	struct timespec t0;
-	ssize_t n;
-	long left;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (len) {
-		left = SEND_MS - ms_since(&t0);
-		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
-			return;
-		n = send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
-static void answer(int fd, int code, const char *reason, const char *type, const char *body,
-		   size_t len)
+/* The answer, head and body, as one buffer to send. */
+static void conn_answer(struct conn *c, int code, const char *reason, const char *type,
+			const char *body, size_t len)
 {
 	char head[512];
 	int n;
@@ -180,105 +182,236 @@ static void answer(int fd, int code, const char *reason, const char *type, const
 	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
 		     "Content-Length: %zu\r\nConnection: close\r\n%s\r\n", code, reason, type, len,
 		     code == 405 ? "Allow: GET\r\n" : "");
-	send_all(fd, head, (size_t)n);
-	send_all(fd, body, len);
+	c->out = malloc((size_t)n + len);
+	if (!c->out) {
+		conn_close(c);
+		return;
+	}
+	memcpy(c->out, head, (size_t)n);
+	memcpy(c->out + n, body, len);
+	c->out_len = (size_t)n + len;
+	c->out_off = 0;
+	c->state = CONN_WRITE;
+	c->deadline = now_ms() + SEND_MS;
+}
+
+static void conn_text(struct conn *c, int code, const char *reason, const char *msg)
+{
+	conn_answer(c, code, reason, "text/plain; charset=utf-8", msg, strlen(msg));
 }
 
 /*
- * Close after an answer: a client still sending (a request refused for its
- * size) would get a reset instead of the answer if unread bytes were left,
- * so stop writing and drain what comes, bounded in bytes and time.
+ * A complete request: the metrics, read from the source afresh. A source
+ * that fails answers 503 with its reason, and the next scrape tries again:
+ * the exporter stays up (a module reloaded, a file replaced, come back).
  */
-static void linger_close(int fd)
+static void conn_request(struct exporter *x, struct conn *c, enum es_http_verdict v)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	struct timespec t0;
-	char buf[4096];
-	size_t total = 0;
-	ssize_t n;
-
-	shutdown(fd, SHUT_WR);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (total < (1u << 20) && ms_since(&t0) < 1000 && poll(&p, 1, 200) > 0) {
-		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n <= 0)
-			break;
-		total += (size_t)n;
-	}
-	close(fd);
-}
-
-/* One connection: read, answer, close. Returns false when the source failed. */
-static bool serve(int fd, struct es_source *src, struct es_snap *snap)
-{
-	enum es_http_verdict v = read_request(fd);
 	const char *reason;
 	char *body = NULL, msg[1200];
 	size_t len = 0;
 	struct es_err e;
 	FILE *f;
 	int code = es_http_status(v, &reason);
-	bool ok = true;
 
 	if (v != ES_HTTP_METRICS) {
 		snprintf(msg, sizeof(msg), "%d %s: only GET /metrics is served here\n", code, reason);
-		answer(fd, code, reason, "text/plain; charset=utf-8", msg, strlen(msg));
-		return true;
+		conn_text(c, code, reason, msg);
+		return;
 	}
-	if (es_source_read(src, snap, &e)) {
-		fprintf(stderr, PROG ": %s\n", e.msg);
+	if (es_source_read(&x->src, &x->snap, &e)) {
+		if (!x->failing)
+			fprintf(stderr, PROG ": the source failed, answering 503 until it recovers: %s\n",
+				e.msg);
+		x->failing = true;
 		snprintf(msg, sizeof(msg), "the source failed: %s\n", e.msg);
-		answer(fd, 503, "Service Unavailable", "text/plain; charset=utf-8", msg, strlen(msg));
-		return false;
+		conn_text(c, 503, "Service Unavailable", msg);
+		return;
 	}
+	if (x->failing)
+		fprintf(stderr, PROG ": the source recovered\n");
+	x->failing = false;
 	f = open_memstream(&body, &len);
-	if (!f || es_write_prometheus(f, snap, collect_comm, NULL) || fclose(f)) {
-		answer(fd, 500, "Internal Server Error", "text/plain; charset=utf-8", "out of memory\n", 14);
+	if (!f || es_write_prometheus(f, &x->snap, collect_comm, NULL) || fclose(f)) {
+		conn_text(c, 500, "Internal Server Error", "out of memory\n");
 		free(body);
-		return ok;
+		return;
 	}
-	answer(fd, 200, "OK", ES_PROM_CONTENT_TYPE, body, len);
+	conn_answer(c, 200, "OK", ES_PROM_CONTENT_TYPE, body, len);
 	free(body);
-	return ok;
+}
+
+/* What the connection can do now that poll() said so, or its time is up. */
+static void conn_step(struct exporter *x, struct conn *c, short revents, long long now)
+{
+	enum es_http_verdict v;
+	char sink[4096];
+	ssize_t n;
+
+	switch (c->state) {
+	case CONN_READ:
+		if (revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = recv(c->fd, c->req + c->len, sizeof(c->req) - c->len, MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				break;
+			if (n <= 0) {
+				conn_close(c);
+				break;
+			}
+			c->len += (size_t)n;
+			v = es_http_parse(c->req, c->len);
+			if (v != ES_HTTP_MORE) {
+				conn_request(x, c, v);
+				break;
+			}
+		}
+		if (now >= c->deadline)
+			conn_request(x, c, ES_HTTP_BAD);	/* never finished */
+		break;
+	case CONN_WRITE:
+		if (revents & (POLLOUT | POLLHUP | POLLERR)) {
+			n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				break;
+			if (n <= 0) {
+				x->answered++;
+				conn_close(c);
+				break;
+			}
+			c->out_off += (size_t)n;
+		}
+		if (c->out_off == c->out_len) {
+			x->answered++;
+			free(c->out);
+			c->out = NULL;
+			shutdown(c->fd, SHUT_WR);
+			c->state = CONN_LINGER;
+			c->drained = 0;
+			c->deadline = now + LINGER_MS;
+		} else if (now >= c->deadline) {
+			x->answered++;
+			conn_close(c);
+		}
+		break;
+	case CONN_LINGER:
+		if (revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				break;
+			if (n <= 0 || (c->drained += (size_t)n) > LINGER_BYTES) {
+				conn_close(c);
+				break;
+			}
+		}
+		if (now >= c->deadline)
+			conn_close(c);
+		break;
+	case CONN_FREE:
+		break;
+	}
+}
+
+/*
+ * A slot for a new connection: a free one, else the one that has waited
+ * longest for its request (an idle or slow client), which is dropped: a
+ * scraper sends its request at once, so held sockets cannot crowd it out.
+ * NULL if every slot is answering or lingering.
+ */
+static struct conn *conn_slot(struct conn *conns)
+{
+	struct conn *oldest = NULL;
+	size_t i;
+
+	for (i = 0; i < MAX_CONNS; i++) {
+		if (conns[i].state == CONN_FREE)
+			return &conns[i];
+		if (conns[i].state == CONN_READ && (!oldest || conns[i].since < oldest->since))
+			oldest = &conns[i];
+	}
+	if (oldest)
+		conn_close(oldest);
+	return oldest;
+}
+
+static void accept_all(struct conn *conns, int lfd, long long now)
+{
+	struct conn *c;
+	int fd;
+
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		c = conn_slot(conns);
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		c->state = CONN_READ;
+		c->since = now;
+		c->deadline = now + REQUEST_MS;
+		c->len = 0;
+		c->out = NULL;
+	}
 }
 
 static int exporter(const struct collect_args *a, const char *listen_on, uint64_t max)
 {
-	struct es_source src;
-	struct es_snap snap;
-	uint64_t served = 0;
-	int lfd, status = 0;
+	static struct pollfd pfd[MAX_CONNS + 1];
+	struct conn *idx[MAX_CONNS + 1];
+	struct exporter x = { 0 };
+	long long now, next;
+	size_t i, n;
+	int lfd, timeout;
 
 	collect_signals();
 	lfd = open_listener(listen_on);
 	if (lfd < 0)
 		return lfd == -2 ? 2 : 3;
-	if (collect_open(PROG, a, &src)) {
+	x.conns = calloc(MAX_CONNS, sizeof(*x.conns));
+	if (!x.conns) {
+		fprintf(stderr, PROG ": out of memory\n");
 		close(lfd);
 		return 3;
 	}
-	es_snap_init(&snap);
-	fprintf(stderr, PROG ": serving http://%s/metrics\n", listen_on);
-	while (!collect_stop && (!max || served < max)) {
-		struct pollfd p = { .fd = lfd, .events = POLLIN };
-		int fd;
-
-		if (poll(&p, 1, 500) <= 0)
-			continue;
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (!serve(fd, &src, &snap))
-			status = 3;
-		linger_close(fd);
-		served++;
-		if (status)
-			break;
+	if (collect_open(PROG, a, &x.src)) {
+		free(x.conns);
+		close(lfd);
+		return 3;
 	}
-	es_snap_free(&snap);
-	es_source_close(&src);
+	es_snap_init(&x.snap);
+	fprintf(stderr, PROG ": serving http://%s/metrics\n", listen_on);
+	while (!collect_stop && (!max || x.answered < max)) {
+		now = now_ms();
+		next = now + 500;	/* a look at collect_stop at least that often */
+		pfd[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		for (i = 0, n = 1; i < MAX_CONNS; i++) {
+			struct conn *c = &x.conns[i];
+
+			if (c->state == CONN_FREE)
+				continue;
+			pfd[n] = (struct pollfd){ .fd = c->fd,
+				.events = c->state == CONN_WRITE ? POLLOUT : POLLIN };
+			idx[n++] = c;
+			if (c->deadline < next)
+				next = c->deadline;
+		}
+		timeout = next > now ? (int)(next - now) : 0;
+		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
+			break;
+		now = now_ms();
+		for (i = 1; i < n; i++)
+			conn_step(&x, idx[i], pfd[i].revents, now);
+		if (pfd[0].revents & POLLIN)
+			accept_all(x.conns, lfd, now);
+	}
+	for (i = 0; i < MAX_CONNS; i++)
+		if (x.conns[i].state != CONN_FREE)
+			conn_close(&x.conns[i]);
+	free(x.conns);
+	es_snap_free(&x.snap);
+	es_source_close(&x.src);
 	close(lfd);
-	return status;
+	return 0;
 }
 
 int cmd_exporter(int argc, char **argv)
@@ -296,7 +429,7 @@ int cmd_exporter(int argc, char **argv)
 	int c, r;
 
 	collect_args_init(&a);
-	while ((c = getopt_long(argc, argv, "l:hv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:p:hv", opts, NULL)) != -1) {
 		r = collect_arg(PROG, c, optarg, &a);
 		if (r < 0)
 			return 2;

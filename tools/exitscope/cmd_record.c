@@ -41,11 +41,11 @@ void cmd_record_help(void)
 	       "\n"
 	       "  -d, --duration S   seconds to record (0: until a signal)\n"
 	       "  -j, --json         the record as JSON (exitscope.record/1) on stdout\n"
-	       "  -p, --prometheus   Prometheus text on stdout\n"
+	       "      --prometheus   Prometheus text on stdout\n"
 	       "      --textfile-dir DIR  also write it into DIR/exitscope.prom, atomically\n"
 	       "                     (node-exporter's textfile collector)\n"
 	       "      --textfile-name NAME  instead of exitscope.prom\n"
-	       "  -l, --label L      the record's name in comparisons (default: record)\n"
+	       "      --label L      the record's name in comparisons (default: record)\n"
 	       COLLECT_HELP
 	       "  -h, --help         this text\n"
 	       "\n"
@@ -136,7 +136,8 @@ static int record(const struct collect_args *a, const char *label, uint64_t span
 	if (!d.vendor_known)
 		d.vendor = es_host_vendor();
 	info.label = label;
-	info.host_kernel = file ? "" : collect_kernel();
+	/* A replay keeps the kernel its records came from. */
+	info.host_kernel = file ? after.host_kernel : collect_kernel();
 	info.duration_ns = file ? after.at_ns : after.at_ns - before.at_ns;
 	if (es_record_from_snap(&d, &info, &r, &e)) {
 		fprintf(stderr, PROG ": %s\n", e.msg);
@@ -157,7 +158,7 @@ static int record(const struct collect_args *a, const char *label, uint64_t span
 	}
 	if (format == 'j') {
 		rc = es_write_json(stdout, &r);
-	} else if (format == 'p') {
+	} else if (format == 'P') {
 		rc = es_write_prometheus(stdout, &d, collect_comm, NULL);
 	} else if ((rc = es_summary_build(&r, &s)) == 0) {
 		rc = es_write_table(stdout, &r, &s);
@@ -186,10 +187,10 @@ int cmd_record(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "prometheus", no_argument, NULL, 'p' },
+		{ "prometheus", no_argument, NULL, 'P' },
 		{ "textfile-dir", required_argument, NULL, 0x200 },
 		{ "textfile-name", required_argument, NULL, 0x201 },
-		{ "label", required_argument, NULL, 'l' },
+		{ "label", required_argument, NULL, 0x202 },
 		{ "help", no_argument, NULL, 'h' },
 		COLLECT_OPTIONS,
 		{ 0 }
@@ -201,7 +202,7 @@ int cmd_record(int argc, char **argv)
 	size_t n;
 
 	collect_args_init(&a);
-	while ((c = getopt_long(argc, argv, "d:jpl:hv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:jp:hv", opts, NULL)) != -1) {
 		r = collect_arg(PROG, c, optarg, &a);
 		if (r < 0)
 			return RECORD_USAGE;
@@ -213,7 +214,7 @@ int cmd_record(int argc, char **argv)
 				return RECORD_USAGE;
 			break;
 		case 'j':
-		case 'p':
+		case 'P':
 			if (format && format != c) {
 				fprintf(stderr, PROG ": --json or --prometheus, not both\n");
 				return RECORD_USAGE;
@@ -222,7 +223,7 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 0x200: textdir = optarg; break;
 		case 0x201: textname = optarg; break;
-		case 'l': label = optarg; break;
+		case 0x202: label = optarg; break;
 		case 'h': cmd_record_help(); return RECORD_OK;
 		default:
 			fprintf(stderr, PROG ": see --help\n");

@@ -32,9 +32,11 @@ void cmd_top_help(void)
 	       "with the BPF collector, the mean time from an exit to the vCPU's next\n"
 	       "entry in that interval. Busiest reasons first. On a terminal the table is\n"
 	       "redrawn in place, fitted to its size; q or Ctrl-C quits. Otherwise (a pipe,\n"
-	       "a file) it prints one block per interval, each headed by the time.\n"
+	       "a file) it prints one block per interval, each headed by the time. The\n"
+	       "first frame comes at once (the VMs so far), then one per interval. A\n"
+	       "replay (--source file:) counts from zero: its first record is the first\n"
+	       "frame, and counts as a refresh.\n"
 	       "\n"
-	       "  -p P, --pid P        one VM only (the VMM's process id)\n"
 	       "  -i S, --interval S   seconds between refreshes (default 1)\n"
 	       "  -n N, --iterations N stop after N refreshes (default: until q or a signal)\n"
 	       COLLECT_HELP
@@ -130,13 +132,56 @@ static void stamp(char buf[32])
 	strftime(buf, 32, "%H:%M:%S", localtime_r(&now, &tm));
 }
 
+/*
+ * One frame of @cur against @prev (the last interval) and @first (since top
+ * began), on a terminal in place, else as a block: 0; 3 out of memory; 1
+ * when the output cannot be written (said unless the pipe closed).
+ */
+static int frame(const struct es_snap *first, const struct es_snap *prev,
+		 const struct es_snap *cur, uint32_t pid, bool tty)
+{
+	struct es_top_view view, *v = &view;
+
+	if (es_top_build(first, prev, cur, pid, v)) {
+		term_restore();
+		fprintf(stderr, PROG ": out of memory\n");
+		return 3;
+	}
+	if (tty) {
+		unsigned int w, h;
+
+		term_size(&w, &h);
+		/* Home, clear; the header lines and a last free line aside. */
+		fputs("\033[H\033[2J", stdout);
+		es_top_render(stdout, v, w, h > 4 ? h - 4 : 1);
+		fputs("(q quits)", stdout);
+	} else {
+		char t[32];
+
+		stamp(t);
+		printf("--- %s\n", t);
+		es_top_render(stdout, v, 0, 0);
+		putchar('\n');
+	}
+	es_top_free(v);
+	/* Nobody reads any more (a closed pipe, a full disk): stop. */
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout)) {
+		if (errno != EPIPE)
+			fprintf(stderr, PROG ": standard output: %s\n",
+				errno ? strerror(errno) : "write error");
+		return 1;
+	}
+	return 0;
+}
+
 static int top(const struct collect_args *a, uint64_t interval_s, uint64_t iterations)
 {
 	struct es_snap first, prev, cur, tmp;
 	struct es_source src;
-	struct es_top_view v;
 	struct es_err e;
 	bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO), quit = false;
+	bool replay;
 	uint64_t done = 0;
 	int status = 3;
 
@@ -146,12 +191,36 @@ static int top(const struct collect_args *a, uint64_t interval_s, uint64_t itera
 	collect_signals();
 	if (collect_open(PROG, a, &src))
 		return 3;
-	if (es_source_read(&src, &first, &e) || es_snap_copy(&prev, &first)) {
+	/*
+	 * Live sources are cumulative since they began: top counts from its
+	 * first read. A replay's records are intervals of their own: it
+	 * counts from zero, so that its first record is its first interval
+	 * (a single record would otherwise show nothing, ever).
+	 */
+	replay = !strcmp(src.kind, "file");
+	if (es_source_read(&src, replay ? &cur : &first, &e)) {
 		fprintf(stderr, PROG ": %s\n", e.msg);
+		goto out;
+	}
+	if (es_snap_copy(&prev, &first)) {
+		fprintf(stderr, PROG ": out of memory\n");
 		goto out;
 	}
 	if (tty && term_raw())
 		tty = false;
+	/*
+	 * The first frame at once (an interval of nothing yet, live: the VMs
+	 * and totals so far; a replay: its first record), not after a wait.
+	 */
+	status = frame(&first, &prev, replay ? &cur : &first, a->o.pid, tty);
+	if (status)
+		goto out;
+	if (replay) {
+		tmp = prev;
+		prev = cur;
+		cur = tmp;
+		done++;
+	}
 	while (!collect_stop && !quit && (!iterations || done < iterations)) {
 		quit = wait_key((unsigned int)(interval_s * 1000), tty);
 		if (collect_stop || quit)
@@ -159,39 +228,12 @@ static int top(const struct collect_args *a, uint64_t interval_s, uint64_t itera
 		if (es_source_read(&src, &cur, &e)) {
 			term_restore();
 			fprintf(stderr, PROG ": %s\n", e.msg);
+			status = 3;
 			goto out;
 		}
-		if (es_top_build(&first, &prev, &cur, a->o.pid, &v)) {
-			term_restore();
-			fprintf(stderr, PROG ": out of memory\n");
+		status = frame(&first, &prev, &cur, a->o.pid, tty);
+		if (status)
 			goto out;
-		}
-		if (tty) {
-			unsigned int w, h;
-
-			term_size(&w, &h);
-			/* Home, clear; the header lines and a last free line aside. */
-			fputs("\033[H\033[2J", stdout);
-			es_top_render(stdout, &v, w, h > 4 ? h - 4 : 1);
-			fputs("(q quits)", stdout);
-		} else {
-			char t[32];
-
-			stamp(t);
-			printf("--- %s\n", t);
-			es_top_render(stdout, &v, 0, 0);
-			putchar('\n');
-		}
-		es_top_free(&v);
-		/* Nobody reads any more (a closed pipe, a full disk): stop. */
-		errno = 0;
-		if (fflush(stdout) || ferror(stdout)) {
-			if (errno != EPIPE)
-				fprintf(stderr, PROG ": standard output: %s\n",
-					errno ? strerror(errno) : "write error");
-			status = 1;
-			goto out;
-		}
 		tmp = prev;
 		prev = cur;
 		cur = tmp;
@@ -222,8 +264,6 @@ int cmd_top(int argc, char **argv)
 
 	collect_args_init(&a);
 	while ((c = getopt_long(argc, argv, "i:n:p:hv", opts, NULL)) != -1) {
-		if (c == 'p')
-			c = 0x101;
 		r = collect_arg(PROG, c, optarg, &a);
 		if (r < 0)
 			return 2;

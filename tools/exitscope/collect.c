@@ -26,7 +26,7 @@ int collect_arg(const char *prog, int c, const char *arg, struct collect_args *a
 	case 0x100:
 		a->spec = arg;
 		return 1;
-	case 0x101:
+	case 'p':
 		if (es_num_arg(prog, "--pid", arg, 1, UINT32_MAX, &v))
 			return -1;
 		a->o.pid = (uint32_t)v;

@@ -19,17 +19,20 @@ struct collect_args {
 	struct es_source_opts o;
 };
 
-/* The options' getopt_long entries (values 0x100...) and their help text. */
+/*
+ * The options' getopt_long entries (values 0x100..., and -p and -v, which
+ * mean --pid and --verbose in every collector command) and their help text.
+ */
 #define COLLECT_OPTIONS \
 	{ "source", required_argument, NULL, 0x100 }, \
-	{ "pid", required_argument, NULL, 0x101 }, \
+	{ "pid", required_argument, NULL, 'p' }, \
 	{ "no-timing", no_argument, NULL, 0x102 }, \
 	{ "max-rows", required_argument, NULL, 0x103 }, \
 	{ "verbose", no_argument, NULL, 'v' }
 #define COLLECT_HELP \
 	"  --source S       auto (default: module, else bpf, else tracefs), module,\n" \
 	"                   bpf, tracefs, file:PATH (records to replay), module:DIR\n" \
-	"  --pid P          one VM only: its VMM's process id\n" \
+	"  -p, --pid P      one VM only: its VMM's process id\n" \
 	"  --no-timing      bpf: count only, no exit -> entry times (cheaper)\n" \
 	"  --max-rows N     bpf: rows of the in-kernel table (VM x vCPU x reason),\n" \
 	"                   default 16384; exits past it are counted as lost\n" \

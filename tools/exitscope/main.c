@@ -7,6 +7,10 @@
 
 #include "cmd.h"
 
+#ifndef ES_VERSION
+#define ES_VERSION "0.1"	/* the Makefile adds the commit */
+#endif
+
 static const struct es_cmd commands[] = {
 	{ "bench-report", cmd_bench, cmd_bench_help,
 	  "on the host: the benchmark's results into bench.json and a table" },
@@ -39,7 +43,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: exitscope COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'exitscope COMMAND --help' tells more.\n");
+	fprintf(out, "\n'exitscope COMMAND --help' tells more; 'exitscope --version' the version.\n");
 }
 
 /*
@@ -73,6 +77,14 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return finish(0);
+	}
+	if (!strcmp(argv[1], "--version")) {
+		if (argc > 2) {
+			fprintf(stderr, "exitscope: unexpected argument '%s'\n", argv[2]);
+			return 2;
+		}
+		printf("exitscope %s\n", ES_VERSION);
 		return finish(0);
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* See http.h. */
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
 
@@ -23,19 +24,50 @@ static bool token_char(char c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
+/*
+ * Whether a header line of the block [@p, @end) declares a body:
+ * Content-Length other than 0, or any Transfer-Encoding.
+ */
+static bool declares_body(const char *p, const char *end)
+{
+	static const char cl[] = "content-length:", te[] = "transfer-encoding:";
+	const char *eol, *v;
+	size_t n;
+
+	for (; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			break;
+		n = (size_t)(eol - p);
+		if (n >= sizeof(te) - 1 && !strncasecmp(p, te, sizeof(te) - 1))
+			return true;
+		if (n < sizeof(cl) - 1 || strncasecmp(p, cl, sizeof(cl) - 1))
+			continue;
+		for (v = p + sizeof(cl) - 1; v < eol; v++)
+			if (*v != ' ' && *v != '\t' && *v != '0' && *v != '\r')
+				return true;
+	}
+	return false;
+}
+
 enum es_http_verdict es_http_parse(const char *buf, size_t len)
 {
 	const char *end, *sp1, *sp2, *eol;
 	size_t i, n, vlen;
 
 	if (len > ES_HTTP_MAX_REQUEST)
-		return ES_HTTP_TOO_BIG;
+		len = ES_HTTP_MAX_REQUEST + 1;	/* too big, unless the headers end before */
+	/*
+	 * The verdict is taken on the header block alone, so that it is the
+	 * same however the bytes arrive: what follows the blank line is never
+	 * looked at (and never served: the answer closes the connection).
+	 */
+	end = header_end(buf, len > ES_HTTP_MAX_REQUEST ? ES_HTTP_MAX_REQUEST : len);
 	/* Only printable ASCII, tabs and line ends: no NUL, no smuggled bytes. */
-	for (i = 0; i < len; i++)
+	for (i = 0; i < (end ? (size_t)(end - buf) : len) && i < ES_HTTP_MAX_REQUEST; i++)
 		if (((unsigned char)buf[i] < 0x20 && buf[i] != '\r' && buf[i] != '\n' && buf[i] != '\t') ||
 		    (unsigned char)buf[i] >= 0x7f)
 			return ES_HTTP_BAD;
-	end = header_end(buf, len);
 	if (!end)
 		return len >= ES_HTTP_MAX_REQUEST ? ES_HTTP_TOO_BIG : ES_HTTP_MORE;
 	eol = memchr(buf, '\n', (size_t)(end - buf));
@@ -68,8 +100,8 @@ enum es_http_verdict es_http_parse(const char *buf, size_t len)
 	if ((size_t)(sp2 - sp1 - 1) < 8 || memcmp(sp1 + 1, "/metrics", 8) ||
 	    ((size_t)(sp2 - sp1 - 1) > 8 && sp1[9] != '?'))
 		return ES_HTTP_NOT_FOUND;
-	/* A GET with a body is not one a scraper sends. */
-	if (end != buf + len)
+	/* A GET that declares a body is not one a scraper sends. */
+	if (declares_body(eol + 1, end))
 		return ES_HTTP_BAD;
 	return ES_HTTP_METRICS;
 }

@@ -150,6 +150,7 @@ int es_record_to_snap(const struct es_record *r, struct es_snap *out, struct es_
 
 	es_snap_init(out);
 	snprintf(out->source, sizeof(out->source), "%s", r->meta.source);
+	snprintf(out->host_kernel, sizeof(out->host_kernel), "%s", r->meta.host_kernel);
 	out->vendor = r->meta.vendor;
 	out->vendor_known = true;
 	out->at_ns = r->meta.duration_ns;

@@ -45,6 +45,7 @@ struct es_snap {
 	bool vendor_known;		/* a row or the source said which */
 	unsigned int has;		/* ES_SNAP_* */
 	uint64_t at_ns;			/* CLOCK_MONOTONIC when taken */
+	char host_kernel[128];		/* where recorded figures come from; "" live */
 	uint64_t health[ES_BPF_NR_HEALTH];	/* the collector's, cumulative */
 	struct es_snap_row *rows;
 	size_t n, cap;

@@ -67,6 +67,7 @@ static int file_read(struct es_source *src, struct es_snap *out, struct es_err *
 				return es_errf(e, "out of memory");
 			}
 		memcpy(f->sum.source, one.source, sizeof(one.source));
+		memcpy(f->sum.host_kernel, one.host_kernel, sizeof(one.host_kernel));
 		f->sum.vendor = one.vendor;
 		f->sum.vendor_known = true;
 		f->sum.has = one.has;

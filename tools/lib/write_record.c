@@ -82,8 +82,12 @@ static void heads(FILE *out, const struct es_summary *s, bool md)
 	char h[ES_LABEL_MAX + 16];
 	size_t k, i;
 
+	/* One record: "exits"; several: "LABEL exits" in Markdown, "LABEL" in text. */
 	for (k = 0; k < s->ncols; k++)
-		fprintf(out, md ? " %s exits |" : " %12s", s->ncols > 1 ? s->col[k] : "exits");
+		if (s->ncols > 1)
+			fprintf(out, md ? " %s exits |" : " %12s", s->col[k]);
+		else
+			fprintf(out, md ? " exits |" : " %12s", "exits");
 	if (s->ncols == 2)
 		fprintf(out, md ? " ratio |" : " %9s", "ratio");
 	for (k = 0; k < s->ncols; k++) {
