@@ -240,10 +240,10 @@ static bool exit_stats_vmentry_failure(u32 code)
 	       code == EXIT_REASON_MCE_DURING_VMENTRY;
 }
 
-/* The code a slot stands for (U32_MAX for the other slot). */
+/* The code a slot stands for, KVM_EXIT_STATS_CODE_OTHER for the other slot. */
 static u32 exit_stats_slot_code(u32 slot)
 {
-	return slot == layout.other_slot ? U32_MAX : layout.code_of[slot];
+	return slot == layout.other_slot ? KVM_EXIT_STATS_CODE_OTHER : layout.code_of[slot];
 }
 
 /* Name of a slot; "other" for the catch-all. */
@@ -476,7 +476,8 @@ static void exit_stats_charge(struct kvm_vcpu *vcpu, struct kvm_exit_stats *s,
 		return;
 	}
 	mark = kvm_exit_stats_mark(vcpu, s);
-	d = now > mark ? now - mark : 0;
+	/* As at the entry: a mark not after the last entry is no exit's. */
+	d = now > mark && mark > s->entered ? now - mark : 0;
 	s->mark = now;
 	if (away == KVM_EXIT_STATS_IN_KVM) {
 		s->fig[s->pending + 1] += d;
@@ -839,7 +840,7 @@ void kvm_exit_stats_create_debugfs(struct kvm *kvm)
 				    kvm, &exit_stats_fops);
 }
 
-/* The seed's "print from dmesg": one line per reason, once per VM. */
+/* kvm.exit_stats_dmesg: one line per reason with exits, once per VM. */
 void kvm_exit_stats_vm_destroy(struct kvm *kvm)
 {
 	struct exit_stats_sum sum;

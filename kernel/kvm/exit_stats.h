@@ -154,9 +154,20 @@ static __always_inline u64 kvm_exit_stats_exit_tsc(struct kvm_vcpu *vcpu)
 {
 	u64 tsc = vcpu->arch.last_guest_tsc - vcpu->arch.l1_tsc_offset;
 	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio;
+	u8 frac = kvm_caps.tsc_scaling_ratio_frac_bits;
 
-	if (unlikely(ratio != kvm_caps.default_tsc_scaling_ratio && ratio))
+	if (unlikely(ratio != kvm_caps.default_tsc_scaling_ratio && ratio && frac)) {
+		/*
+		 * A TSC write during this exit (IA32_TSC, TSC_ADJUST) moves
+		 * l1_tsc_offset but not last_guest_tsc, so @tsc may be near
+		 * 2^64; scaled up for a guest slower than the host it would
+		 * not fit, and the division would fault (#DE) in the host.
+		 * Such an exit is not timed: 0 is before any entry.
+		 */
+		if (tsc >> (64 - frac) >= ratio)
+			return 0;
 		tsc = mul_u64_u64_div_u64(tsc, kvm_caps.default_tsc_scaling_ratio, ratio);
+	}
 	return tsc;
 }
 

@@ -64,6 +64,10 @@ case_ "report A B compares two records" 0 "3500.00x" -- \
 case_ "report A B marks strong changes" 0 "* strongly changed" -- \
 	"$es" report --no-chart "$fx/before.json" "$fx/after.json"
 case_ "report A B --json is refused" 2 "not as JSON" -- "$es" report --json "$fx/before.json" "$fx/after.json"
+# Spans of different lengths: their counts would compare as rates they are not.
+sed 's/"duration_ns": *[0-9]*/"duration_ns": 60000000000/' "$fx/after.json" >"$tmp/after-60s.json"
+case_ "report A B of a 2 s and a 60 s record is refused, naming both" 3 "span 2.000 s and 60.000 s: their counts do not compare" -- \
+	"$es" report --no-chart "$fx/before.json" "$tmp/after-60s.json"
 mkdir -p "$tmp/lab"
 "$es" report --no-chart --out "$tmp/lab" "$top/tests/fixtures/lab-intel-small" >/dev/null 2>&1
 case_ "report A B of lab results is refused" 3 "compares two records" -- \
@@ -92,6 +96,8 @@ case_ "top: --pid x" 2 "invalid --pid: 'x'" -- "$es" top --pid x
 case_ "top: -p is --pid" 2 "invalid --pid: 'x'" -- "$es" top -p x
 case_ "record: -p is --pid too" 2 "invalid --pid: 'x'" -- "$es" record -p x
 case_ "exporter: -p is --pid too" 2 "invalid --pid: 'x'" -- "$es" exporter -p x
+# -v is --verbose in the collector commands; stats' --vendor has no -v.
+case_ "stats: -v is not --vendor" 2 "invalid option -- 'v'" -- "$es" stats -v amd /dev/null
 case_ "exporter: a name, not an address" 2 "invalid --listen: 'localhost:9792'" -- "$es" exporter --listen localhost:9792
 
 # ---- top, not on a terminal: plain blocks, --iterations ----
@@ -109,8 +115,10 @@ if command -v promtool >/dev/null; then
 	check "record --prometheus passes promtool check metrics" bash -c "promtool check metrics <'$tmp/m.prom'"
 	"$es" record --source file:"$fx/intel-module.json" --prometheus >"$tmp/mod.prom" 2>/dev/null
 	check "... the module's too" bash -c "promtool check metrics <'$tmp/mod.prom'"
-	check "... with exits per vCPU" grep -q '^exitscope_vm_exits_total{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid",vcpu="1"} 150$' "$tmp/m.prom"
-	check "... and histograms with +Inf" grep -q '^exitscope_vm_exit_duration_seconds_bucket{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x78",name="hlt",le="+Inf"} 15$' "$tmp/m.prom"
+	check "... with the span's exits per vCPU, as a gauge" grep -q '^exitscope_record_exits{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid",vcpu="1"} 150$' "$tmp/m.prom"
+	check "... and the span's percentiles" grep -q '^exitscope_record_exit_duration_seconds{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x78",name="hlt",percentile="99"} 0.004194303$' "$tmp/m.prom"
+	# A record replaces the last one's figures: no counter may go down.
+	check "... and no counter (a span is no running total)" bash -c "! grep -q -e ' counter\$' -e ' histogram\$' -e '_total' '$tmp/m.prom'"
 else
 	echo "skip - promtool (apt install prometheus)"
 fi
@@ -159,8 +167,8 @@ if command -v prometheus-node-exporter >/dev/null; then
 	if wait_port $p; then
 		get $p 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >"$tmp/ne.out"
 		check "node-exporter's textfile collector serves exitscope's metrics" \
-			grep -q '^exitscope_vm_exits_total{comm="exitscope-vmm",isa="svm",name="cpuid",pid="4242",reason="0x72",vcpu="0"} 300' "$tmp/ne.out"
-		check "... and the histograms" grep -q '^exitscope_vm_exit_duration_seconds_count{comm="exitscope-vmm",isa="svm",name="io",pid="4242",reason="0x7b"} 120' "$tmp/ne.out"
+			grep -q '^exitscope_record_exits{comm="exitscope-vmm",isa="svm",name="cpuid",pid="4242",reason="0x72",vcpu="0"} 300' "$tmp/ne.out"
+		check "... and the span's percentiles" grep -q '^exitscope_record_exit_duration_seconds{comm="exitscope-vmm",isa="svm",name="io",percentile="50",pid="4242",reason="0x7b"} ' "$tmp/ne.out"
 		check "... with no textfile error" grep -q '^node_textfile_scrape_error 0' "$tmp/ne.out"
 	else
 		echo "not ok - node-exporter did not listen on 127.0.0.1:$p: $(tail -2 "$tmp/ne.log")"

@@ -224,9 +224,14 @@ struct kvm_caps {
 	u64 default_tsc_scaling_ratio;
 };
 extern struct kvm_caps kvm_caps;
+/* As x86_64's mulq; divq: a quotient past 64 bits faults (#DE), here aborts. */
 static inline u64 mul_u64_u64_div_u64(u64 a, u64 b, u64 c)
 {
-	return (u64)((unsigned __int128)a * b / c);
+	unsigned __int128 q = (unsigned __int128)a * b / c;
+
+	if (q >> 64)
+		__builtin_trap();
+	return (u64)q;
 }
 struct kvm_vcpu {
 	struct kvm *kvm;

@@ -553,6 +553,35 @@ static void test_prometheus(void **state)
 	es_snap_free(&s);
 }
 
+/*
+ * A record's span: gauges only (each write replaces the last span's, so a
+ * counter would go down), with the span's length and percentiles.
+ */
+static void test_prometheus_span(void **state)
+{
+	struct es_snap s;
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	make_snap(&s);
+	s.health[ES_BPF_STALE] = 3;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_prometheus_span(f, &s, 2500000000u, no_comm, NULL), 0);
+	fclose(f);
+	assert_null(strstr(buf, " counter\n"));
+	assert_null(strstr(buf, " histogram\n"));
+	assert_null(strstr(buf, "_total"));
+	assert_non_null(strstr(buf, "# TYPE exitscope_record_span_seconds gauge\nexitscope_record_span_seconds 2.5\n"));
+	assert_non_null(strstr(buf, "# TYPE exitscope_record_exits gauge\n"));
+	assert_non_null(strstr(buf, "exitscope_record_exits{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",vcpu=\"1\"} 4\n"));
+	assert_non_null(strstr(buf, "name=\"cpuid\",percentile=\"99\"} 0.000001"));
+	assert_non_null(strstr(buf, "exitscope_record_collector_problems{kind=\"stale\"} 3\n"));
+	free(buf);
+	es_snap_free(&s);
+}
+
 /* The top table: every width keeps every line within it, columns go in order. */
 static void test_top_widths(void **state)
 {
@@ -700,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_module_stats),
 		cmocka_unit_test(test_hist_keys),
 		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_prometheus_span),
 		cmocka_unit_test(test_top_widths),
 		cmocka_unit_test(test_http),
 	};

@@ -545,6 +545,42 @@ static void test_cycles_through_tsc_scaling(void **state)
 }
 
 /*
+ * A guest slower than the host (ratio 0.5) writes its TSC during an exit:
+ * l1_tsc_offset moves after KVM's read, the recovered host TSC wraps to
+ * near 2^64 and scaling it up would fault in the host. The exit is not
+ * timed, on the entry and on a put alike, and nothing faults.
+ */
+static void test_tsc_write_during_exit(void **state)
+{
+	struct kvm_vcpu *v;
+	struct vm *vm;
+	struct regs r;
+
+	(void)state;
+	set_mode("cycles");
+	setup_vmx();
+	vm = vm_create(1);
+	v = &vm->vcpu[0];
+	v->arch.l1_tsc_offset = 1000;
+	v->arch.l1_tsc_scaling_ratio = kvm_caps.default_tsc_scaling_ratio / 2;
+	exit_once(v, EXIT_REASON_MSR_WRITE, 1000, 5000);
+	v->arch.l1_tsc_offset += 1000000;	/* the guest's WRMSR(IA32_TSC) */
+	shim_tsc = 6000;
+	kvm_exit_stats_enter(v);
+	assert_true(cpuid(v, LEAF_CYCLES, EXIT_REASON_MSR_WRITE, &r));
+	assert_regs(&r, 0, 0, 0, 0);
+	/* The same, put before the entry (preempted while handling it). */
+	exit_once(v, EXIT_REASON_MSR_WRITE, 7000, 8000);
+	v->arch.l1_tsc_offset += 1000000;
+	shim_tsc = 9000;
+	v->preempted = true;
+	__kvm_exit_stats_put(v);
+	assert_true(cpuid(v, LEAF_CYCLES, EXIT_REASON_MSR_WRITE, &r));
+	assert_regs(&r, 0, 0, 0, 0);
+	vm_destroy(vm);
+}
+
+/*
  * VMX failed entries: one slot, read as KVM_EXIT_STATS_CODE_FAILED_VMENTRY;
  * flag bits dropped; a code outside the kernel's list read as OTHER.
  */
@@ -1329,12 +1365,15 @@ static void test_dmesg_summary(void **state)
 	vm = vm_create(1);
 	vm->kvm.userspace_pid = 4242;
 	exits(&vm->vcpu[0], SVM_EXIT_NPF, 5);
+	exits(&vm->vcpu[0], 0x7f0, 2);		/* no such code: the other row */
 	kvm_exit_stats_vm_destroy(&vm->kvm);
 	assert_string_equal(shim_log, "");
 	exit_stats_dmesg = true;
 	vm_destroy(vm);
-	assert_non_null(strstr(shim_log, "kvm: exit stats of VM of pid 4242: 5 exits, 0 cycles in KVM\n"));
+	assert_non_null(strstr(shim_log, "kvm: exit stats of VM of pid 4242: 7 exits, 0 cycles in KVM\n"));
 	assert_non_null(strstr(shim_log, "kvm:   reason 0x400 npf: 5 exits, 0 cycles in KVM, 0 halted, 0 in the VMM, 0 preempted, 0 sleeping\n"));
+	/* Its code is the interface's OTHER, not SVM_EXIT_ERR's 0xffffffff. */
+	assert_non_null(strstr(shim_log, "kvm:   reason 0xfffffffe other: 2 exits,"));
 }
 
 /* kvm.exit_stats as the module starts, before any test sets it. */
@@ -1382,6 +1421,7 @@ int main(void)
 		T(test_vcpu_create_enomem),
 		T(test_unsetup),
 		T(test_memory_per_vcpu),
+		T(test_tsc_write_during_exit),
 		T(test_time_away),
 		T(test_away_without_exit),
 		T(test_preemption_charges_once),

@@ -61,11 +61,15 @@ void cmd_record_help(void)
 
 struct out_ctx {
 	const struct es_snap *snap;
+	uint64_t span_ns;
 };
 
+/* The span's figures: gauges, each write replacing the last span's. */
 static int w_prom(FILE *out, const void *ctx)
 {
-	return es_write_prometheus(out, ((const struct out_ctx *)ctx)->snap, collect_comm, NULL);
+	const struct out_ctx *c = ctx;
+
+	return es_write_prometheus_span(out, c->snap, c->span_ns, collect_comm, NULL);
 }
 
 /* The span: until @ns passed (0: forever) or a signal came. */
@@ -150,6 +154,7 @@ static int record(const struct collect_args *a, const char *label, uint64_t span
 	es_verdict_check(&r);
 	status = es_verdict_ok(&r.verdict) ? RECORD_OK : RECORD_FAILED;
 	oc.snap = &d;
+	oc.span_ns = info.duration_ns;
 	if (textdir && es_write_file(textdir, textname, w_prom, &oc, &e)) {
 		fprintf(stderr, PROG ": %s\n", e.msg);
 		status = RECORD_ERROR;
@@ -159,7 +164,7 @@ static int record(const struct collect_args *a, const char *label, uint64_t span
 	if (format == 'j') {
 		rc = es_write_json(stdout, &r);
 	} else if (format == 'P') {
-		rc = es_write_prometheus(stdout, &d, collect_comm, NULL);
+		rc = w_prom(stdout, &oc);
 	} else if ((rc = es_summary_build(&r, &s)) == 0) {
 		rc = es_write_table(stdout, &r, &s);
 		es_summary_free(&s);

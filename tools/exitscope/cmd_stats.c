@@ -29,7 +29,7 @@ void cmd_stats_help(void)
 	       "\n"
 	       "  -c, --count CODE   print only that code's count (0 if it has none)\n"
 	       "  -t, --total        print only the total\n"
-	       "  -v, --vendor V     intel or amd (hist files only)\n"
+	       "      --vendor V     intel or amd (hist files only)\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "EXAMPLES\n"
@@ -113,7 +113,7 @@ int cmd_stats(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "count", required_argument, NULL, 'c' },
 		{ "total", no_argument, NULL, 't' },
-		{ "vendor", required_argument, NULL, 'v' },
+		{ "vendor", required_argument, NULL, 0x100 },	/* -v is --verbose elsewhere */
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -125,7 +125,7 @@ int cmd_stats(int argc, char **argv)
 	struct es_err e;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "c:tv:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:th", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (es_num_arg("exitscope stats", "--count", optarg, 0, UINT32_MAX, &want))
@@ -133,7 +133,7 @@ int cmd_stats(int argc, char **argv)
 			one = true;
 			break;
 		case 't': total = true; break;
-		case 'v':
+		case 0x100:
 			if (!strcmp(optarg, "intel")) {
 				vendor = ES_INTEL;
 			} else if (!strcmp(optarg, "amd")) {

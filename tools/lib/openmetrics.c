@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "hist.h"
 #include "model.h"
 #include "openmetrics.h"
 #include "text.h"
@@ -102,6 +103,80 @@ static void histograms(const struct ctx *c, const struct es_snap *vm)
 		vm_labels(c, r->tgid, r->code);
 		fprintf(c->out, "} %" PRIu64 "\n", cum);
 	}
+}
+
+/* Percentiles of a record's span, per VM and reason: gauges, not a histogram. */
+static void percentiles(const struct ctx *c, const struct es_snap *vm)
+{
+	static const unsigned int pct[] = { 50, 90, 99 };
+	const char *m = "exitscope_record_exit_duration_seconds";
+	char v[32];
+	uint64_t ns;
+	size_t i, k;
+
+	for (i = 0; i < vm->n; i++)
+		for (k = 0; k < sizeof(pct) / sizeof(pct[0]); k++) {
+			if (!es_hist_percentile(vm->rows[i].hist, pct[k], &ns))
+				continue;
+			fprintf(c->out, "%s{", m);
+			vm_labels(c, vm->rows[i].tgid, vm->rows[i].code);
+			fprintf(c->out, ",percentile=\"%u\"} %s\n", pct[k], es_prom_seconds(v, ns));
+		}
+}
+
+/*
+ * A record's span as gauges: each figure is what happened within the span
+ * (exitscope_record_span_seconds long), replaced by the next record's, so
+ * none of it is a counter (a counter must only grow for its series).
+ */
+int es_write_prometheus_span(FILE *out, const struct es_snap *s, uint64_t span_ns,
+			     es_comm_fn comm, void *cctx)
+{
+	struct ctx c = { out, s, comm, cctx };
+	struct es_snap sorted, vm;
+	char secs[32];
+	size_t k;
+
+	if (es_snap_copy(&sorted, s))
+		return -1;
+	es_snap_sort(&sorted);
+	c.s = &sorted;
+	fprintf(out, "# HELP exitscope_record_info Where a record's figures come from (value 1).\n"
+		"# TYPE exitscope_record_info gauge\n"
+		"exitscope_record_info{source=\"%s\",isa=\"%s\"} 1\n", s->source,
+		es_isa_name(s->vendor));
+	fprintf(out, "# HELP exitscope_record_span_seconds How long the span was that the exitscope_record_* figures cover.\n"
+		"# TYPE exitscope_record_span_seconds gauge\n"
+		"exitscope_record_span_seconds %s\n", es_prom_seconds(secs, span_ns));
+	fprintf(out, "# HELP exitscope_record_exits VM exits within the recorded span, per VM (the VMM's pid), vCPU and exit reason.\n"
+		"# TYPE exitscope_record_exits gauge\n");
+	counters(&c, "exitscope_record_exits", false);
+	if (s->has & ES_SNAP_CYCLES) {
+		fprintf(out, "# HELP exitscope_record_exit_cycles Host TSC cycles KVM spent handling the exits within the span (exitscope's module).\n"
+			"# TYPE exitscope_record_exit_cycles gauge\n");
+		counters(&c, "exitscope_record_exit_cycles", true);
+	}
+	if (s->has & ES_SNAP_NS) {
+		if (es_snap_fold(&sorted, 0, false, false, &vm)) {
+			es_snap_free(&sorted);
+			return -1;
+		}
+		fprintf(out, "# HELP exitscope_record_exit_duration_seconds Percentiles of the time from a VM exit to the vCPU's next entry within the span, per VM and exit reason (from log2 buckets: within a factor of 2).\n"
+			"# TYPE exitscope_record_exit_duration_seconds gauge\n");
+		c.s = &vm;
+		percentiles(&c, &vm);
+		c.s = &sorted;
+		es_snap_free(&vm);
+	}
+	if (!strcmp(s->source, "bpf") || !strcmp(s->source, "tracefs")) {
+		fprintf(out, "# HELP exitscope_record_collector_problems What the collector could not do within the span, by kind: stats_full exits not counted, pending_failed exits not timed, stale and row_gone intervals dropped, untimed exits followed by another exit before an entry.\n"
+			"# TYPE exitscope_record_collector_problems gauge\n");
+		for (k = 0; k < ES_BPF_NR_HEALTH; k++)
+			fprintf(out, "exitscope_record_collector_problems{kind=\"%s\"} %" PRIu64 "\n",
+				es_health_names[k], s->health[k]);
+	}
+	es_snap_free(&sorted);
+	return ferror(out) ? -1 : 0;
 }
 
 int es_write_prometheus(FILE *out, const struct es_snap *s, es_comm_fn comm, void *cctx)

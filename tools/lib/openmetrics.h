@@ -19,6 +19,12 @@ typedef const char *(*es_comm_fn)(uint32_t tgid, void *ctx);
 
 /* @s (cumulative) as metrics; 0, or -1 on a write error. */
 int es_write_prometheus(FILE *out, const struct es_snap *s, es_comm_fn comm, void *ctx);
+/*
+ * @s, the figures of one span of @span_ns (a record), as gauges named
+ * exitscope_record_*: each write replaces the last span's (docs/collector.md).
+ */
+int es_write_prometheus_span(FILE *out, const struct es_snap *s, uint64_t span_ns,
+			     es_comm_fn comm, void *ctx);
 
 /* @ns as seconds, exactly ("0.000001023"); @buf of 32. */
 const char *es_prom_seconds(char buf[32], uint64_t ns);

@@ -212,6 +212,16 @@ int es_record_compare(struct es_record *a, struct es_record *b, struct es_record
 	if (a->meta.vendor != b->meta.vendor)
 		return es_errf(e, "the records are of %s and %s: no reason compares", es_isa_name(a->meta.vendor),
 			       es_isa_name(b->meta.vendor));
+	/*
+	 * Counts compare only over spans of one length (2 s against 60 s
+	 * would read as a 30x change): within 2%, or not at all.
+	 */
+	if (a->meta.duration_ns != b->meta.duration_ns &&
+	    (a->meta.duration_ns > b->meta.duration_ns ? a->meta.duration_ns - b->meta.duration_ns :
+	     b->meta.duration_ns - a->meta.duration_ns) * 50 >
+	    (a->meta.duration_ns > b->meta.duration_ns ? a->meta.duration_ns : b->meta.duration_ns))
+		return es_errf(e, "the records span %.3f s and %.3f s: their counts do not compare (record both with the same --duration)",
+			       (double)a->meta.duration_ns / 1e9, (double)b->meta.duration_ns / 1e9);
 	snprintf(la, sizeof(la), "%s", a->meta.label);
 	snprintf(lb, sizeof(lb), "%s", b->meta.label);
 	if (!strcmp(la, lb)) {
