@@ -6,8 +6,10 @@
 # of every test that did not pass to the host.
 . /lib/exitscope/l1-lib.sh
 l1_mounts
-cpu=$(arg cpu); configs=$(arg configs); limit=$(arg limit)
-inject=$(arg inject)	# tests only: silent (L1 goes quiet in the first selftest)
+cpu=$(arg cpu); configs=$(arg configs); limit=$(arg limit); reruns=$(arg reruns)
+# Tests only: silent (L1 goes quiet in the first selftest), unsteady (every
+# test of the first pass on ours with nested paging reads as failed, once).
+inject=$(arg inject)
 case $cpu in
 amd)	vendor=kvm-amd; knob=npt ;;
 intel)	vendor=kvm-intel; knob=ept ;;
@@ -19,16 +21,34 @@ mkdir -p /out
 uname -r >/out/l1-release.txt
 # Seconds since boot, to a hundredth.
 now() { cut -d' ' -f1 /proc/uptime; }
-for cfg in $(echo "$configs" | tr , ' '); do
-	set=${cfg%:*} paging=${cfg#*:}
-	name=$set-$knob$paging
-	stage modules-$name 90 "$set $vendor $knob=$paging"
+# load SET PAGING: that module set's kvm.ko and vendor module, that paging.
+load() {
+	stage "modules-$1-$knob$2" 90 "$1 $vendor $knob=$2"
 	rmmod $vendor 2>/dev/null
 	rmmod kvm 2>/dev/null
 	# Ours with its most code on the exit path: cycles, not the default.
-	insmod $m/$set/kvm.ko $([ $set = exitscope ] && echo exit_stats=cycles) ||
-		fail "insmod $set kvm.ko"
-	insmod $m/$set/$vendor.ko $knob=$paging || fail "insmod $set $vendor.ko $knob=$paging"
+	insmod $m/$1/kvm.ko $([ $1 = exitscope ] && echo exit_stats=cycles) ||
+		fail "insmod $1 kvm.ko"
+	insmod $m/$1/$vendor.ko $knob=$2 || fail "insmod $1 $vendor.ko $knob=$2"
+}
+# run_test NAME TEST TSV: run TEST with the time limit, append its row
+# (test, exit status, seconds) to TSV, keep the output of a test that did
+# not pass or skip (status 0 or 4, KSFT_SKIP).
+run_test() {
+	local t0 rc
+	stage "selftest-$1-$(echo "$2" | tr / _)" $((limit + 30)) "$1 $2"
+	[ "$inject" = silent ] && sleep 100000
+	t0=$(now)
+	timeout "$limit" /selftests/$2 </dev/null >/out/.log 2>&1
+	rc=$?
+	[ "$inject" = unsteady ] && [ "$1" = "exitscope-${knob}1" ] && rc=1
+	printf '%s\t%s\t%s\n' "$2" "$rc" "$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')" >>"$3"
+	case $rc in 0|4) ;; *) tail -n 30 /out/.log >"/out/selftest-$1-$(echo "$2" | tr / _).log" ;; esac
+}
+for cfg in $(echo "$configs" | tr , ' '); do
+	set=${cfg%:*} paging=${cfg#*:}
+	name=$set-$knob$paging
+	load $set $paging
 	echo "$knob=$(cat /sys/module/$(echo $vendor | tr - _)/parameters/$knob)" >/out/params-$name.txt
 	# Every other module that needs kvm.ko must load beside this one
 	# (once per module set): the module loader checks each symbol's CRC.
@@ -47,17 +67,34 @@ for cfg in $(echo "$configs" | tr , ' '); do
 		done <$m/dependents
 	fi
 	for t in $(cat /selftests/run.txt); do
-		stage "selftest-$name-$(echo "$t" | tr / _)" $((limit + 30)) "$name $t"
-		[ "$inject" = silent ] && sleep 100000
-		t0=$(now)
-		timeout "$limit" /selftests/$t </dev/null >/out/.log 2>&1
-		rc=$?
-		printf '%s\t%s\t%s\n' "$t" "$rc" "$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')" \
-			>>/out/selftests-$name.tsv
-		# 0 passed, 4 skipped (KSFT_SKIP): keep the output of the rest.
-		case $rc in 0|4) ;; *) tail -n 30 /out/.log >"/out/selftest-$name-$(echo "$t" | tr / _).log" ;; esac
+		run_test $name "$t" /out/selftests-$name.tsv
 	done
 done
-rm -f /out/.log
+# A test whose exit status differs between the module sets runs again,
+# $reruns times on each, stock and ours in turn: a timing test can fail
+# once under an emulator on a loaded machine, and the host judges by what
+# the reruns show. Not the series' own tests (they differ by design), and
+# not when more than 5 differ (that is a difference, not chance).
+for p in 1 0; do
+	s=/out/selftests-stock-$knob$p.tsv o=/out/selftests-exitscope-$knob$p.tsv
+	[ -s $s ] && [ -s $o ] || continue
+	awk -F'\t' -v series=/selftests/series.txt -v s=$s '
+		FILENAME == series { own[$1] = 1; next }
+		FILENAME == s { rc[$1] = $2; next }
+		($1 in rc) && rc[$1] != $2 && !($1 in own) { print $1 }' /selftests/series.txt $s $o >/out/.differ
+	n=$(wc -l </out/.differ)
+	[ "$n" -ge 1 ] && [ "$n" -le 5 ] || continue
+	i=1
+	while [ $i -le "$reruns" ]; do
+		for set in stock exitscope; do
+			load $set $p
+			for t in $(cat /out/.differ); do
+				run_test rerun$i-$set-$knob$p "$t" /out/rerun-$set-$knob$p.tsv
+			done
+		done
+		i=$((i + 1))
+	done
+done
+rm -f /out/.log /out/.differ /out/.err
 dmesg >/out/l1-dmesg.txt
 send_results /out

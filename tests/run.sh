@@ -144,9 +144,10 @@ echo "== lab: proofs of off, reload and isolation in one L1 (AMD)"
 run_cases tests/lab/check-proofs.sh --run build/lab-check-proofs amd
 echo "== bench: one short configuration of make bench (AMD, stock and counts, cpuid and query_total)"
 run_cases tests/lab/check-bench.sh
-echo "== lab: KVM's selftests in L1 (AMD), Debian's stock modules against exitscope's; a hang among them retried"
+echo "== lab: KVM's selftests in L1 (AMD), Debian's stock modules against exitscope's; a hang among them retried, a one-off difference rerun"
 run_cases tests/lab/check-selftests.sh
 run_cases tests/lab/check-selftests-hang.sh
+run_cases tests/lab/check-selftests-unsteady.sh
 echo "== lab: KVM's selftests in L1 (AMD) on Debian's $other kernel, the series' own test among them"
 run_cases env KSERIES="$other" tests/lab/check-selftests.sh
 
