@@ -4,7 +4,7 @@ CC ?= cc
 BUILD := build
 CFLAGS_TEST := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 
-.PHONY: all help tools modules install patch check unit lab selftests bench clean distclean
+.PHONY: all help tools modules install patch check unit lab selftests bench bench-fleet clean distclean
 
 all: tools
 
@@ -20,6 +20,7 @@ help:
 	@echo "make check      run every test (unit tests, kernel build checks, both labs)"
 	@echo "make selftests  KVM's own selftests in the lab, stock modules against ours (ARGS='--help')"
 	@echo "make bench      measure: exitscope's cost per exit against stock KVM and the tracing tools (ARGS='--help')"
+	@echo "make bench-fleet  measure: top and the exporter on a recorded host of 256 VMs (FLEET='--help'; make bench runs it)"
 	@echo "make clean      remove build/ (the source cache stays: see EXITSCOPE_CACHE)"
 	@echo "make distclean  clean, and remove the lab's default results/ directory"
 
@@ -61,7 +62,7 @@ selftests:
 
 # Benchmarks (docs/benchmarks.md): they measure and print, the tests judge.
 # ARGS go to lab/bench.sh (e.g. ARGS='--cpu amd --only stock,exitscope-counts').
-bench: modules $(BUILD)/test/bench_query
+bench: bench-fleet modules $(BUILD)/test/bench_query
 	@scripts/hook-cost.sh
 	@$(BUILD)/test/bench_query
 	@lab/bench.sh $(ARGS)
@@ -214,6 +215,14 @@ $(BUILD)/test/bench_query: tests/bench/bench_query.c kernel/kvm/exit_stats.c \
 	$(CC) $(CFLAGS_TEST) -Itests/shim/include -Ikernel/uapi -I$(TEST_GEN) -I$(KSRC)/arch/x86/include \
 		-o $@ tests/bench/bench_query.c tests/shim/kernel_shim.c
 
+# The operator tools at fleet scale (FLEET goes to scripts/bench-fleet.sh).
+bench-fleet: tools-bin $(OUT)/test/bench_fleet
+	@scripts/bench-fleet.sh $(FLEET)
+
+$(OUT)/test/bench_fleet: tests/bench/bench_fleet.c $(LIB) $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -o $@ $< $(LIB) $(LDLIBS_TOOLS)
+
 # Unit tests of the tools (cmocka), each against the library archive.
 TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_query_seed test_frame test_vmm test_bench_report \
 	test_collector
@@ -272,7 +281,7 @@ $(BUILD)/test/modversions: tests/kernel/modversions.c
 
 unit: $(BUILD)/test/test_exit_stats tool-tests
 
-check: unit tools asan fuzz-build $(BUILD)/test/modversions
+check: unit tools asan fuzz-build $(BUILD)/test/modversions $(BUILD)/test/bench_fleet
 	@EXITSCOPE_VMLINUZ=/boot/vmlinuz-$(KABI) tests/run.sh
 
 clean:

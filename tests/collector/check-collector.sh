@@ -115,7 +115,10 @@ if command -v promtool >/dev/null; then
 	check "record --prometheus passes promtool check metrics" bash -c "promtool check metrics <'$tmp/m.prom'"
 	"$es" record --source file:"$fx/intel-module.json" --prometheus >"$tmp/mod.prom" 2>/dev/null
 	check "... the module's too" bash -c "promtool check metrics <'$tmp/mod.prom'"
-	check "... with the span's exits per vCPU, as a gauge" grep -q '^exitscope_record_exits{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid",vcpu="1"} 150$' "$tmp/m.prom"
+	check "... with the span's exits per VM and reason, as a gauge" grep -q '^exitscope_record_exits{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid"} 450$' "$tmp/m.prom"
+	check "... and no vcpu label unless asked (the series budget)" bash -c "! grep -q 'vcpu=' '$tmp/m.prom'"
+	"$es" record --source file:"$fx/amd-bpf" --prometheus --per-vcpu >"$tmp/mv.prom" 2>/dev/null
+	check "record --per-vcpu: the span's exits per vCPU" grep -q '^exitscope_record_exits{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid",vcpu="1"} 150$' "$tmp/mv.prom"
 	check "... and the span's percentiles" grep -q '^exitscope_record_exit_duration_seconds{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x78",name="hlt",percentile="99"} 0.004194303$' "$tmp/m.prom"
 	# A record replaces the last one's figures: no counter may go down.
 	check "... and no counter (a span is no running total)" bash -c "! grep -q -e ' counter\$' -e ' histogram\$' -e '_total' '$tmp/m.prom'"
@@ -167,7 +170,7 @@ if command -v prometheus-node-exporter >/dev/null; then
 	if wait_port $p; then
 		get $p 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >"$tmp/ne.out"
 		check "node-exporter's textfile collector serves exitscope's metrics" \
-			grep -q '^exitscope_record_exits{comm="exitscope-vmm",isa="svm",name="cpuid",pid="4242",reason="0x72",vcpu="0"} 300' "$tmp/ne.out"
+			grep -q '^exitscope_record_exits{comm="exitscope-vmm",isa="svm",name="cpuid",pid="4242",reason="0x72"} 450' "$tmp/ne.out"
 		check "... and the span's percentiles" grep -q '^exitscope_record_exit_duration_seconds{comm="exitscope-vmm",isa="svm",name="io",percentile="50",pid="4242",reason="0x7b"} ' "$tmp/ne.out"
 		check "... with no textfile error" grep -q '^node_textfile_scrape_error 0' "$tmp/ne.out"
 	else
@@ -196,7 +199,7 @@ scrape() {
 # ---- the exporter: /metrics, and nothing else ----
 p=$(port)
 # Nine requests below (wait_port's probe sends none: not counted).
-if start_exporter $p "$tmp/ex.log" --max-requests 9 --source file:"$fx/amd-bpf"; then
+if start_exporter $p "$tmp/ex.log" --max-requests 9 --source file:"$fx/amd-bpf" --per-vcpu --vm-histograms; then
 	get $p 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >"$tmp/scrape1"
 	check "exporter: GET /metrics is 200 with the Prometheus content type" \
 		bash -c "head -2 '$tmp/scrape1' | tr -d '\r' | grep -qx 'Content-Type: text/plain; version=0.0.4; charset=utf-8'"
@@ -206,6 +209,8 @@ if start_exporter $p "$tmp/ex.log" --max-requests 9 --source file:"$fx/amd-bpf";
 	get $p 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' >"$tmp/scrape2"
 	check "exporter: counters grow from one scrape to the next (one more record each)" \
 		bash -c "grep -q 'reason=\"0x72\",name=\"cpuid\",vcpu=\"0\"} 100' '$tmp/scrape1' && grep -q 'reason=\"0x72\",name=\"cpuid\",vcpu=\"0\"} 300' '$tmp/scrape2'"
+	check "exporter --vm-histograms: every bucket per VM and reason" \
+		grep -q '^exitscope_vm_exit_duration_seconds_bucket{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid",le="0.000001023"} ' "$tmp/scrape2"
 	get $p 'GET / HTTP/1.1\r\n\r\n' | head -1 | tr -d '\r' >"$tmp/a1"
 	check "exporter: / is 404" grep -qx 'HTTP/1.1 404 Not Found' "$tmp/a1"
 	get $p 'POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n' | head -1 | tr -d '\r' >"$tmp/a2"
@@ -284,7 +289,9 @@ if start_exporter $p "$tmp/ex3.log" --max-requests 4 --source file:"$tmp/flaky";
 		bash -c "head -1 '$tmp/f2' | grep -q '503 Service Unavailable' && grep -q '0002.json' '$tmp/f2'"
 	check "... and again while it fails, the exporter up" grep -q '503 Service Unavailable' "$tmp/f3"
 	check "... then 200 with the next record once it is back" \
-		bash -c "head -1 '$tmp/f4' | grep -q '200 OK' && grep -q 'reason=\"0x72\",name=\"cpuid\",vcpu=\"0\"} 300' '$tmp/f4'"
+		bash -c "head -1 '$tmp/f4' | grep -q '200 OK' && grep -q '^exitscope_vm_exits_total{pid=\"4242\",comm=\"exitscope-vmm\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 450' '$tmp/f4'"
+	check "... within the series budget by default: no vcpu label, per VM only the +Inf bucket, every bucket per reason" \
+		bash -c "! grep -q -e 'vcpu=' -e '^exitscope_vm_exit_duration_seconds_bucket{.*le=\"0' '$tmp/f4' && grep -q '^exitscope_exit_duration_seconds_bucket{isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"} ' '$tmp/f4'"
 	check "... said once in its log, and the recovery" \
 		bash -c "[ \$(grep -c 'the source failed' '$tmp/ex3.log') -eq 1 ] && grep -q 'the source recovered' '$tmp/ex3.log'"
 	wait $ex
@@ -297,6 +304,26 @@ case_ "exporter: a port in use" 3 "cannot listen on" -- bash -c "
 	timeout 20 '$es' exporter --listen 127.0.0.1:$p --max-requests 1 --source file:'$fx/amd-bpf' & sleep 1
 	'$es' exporter --listen 127.0.0.1:$p --source file:'$fx/amd-bpf'; r=\$?
 	exec 3<>/dev/tcp/127.0.0.1/$p; printf 'GET / HTTP/1.1\r\n\r\n' >&3; cat <&3 >/dev/null; wait; exit \$r"
+
+# ---- the series budget, on a small fleet (make bench-fleet measures 256 VMs) ----
+# The exporter's series in each setting must be what docs/collector.md's
+# budget says for V VMs x C vCPUs x R reasons with BPF rows, counted here
+# from the text itself; untimed, the times are the benchmark's.
+if [ -z "${EXITSCOPE_BIN:-}" ] && [ -x "$top/build/test/bench_fleet" ]; then
+	V=3 C=2 R=5
+	if "$top/scripts/bench-fleet.sh" --vms $V --vcpus $C --reasons $R --frames 2 --scrapes 2 \
+		--out "$tmp/fleet" >"$tmp/fleet.log" 2>&1; then
+		got=$(awk -F'\t' '$1 == "body" { printf "%s=%s ", $2, $4 }' "$tmp/fleet/fleet.tsv")
+		want="default=$((4 * V * R + 34 * R + 6)) per-vcpu=$((V * C * R + 3 * V * R + 34 * R + 6))"
+		want="$want per-vcpu+vm-histograms=$((V * C * R + 34 * V * R + 34 * R + 6)) "
+		result "$([ "$got" = "$want" ]; echo $?)" "the exporter's series at $V VMs x $C vCPUs x $R reasons are the stated budget ($want)" \
+			"series: got '$got', the budget says '$want'"
+		result "$(grep -q $'^default\tscrape_ms\t' "$tmp/fleet/fleet.tsv"; echo $?)" \
+			"bench-fleet: the real exporter scraped over loopback" "bench-fleet: no scrape figures in fleet.tsv"
+	else
+		echo "not ok - bench-fleet on a small fleet failed: $(tail -2 "$tmp/fleet.log")"
+	fi
+fi
 
 # ---- sources that cannot be had, said clearly ----
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

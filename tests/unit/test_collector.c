@@ -518,13 +518,30 @@ static const char *no_comm(uint32_t tgid, void *ctx)
 	return "vm\\\"\n\xff";
 }
 
-/* Prometheus text: counters per vCPU, cumulative buckets, sum in seconds, escapes. */
+/* @s as the exporter writes it with @o; the caller frees. */
+static char *prom_text(const struct es_snap *s, bool per_vcpu, bool vm_histograms)
+{
+	struct es_prom_opts o = { per_vcpu, vm_histograms };
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(es_write_prometheus(f, s, &o, no_comm, NULL), 0);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Prometheus text, by default within the series budget: exits per VM and
+ * reason (vCPUs summed), per VM only the time's +Inf bucket, sum and count,
+ * every bucket per reason for all VMs; cumulative buckets, sum in seconds,
+ * escapes.
+ */
 static void test_prometheus(void **state)
 {
 	struct es_snap s;
-	char *buf = NULL, sec[32];
-	size_t len;
-	FILE *f;
+	char *buf, sec[32];
 
 	(void)state;
 	assert_string_equal(es_prom_seconds(sec, 0), "0");
@@ -534,21 +551,31 @@ static void test_prometheus(void **state)
 	make_snap(&s);
 	s.rows[0].hist[20] = 1;				/* VM 200: one slow exit too */
 	s.health[ES_BPF_STALE] = 3;
-	f = open_memstream(&buf, &len);
-	assert_int_equal(es_write_prometheus(f, &s, no_comm, NULL), 0);
-	fclose(f);
+	buf = prom_text(&s, false, false);
 	assert_non_null(strstr(buf, "# TYPE exitscope_vm_exits_total counter\n"));
-	assert_non_null(strstr(buf, "exitscope_vm_exits_total{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",vcpu=\"1\"} 4\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exits_total{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
+	assert_null(strstr(buf, "vcpu="));
 	/* The /proc name escaped: backslash, quote, newline, a byte not UTF-8. */
 	assert_non_null(strstr(buf, "pid=\"200\",comm=\"vm\\\\\\\"\\n?\""));
 	assert_non_null(strstr(buf, "# TYPE exitscope_vm_exit_duration_seconds histogram\n"));
-	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{pid=\"200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"} 10\n"));
-	assert_non_null(strstr(buf, "le=\"0.002097151\"} 11\n"));
-	assert_non_null(strstr(buf, "le=\"+Inf\"} 11\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{pid=\"200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"+Inf\"} 11\n"));
+	assert_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{pid=\"200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"}"));
 	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_sum{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 0.00001\n"));
 	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_count{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
+	/* All VMs: VM 100's 10 and VM 200's 10 below 1,023 ns, VM 200's slow one. */
+	assert_non_null(strstr(buf, "# TYPE exitscope_exit_duration_seconds histogram\n"));
+	assert_non_null(strstr(buf, "exitscope_exit_duration_seconds_bucket{isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"} 20\n"));
+	assert_non_null(strstr(buf, "exitscope_exit_duration_seconds_bucket{isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.002097151\"} 21\n"));
+	assert_non_null(strstr(buf, "exitscope_exit_duration_seconds_sum{isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 0.00002\n"));
+	assert_non_null(strstr(buf, "exitscope_exit_duration_seconds_count{isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 21\n"));
 	assert_non_null(strstr(buf, "exitscope_collector_problems_total{kind=\"stale\"} 3\n"));
 	assert_null(strstr(buf, "cycles_total"));
+	free(buf);
+	/* Asked for: per vCPU, and every bucket per VM. */
+	buf = prom_text(&s, true, true);
+	assert_non_null(strstr(buf, "exitscope_vm_exits_total{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",vcpu=\"1\"} 4\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{pid=\"200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"} 10\n"));
+	assert_non_null(strstr(buf, "name=\"cpuid\",le=\"0.002097151\"} 11\n"));
 	free(buf);
 	es_snap_free(&s);
 }
@@ -559,6 +586,7 @@ static void test_prometheus(void **state)
  */
 static void test_prometheus_span(void **state)
 {
+	const struct es_prom_opts per_vcpu = { .per_vcpu = true }, per_vm = { 0 };
 	struct es_snap s;
 	char *buf = NULL;
 	size_t len;
@@ -568,7 +596,7 @@ static void test_prometheus_span(void **state)
 	make_snap(&s);
 	s.health[ES_BPF_STALE] = 3;
 	f = open_memstream(&buf, &len);
-	assert_int_equal(es_write_prometheus_span(f, &s, 2500000000u, no_comm, NULL), 0);
+	assert_int_equal(es_write_prometheus_span(f, &s, 2500000000u, &per_vcpu, no_comm, NULL), 0);
 	fclose(f);
 	assert_null(strstr(buf, " counter\n"));
 	assert_null(strstr(buf, " histogram\n"));
@@ -578,6 +606,14 @@ static void test_prometheus_span(void **state)
 	assert_non_null(strstr(buf, "exitscope_record_exits{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",vcpu=\"1\"} 4\n"));
 	assert_non_null(strstr(buf, "name=\"cpuid\",percentile=\"99\"} 0.000001"));
 	assert_non_null(strstr(buf, "exitscope_record_collector_problems{kind=\"stale\"} 3\n"));
+	free(buf);
+	/* By default per VM and reason: VM 100's vCPUs summed. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_prometheus_span(f, &s, 2500000000u, &per_vm, no_comm, NULL), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "exitscope_record_exits{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
+	assert_null(strstr(buf, "vcpu="));
 	free(buf);
 	es_snap_free(&s);
 }

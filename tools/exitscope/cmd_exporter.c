@@ -44,10 +44,12 @@
 void cmd_exporter_help(void)
 {
 	printf("usage: exitscope exporter [--listen ADDR] [--max-requests N] [--source S]\n"
+	       "                          [--per-vcpu] [--vm-histograms]\n"
 	       "\n"
 	       "Serves VM exit metrics at http://ADDR/metrics (Prometheus text format\n"
-	       "0.0.4): exits per VM, vCPU and reason, exit -> entry time histograms per VM\n"
-	       "and reason (BPF), the collector's losses. Names: docs/collector.md. Any\n"
+	       "0.0.4): exits per VM and reason, exit -> entry time (BPF) per VM and\n"
+	       "reason and as histograms per reason, the collector's losses; the series\n"
+	       "each costs: docs/collector.md, \"Series budget\". Any\n"
 	       "other path is 404, any other method 405; a request must arrive within 5 s\n"
 	       "and in 8 KiB. Up to 256 connections at once; beyond that, the one that has\n"
 	       "waited longest for its request is dropped. A failed read of the source\n"
@@ -56,6 +58,10 @@ void cmd_exporter_help(void)
 	       "  -l, --listen ADDR     HOST:PORT or :PORT, numeric (default " DEFAULT_LISTEN ");\n"
 	       "                        [::1]:PORT for IPv6\n"
 	       "      --max-requests N  exit after answering N requests (tests)\n"
+	       PROM_PER_VCPU_HELP
+	       "  --vm-histograms  every bucket of the exit -> entry time per VM and reason\n"
+	       "                   (x 32 series; default: per reason for all VMs, and per VM\n"
+	       "                   only the sum and count, which give the mean)\n"
 	       COLLECT_HELP
 	       "  -h, --help            this text\n"
 	       "\n"
@@ -162,6 +168,7 @@ struct exporter {
 	struct es_snap snap;
 	uint64_t answered;
 	bool failing;		/* the source's last read failed */
+	struct es_prom_opts prom;
 };
 
 static void conn_close(struct conn *c)
@@ -232,7 +239,7 @@ static void conn_request(struct exporter *x, struct conn *c, enum es_http_verdic
 		fprintf(stderr, PROG ": the source recovered\n");
 	x->failing = false;
 	f = open_memstream(&body, &len);
-	if (!f || es_write_prometheus(f, &x->snap, collect_comm, NULL) || fclose(f)) {
+	if (!f || es_write_prometheus(f, &x->snap, &x->prom, collect_comm, NULL) || fclose(f)) {
 		conn_text(c, 500, "Internal Server Error", "out of memory\n");
 		free(body);
 		return;
@@ -358,7 +365,7 @@ static int exporter(const struct collect_args *a, const char *listen_on, uint64_
 {
 	static struct pollfd pfd[MAX_CONNS + 1];
 	struct conn *idx[MAX_CONNS + 1];
-	struct exporter x = { 0 };
+	struct exporter x = { .prom = a->prom };
 	long long now, next;
 	size_t i, n;
 	int lfd, timeout;
@@ -419,6 +426,8 @@ int cmd_exporter(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "max-requests", required_argument, NULL, 'm' },
+		PROM_PER_VCPU_OPTION,
+		{ "vm-histograms", no_argument, NULL, 0x105 },
 		{ "help", no_argument, NULL, 'h' },
 		COLLECT_OPTIONS,
 		{ 0 }
@@ -441,6 +450,8 @@ int cmd_exporter(int argc, char **argv)
 			if (es_num_arg(PROG, "--max-requests", optarg, 1, UINT32_MAX, &max))
 				return 2;
 			break;
+		case 0x104: a.prom.per_vcpu = true; break;
+		case 0x105: a.prom.vm_histograms = true; break;
 		case 'h': cmd_exporter_help(); return 0;
 		default:
 			fprintf(stderr, PROG ": see --help\n");

@@ -46,6 +46,7 @@ void cmd_record_help(void)
 	       "                     (node-exporter's textfile collector)\n"
 	       "      --textfile-name NAME  instead of exitscope.prom\n"
 	       "      --label L      the record's name in comparisons (default: record)\n"
+	       PROM_PER_VCPU_HELP
 	       COLLECT_HELP
 	       "  -h, --help         this text\n"
 	       "\n"
@@ -62,6 +63,7 @@ void cmd_record_help(void)
 struct out_ctx {
 	const struct es_snap *snap;
 	uint64_t span_ns;
+	const struct es_prom_opts *prom;
 };
 
 /* The span's figures: gauges, each write replacing the last span's. */
@@ -69,7 +71,7 @@ static int w_prom(FILE *out, const void *ctx)
 {
 	const struct out_ctx *c = ctx;
 
-	return es_write_prometheus_span(out, c->snap, c->span_ns, collect_comm, NULL);
+	return es_write_prometheus_span(out, c->snap, c->span_ns, c->prom, collect_comm, NULL);
 }
 
 /* The span: until @ns passed (0: forever) or a signal came. */
@@ -155,6 +157,7 @@ static int record(const struct collect_args *a, const char *label, uint64_t span
 	status = es_verdict_ok(&r.verdict) ? RECORD_OK : RECORD_FAILED;
 	oc.snap = &d;
 	oc.span_ns = info.duration_ns;
+	oc.prom = &a->prom;
 	if (textdir && es_write_file(textdir, textname, w_prom, &oc, &e)) {
 		fprintf(stderr, PROG ": %s\n", e.msg);
 		status = RECORD_ERROR;
@@ -196,6 +199,7 @@ int cmd_record(int argc, char **argv)
 		{ "textfile-dir", required_argument, NULL, 0x200 },
 		{ "textfile-name", required_argument, NULL, 0x201 },
 		{ "label", required_argument, NULL, 0x202 },
+		PROM_PER_VCPU_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		COLLECT_OPTIONS,
 		{ 0 }
@@ -229,6 +233,7 @@ int cmd_record(int argc, char **argv)
 		case 0x200: textdir = optarg; break;
 		case 0x201: textname = optarg; break;
 		case 0x202: label = optarg; break;
+		case 0x104: a.prom.per_vcpu = true; break;
 		case 'h': cmd_record_help(); return RECORD_OK;
 		default:
 			fprintf(stderr, PROG ": see --help\n");

@@ -12,11 +12,13 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "../lib/openmetrics.h"
 #include "../lib/source.h"
 
 struct collect_args {
 	const char *spec;		/* --source, default "auto" */
 	struct es_source_opts o;
+	struct es_prom_opts prom;	/* record and exporter: --per-vcpu, --vm-histograms */
 };
 
 /*
@@ -29,6 +31,11 @@ struct collect_args {
 	{ "no-timing", no_argument, NULL, 0x102 }, \
 	{ "max-rows", required_argument, NULL, 0x103 }, \
 	{ "verbose", no_argument, NULL, 'v' }
+/* The series the Prometheus output spends (record and exporter). */
+#define PROM_PER_VCPU_OPTION	{ "per-vcpu", no_argument, NULL, 0x104 }
+#define PROM_PER_VCPU_HELP \
+	"  --per-vcpu       Prometheus: exits and cycles per vCPU too (a vcpu label:\n" \
+	"                   series x vCPUs; default per VM and reason)\n"
 #define COLLECT_HELP \
 	"  --source S       auto (default: module, else bpf, else tracefs), module,\n" \
 	"                   bpf, tracefs, file:PATH (records to replay), module:DIR\n" \

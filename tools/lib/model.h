@@ -29,7 +29,7 @@
 #define ES_NAME_MAX	48	/* a reason's name */
 #define ES_LABEL_MAX	16	/* "ept", "npt", "shadow" */
 #define ES_MAX_ROWS	1024	/* reasons in one run */
-#define ES_MAX_RUNS	64	/* runs in one record */
+#define ES_MAX_RUNS	4096	/* runs in one record: a host's VMs in a record */
 #define ES_MAX_MODES	4
 #define ES_MAX_VCPUS	1024	/* vCPUs of a record's VM (x86 KVM_MAX_VCPUS) */
 /*
