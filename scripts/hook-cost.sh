@@ -4,7 +4,7 @@
 # version: per mode, the instructions an exit executes in the hooks, their
 # RDTSCs, locked instructions, fences, calls, returns and cache lines, and
 # any other instruction the change costs outside them (scripts/hook-cost.py
-# says how). Usage: hook-cost.sh [intel|amd|kvm ...]
+# says how). Usage: hook-cost.sh [intel|amd|x86|kvm ...]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"

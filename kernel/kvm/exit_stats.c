@@ -518,7 +518,6 @@ void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
 	}
 	preempt_enable();
 }
-EXPORT_SYMBOL_GPL(__kvm_exit_stats_away);
 
 /*
  * Scheduled out while handling an exit: kvm_sched_out() has set
@@ -532,7 +531,6 @@ void __kvm_exit_stats_put(struct kvm_vcpu *vcpu)
 			      KVM_EXIT_STATS_PREEMPTED : KVM_EXIT_STATS_SLEEP,
 			      true);
 }
-EXPORT_SYMBOL_GPL(__kvm_exit_stats_put);
 
 /* Back on a CPU: from preemption or a sleep, KVM handles the exit again. */
 void __kvm_exit_stats_load(struct kvm_vcpu *vcpu)
@@ -543,13 +541,13 @@ void __kvm_exit_stats_load(struct kvm_vcpu *vcpu)
 		  s->where == KVM_EXIT_STATS_SLEEP))
 		__kvm_exit_stats_away(vcpu, s->where, false);
 }
-EXPORT_SYMBOL_GPL(__kvm_exit_stats_load);
 
 static u64 exit_stats_read(const u64 *v)
 {
 	/*
 	 * Another vCPU's figure, read while that vCPU may be adding to it:
-	 * a reader may see it one exit old, never torn (aligned u64).
+	 * a reader may see it one exit old, never torn on a 64-bit host
+	 * (aligned u64); a 32-bit host may tear it, as KVM's own statistics.
 	 */
 	return data_race(READ_ONCE(*v));
 }
@@ -708,7 +706,6 @@ bool __kvm_exit_stats_cpuid(struct kvm_vcpu *vcpu, u32 *eax, u32 *ebx,
 	}
 	return true;
 }
-EXPORT_SYMBOL_GPL(__kvm_exit_stats_cpuid);
 
 int kvm_exit_stats_check_cap(void)
 {
@@ -764,19 +761,26 @@ static void exit_stats_print_code(struct seq_file *m, u32 slot)
 
 static int exit_stats_show(struct seq_file *m, void *v)
 {
-	struct exit_stats_sum sum, all = { 0 };
+	struct exit_stats_sum *sums, *sum, all = { 0 };
 	struct kvm *kvm = m->private;
 	const char *name;
 	unsigned int k;
 	u64 any;
 	u32 slot;
 
+	/*
+	 * One pass over the vCPUs' figures, so that the header is the sum of
+	 * the rows even while the vCPUs run.
+	 */
+	sums = kvmalloc_array(layout.nr_slots, sizeof(*sums), GFP_KERNEL);
+	if (!sums)
+		return -ENOMEM;
 	for (slot = 0; slot < layout.nr_slots; slot++) {
-		exit_stats_sum(kvm, slot, &sum);
-		all.count += sum.count;
-		all.cycles += sum.cycles;
+		exit_stats_sum(kvm, slot, &sums[slot]);
+		all.count += sums[slot].count;
+		all.cycles += sums[slot].cycles;
 		for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++)
-			all.away[k] += sum.away[k];
+			all.away[k] += sums[slot].away[k];
 	}
 	seq_printf(m, "# isa %s mode %s exits %llu cycles %llu",
 		   layout.isa == KVM_ISA_VMX ? "vmx" : "svm",
@@ -789,19 +793,20 @@ static int exit_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, " %20s", exit_stats_away_names[k]);
 	seq_puts(m, "\n");
 	for (slot = 0; slot < layout.nr_slots; slot++) {
-		exit_stats_sum(kvm, slot, &sum);
+		sum = &sums[slot];
 		name = exit_stats_slot_name(slot);
 		/* "other" may hold time away alone: rows add up to the header. */
-		for (k = 0, any = sum.count; k < KVM_EXIT_STATS_NR_AWAY; k++)
-			any |= sum.away[k];
+		for (k = 0, any = sum->count; k < KVM_EXIT_STATS_NR_AWAY; k++)
+			any |= sum->away[k];
 		if (!any && !exit_stats_all)
 			continue;
 		exit_stats_print_code(m, slot);
-		seq_printf(m, " %-24s %14llu %20llu", name, sum.count, sum.cycles);
+		seq_printf(m, " %-24s %14llu %20llu", name, sum->count, sum->cycles);
 		for (k = 0; k < KVM_EXIT_STATS_NR_AWAY; k++)
-			seq_printf(m, " %20llu", sum.away[k]);
+			seq_printf(m, " %20llu", sum->away[k]);
 		seq_puts(m, "\n");
 	}
+	kvfree(sums);
 	return 0;
 }
 

@@ -146,9 +146,10 @@ void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
  * it (vcpu_enter_guest(): last_guest_tsc = kvm_read_l1_tsc(vcpu, rdtsc())):
  * KVM's read is reused, not repeated.  Exact without TSC scaling; with it,
  * within the rounding of the ratio.  Only ever asked between an exit and
- * the next entry, where nothing else writes last_guest_tsc but a guest or
- * VMM writing the TSC (then this exit's time reads as about 0).  Inline,
- * without a call: the entry hook must not make its function save registers.
+ * the next entry; what may change last_guest_tsc or the offset there (a
+ * clock update, a TSC write) first takes the mark
+ * (kvm_exit_stats_tsc_change()).  Inline, without a call: the entry hook
+ * must not make its function save registers.
  */
 static __always_inline u64 kvm_exit_stats_exit_tsc(struct kvm_vcpu *vcpu)
 {
@@ -158,11 +159,11 @@ static __always_inline u64 kvm_exit_stats_exit_tsc(struct kvm_vcpu *vcpu)
 
 	if (unlikely(ratio != kvm_caps.default_tsc_scaling_ratio && ratio && frac)) {
 		/*
-		 * A TSC write during this exit (IA32_TSC, TSC_ADJUST) moves
-		 * l1_tsc_offset but not last_guest_tsc, so @tsc may be near
-		 * 2^64; scaled up for a guest slower than the host it would
-		 * not fit, and the division would fault (#DE) in the host.
-		 * Such an exit is not timed: 0 is before any entry.
+		 * @tsc read with the offset of the read after the exit is the
+		 * scaled host TSC and fits; should a stale offset ever make it
+		 * wrap to near 2^64, scaling it up for a guest slower than the
+		 * host would not fit, and the division would fault (#DE) in
+		 * the host.  Such an exit is not timed: 0 is before any entry.
 		 */
 		if (tsc >> (64 - frac) >= ratio)
 			return 0;
@@ -176,6 +177,25 @@ static __always_inline u64 kvm_exit_stats_mark(struct kvm_vcpu *vcpu,
 					       struct kvm_exit_stats *s)
 {
 	return s->mark ?: kvm_exit_stats_exit_tsc(vcpu);
+}
+
+/*
+ * Before KVM moves the guest's TSC offset (kvm_vcpu_write_tsc_offset(): a
+ * TSC write, catch-up) or rewrites last_guest_tsc (kvm_guest_time_update()):
+ * the exit pending still has its mark in last_guest_tsc; take it now.  On
+ * clock updates and TSC writes only, never on the exit path, so that the
+ * exit path keeps two hook sites.
+ */
+static inline void kvm_exit_stats_tsc_change(struct kvm_vcpu *vcpu)
+{
+	struct kvm_exit_stats *s;
+
+	if (!static_branch_unlikely(&kvm_exit_stats_timing))
+		return;
+	s = vcpu_exit_stats(vcpu);
+	/* Also called while the vCPU is made, before its figures are. */
+	if (s && s->pending != KVM_EXIT_STATS_NO_SLOT && !s->mark)
+		s->mark = kvm_exit_stats_exit_tsc(vcpu);
 }
 
 /* Right before VM entry: charge the time KVM spent on the last exit. */

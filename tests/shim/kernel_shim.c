@@ -54,6 +54,17 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	free(c);
 }
 
+void *kvmalloc_array(size_t n, size_t size, int flags)
+{
+	(void)flags;
+	return shim_fail_alloc ? NULL : calloc(n, size);
+}
+
+void kvfree(const void *p)
+{
+	free((void *)p);
+}
+
 void *kmem_cache_zalloc(struct kmem_cache *c, int flags)
 {
 	void *p;
@@ -97,11 +108,15 @@ bool sysfs_streq(const char *a, const char *b)
 	return *b == '\n' && b[1] == '\0' && *a == '\0';
 }
 
+void (*shim_seq_hook)(void);
+
 void seq_printf(struct seq_file *m, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
+	if (shim_seq_hook)
+		shim_seq_hook();
 	va_start(ap, fmt);
 	n = vsnprintf(m->buf + m->count, sizeof(m->buf) - m->count, fmt, ap);
 	va_end(ap);

@@ -100,6 +100,7 @@ void shim_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define WARN_ONCE(c, fmt, ...)	({ bool __c = (c); if (__c) shim_printk(fmt, ##__VA_ARGS__); __c; })
 
 /* Memory: a slab cache remembers its object size, and counts objects. */
+#define GFP_KERNEL 0
 #define GFP_KERNEL_ACCOUNT 0
 #define SLAB_ACCOUNT 0
 #define SLAB_HWCACHE_ALIGN 0x2000	/* objects rounded up to a cache line */
@@ -113,6 +114,8 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, int flags, void *ctor);
 void kmem_cache_destroy(struct kmem_cache *c);
 void *kmem_cache_zalloc(struct kmem_cache *c, int flags);
+void *kvmalloc_array(size_t n, size_t size, int flags);
+void kvfree(const void *p);
 void kmem_cache_free(struct kmem_cache *c, void *p);
 
 /* Static keys */
@@ -194,6 +197,8 @@ struct file_operations {
 	int (*release)(struct inode *inode, struct file *file);
 };
 #define seq_puts(m, s) seq_printf(m, "%s", s)
+/* Called before each seq_printf(): what another CPU does meanwhile (tests). */
+extern void (*shim_seq_hook)(void);
 void seq_printf(struct seq_file *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int single_open(struct file *file, int (*show)(struct seq_file *m, void *v),

@@ -108,13 +108,26 @@ static void count_exit(struct kvm_vcpu *vcpu, u32 code)
 	kvm_exit_stats_count(vcpu, &code);
 }
 
-/* vcpu_enter_guest() after the exit: last_guest_tsc from a TSC read. */
-static void kvm_reads_tsc(struct kvm_vcpu *vcpu)
+/* kvm_read_l1_tsc(): the guest TSC of the host TSC now. */
+static u64 guest_tsc(struct kvm_vcpu *vcpu)
 {
 	u64 ratio = vcpu->arch.l1_tsc_scaling_ratio ?: kvm_caps.default_tsc_scaling_ratio;
 
-	vcpu->arch.last_guest_tsc = vcpu->arch.l1_tsc_offset +
+	return vcpu->arch.l1_tsc_offset +
 		(u64)((unsigned __int128)shim_tsc * ratio >> kvm_caps.tsc_scaling_ratio_frac_bits);
+}
+
+/* vcpu_enter_guest() after the exit: last_guest_tsc from a TSC read. */
+static void kvm_reads_tsc(struct kvm_vcpu *vcpu)
+{
+	vcpu->arch.last_guest_tsc = guest_tsc(vcpu);
+}
+
+/* kvm_vcpu_write_tsc_offset(): the hook, then the new offset. */
+static void kvm_writes_tsc_offset(struct kvm_vcpu *vcpu, u64 offset)
+{
+	kvm_exit_stats_tsc_change(vcpu);
+	vcpu->arch.l1_tsc_offset = offset;
 }
 
 /* One exit as KVM sees it: entry, the exit counted, KVM's TSC read at @exit. */
@@ -546,9 +559,10 @@ static void test_cycles_through_tsc_scaling(void **state)
 
 /*
  * A guest slower than the host (ratio 0.5) writes its TSC during an exit:
- * l1_tsc_offset moves after KVM's read, the recovered host TSC wraps to
- * near 2^64 and scaling it up would fault in the host. The exit is not
- * timed, on the entry and on a put alike, and nothing faults.
+ * l1_tsc_offset moves after KVM's read. The exit is timed from KVM's read
+ * all the same, on the entry and on a put alike: the hook takes the mark
+ * before the offset moves (without it the mark wrapped to near 2^64 here,
+ * and scaling that up faulted in the host).
  */
 static void test_tsc_write_during_exit(void **state)
 {
@@ -563,20 +577,54 @@ static void test_tsc_write_during_exit(void **state)
 	v = &vm->vcpu[0];
 	v->arch.l1_tsc_offset = 1000;
 	v->arch.l1_tsc_scaling_ratio = kvm_caps.default_tsc_scaling_ratio / 2;
+	kvm_exit_stats_run(v, true);		/* in KVM_RUN */
 	exit_once(v, EXIT_REASON_MSR_WRITE, 1000, 5000);
-	v->arch.l1_tsc_offset += 1000000;	/* the guest's WRMSR(IA32_TSC) */
+	shim_tsc = 5500;			/* the guest's WRMSR(IA32_TSC) */
+	kvm_writes_tsc_offset(v, v->arch.l1_tsc_offset + 1000000);
+	v->arch.last_guest_tsc = guest_tsc(v);
 	shim_tsc = 6000;
 	kvm_exit_stats_enter(v);
 	assert_true(cpuid(v, LEAF_CYCLES, EXIT_REASON_MSR_WRITE, &r));
-	assert_regs(&r, 0, 0, 0, 0);
+	assert_regs(&r, 0, 0, 1000, 0);
 	/* The same, put before the entry (preempted while handling it). */
 	exit_once(v, EXIT_REASON_MSR_WRITE, 7000, 8000);
-	v->arch.l1_tsc_offset += 1000000;
-	shim_tsc = 9000;
+	kvm_writes_tsc_offset(v, v->arch.l1_tsc_offset + 1000000);
+	shim_tsc = 9500;
 	v->preempted = true;
 	__kvm_exit_stats_put(v);
 	assert_true(cpuid(v, LEAF_CYCLES, EXIT_REASON_MSR_WRITE, &r));
-	assert_regs(&r, 0, 0, 0, 0);
+	assert_regs(&r, 0, 0, 2500, 0);
+	vm_destroy(vm);
+}
+
+/*
+ * A clock update before the entry (kvm_guest_time_update(): on every entry
+ * of a guest whose TSC runs faster than the host's, tsc_always_catchup)
+ * moves the offset to catch up and rewrites last_guest_tsc: the exit's time
+ * still runs from KVM's read after the exit to the entry (without the hook
+ * it ran from the update: 200 here).
+ */
+static void test_clock_update_before_entry(void **state)
+{
+	struct kvm_vcpu *v;
+	struct vm *vm;
+	struct regs r;
+
+	(void)state;
+	set_mode("cycles");
+	setup_vmx();
+	vm = vm_create(1);
+	v = &vm->vcpu[0];
+	v->arch.l1_tsc_offset = 1000;
+	exit_once(v, EXIT_REASON_HLT, 1000, 5000);
+	shim_tsc = 5800;
+	kvm_writes_tsc_offset(v, v->arch.l1_tsc_offset + 300);	/* catching up */
+	kvm_exit_stats_tsc_change(v);
+	v->arch.last_guest_tsc = guest_tsc(v);
+	shim_tsc = 6000;
+	kvm_exit_stats_enter(v);
+	assert_true(cpuid(v, LEAF_CYCLES, EXIT_REASON_HLT, &r));
+	assert_regs(&r, 0, 0, 1000, 0);
 	vm_destroy(vm);
 }
 
@@ -1334,6 +1382,42 @@ static void test_debugfs_rows(void **state)
 	vm_destroy(vm);
 }
 
+static struct kvm_vcpu *racing_vcpu;
+
+/* An exit on another CPU while the file is being written, once. */
+static void exit_meanwhile(void)
+{
+	shim_seq_hook = NULL;
+	count_exit(racing_vcpu, EXIT_REASON_EPT_VIOLATION);
+}
+
+/*
+ * The file is one reading of the figures: an exit counted while it is
+ * being written shows in neither its header nor its rows, so the rows
+ * still add up to the header.
+ */
+static void test_debugfs_one_reading(void **state)
+{
+	struct vm *vm;
+	char *text;
+
+	(void)state;
+	setup_vmx();
+	vm = vm_create(1);
+	kvm_exit_stats_create_debugfs(&vm->kvm);
+	exit_once(&vm->vcpu[0], EXIT_REASON_EPT_VIOLATION, 0, 10);
+	racing_vcpu = &vm->vcpu[0];
+	shim_seq_hook = exit_meanwhile;
+	text = read_debugfs(&vm->kvm);
+	assert_null(shim_seq_hook);		/* it ran */
+	assert_non_null(strstr(text, " exits 1 cycles "));
+	assert_non_null(strstr(text, "        48 EPT_VIOLATION                         1 "));
+	/* The next reading has it. */
+	text = read_debugfs(&vm->kvm);
+	assert_non_null(strstr(text, " exits 2 cycles "));
+	vm_destroy(vm);
+}
+
 /* A dying VM's file cannot be opened; a failed open drops its reference. */
 static void test_debugfs_dying_vm(void **state)
 {
@@ -1422,11 +1506,13 @@ int main(void)
 		T(test_unsetup),
 		T(test_memory_per_vcpu),
 		T(test_tsc_write_during_exit),
+		T(test_clock_update_before_entry),
 		T(test_time_away),
 		T(test_away_without_exit),
 		T(test_preemption_charges_once),
 		T(test_away_table_overflow),
 		T(test_debugfs_rows),
+		T(test_debugfs_one_reading),
 		T(test_debugfs_dying_vm),
 		T(test_dmesg_summary),
 #undef T
