@@ -58,7 +58,7 @@ scrape_setting() {
 	local name=$1 p i hwm
 	shift
 	for i in 1 2 3 4 5; do
-		p=$((20000 + RANDOM % 20000))
+		p=$((20000 + RANDOM % 12000))	# below the ephemeral ports
 		"$es" exporter --listen 127.0.0.1:$p --source file:"$out" "$@" 2>"$out/exporter.log" &
 		ex=$!
 		for _ in $(seq 50); do

@@ -28,3 +28,37 @@ check() {
 result() {
 	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $3"; fi
 }
+
+# with_tmp: $tmp, a directory removed at exit, and $pids, the servers a
+# script starts, killed at exit.
+with_tmp() {
+	tmp=$(mktemp -d)
+	pids=()
+	trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+}
+
+# Servers on loopback (the exporter, Prometheus, node-exporter in tests).
+# A port on 127.0.0.1 where nothing listens now: above the usual ones and
+# below Linux's ephemeral ports (32768 on), which clients' sockets take.
+port() {
+	local p
+	while :; do
+		p=$((20000 + (RANDOM % 12000)))
+		(exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; return; }
+	done
+}
+
+# get PORT REQUEST: the raw answer of a server on 127.0.0.1 (bash's /dev/tcp).
+get() {
+	timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 && printf "%b" "$1" >&3 && cat <&3' "$1" "$2"
+}
+
+# Wait until something listens on PORT (5 s at most).
+wait_port() {
+	local i
+	for i in $(seq 50); do
+		(exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}

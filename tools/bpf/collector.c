@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,15 +93,20 @@ static void print_log_tail(int lines)
 
 /* ---- what loading needs, each missing piece named ---- */
 
-static const char *events_dir(void)
+/* tracefs's events/, or NULL with @denied set if one is there but closed to us. */
+static const char *events_dir(const char **denied)
 {
 	static const char *const dirs[] = { "/sys/kernel/tracing/events",
 					    "/sys/kernel/debug/tracing/events" };
 	size_t i;
 
-	for (i = 0; i < 2; i++)
+	*denied = NULL;
+	for (i = 0; i < 2; i++) {
 		if (!access(dirs[i], F_OK))
 			return dirs[i];
+		if (errno == EACCES && !*denied)
+			*denied = dirs[i];
+	}
 	return NULL;
 }
 
@@ -142,16 +148,57 @@ static int check_btf(struct es_err *e)
 	return 0;
 }
 
+/*
+ * The capabilities loading needs, from /proc/self/status: CAP_BPF and
+ * CAP_PERFMON for the program and its tracepoints, CAP_SYS_ADMIN for the
+ * BTF of modules (kvm's tracepoints are a module's). Capabilities, not
+ * the uid, so that a service can run with only these (docs/fleet.md).
+ */
+static const struct {
+	unsigned int bit;
+	const char *name;
+} needed_caps[] = { { 39, "CAP_BPF" }, { 38, "CAP_PERFMON" }, { 21, "CAP_SYS_ADMIN" } };
+
+static int check_caps(struct es_err *e)
+{
+	char line[256], missing[96] = "";
+	unsigned long long eff = 0;
+	bool found = false;
+	size_t i;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	if (f)
+		fclose(f);
+	if (!found)
+		return es_errf(e, "cannot read the effective capabilities (/proc/self/status)");
+	for (i = 0; i < sizeof(needed_caps) / sizeof(needed_caps[0]); i++)
+		if (!(eff >> needed_caps[i].bit & 1))
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
+				 missing[0] ? ", " : "", needed_caps[i].name);
+	if (missing[0])
+		return es_errf(e, "not privileged: loading the BPF collector needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (BTF of modules); missing %s",
+			       missing);
+	return 0;
+}
+
 static int check_prerequisites(struct es_err *e)
 {
 	char rel[128] = "?", path[512];
-	const char *ev;
+	const char *ev, *denied;
 
-	if (geteuid() != 0)
-		return es_errf(e, "not root: loading the BPF collector needs root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN for BTF of modules)");
+	if (check_caps(e))
+		return -1;
 	if (!kernel_at_least(5, 11, rel, sizeof(rel)))
 		return es_errf(e, "kernel %s is too old for the BPF collector (5.11 or later: BTF of modules, CO-RE)", rel);
-	ev = events_dir();
+	ev = events_dir(&denied);
+	if (!ev && denied)
+		return es_errf(e, "%s: not readable by this user (libbpf reads the tracepoints' ids there: root, or CAP_DAC_READ_SEARCH)",
+			       denied);
 	if (!ev)
 		return es_errf(e, "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
 	snprintf(path, sizeof(path), "%s/kvm/kvm_exit", ev);
