@@ -147,6 +147,13 @@ if command -v gnuplot >/dev/null; then
 	good "$tmp/it's" amd
 	case_ "a directory named it's gets its chart" $OK "all 2 runs passed" -- "$rep" report "$tmp/it's"
 	check "... chart.png there" test -s "$tmp/it's/chart.png"
+	check "... the SVG on an opaque white background" \
+		grep -q '^<rect x="0" y="0" width="1200" height="[0-9]*" fill="#ffffff"/>' "$tmp/it's/chart.svg"
+	"$rep" record --source file:"$top/tests/fixtures/collector/amd-bpf" --json >"$tmp/rec.json" 2>/dev/null
+	mkdir -p "$tmp/rec-chart"
+	"$rep" report --out "$tmp/rec-chart" "$tmp/rec.json" >/dev/null 2>&1
+	check "a record's chart: counts and, under them, the time from exit to entry per reason" \
+		bash -c "grep -q 'time from exit to entry, ms' '$tmp/rec-chart/chart.svg' && grep -q 'record of 2 VMs, 2.0 s, svm' '$tmp/rec-chart/chart.svg'"
 else
 	echo "skip - charts (no gnuplot here)"
 fi

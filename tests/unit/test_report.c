@@ -602,6 +602,51 @@ static void test_json_tampered(void **state)
 	fx_rmdir(d);
 }
 
+/*
+ * The chart's script: a log axis from 0.5, so that a reason seen once has a
+ * bar; a zero is missing, not drawn as 1; the top 3x the largest count, so
+ * no bar is clipped; the workload, CPU and runs in the title; SVG on white.
+ */
+static void test_chart_script(void **state)
+{
+	struct es_record r;
+	struct es_summary s;
+	char *d = fx_amd_dir(), *buf = NULL, want[64];
+	uint64_t max = 0;
+	size_t len, i, c, zeros = 0;
+	FILE *f;
+
+	(void)state;
+	load(d, &r);
+	es_summary_build(&r, &s);
+	for (i = 0; i < s.n; i++)
+		for (c = 0; c < s.ncols; c++) {
+			if (s.rows[i].c[c].median > max)
+				max = s.rows[i].c[c].median;
+			zeros += !s.rows[i].c[c].median;
+		}
+	assert_true(zeros > 0);			/* the fixture has a reason one mode lacks */
+	f = open_memstream(&buf, &len);
+	es_chart_script(f, &r, &s);
+	fclose(f);
+	snprintf(want, sizeof(want), "set yrange [0.5:%g]\n", (double)max * 3);
+	assert_non_null(strstr(buf, want));
+	assert_non_null(strstr(buf, "set datafile missing '?'\n"));
+	/* Each zero is missing, not drawn as 1: as many '?' cells as zeros. */
+	for (i = 0, c = 0; buf[i]; i++)
+		c += buf[i] == ' ' && buf[i + 1] == '?' && (buf[i + 2] == ' ' || buf[i + 2] == '\n');
+	assert_int_equal(c, zeros);
+	assert_non_null(strstr(buf, "set title \"exits per reason: "));
+	assert_non_null(strstr(buf, r.meta.workload));
+	assert_non_null(strstr(buf, "median of 1 run per column"));
+	assert_non_null(strstr(buf, "set terminal svg size 1200,650 noenhanced background rgb 'white'\n"));
+	assert_null(strstr(buf, "multiplot"));		/* a lab: no times per reason */
+	free(buf);
+	es_summary_free(&s);
+	es_record_free(&r);
+	fx_rmdir(d);
+}
+
 /* gnuplot through fork/exec: a chart, or without gnuplot a warning. */
 static void test_chart(void **state)
 {
@@ -638,6 +683,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_chart_script),
 		cmocka_unit_test(test_verdict_rules),
 		cmocka_unit_test(test_sums),
 		cmocka_unit_test(test_svm_msr),

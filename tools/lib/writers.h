@@ -34,6 +34,8 @@ int es_read_json(const char *name, const char *buf, size_t len, struct es_record
  * script on its standard input. 0, or -1 with a warning in @warn and no
  * chart files: no gnuplot, or gnuplot failing, is no failed report.
  */
+/* The gnuplot script of the chart (its data inline), for es_write_chart(). */
+void es_chart_script(FILE *out, const struct es_record *r, const struct es_summary *s);
 int es_write_chart(const char *dir, const struct es_record *r, const struct es_summary *s,
 		   struct es_err *warn);
 
