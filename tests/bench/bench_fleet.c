@@ -177,9 +177,9 @@ static int frames(const char *dir, size_t n)
 		const char *name;
 		struct es_prom_opts o;
 	} settings[] = {
-		{ "default", { false, false } },
-		{ "per-vcpu", { true, false } },
-		{ "per-vcpu+vm-histograms", { true, true } },
+		{ "default", { .per_vcpu = false } },
+		{ "per-vcpu", { .per_vcpu = true } },
+		{ "per-vcpu+vm-histograms", { .per_vcpu = true, .vm_histograms = true } },
 	};
 	struct es_source_opts so = { 0 };
 	struct es_source src;

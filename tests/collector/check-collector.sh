@@ -89,11 +89,11 @@ if command -v promtool >/dev/null; then
 	check "record --prometheus passes promtool check metrics" bash -c "promtool check metrics <'$tmp/m.prom'"
 	"$es" record --source file:"$fx/intel-module.json" --prometheus >"$tmp/mod.prom" 2>/dev/null
 	check "... the module's too" bash -c "promtool check metrics <'$tmp/mod.prom'"
-	check "... with the span's exits per VM and reason, as a gauge" grep -q '^exitscope_record_exits{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid"} 450$' "$tmp/m.prom"
+	check "... with the span's exits per VM and reason, as a gauge" grep -q '^exitscope_record_exits{vm="exitscope-vmm:4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid"} 450$' "$tmp/m.prom"
 	check "... and no vcpu label unless asked (the series budget)" bash -c "! grep -q 'vcpu=' '$tmp/m.prom'"
 	"$es" record --source file:"$fx/amd-bpf" --prometheus --per-vcpu >"$tmp/mv.prom" 2>/dev/null
-	check "record --per-vcpu: the span's exits per vCPU" grep -q '^exitscope_record_exits{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid",vcpu="1"} 150$' "$tmp/mv.prom"
-	check "... and the span's percentiles" grep -q '^exitscope_record_exit_duration_seconds{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x78",name="hlt",percentile="99"} 0.004194303$' "$tmp/m.prom"
+	check "record --per-vcpu: the span's exits per vCPU" grep -q '^exitscope_record_exits{vm="exitscope-vmm:4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid",vcpu="1"} 150$' "$tmp/mv.prom"
+	check "... and the span's percentiles" grep -q '^exitscope_record_exit_duration_seconds{vm="exitscope-vmm:4242",comm="exitscope-vmm",isa="svm",reason="0x78",name="hlt",percentile="99"} 0.004194303$' "$tmp/m.prom"
 	# A record replaces the last one's figures: no counter may go down.
 	check "... and no counter (a span is no running total)" bash -c "! grep -q -e ' counter\$' -e ' histogram\$' -e '_total' '$tmp/m.prom'"
 else
@@ -144,8 +144,8 @@ if command -v prometheus-node-exporter >/dev/null; then
 	if wait_port $p; then
 		get $p 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >"$tmp/ne.out"
 		check "node-exporter's textfile collector serves exitscope's metrics" \
-			grep -q '^exitscope_record_exits{comm="exitscope-vmm",isa="svm",name="cpuid",pid="4242",reason="0x72"} 450' "$tmp/ne.out"
-		check "... and the span's percentiles" grep -q '^exitscope_record_exit_duration_seconds{comm="exitscope-vmm",isa="svm",name="io",percentile="50",pid="4242",reason="0x7b"} ' "$tmp/ne.out"
+			grep -q '^exitscope_record_exits{comm="exitscope-vmm",isa="svm",name="cpuid",reason="0x72",vm="exitscope-vmm:4242"} 450' "$tmp/ne.out"
+		check "... and the span's percentiles" grep -q '^exitscope_record_exit_duration_seconds{comm="exitscope-vmm",isa="svm",name="io",percentile="50",reason="0x7b",vm="exitscope-vmm:4242"} ' "$tmp/ne.out"
 		check "... with no textfile error" grep -q '^node_textfile_scrape_error 0' "$tmp/ne.out"
 	else
 		echo "not ok - node-exporter did not listen on 127.0.0.1:$p: $(tail -2 "$tmp/ne.log")"
@@ -184,7 +184,7 @@ if start_exporter $p "$tmp/ex.log" --max-requests 9 --source file:"$fx/amd-bpf" 
 	check "exporter: counters grow from one scrape to the next (one more record each)" \
 		bash -c "grep -q 'reason=\"0x72\",name=\"cpuid\",vcpu=\"0\"} 100' '$tmp/scrape1' && grep -q 'reason=\"0x72\",name=\"cpuid\",vcpu=\"0\"} 300' '$tmp/scrape2'"
 	check "exporter --vm-histograms: every bucket per VM and reason" \
-		grep -q '^exitscope_vm_exit_duration_seconds_bucket{pid="4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid",le="0.000001023"} ' "$tmp/scrape2"
+		grep -q '^exitscope_vm_exit_duration_seconds_bucket{vm="exitscope-vmm:4242",comm="exitscope-vmm",isa="svm",reason="0x72",name="cpuid",le="0.000001023"} ' "$tmp/scrape2"
 	get $p 'GET / HTTP/1.1\r\n\r\n' | head -1 | tr -d '\r' >"$tmp/a1"
 	check "exporter: / is 404" grep -qx 'HTTP/1.1 404 Not Found' "$tmp/a1"
 	get $p 'POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n' | head -1 | tr -d '\r' >"$tmp/a2"
@@ -263,7 +263,7 @@ if start_exporter $p "$tmp/ex3.log" --max-requests 4 --source file:"$tmp/flaky";
 		bash -c "head -1 '$tmp/f2' | grep -q '503 Service Unavailable' && grep -q '0002.json' '$tmp/f2'"
 	check "... and again while it fails, the exporter up" grep -q '503 Service Unavailable' "$tmp/f3"
 	check "... then 200 with the next record once it is back" \
-		bash -c "head -1 '$tmp/f4' | grep -q '200 OK' && grep -q '^exitscope_vm_exits_total{pid=\"4242\",comm=\"exitscope-vmm\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 450' '$tmp/f4'"
+		bash -c "head -1 '$tmp/f4' | grep -q '200 OK' && grep -q '^exitscope_vm_exits_total{vm=\"exitscope-vmm:4242\",comm=\"exitscope-vmm\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 450' '$tmp/f4'"
 	check "... within the series budget by default: no vcpu label, per VM only the +Inf bucket, every bucket per reason" \
 		bash -c "! grep -q -e 'vcpu=' -e '^exitscope_vm_exit_duration_seconds_bucket{.*le=\"0' '$tmp/f4' && grep -q '^exitscope_exit_duration_seconds_bucket{isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"} ' '$tmp/f4'"
 	check "... said once in its log, and the recovery" \
@@ -311,6 +311,39 @@ if [ -z "${EXITSCOPE_BIN:-}" ] && [ -x "$top/build/test/bench_fleet" ]; then
 		echo "not ok - bench-fleet on a small fleet failed: $(tail -2 "$tmp/fleet.log")"
 	fi
 fi
+
+# ---- VM names from /proc: QEMU's -name, a --name-from rule ----
+# A fake debugfs directory (module:DIR) whose VM is a real process of ours,
+# with a QEMU command line and an environment to name it by (the "; :"
+# keeps sh from becoming sleep).
+mkdir -p "$tmp/names"
+VM_NAME=api-3 sh -c 'sleep 60; :' qemu-system-x86_64 -name guest=web1,debug-threads=on -m 512 &
+vmpid=$!
+pids+=($vmpid)
+mkdir -p "$tmp/names/$vmpid-12"
+cp "$top/tests/fixtures/lab-intel-small/stats-ept-1.txt" "$tmp/names/$vmpid-12/exit_stats"
+# names_scrape FILE ARGS...: one scrape of an exporter on the fake directory.
+names_scrape() {
+	local out=$1 p
+	shift
+	p=$(port)
+	if start_exporter $p "$tmp/names.log" --max-requests 1 --source module:"$tmp/names" "$@"; then
+		get $p 'GET /metrics HTTP/1.1\r\n\r\n' >"$out"
+	else
+		: >"$out"
+	fi
+}
+names_scrape "$tmp/names1.txt"
+check "exporter: a live VM named by QEMU's -name guest=web1: vm=\"web1\", no pid label" \
+	bash -c "grep -q '^exitscope_vm_exits_total{vm=\"web1\",comm=\"sh\",isa=\"vmx\",reason=\"10\",name=\"CPUID\"} 755' '$tmp/names1.txt' && ! grep -q 'pid=' '$tmp/names1.txt'"
+names_scrape "$tmp/names2.txt" --name-from env:VM_NAME --pid-label
+check "... by a --name-from env:VM_NAME rule first, and --pid-label: vm=\"api-3\",comm=\"sh\",pid=\"$vmpid\"" \
+	grep -q "^exitscope_vm_exits_total{vm=\"api-3\",comm=\"sh\",pid=\"$vmpid\",isa=" "$tmp/names2.txt"
+names_scrape "$tmp/names3.txt" --name-from arg:-m
+check "... by a --name-from arg:-m rule: vm=\"512\"" grep -q '^exitscope_vm_exits_total{vm="512",' "$tmp/names3.txt"
+case_ "--name-from: a rule that is none" 2 "invalid --name-from: 'cmdline:x' (arg:OPTION or env:VARIABLE)" -- \
+	"$es" record --source module:"$tmp/names" --name-from cmdline:x
+kill $vmpid 2>/dev/null
 
 # ---- sources that cannot be had, said clearly ----
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

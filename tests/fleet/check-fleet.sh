@@ -131,11 +131,11 @@ EOF
 				"prometheus: scrapes both exporters (up 1 for each)" "prometheus: up: $(cat "$tmp/up.json")"
 			# The AMD host's cpuid exits grew between scrapes: a rate per VM and
 			# reason, with the labels the exporter gives.
-			jq -e --arg i "127.0.0.1:$pa" '.data.result[] | select(.metric.instance == $i and .metric.pid == "4242"
+			jq -e --arg i "127.0.0.1:$pa" '.data.result[] | select(.metric.instance == $i and .metric.vm == "exitscope-vmm:4242"
 				and .metric.name == "cpuid" and .metric.isa == "svm" and (.value[1] | tonumber) > 0)' \
 				"$tmp/rate.json" >/dev/null
-			result $? "prometheus: rate(exitscope_vm_exits_total[1m]) per VM and reason through its HTTP API (AMD host's VM 4242, cpuid > 0)" \
-				"prometheus: no cpuid rate for VM 4242 of 127.0.0.1:$pa: $(head -c 600 "$tmp/rate.json")"
+			result $? "prometheus: rate(exitscope_vm_exits_total[1m]) per VM and reason through its HTTP API (AMD host's VM exitscope-vmm:4242, cpuid > 0)" \
+				"prometheus: no cpuid rate for VM exitscope-vmm:4242 of 127.0.0.1:$pa: $(head -c 600 "$tmp/rate.json")"
 			jq -e --arg i "127.0.0.1:$pb" '.data.result[] | select(.metric.instance == $i)' "$tmp/rate.json" >/dev/null
 			result $? "prometheus: ... and the Intel host's series too" \
 				"prometheus: no series of 127.0.0.1:$pb in the rates"

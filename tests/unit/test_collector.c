@@ -15,6 +15,7 @@
 
 #include "../../tools/lib/http.h"
 #include "../../tools/lib/openmetrics.h"
+#include "../../tools/lib/vm_name.h"
 #include "../../tools/lib/parse.h"
 #include "../../tools/lib/record.h"
 #include "../../tools/lib/source.h"
@@ -288,13 +289,18 @@ static void test_record_json_roundtrip(void **state)
 
 	(void)state;
 	make_snap(&s);
+	es_snap_set_vm(&s, 100, "web-1");		/* VM 200 has no name: no "vm" */
 	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), 0);
 	es_verdict_check(&r);
 	j1 = to_json(&r, &l1);
 	assert_non_null(strstr(j1, "\"schema\":\"exitscope.record/1\""));
 	assert_non_null(strstr(j1, "\"p50_ns\":"));
+	assert_non_null(strstr(j1, "\"pid\":100,\"comm\":\"qemu \\\"x\\\"\",\"vm\":\"web-1\""));
+	assert_non_null(strstr(j1, "\"pid\":200,\"comm\":\"\",\"verdict\""));
 	if (es_read_json("t.json", j1, l1, &back, &e))
 		fail_msg("%s", e.msg);
+	assert_string_equal(back.runs[0].vm, "web-1");
+	assert_string_equal(back.runs[1].vm, "");
 	assert_string_equal(back.meta.label, "before");
 	assert_int_equal(back.meta.duration_ns, 5000000000u);
 	j2 = to_json(&back, &l2);
@@ -328,6 +334,9 @@ static void expect_refused(const char *json, const char *why)
 static void test_record_json_refused(void **state)
 {
 	(void)state;
+	expect_refused(HEAD "{\"pid\":5,\"comm\":\"v\",\"vm\":5}]}", "vms[0]: vm is missing, or not a string of at most 63 bytes");
+	expect_refused(HEAD "{\"pid\":5,\"comm\":\"v\",\"vm\":\"0123456789012345678901234567890123456789012345678901234567890123\"}]}",
+		       "vm is missing, or not a string of at most 63 bytes");
 	expect_refused(HEAD VM("{\"reason\":114,\"name\":\"cpuid\",\"count\":1,\"time_ns\":1,\"hist\":" H32 ",\"p50_ns\":7}") "]}",
 		       "p50_ns is 7, the histogram gives");
 	expect_refused(HEAD VM("{\"reason\":114,\"name\":\"cpuid\",\"count\":1,\"time_ns\":1,\"hist\":[1,2]}") "]}",
@@ -521,7 +530,7 @@ static const char *no_comm(uint32_t tgid, void *ctx)
 /* @s as the exporter writes it with @o; the caller frees. */
 static char *prom_text(const struct es_snap *s, bool per_vcpu, bool vm_histograms)
 {
-	struct es_prom_opts o = { per_vcpu, vm_histograms };
+	struct es_prom_opts o = { per_vcpu, vm_histograms, false };
 	char *buf = NULL;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
@@ -549,19 +558,20 @@ static void test_prometheus(void **state)
 	assert_string_equal(es_prom_seconds(sec, 2500000000u), "2.5");
 	assert_string_equal(es_prom_seconds(sec, 3000000000u), "3");
 	make_snap(&s);
+	es_snap_set_vm(&s, 100, "web-1");		/* VM 200 has no name: comm:pid */
 	s.rows[0].hist[20] = 1;				/* VM 200: one slow exit too */
 	s.health[ES_BPF_STALE] = 3;
 	buf = prom_text(&s, false, false);
 	assert_non_null(strstr(buf, "# TYPE exitscope_vm_exits_total counter\n"));
-	assert_non_null(strstr(buf, "exitscope_vm_exits_total{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exits_total{vm=\"web-1\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
 	assert_null(strstr(buf, "vcpu="));
 	/* The /proc name escaped: backslash, quote, newline, a byte not UTF-8. */
-	assert_non_null(strstr(buf, "pid=\"200\",comm=\"vm\\\\\\\"\\n?\""));
+	assert_non_null(strstr(buf, "vm=\"vm\\\\\\\"\\n?:200\",comm=\"vm\\\\\\\"\\n?\""));
 	assert_non_null(strstr(buf, "# TYPE exitscope_vm_exit_duration_seconds histogram\n"));
-	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{pid=\"200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"+Inf\"} 11\n"));
-	assert_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{pid=\"200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"}"));
-	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_sum{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 0.00001\n"));
-	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_count{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{vm=\"vm\\\\\\\"\\n?:200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"+Inf\"} 11\n"));
+	assert_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{vm=\"vm\\\\\\\"\\n?:200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"}"));
+	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_sum{vm=\"web-1\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 0.00001\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_count{vm=\"web-1\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
 	/* All VMs: VM 100's 10 and VM 200's 10 below 1,023 ns, VM 200's slow one. */
 	assert_non_null(strstr(buf, "# TYPE exitscope_exit_duration_seconds histogram\n"));
 	assert_non_null(strstr(buf, "exitscope_exit_duration_seconds_bucket{isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"} 20\n"));
@@ -573,8 +583,8 @@ static void test_prometheus(void **state)
 	free(buf);
 	/* Asked for: per vCPU, and every bucket per VM. */
 	buf = prom_text(&s, true, true);
-	assert_non_null(strstr(buf, "exitscope_vm_exits_total{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",vcpu=\"1\"} 4\n"));
-	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{pid=\"200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"} 10\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exits_total{vm=\"web-1\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",vcpu=\"1\"} 4\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exit_duration_seconds_bucket{vm=\"vm\\\\\\\"\\n?:200\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",le=\"0.000001023\"} 10\n"));
 	assert_non_null(strstr(buf, "name=\"cpuid\",le=\"0.002097151\"} 11\n"));
 	free(buf);
 	es_snap_free(&s);
@@ -603,7 +613,7 @@ static void test_prometheus_span(void **state)
 	assert_null(strstr(buf, "_total"));
 	assert_non_null(strstr(buf, "# TYPE exitscope_record_span_seconds gauge\nexitscope_record_span_seconds 2.5\n"));
 	assert_non_null(strstr(buf, "# TYPE exitscope_record_exits gauge\n"));
-	assert_non_null(strstr(buf, "exitscope_record_exits{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",vcpu=\"1\"} 4\n"));
+	assert_non_null(strstr(buf, "exitscope_record_exits{vm=\"qemu \\\"x\\\":100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\",vcpu=\"1\"} 4\n"));
 	assert_non_null(strstr(buf, "name=\"cpuid\",percentile=\"99\"} 0.000001"));
 	assert_non_null(strstr(buf, "exitscope_record_collector_problems{kind=\"stale\"} 3\n"));
 	free(buf);
@@ -612,8 +622,76 @@ static void test_prometheus_span(void **state)
 	f = open_memstream(&buf, &len);
 	assert_int_equal(es_write_prometheus_span(f, &s, 2500000000u, &per_vm, no_comm, NULL), 0);
 	fclose(f);
-	assert_non_null(strstr(buf, "exitscope_record_exits{pid=\"100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
+	assert_non_null(strstr(buf, "exitscope_record_exits{vm=\"qemu \\\"x\\\":100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
 	assert_null(strstr(buf, "vcpu="));
+	free(buf);
+	es_snap_free(&s);
+}
+
+/* QEMU's -name in its forms, an option and a variable of the user's, libvirt's scope. */
+static void test_vm_names(void **state)
+{
+	static const char qemu[] = "qemu-system-x86_64\0-m\0512\0-name\0guest=web1,debug-threads=on\0-smp\02";
+	static const char plain[] = "qemu\0-name\0db,,2,process=qemu-db";
+	static const char keys_only[] = "qemu\0-name\0process=x,debug-threads=on";
+	static const char fc[] = "firecracker\0--api-sock\0/run/a.sock\0--id=vm-7\0";
+	static const char env[] = "PATH=/bin\0VM_NAME_X=no\0VM_NAME=api-3\0";
+	static const char cg[] = "0::/machine.slice/machine-qemu\\x2d3\\x2dweb\\x2d1.scope/libvirt/vcpu0\n";
+	static const char odd[] = "qemu\0-name\0a\tb\001c";
+	struct es_name_rule rule;
+	char out[ES_VM_NAME_MAX];
+
+	(void)state;
+	assert_true(es_vm_name_from_cmdline(qemu, sizeof(qemu), "-name", out, sizeof(out)));
+	assert_string_equal(out, "web1");
+	assert_true(es_vm_name_from_cmdline(plain, sizeof(plain), "-name", out, sizeof(out)));
+	assert_string_equal(out, "db,2");			/* ",," is a comma */
+	assert_false(es_vm_name_from_cmdline(keys_only, sizeof(keys_only), "-name", out, sizeof(out)));
+	assert_false(es_vm_name_from_cmdline(qemu, sizeof(qemu), "-uuid", out, sizeof(out)));
+	assert_false(es_vm_name_from_cmdline("qemu\0-name", 11, "-name", out, sizeof(out)));
+	assert_true(es_vm_name_from_cmdline(fc, sizeof(fc), "--id", out, sizeof(out)));
+	assert_string_equal(out, "vm-7");
+	assert_true(es_vm_name_from_cmdline(odd, sizeof(odd), "-name", out, sizeof(out)));
+	assert_string_equal(out, "a?b?c");			/* what a label may not hold */
+	assert_true(es_vm_name_from_environ(env, sizeof(env), "VM_NAME", out, sizeof(out)));
+	assert_string_equal(out, "api-3");
+	assert_false(es_vm_name_from_environ(env, sizeof(env), "VM", out, sizeof(out)));
+	assert_true(es_vm_name_from_cgroup(cg, strlen(cg), out, sizeof(out)));
+	assert_string_equal(out, "web-1");
+	assert_false(es_vm_name_from_cgroup("0::/user.slice/x.scope\n", 23, out, sizeof(out)));
+	/* Long names are cut to fit. */
+	assert_true(es_vm_name_from_environ("N=0123456789012345678901234567890123456789012345678901234567890123456789", 72,
+					    "N", out, sizeof(out)));
+	assert_int_equal(strlen(out), ES_VM_NAME_MAX - 1);
+	assert_true(es_name_rule_parse("arg:--id", &rule));
+	assert_int_equal(rule.kind, ES_NAME_ARG);
+	assert_string_equal(rule.key, "--id");
+	assert_true(es_name_rule_parse("env:VM_NAME", &rule));
+	assert_int_equal(rule.kind, ES_NAME_ENV);
+	assert_false(es_name_rule_parse("arg:", &rule));
+	assert_false(es_name_rule_parse("cmd:x", &rule));
+	assert_false(es_name_rule_parse("env:A=B", &rule));
+}
+
+/* Two VMs of one name would share series: each gets NAME:PID instead. */
+static void test_prometheus_shared_name(void **state)
+{
+	struct es_snap s;
+	char *buf;
+
+	(void)state;
+	make_snap(&s);
+	es_snap_set_vm(&s, 100, "db");
+	es_snap_set_vm(&s, 200, "db");
+	buf = prom_text(&s, false, false);
+	assert_non_null(strstr(buf, "exitscope_vm_exits_total{vm=\"db:100\","));
+	assert_non_null(strstr(buf, "exitscope_vm_exits_total{vm=\"db:200\","));
+	assert_null(strstr(buf, "{vm=\"db\","));
+	free(buf);
+	es_snap_set_vm(&s, 200, "db2");
+	buf = prom_text(&s, false, false);
+	assert_non_null(strstr(buf, "exitscope_vm_exits_total{vm=\"db\","));
+	assert_non_null(strstr(buf, "exitscope_vm_exits_total{vm=\"db2\","));
 	free(buf);
 	es_snap_free(&s);
 }
@@ -766,6 +844,8 @@ int main(void)
 		cmocka_unit_test(test_hist_keys),
 		cmocka_unit_test(test_prometheus),
 		cmocka_unit_test(test_prometheus_span),
+		cmocka_unit_test(test_vm_names),
+		cmocka_unit_test(test_prometheus_shared_name),
 		cmocka_unit_test(test_top_widths),
 		cmocka_unit_test(test_http),
 	};

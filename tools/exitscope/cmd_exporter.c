@@ -44,12 +44,13 @@
 void cmd_exporter_help(void)
 {
 	printf("usage: exitscope exporter [--listen ADDR] [--max-requests N] [--source S]\n"
-	       "                          [--per-vcpu] [--vm-histograms]\n"
+	       "                          [--per-vcpu] [--vm-histograms] [--pid-label]\n"
 	       "\n"
 	       "Serves VM exit metrics at http://ADDR/metrics (Prometheus text format\n"
-	       "0.0.4): exits per VM and reason, exit -> entry time (BPF) per VM and\n"
-	       "reason and as histograms per reason, the collector's losses; the series\n"
-	       "each costs: docs/collector.md, \"Series budget\". Any\n"
+	       "0.0.4): exits per VM (by its name: QEMU's -name, libvirt's machine or\n"
+	       "--name-from) and reason, the exit -> entry time per VM and reason and as\n"
+	       "histograms per reason (BPF), the collector's losses; the series each\n"
+	       "costs: docs/collector.md, \"Series budget\". Any\n"
 	       "other path is 404, any other method 405; a request must arrive within 5 s\n"
 	       "and in 8 KiB. Up to 256 connections at once; beyond that, the one that has\n"
 	       "waited longest for its request is dropped. A failed read of the source\n"
@@ -59,6 +60,7 @@ void cmd_exporter_help(void)
 	       "                        [::1]:PORT for IPv6\n"
 	       "      --max-requests N  exit after answering N requests (tests)\n"
 	       PROM_PER_VCPU_HELP
+	       PROM_PID_LABEL_HELP
 	       "  --vm-histograms  every bucket of the exit -> entry time per VM and reason\n"
 	       "                   (x 32 series; default: per reason for all VMs, and per VM\n"
 	       "                   only the sum and count, which give the mean)\n"
@@ -169,6 +171,7 @@ struct exporter {
 	uint64_t answered;
 	bool failing;		/* the source's last read failed */
 	struct es_prom_opts prom;
+	const struct collect_args *args;	/* --name-from */
 };
 
 static void conn_close(struct conn *c)
@@ -238,7 +241,9 @@ static void conn_request(struct exporter *x, struct conn *c, enum es_http_verdic
 	if (x->failing)
 		fprintf(stderr, PROG ": the source recovered\n");
 	x->failing = false;
-	f = open_memstream(&body, &len);
+	/* A live host's VMs by their names; a replay's come with its records. */
+	f = strcmp(x->src.kind, "file") && collect_name_vms(&x->snap, x->args) ? NULL :
+	    open_memstream(&body, &len);
 	if (!f || es_write_prometheus(f, &x->snap, &x->prom, collect_comm, NULL) || fclose(f)) {
 		conn_text(c, 500, "Internal Server Error", "out of memory\n");
 		free(body);
@@ -365,7 +370,7 @@ static int exporter(const struct collect_args *a, const char *listen_on, uint64_
 {
 	static struct pollfd pfd[MAX_CONNS + 1];
 	struct conn *idx[MAX_CONNS + 1];
-	struct exporter x = { .prom = a->prom };
+	struct exporter x = { .prom = a->prom, .args = a };
 	long long now, next;
 	size_t i, n;
 	int lfd, timeout;
@@ -427,6 +432,7 @@ int cmd_exporter(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "max-requests", required_argument, NULL, 'm' },
 		PROM_PER_VCPU_OPTION,
+		PROM_PID_LABEL_OPTION,
 		{ "vm-histograms", no_argument, NULL, 0x105 },
 		{ "help", no_argument, NULL, 'h' },
 		COLLECT_OPTIONS,
@@ -451,6 +457,7 @@ int cmd_exporter(int argc, char **argv)
 				return 2;
 			break;
 		case 0x104: a.prom.per_vcpu = true; break;
+		case 0x107: a.prom.pid_label = true; break;
 		case 0x105: a.prom.vm_histograms = true; break;
 		case 'h': cmd_exporter_help(); return 0;
 		default:

@@ -47,6 +47,7 @@ void cmd_record_help(void)
 	       "      --textfile-name NAME  instead of exitscope.prom\n"
 	       "      --label L      the record's name in comparisons (default: record)\n"
 	       PROM_PER_VCPU_HELP
+	       PROM_PID_LABEL_HELP
 	       COLLECT_HELP
 	       "  -h, --help         this text\n"
 	       "\n"
@@ -145,6 +146,11 @@ static int record(const struct collect_args *a, const char *label, uint64_t span
 	/* A replay keeps the kernel its records came from. */
 	info.host_kernel = file ? after.host_kernel : collect_kernel();
 	info.duration_ns = file ? after.at_ns : after.at_ns - before.at_ns;
+	/* A live host's VMs by their names; a replay's come with its records. */
+	if (!file && collect_name_vms(&d, a)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		goto out;
+	}
 	if (es_record_from_snap(&d, &info, &r, &e)) {
 		fprintf(stderr, PROG ": %s\n", e.msg);
 		goto out;
@@ -200,6 +206,7 @@ int cmd_record(int argc, char **argv)
 		{ "textfile-name", required_argument, NULL, 0x201 },
 		{ "label", required_argument, NULL, 0x202 },
 		PROM_PER_VCPU_OPTION,
+		PROM_PID_LABEL_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		COLLECT_OPTIONS,
 		{ 0 }
@@ -234,6 +241,7 @@ int cmd_record(int argc, char **argv)
 		case 0x201: textname = optarg; break;
 		case 0x202: label = optarg; break;
 		case 0x104: a.prom.per_vcpu = true; break;
+		case 0x107: a.prom.pid_label = true; break;
 		case 'h': cmd_record_help(); return RECORD_OK;
 		default:
 			fprintf(stderr, PROG ": see --help\n");

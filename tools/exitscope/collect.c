@@ -42,6 +42,18 @@ int collect_arg(const char *prog, int c, const char *arg, struct collect_args *a
 	case 'v':
 		a->o.verbose = true;
 		return 1;
+	case 0x106:
+		if (a->nrules == COLLECT_MAX_RULES) {
+			fprintf(stderr, "%s: at most %d --name-from rules\n", prog, COLLECT_MAX_RULES);
+			return -1;
+		}
+		if (!es_name_rule_parse(arg, &a->rules[a->nrules])) {
+			fprintf(stderr, "%s: invalid --name-from: '%s' (arg:OPTION or env:VARIABLE)\n",
+				prog, arg);
+			return -1;
+		}
+		a->nrules++;
+		return 1;
 	}
 	return 0;
 }

@@ -14,10 +14,15 @@
 
 #include "../lib/openmetrics.h"
 #include "../lib/source.h"
+#include "../lib/vm_name.h"
+
+#define COLLECT_MAX_RULES	4
 
 struct collect_args {
 	const char *spec;		/* --source, default "auto" */
 	struct es_source_opts o;
+	struct es_name_rule rules[COLLECT_MAX_RULES];	/* --name-from, in order */
+	size_t nrules;
 	struct es_prom_opts prom;	/* record and exporter: --per-vcpu, --vm-histograms */
 };
 
@@ -30,12 +35,17 @@ struct collect_args {
 	{ "pid", required_argument, NULL, 'p' }, \
 	{ "no-timing", no_argument, NULL, 0x102 }, \
 	{ "max-rows", required_argument, NULL, 0x103 }, \
-	{ "verbose", no_argument, NULL, 'v' }
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "name-from", required_argument, NULL, 0x106 }
 /* The series the Prometheus output spends (record and exporter). */
 #define PROM_PER_VCPU_OPTION	{ "per-vcpu", no_argument, NULL, 0x104 }
 #define PROM_PER_VCPU_HELP \
 	"  --per-vcpu       Prometheus: exits and cycles per vCPU too (a vcpu label:\n" \
 	"                   series x vCPUs; default per VM and reason)\n"
+#define PROM_PID_LABEL_OPTION	{ "pid-label", no_argument, NULL, 0x107 }
+#define PROM_PID_LABEL_HELP \
+	"  --pid-label      Prometheus: a pid label beside vm (a new series each time\n" \
+	"                   a VM restarts)\n"
 #define COLLECT_HELP \
 	"  --source S       auto (default: module, else bpf, else tracefs), module,\n" \
 	"                   bpf, tracefs, file:PATH (records to replay), module:DIR\n" \
@@ -43,7 +53,10 @@ struct collect_args {
 	"  --no-timing      bpf: count only, no exit -> entry times (cheaper)\n" \
 	"  --max-rows N     bpf: rows of the in-kernel table (VM x vCPU x reason),\n" \
 	"                   default 16384; exits past it are counted as lost\n" \
-	"  -v, --verbose    libbpf's own messages\n"
+	"  -v, --verbose    libbpf's own messages\n" \
+	"  --name-from R    where VM names come from, before QEMU's -name and\n" \
+	"                   libvirt's machine scope: arg:OPTION (the VMM's command\n" \
+	"                   line) or env:VARIABLE (its environment); up to 4\n"
 
 void collect_args_init(struct collect_args *a);
 /* 1 if @c was one of ours, 0 if not, -1 on a bad value (said on stderr). */
@@ -59,6 +72,14 @@ void collect_sleep_ms(unsigned int ms);
 
 /* /proc/PID/comm, cached; "" when gone. For es_write_prometheus(). */
 const char *collect_comm(uint32_t pid, void *unused);
+/*
+ * The name of the VM whose VMM is @pid (vm_name.h): the --name-from rules,
+ * then QEMU's -name, then libvirt's machine scope; "" if none. Cached by
+ * pid and start time.
+ */
+const char *collect_vm_name(uint32_t pid, const struct collect_args *a);
+/* Every VM of @s without a name gets its /proc one (live sources); -1 OOM. */
+int collect_name_vms(struct es_snap *s, const struct collect_args *a);
 /* uname -r */
 const char *collect_kernel(void);
 

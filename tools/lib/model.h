@@ -25,6 +25,7 @@
 
 #include "exit_reasons.h"
 #include "hist.h"
+#include "vm_name.h"
 
 #define ES_NAME_MAX	48	/* a reason's name */
 #define ES_LABEL_MAX	16	/* "ept", "npt", "shadow" */
@@ -100,6 +101,7 @@ struct es_run {
 	/* A record's VM (`exitscope record`): its VMM and its vCPUs. */
 	uint32_t pid;
 	char comm[16];			/* the VMM's /proc/PID/comm, or "" */
+	char vm[ES_VM_NAME_MAX];	/* the VM's name (vm_name.h), or "" */
 	struct es_run *vcpus;		/* index: the vCPU id; mode as the VM's */
 	size_t nvcpus;
 };

@@ -47,12 +47,65 @@ void es_prom_label_value(FILE *out, const char *s)
 	}
 }
 
+/* The VM labels of the VM written last: formatted once per VM, not per line. */
+struct vm_prefix {
+	bool valid;
+	uint32_t tgid;
+	char text[320];
+};
+
 struct ctx {
 	FILE *out;
 	const struct es_snap *s;
 	es_comm_fn comm;
 	void *cctx;
+	bool pid_label;
+	struct vm_prefix *vp;
 };
+
+/* Whether a VM of @s other than @tgid has the name @vm. */
+static bool name_shared(const struct es_snap *s, uint32_t tgid, const char *vm)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncomms; i++)
+		if (s->comms[i].tgid != tgid && !strcmp(s->comms[i].vm, vm))
+			return true;
+	return false;
+}
+
+/*
+ * vm="..",comm="..",[pid="..",] of @tgid. The VM's name where it has one
+ * of its own; two VMs of one name, or a VM without one, get "NAME:PID" or
+ * "COMM:PID", so that no two VMs share a series.
+ */
+static void format_vm(const struct ctx *c, uint32_t tgid, char *buf, size_t len)
+{
+	const char *vm = es_snap_vm(c->s, tgid), *comm = es_snap_comm(c->s, tgid);
+	char fallback[ES_VM_NAME_MAX + 32];
+	FILE *f = fmemopen(buf, len, "w");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!comm)
+		comm = c->comm ? c->comm(tgid, c->cctx) : "";
+	if (vm && !name_shared(c->s, tgid, vm))
+		snprintf(fallback, sizeof(fallback), "%s", vm);
+	else if (vm || comm[0])
+		snprintf(fallback, sizeof(fallback), "%s:%u", vm ? vm : comm, tgid);
+	else
+		snprintf(fallback, sizeof(fallback), "%u", tgid);
+	fputs("vm=\"", f);
+	es_prom_label_value(f, fallback);
+	fputs("\",comm=\"", f);
+	es_prom_label_value(f, comm);
+	fputc('"', f);
+	if (c->pid_label)
+		fprintf(f, ",pid=\"%u\"", tgid);
+	fputc(',', f);
+	fclose(f);
+}
 
 /* isa="..",reason="..",name=".." */
 static void reason_labels(const struct ctx *c, uint32_t code)
@@ -66,14 +119,15 @@ static void reason_labels(const struct ctx *c, uint32_t code)
 	fputc('"', c->out);
 }
 
-/* pid="..",comm="..",isa="..",reason="..",name=".." */
+/* vm="..",comm="..",[pid="..",]isa="..",reason="..",name=".." */
 static void vm_labels(const struct ctx *c, uint32_t tgid, uint32_t code)
 {
-	const char *comm = es_snap_comm(c->s, tgid);
-
-	fprintf(c->out, "pid=\"%u\",comm=\"", tgid);
-	es_prom_label_value(c->out, comm ? comm : c->comm ? c->comm(tgid, c->cctx) : "");
-	fputs("\",", c->out);
+	if (!c->vp->valid || c->vp->tgid != tgid) {
+		format_vm(c, tgid, c->vp->text, sizeof(c->vp->text));
+		c->vp->tgid = tgid;
+		c->vp->valid = true;
+	}
+	fputs(c->vp->text, c->out);
 	reason_labels(c, code);
 }
 
@@ -235,7 +289,8 @@ static int views(const struct es_snap *s, struct es_snap *sorted, struct es_snap
 int es_write_prometheus_span(FILE *out, const struct es_snap *s, uint64_t span_ns,
 			     const struct es_prom_opts *o, es_comm_fn comm, void *cctx)
 {
-	struct ctx c = { out, s, comm, cctx };
+	struct vm_prefix vp = { 0 };
+	struct ctx c = { out, s, comm, cctx, o->pid_label, &vp };
 	struct es_snap sorted, vm, host;
 	char secs[32];
 
@@ -261,7 +316,8 @@ int es_write_prometheus_span(FILE *out, const struct es_snap *s, uint64_t span_n
 int es_write_prometheus(FILE *out, const struct es_snap *s, const struct es_prom_opts *o,
 			es_comm_fn comm, void *cctx)
 {
-	struct ctx c = { out, s, comm, cctx };
+	struct vm_prefix vp = { 0 };
+	struct ctx c = { out, s, comm, cctx, o->pid_label, &vp };
 	struct es_snap sorted, vm, host;
 
 	if (views(s, &sorted, &vm, &host))

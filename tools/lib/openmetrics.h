@@ -26,6 +26,7 @@ typedef const char *(*es_comm_fn)(uint32_t tgid, void *ctx);
 struct es_prom_opts {
 	bool per_vcpu;		/* exits and cycles per vCPU too (x vCPUs) */
 	bool vm_histograms;	/* every bucket per VM and reason (x 32) */
+	bool pid_label;		/* a pid label too: a new series per VM restart */
 };
 
 /* @s (cumulative) as metrics; 0, or -1 on a write error. */

@@ -93,6 +93,8 @@ int es_record_from_snap(const struct es_snap *d, const struct es_record_info *in
 			run->sources = sources;
 			if (es_snap_comm(d, sr->tgid))
 				snprintf(run->comm, sizeof(run->comm), "%s", es_snap_comm(d, sr->tgid));
+			if (es_snap_vm(d, sr->tgid))
+				snprintf(run->vm, sizeof(run->vm), "%s", es_snap_vm(d, sr->tgid));
 			vcpu = NULL;
 		}
 		if (add_row(run, d->vendor, sr))
@@ -163,6 +165,8 @@ int es_record_to_snap(const struct es_record *r, struct es_snap *out, struct es_
 		const struct es_run *run = &r->runs[i];
 
 		if (run->comm[0] && es_snap_set_comm(out, run->pid, run->comm))
+			goto oom;
+		if (run->vm[0] && es_snap_set_vm(out, run->pid, run->vm))
 			goto oom;
 		if (run->nvcpus)
 			out->has |= ES_SNAP_VCPUS;

@@ -77,6 +77,8 @@ static json_t *vm_json(const struct es_run *run)
 
 	r |= put(o, "pid", json_integer(run->pid));
 	r |= put(o, "comm", json_string(run->comm));
+	if (run->vm[0])
+		r |= put(o, "vm", json_string(run->vm));
 	r |= put(o, "verdict", json_pack("{s:b, s:[]}", "ok", run->verdict.n == 0, "failures"));
 	for (i = 0; !r && i < run->verdict.n; i++)
 		r |= json_array_append_new(json_object_get(json_object_get(o, "verdict"), "failures"),
@@ -337,7 +339,7 @@ static int read_total(struct rd *rd, json_t *o, struct es_run *run)
 static int read_vm(struct rd *rd, json_t *o, unsigned int sources, struct es_run *run,
 		   size_t idx)
 {
-	static const char *const keys[] = { "pid", "comm", "verdict", "total", "reasons",
+	static const char *const keys[] = { "pid", "comm", "vm", "verdict", "total", "reasons",
 		"vcpus", NULL };
 	static const char *const vkeys[] = { "vcpu", "total", "reasons", NULL };
 	json_t *vcpus, *v;
@@ -351,6 +353,9 @@ static int read_vm(struct rd *rd, json_t *o, unsigned int sources, struct es_run
 		return bad(rd, "pid is not 1 to 2^32-1");
 	run->pid = (uint32_t)x;
 	run->sources = sources;
+	/* The VM's name: optional (records of before it, VMs without one). */
+	if (json_object_get(o, "vm") && get_str(rd, o, "vm", run->vm, sizeof(run->vm)))
+		return -1;
 	if (get_str(rd, o, "comm", run->comm, sizeof(run->comm)) ||
 	    read_verdict(rd, json_object_get(o, "verdict"), &run->verdict) ||
 	    read_total(rd, o, run) || read_reasons(rd, json_object_get(o, "reasons"), run))

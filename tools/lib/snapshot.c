@@ -84,32 +84,58 @@ struct es_snap_row *es_snap_get(struct es_snap *s, uint32_t tgid, uint32_t vcpu,
 	return es_snap_add(s, &row) ? NULL : &s->rows[s->n - 1];
 }
 
-int es_snap_set_comm(struct es_snap *s, uint32_t tgid, const char *comm)
+/* @tgid's entry of names, made empty if absent and @make; NULL if not. */
+static struct es_snap_comm *names_of(struct es_snap *s, uint32_t tgid, bool make)
 {
 	struct es_snap_comm *c;
 	size_t i;
 
-	for (i = 0; i < s->ncomms && s->comms[i].tgid != tgid; i++)
-		;
-	if (i == s->ncomms) {
-		c = realloc(s->comms, (s->ncomms + 1) * sizeof(*c));
-		if (!c)
-			return -1;
-		s->comms = c;
-		s->comms[s->ncomms++].tgid = tgid;
-	}
-	snprintf(s->comms[i].comm, sizeof(s->comms[i].comm), "%s", comm);
+	for (i = 0; i < s->ncomms; i++)
+		if (s->comms[i].tgid == tgid)
+			return &s->comms[i];
+	if (!make)
+		return NULL;
+	c = realloc(s->comms, (s->ncomms + 1) * sizeof(*c));
+	if (!c)
+		return NULL;
+	s->comms = c;
+	memset(&c[s->ncomms], 0, sizeof(*c));
+	c[s->ncomms].tgid = tgid;
+	return &c[s->ncomms++];
+}
+
+int es_snap_set_comm(struct es_snap *s, uint32_t tgid, const char *comm)
+{
+	struct es_snap_comm *c = names_of(s, tgid, true);
+
+	if (!c)
+		return -1;
+	snprintf(c->comm, sizeof(c->comm), "%s", comm);
+	return 0;
+}
+
+int es_snap_set_vm(struct es_snap *s, uint32_t tgid, const char *vm)
+{
+	struct es_snap_comm *c = names_of(s, tgid, true);
+
+	if (!c)
+		return -1;
+	snprintf(c->vm, sizeof(c->vm), "%s", vm);
 	return 0;
 }
 
 const char *es_snap_comm(const struct es_snap *s, uint32_t tgid)
 {
-	size_t i;
+	const struct es_snap_comm *c = names_of((struct es_snap *)s, tgid, false);
 
-	for (i = 0; i < s->ncomms; i++)
-		if (s->comms[i].tgid == tgid)
-			return s->comms[i].comm;
-	return NULL;
+	return c && c->comm[0] ? c->comm : NULL;
+}
+
+const char *es_snap_vm(const struct es_snap *s, uint32_t tgid)
+{
+	const struct es_snap_comm *c = names_of((struct es_snap *)s, tgid, false);
+
+	return c && c->vm[0] ? c->vm : NULL;
 }
 
 static int key_cmp(const struct es_snap_row *x, const struct es_snap_row *y)
@@ -233,7 +259,8 @@ int es_snap_diff(const struct es_snap *before, const struct es_snap *after,
 	out->has = after->has;
 	out->at_ns = after->at_ns;
 	for (k = 0; k < after->ncomms; k++)
-		if (es_snap_set_comm(out, after->comms[k].tgid, after->comms[k].comm))
+		if (es_snap_set_comm(out, after->comms[k].tgid, after->comms[k].comm) ||
+		    es_snap_set_vm(out, after->comms[k].tgid, after->comms[k].vm))
 			goto out;
 	for (k = 0; k < ES_BPF_NR_HEALTH; k++)
 		out->health[k] = after->health[k] >= before->health[k] ?

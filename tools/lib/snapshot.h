@@ -16,6 +16,7 @@
 
 #include "exit_reasons.h"
 #include "hist.h"
+#include "vm_name.h"
 
 /* The vCPU of a row that sums all of a VM's vCPUs (the module's file). */
 #define ES_VCPU_ALL	UINT32_MAX
@@ -33,10 +34,14 @@ struct es_snap_row {
 	uint64_t hist[ES_HIST_BUCKETS];	/* ES_SNAP_NS */
 };
 
-/* A VMM's name, where the source knows it (a record does; /proc for the rest). */
+/*
+ * A VMM's names, where the source knows them (a record does; /proc for the
+ * rest): its comm, and the VM's name (vm_name.h), "" if none.
+ */
 struct es_snap_comm {
 	uint32_t tgid;
 	char comm[16];
+	char vm[ES_VM_NAME_MAX];
 };
 
 struct es_snap {
@@ -67,8 +72,12 @@ struct es_snap_row *es_snap_get(struct es_snap *s, uint32_t tgid, uint32_t vcpu,
 				uint32_t code);
 /* Remember @comm as @tgid's name; -1 out of memory. */
 int es_snap_set_comm(struct es_snap *s, uint32_t tgid, const char *comm);
-/* @tgid's name, or NULL. */
+/* Remember @vm as the name of @tgid's VM; -1 out of memory. */
+int es_snap_set_vm(struct es_snap *s, uint32_t tgid, const char *vm);
+/* @tgid's comm, or NULL. */
 const char *es_snap_comm(const struct es_snap *s, uint32_t tgid);
+/* @tgid's VM's name, or NULL. */
+const char *es_snap_vm(const struct es_snap *s, uint32_t tgid);
 /* By tgid, vcpu, code. */
 void es_snap_sort(struct es_snap *s);
 /* @dst += @src (count, times, hist), saturating at 2^63-1; false if it did. */

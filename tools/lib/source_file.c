@@ -73,7 +73,8 @@ static int file_read(struct es_source *src, struct es_snap *out, struct es_err *
 		f->sum.has = one.has;
 		f->sum.at_ns += one.at_ns;
 		for (i = 0; i < one.ncomms; i++)
-			if (es_snap_set_comm(&f->sum, one.comms[i].tgid, one.comms[i].comm)) {
+			if (es_snap_set_comm(&f->sum, one.comms[i].tgid, one.comms[i].comm) ||
+			    es_snap_set_vm(&f->sum, one.comms[i].tgid, one.comms[i].vm)) {
 				es_snap_free(&one);
 				return es_errf(e, "out of memory");
 			}
