@@ -118,6 +118,9 @@ run_cases env EXITSCOPE_BIN=build/asan/bin tests/lab/check-report.sh
 echo "== collector: record, top, exporter on recorded figures; promtool, node-exporter (static, then ASan+UBSan)"
 run_cases tests/collector/check-collector.sh
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/collector/check-collector.sh
+echo "== top in a real terminal (tmux): views, sorts, filter, reset, help, a narrow screen (static, then ASan+UBSan)"
+run_cases tests/collector/check-top-tmux.sh
+run_cases env EXITSCOPE_BIN=build/asan/bin tests/collector/check-top-tmux.sh
 echo "== fleet: the rules (promtool), the dashboard's queries, the systemd unit, a real Prometheus scraping two exporters"
 run_cases tests/fleet/check-fleet.sh
 echo "== tools under ASan+UBSan: exitscope-vmm and exitscope, end to end"

@@ -181,6 +181,7 @@ static int frames(const char *dir, size_t n)
 		{ "per-vcpu", { .per_vcpu = true } },
 		{ "per-vcpu+vm-histograms", { .per_vcpu = true, .vm_histograms = true } },
 	};
+	const struct es_top_opts top_opts = { 0 };
 	struct es_source_opts so = { 0 };
 	struct es_source src;
 	struct es_snap first, cur;
@@ -205,7 +206,7 @@ static int frames(const char *dir, size_t n)
 		t0 = now_ms();
 		f = open_memstream(&buf, &len);
 		if (!f || es_source_read(&src, &cur, &e) ||
-		    es_top_build(&first, &first, &cur, 0, &view))
+		    es_top_build(&first, &first, &cur, &top_opts, &view))
 			return fail("a frame failed");
 		es_top_render(f, &view, 80, 40);
 		es_top_free(&view);

@@ -700,6 +700,7 @@ static void test_prometheus_shared_name(void **state)
 static void test_top_widths(void **state)
 {
 	static const unsigned int widths[] = { 0, 120, 80, 77, 76, 75, 72, 60, 50, 40, 30, 20, 10 };
+	const struct es_top_opts all = { 0 }, vm200 = { .pid = 200 };
 	struct es_snap first, prev, cur;
 	struct es_top_view v;
 	size_t i;
@@ -713,7 +714,7 @@ static void test_top_widths(void **state)
 	cur.rows[3].count += 5;			/* VM 100 io: +5 in 2 s, fewer in all than cpuid */
 	cur.rows[3].time_ns += 5 * 5000;
 	cur.rows[3].hist[12] += 5;
-	assert_int_equal(es_top_build(&first, &prev, &cur, 0, &v), 0);
+	assert_int_equal(es_top_build(&first, &prev, &cur, &all, &v), 0);
 	assert_int_equal(v.nvms, 2);
 	assert_int_equal(v.rows[0].code, 0x7b);		/* the busiest interval first */
 	assert_int_equal(v.rows[0].delta, 5);
@@ -734,7 +735,8 @@ static void test_top_widths(void **state)
 		/* Lines are cut to the width as a last resort: no column may need it. */
 		p = strchr(buf, '\n') + 1;
 		nl = strchr(p, '\n');
-		if (widths[i] >= 21 && !((nl - p >= 4 && !memcmp(nl - 4, "time", 4)) ||
+		if (widths[i] >= 21 && !((nl - p >= 5 && !memcmp(nl - 5, "time%", 5)) ||
+		      (nl - p >= 4 && !memcmp(nl - 4, "time", 4)) || (nl - p >= 5 && !memcmp(nl - 5, "total", 5)) ||
 		      (nl - p >= 4 && !memcmp(nl - 4, "%tot", 4)) ||
 		      (nl - p >= 5 && !memcmp(nl - 5, "per s", 5))))
 			fail_msg("width %u: the last column is cut: '%.*s'", widths[i], (int)(nl - p), p);
@@ -745,19 +747,89 @@ static void test_top_widths(void **state)
 		}
 		if (widths[i] == 60) {
 			assert_non_null(strstr(buf, "%tot"));	/* a shorter name keeps it */
-			assert_null(strstr(buf, "time"));
+			assert_null(strstr(buf, " time"));
 		}
-		if (widths[i] == 40)
-			assert_null(strstr(buf, "name"));
+		/* The name goes last: total, share and times before it. */
+		if (widths[i] == 40) {
+			assert_non_null(strstr(buf, "name"));
+			assert_null(strstr(buf, "total"));
+		}
 		if (widths[i] == 30)
-			assert_null(strstr(buf, "total"));	/* reason and rate remain */
+			assert_non_null(strstr(buf, "  cpuid"));	/* cut to 7, still there */
+		if (widths[i] == 20)
+			assert_null(strstr(buf, "name"));	/* reason and rate remain */
 		free(buf);
 	}
 	es_top_free(&v);
 	/* One VM: its rows only. */
-	assert_int_equal(es_top_build(&first, &prev, &cur, 200, &v), 0);
+	assert_int_equal(es_top_build(&first, &prev, &cur, &vm200, &v), 0);
 	assert_int_equal(v.n, 1);
 	assert_int_equal(v.total, 10);
+	es_top_free(&v);
+	es_snap_free(&prev);
+	es_snap_free(&cur);
+}
+
+/* top's views: per VM (named, or by pid), each sort, a filter on reason names. */
+static void test_top_views(void **state)
+{
+	struct es_top_opts o = { .mode = ES_TOP_VMS };
+	struct es_snap first, prev, cur;
+	struct es_top_view v;
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	es_snap_init(&first);
+	make_snap(&prev);
+	prev.at_ns = 1000000000u;
+	make_snap(&cur);
+	cur.at_ns = 3000000000u;
+	cur.rows[3].count += 5;			/* VM 100 io: +5 in 2 s */
+	cur.rows[3].time_ns += 5 * 5000;
+	cur.rows[3].hist[12] += 5;
+	es_snap_set_vm(&cur, 100, "web-1");
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.n, 2);
+	assert_int_equal(v.rows[0].pid, 100);		/* the busy one first */
+	assert_string_equal(v.rows[0].label, "web-1");
+	assert_int_equal(v.rows[0].total, 17);
+	assert_int_equal(v.rows[0].delta, 5);
+	assert_int_equal(v.rows[1].pid, 200);
+	assert_string_equal(v.rows[1].label, "200");	/* no name, no comm: the pid */
+	f = open_memstream(&buf, &len);
+	es_top_render(f, &v, 0, 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "VMs by rate"));
+	assert_non_null(strstr(buf, "       pid  vm "));
+	assert_non_null(strstr(buf, "       100  web-1 "));
+	free(buf);
+	es_top_free(&v);
+	o.sort = ES_TOP_BY_NAME;
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.rows[0].pid, 200);		/* "200" before "web-1" */
+	es_top_free(&v);
+	o.sort = ES_TOP_BY_TOTAL;
+	o.mode = ES_TOP_REASONS;
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.rows[0].code, 0x72);		/* cpuid: 20 in all */
+	es_top_free(&v);
+	o.sort = ES_TOP_BY_TIME;
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.rows[0].code, 0x7b);		/* io: the interval's time */
+	assert_int_equal(v.delta_ns, 25000);
+	es_top_free(&v);
+	snprintf(o.filter, sizeof(o.filter), "IO");	/* either case */
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(v.rows[0].code, 0x7b);
+	assert_int_equal(v.total, 7);
+	f = open_memstream(&buf, &len);
+	es_top_render(f, &v, 0, 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "reasons by time, names with 'IO'"));
+	free(buf);
 	es_top_free(&v);
 	es_snap_free(&prev);
 	es_snap_free(&cur);
@@ -847,6 +919,7 @@ int main(void)
 		cmocka_unit_test(test_vm_names),
 		cmocka_unit_test(test_prometheus_shared_name),
 		cmocka_unit_test(test_top_widths),
+		cmocka_unit_test(test_top_views),
 		cmocka_unit_test(test_http),
 	};
 

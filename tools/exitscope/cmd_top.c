@@ -30,8 +30,10 @@ void cmd_top_help(void)
 	       "VM exits per reason, all VMs summed (or one VM with --pid): the total since\n"
 	       "top began, the rate over the last interval, its share of all exits and,\n"
 	       "with the BPF collector, the mean time from an exit to the vCPU's next\n"
-	       "entry in that interval. Busiest reasons first. On a terminal the table is\n"
-	       "redrawn in place, fitted to its size; q or Ctrl-C quits. Otherwise (a pipe,\n"
+	       "entry in that interval and that time's share (time%%). Busiest reasons first.\n"
+	       "On a terminal the table is redrawn in place, fitted to its size, with keys:\n"
+	       "v per reason or per VM, s sort, p one VM's reasons, f filter reason names,\n"
+	       "r reset the totals, h the keys; q or Ctrl-C quits. Otherwise (a pipe,\n"
 	       "a file) it prints one block per interval, each headed by the time. The\n"
 	       "first frame comes at once (the VMs so far), then one per interval. A\n"
 	       "replay (--source file:) counts from zero: its first record is the first\n"
@@ -95,16 +97,16 @@ static void term_size(unsigned int *w, unsigned int *h)
 	}
 }
 
-/* Wait up to @ms for the next refresh; true when q was pressed. */
-static bool wait_key(unsigned int ms, bool keys)
+/* Wait up to @ms for the next refresh: the key pressed, or 0 when the time is up. */
+static int wait_key(unsigned int ms, bool keys)
 {
 	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
 	struct timespec t0, t1;
-	char c;
+	unsigned char c;
 
 	if (!keys) {
 		collect_sleep_ms(ms);
-		return false;
+		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!collect_stop) {
@@ -116,13 +118,60 @@ static bool wait_key(unsigned int ms, bool keys)
 		if (spent >= (long)ms)
 			break;
 		r = poll(&p, 1, (int)(ms - (unsigned long)spent));
-		if (r > 0 && read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q'))
-			return true;
-		if (r > 0 && (p.revents & (POLLHUP | POLLERR)))
-			keys = false, collect_sleep_ms((unsigned int)(ms - (unsigned long)spent));
+		if (r > 0 && (p.revents & POLLIN) && read(STDIN_FILENO, &c, 1) == 1)
+			return c ? c : ' ';
+		if (r > 0 && (p.revents & (POLLHUP | POLLERR))) {
+			collect_sleep_ms((unsigned int)(ms - (unsigned long)spent));
+			break;
+		}
 	}
-	return false;
+	return 0;
 }
+
+/* A line typed at @prompt on the last row: Enter keeps it, Esc keeps @buf. */
+static void read_line(const char *prompt, char *buf, size_t len)
+{
+	char text[64] = "";
+	size_t n = 0;
+	int c;
+
+	for (;;) {
+		unsigned int w, h;
+
+		term_size(&w, &h);
+		printf("\033[%u;1H\033[2K%s%s\033[?25h", h, prompt, text);
+		fflush(stdout);
+		c = wait_key(60000, true);
+		if (collect_stop || c == 27)
+			break;
+		if (c == '\r' || c == '\n') {
+			snprintf(buf, len, "%s", text);
+			break;
+		}
+		if ((c == 127 || c == 8) && n)
+			text[--n] = '\0';
+		else if (c >= 0x20 && c < 0x7f && n < sizeof(text) - 1 && n < len - 1)
+			text[n++] = (char)c, text[n] = '\0';
+	}
+	fputs("\033[?25l", stdout);
+}
+
+static const char keys_help[] =
+	"exitscope top: keys\n"
+	"\n"
+	"  v      reasons or VMs: the table per exit reason, or per VM\n"
+	"  s      sort by rate, total, time or name, in turn\n"
+	"  p      reasons of one VM, the next in turn, then all VMs again\n"
+	"  f      show only the reasons whose name contains a text (empty: all)\n"
+	"  r      reset: count the totals from now\n"
+	"  space  refresh now\n"
+	"  h, ?   this help\n"
+	"  q      quit (Ctrl-C too)\n"
+	"\n"
+	"Columns: total since top began (or the last reset), per s in the last\n"
+	"interval, %tot its share of all exits, time the mean from an exit to\n"
+	"the vCPU's next entry in the interval and time% its share of the\n"
+	"interval's time (the BPF collector). Any key goes back.\n";
 
 static void stamp(char buf[32])
 {
@@ -138,11 +187,11 @@ static void stamp(char buf[32])
  * when the output cannot be written (said unless the pipe closed).
  */
 static int frame(const struct es_snap *first, const struct es_snap *prev,
-		 const struct es_snap *cur, uint32_t pid, bool tty)
+		 const struct es_snap *cur, const struct es_top_opts *o, bool tty)
 {
 	struct es_top_view view, *v = &view;
 
-	if (es_top_build(first, prev, cur, pid, v)) {
+	if (es_top_build(first, prev, cur, o, v)) {
 		term_restore();
 		fprintf(stderr, PROG ": out of memory\n");
 		return 3;
@@ -154,7 +203,7 @@ static int frame(const struct es_snap *first, const struct es_snap *prev,
 		/* Home, clear; the header lines and a last free line aside. */
 		fputs("\033[H\033[2J", stdout);
 		es_top_render(stdout, v, w, h > 4 ? h - 4 : 1);
-		fputs("(q quits)", stdout);
+		fputs("(h: keys, q quits)", stdout);
 	} else {
 		char t[32];
 
@@ -175,15 +224,84 @@ static int frame(const struct es_snap *first, const struct es_snap *prev,
 	return 0;
 }
 
+/* The VM after @pid in @s (pids in order), or 0 after the last: all VMs. */
+static uint32_t next_vm(const struct es_snap *s, uint32_t pid)
+{
+	uint32_t best = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->rows[i].tgid > pid && (!best || s->rows[i].tgid < best))
+			best = s->rows[i].tgid;
+	return best;
+}
+
+/*
+ * A key pressed on the terminal, with @first, @older and @latest the
+ * snapshots of the frame on screen: the view changed and drawn again (0),
+ * a refresh wanted now (1), or quit (2); 3 out of memory, or the status
+ * of a failed frame.
+ */
+static int on_key(int key, struct es_snap *first, const struct es_snap *older,
+		  const struct es_snap *latest, struct es_top_opts *o)
+{
+	switch (key) {
+	case 'q': case 'Q':
+		return 2;
+	case ' ':
+		return 1;
+	case 'v':
+		o->mode = (o->mode + 1) % ES_TOP_NR_MODES;
+		break;
+	case 's':
+		o->sort = (o->sort + 1) % ES_TOP_NR_SORTS;
+		break;
+	case 'p':
+		o->pid = next_vm(latest, o->pid);
+		o->mode = ES_TOP_REASONS;
+		break;
+	case 'f':
+		read_line("show reasons whose name contains (Enter: apply, Esc: keep): ",
+			  o->filter, sizeof(o->filter));
+		o->mode = ES_TOP_REASONS;
+		break;
+	case 'r':
+		es_snap_free(first);
+		if (es_snap_copy(first, latest))
+			return 3;
+		break;
+	case 'h': case '?':
+		fputs("\033[H\033[2J", stdout);
+		fputs(keys_help, stdout);
+		fflush(stdout);
+		wait_key(600000, true);
+		break;
+	default:
+		return 0;
+	}
+	return frame(first, older, latest, o, true) ? 3 : 0;
+}
+
+/* Names for the live VMs of @s (a replay's come with its records). */
+static int name_vms(struct es_snap *s, const struct collect_args *a, bool replay)
+{
+	if (replay || !collect_name_vms(s, a))
+		return 0;
+	term_restore();
+	fprintf(stderr, PROG ": out of memory\n");
+	return 3;
+}
+
 static int top(const struct collect_args *a, uint64_t interval_s, uint64_t iterations)
 {
 	struct es_snap first, prev, cur, tmp;
+	struct es_top_opts opts = { .pid = a->o.pid };
 	struct es_source src;
 	struct es_err e;
 	bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO), quit = false;
 	bool replay;
 	uint64_t done = 0;
-	int status = 3;
+	int status = 3, key, r;
 
 	es_snap_init(&first);
 	es_snap_init(&prev);
@@ -202,7 +320,7 @@ static int top(const struct collect_args *a, uint64_t interval_s, uint64_t itera
 		fprintf(stderr, PROG ": %s\n", e.msg);
 		goto out;
 	}
-	if (es_snap_copy(&prev, &first)) {
+	if (es_snap_copy(&prev, &first) || name_vms(replay ? &cur : &first, a, replay)) {
 		fprintf(stderr, PROG ": out of memory\n");
 		goto out;
 	}
@@ -212,26 +330,44 @@ static int top(const struct collect_args *a, uint64_t interval_s, uint64_t itera
 	 * The first frame at once (an interval of nothing yet, live: the VMs
 	 * and totals so far; a replay: its first record), not after a wait.
 	 */
-	status = frame(&first, &prev, replay ? &cur : &first, a->o.pid, tty);
+	status = frame(&first, &prev, replay ? &cur : &first, &opts, tty);
 	if (status)
 		goto out;
+	/* From here on, prev is the snapshot on screen and cur the one before. */
 	if (replay) {
 		tmp = prev;
 		prev = cur;
 		cur = tmp;
 		done++;
+	} else if (es_snap_copy(&cur, &first)) {
+		fprintf(stderr, PROG ": out of memory\n");
+		status = 3;
+		goto out;
 	}
 	while (!collect_stop && !quit && (!iterations || done < iterations)) {
-		quit = wait_key((unsigned int)(interval_s * 1000), tty);
-		if (collect_stop || quit)
+		key = wait_key((unsigned int)(interval_s * 1000), tty);
+		if (collect_stop)
 			break;
+		if (key) {
+			r = on_key(key, &first, &cur, &prev, &opts);
+			if (r == 2)
+				break;
+			if (r == 3 || r > 3) {
+				status = r;
+				goto out;
+			}
+			if (r == 0)
+				continue;
+		}
 		if (es_source_read(&src, &cur, &e)) {
 			term_restore();
 			fprintf(stderr, PROG ": %s\n", e.msg);
 			status = 3;
 			goto out;
 		}
-		status = frame(&first, &prev, &cur, a->o.pid, tty);
+		status = name_vms(&cur, a, replay);
+		if (!status)
+			status = frame(&first, &prev, &cur, &opts, tty);
 		if (status)
 			goto out;
 		tmp = prev;

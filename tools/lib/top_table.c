@@ -8,15 +8,33 @@
 #include "top_table.h"
 #include "writers.h"
 
-static int by_rate(const void *a, const void *b)
+const char *const es_top_sort_names[ES_TOP_NR_SORTS] = { "rate", "total", "time", "name" };
+
+static int desc(uint64_t x, uint64_t y)
+{
+	return x == y ? 0 : x > y ? -1 : 1;
+}
+
+/* The key asked for first, then as kvm_stat: the interval's, then the total. */
+static int by_sort(const void *a, const void *b, void *arg)
 {
 	const struct es_top_row *x = a, *y = b;
+	int c = 0;
 
-	if (x->delta != y->delta)
-		return x->delta > y->delta ? -1 : 1;
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return x->code < y->code ? -1 : x->code > y->code;
+	switch (*(const enum es_top_sort *)arg) {
+	case ES_TOP_BY_TOTAL: c = desc(x->total, y->total); break;
+	case ES_TOP_BY_TIME: c = desc(x->delta_ns, y->delta_ns); break;
+	case ES_TOP_BY_NAME: c = strcmp(x->label, y->label); break;
+	default: break;
+	}
+	if (!c)
+		c = desc(x->delta, y->delta);
+	if (!c)
+		c = desc(x->total, y->total);
+	if (!c)
+		c = x->code != y->code ? (x->code < y->code ? -1 : 1) :
+		    x->pid != y->pid ? (x->pid < y->pid ? -1 : 1) : 0;
+	return c;
 }
 
 static uint64_t timed(const struct es_snap_row *r)
@@ -26,63 +44,129 @@ static uint64_t timed(const struct es_snap_row *r)
 	return es_hist_total(r->hist, &t) ? t : 0;
 }
 
-int es_top_build(const struct es_snap *first, const struct es_snap *prev,
-		 const struct es_snap *cur, uint32_t pid, struct es_top_view *v)
+/* Whether @hay holds @needle, letters of either case alike. */
+static bool contains(const char *hay, const char *needle)
 {
-	struct es_snap tot, dlt, ft, fd, vms;
-	size_t i, j;
+	return !*needle || strcasestr(hay, needle);
+}
+
+/* A VM's label: its name, else COMM:PID, else the pid. */
+static void vm_label(const struct es_snap *s, uint32_t tgid, char *out, size_t len)
+{
+	const char *vm = es_snap_vm(s, tgid), *comm = es_snap_comm(s, tgid);
+
+	if (vm)
+		snprintf(out, len, "%s", vm);
+	else if (comm)
+		snprintf(out, len, "%s:%u", comm, tgid);
+	else
+		snprintf(out, len, "%u", tgid);
+}
+
+/* The row of key (@code, @pid), added if new; NULL out of memory. */
+static struct es_top_row *row_of(struct es_top_view *v, size_t *cap, uint32_t code, uint32_t pid)
+{
+	struct es_top_row *r;
+	size_t i;
+
+	for (i = v->n; i > 0; i--)
+		if (v->rows[i - 1].code == code && v->rows[i - 1].pid == pid)
+			return &v->rows[i - 1];
+	if (v->n == *cap) {
+		r = realloc(v->rows, (*cap ? *cap * 2 : 16) * sizeof(*r));
+		if (!r)
+			return NULL;
+		v->rows = r;
+		*cap = *cap ? *cap * 2 : 16;
+	}
+	r = &v->rows[v->n++];
+	memset(r, 0, sizeof(*r));
+	r->code = code;
+	r->pid = pid;
+	return r;
+}
+
+/*
+ * The rows of @snap folded as the view needs (reasons: all VMs in one, or
+ * @o->pid's; VMs: a row each), its counts added as totals or as the
+ * interval's (@interval).
+ */
+static int add_rows(struct es_top_view *v, size_t *cap, const struct es_snap *snap,
+		    const struct es_snap *names, bool interval)
+{
+	const struct es_top_opts *o = &v->opts;
+	bool vms = o->mode == ES_TOP_VMS;
+	struct es_snap f;
+	size_t i;
+
+	if (es_snap_fold(snap, vms ? 0 : o->pid, false, !vms, &f))
+		return -1;
+	for (i = 0; i < f.n; i++) {
+		const struct es_snap_row *sr = &f.rows[i];
+		const char *name = es_reason_name(v->vendor, sr->code);
+		struct es_top_row *r;
+
+		if (!vms && !contains(name ? name : "unnamed", o->filter))
+			continue;
+		r = row_of(v, cap, vms ? 0 : sr->code, vms ? sr->tgid : 0);
+		if (!r) {
+			es_snap_free(&f);
+			return -1;
+		}
+		if (!r->label[0]) {
+			if (vms)
+				vm_label(names, sr->tgid, r->label, sizeof(r->label));
+			else
+				snprintf(r->label, sizeof(r->label), "%s", name ? name : "unnamed");
+		}
+		if (!interval) {
+			r->total += sr->count;
+			continue;
+		}
+		r->delta += sr->count;
+		r->delta_ns += sr->time_ns;
+		r->delta_timed += timed(sr);
+	}
+	es_snap_free(&f);
+	return 0;
+}
+
+int es_top_build(const struct es_snap *first, const struct es_snap *prev,
+		 const struct es_snap *cur, const struct es_top_opts *o, struct es_top_view *v)
+{
+	struct es_snap tot, dlt;
+	size_t i, cap = 0;
 	int rc = -1;
 
 	memset(v, 0, sizeof(*v));
+	v->opts = *o;
 	if (es_snap_diff(first, cur, &tot))
 		return -1;
 	if (es_snap_diff(prev, cur, &dlt)) {
 		es_snap_free(&tot);
 		return -1;
 	}
-	es_snap_init(&ft);
-	es_snap_init(&fd);
-	es_snap_init(&vms);
-	if (es_snap_fold(&tot, pid, false, true, &ft) || es_snap_fold(&dlt, pid, false, true, &fd) ||
-	    es_snap_fold(&tot, pid, false, false, &vms))
-		goto out;
 	memcpy(v->source, cur->source, sizeof(v->source));
 	v->vendor = cur->vendor;
-	v->pid = pid;
 	v->interval_ns = cur->at_ns > prev->at_ns ? cur->at_ns - prev->at_ns : 0;
 	v->ns = !!(cur->has & ES_SNAP_NS);
 	v->lost = tot.health[ES_BPF_STATS_FULL];
-	for (i = 0; i < vms.n; i++)
-		if (!i || vms.rows[i].tgid != vms.rows[i - 1].tgid)
+	es_snap_sort(&tot);
+	for (i = 0; i < tot.n; i++)
+		if (!i || tot.rows[i].tgid != tot.rows[i - 1].tgid)
 			v->nvms++;
-	v->rows = calloc(ft.n ? ft.n : 1, sizeof(*v->rows));
-	if (!v->rows)
+	if (add_rows(v, &cap, &tot, cur, false) || add_rows(v, &cap, &dlt, cur, true))
 		goto out;
-	for (i = 0; i < ft.n; i++) {
-		struct es_top_row *r = &v->rows[v->n++];
-
-		r->code = ft.rows[i].code;
-		r->total = ft.rows[i].count;
-		v->total += r->total;
+	for (i = 0; i < v->n; i++) {
+		v->total += v->rows[i].total;
+		v->delta += v->rows[i].delta;
+		v->delta_ns += v->rows[i].delta_ns;
 	}
-	for (j = 0; j < fd.n; j++) {
-		for (i = 0; i < v->n && v->rows[i].code != fd.rows[j].code; i++)
-			;
-		if (i == v->n)
-			continue;	/* cannot be: the interval is in the total */
-		v->rows[i].delta = fd.rows[j].count;
-		v->rows[i].delta_ns = fd.rows[j].time_ns;
-		v->rows[i].delta_timed = timed(&fd.rows[j]);
-		v->delta += fd.rows[j].count;
-	}
-	qsort(v->rows, v->n, sizeof(v->rows[0]), by_rate);
+	qsort_r(v->rows, v->n, sizeof(v->rows[0]), by_sort, &v->opts.sort);
 	rc = 0;
 out:
 	es_snap_free(&tot);
 	es_snap_free(&dlt);
-	es_snap_free(&ft);
-	es_snap_free(&fd);
-	es_snap_free(&vms);
 	if (rc)
 		es_top_free(v);
 	return rc;
@@ -101,31 +185,32 @@ void es_top_free(struct es_top_view *v)
 #define W_RATE	10
 #define W_SHARE	6
 #define W_TIME	9
+#define W_TPCT	6
 #define W_NAME_MIN 6
 #define W_NAME_MAX 24
 
 struct layout {
-	bool time, share, name, total;
+	bool tpct, time, share, total, name;
 	unsigned int name_w;
 };
 
-#define W_NAME_KEEP 12	/* a name this short still keeps share and time */
+#define W_NAME_KEEP 12	/* a name this short still keeps every column */
 
 static unsigned int fixed_width(const struct layout *l)
 {
 	return W_CODE + (l->total ? 1 + W_TOTAL : 0) + 1 + W_RATE + (l->share ? 1 + W_SHARE : 0) +
-	       (l->time ? 1 + W_TIME : 0);
+	       (l->time ? 1 + W_TIME : 0) + (l->tpct ? 1 + W_TPCT : 0);
 }
 
 /*
  * The widest layout that fits: the whole name; else a shorter name (12 at
- * least) with every column; then time, then share dropped; then the name
- * down to 6; then no name; then no total (reason and rate: 21 columns);
- * narrower than that, lines are cut.
+ * least) with the columns left; columns go in turn (time%, time, share,
+ * total), the name before them never: then the name shrinks to 6, then
+ * goes (code and rate: 21 columns); narrower than that, lines are cut.
  */
 static struct layout fit(const struct es_top_view *v, unsigned int width)
 {
-	struct layout l = { v->ns, true, true, true, W_NAME_MAX };
+	struct layout l = { v->ns, v->ns, true, true, true, W_NAME_MAX };
 	unsigned int f;
 
 	if (!width)
@@ -138,10 +223,14 @@ static struct layout fit(const struct es_top_view *v, unsigned int width)
 			l.name_w = width - f - 2;
 			return l;
 		}
-		if (l.time)
+		if (l.tpct)
+			l.tpct = false;
+		else if (l.time)
 			l.time = false;
 		else if (l.share)
 			l.share = false;
+		else if (l.total)
+			l.total = false;
 		else
 			break;
 	}
@@ -150,8 +239,6 @@ static struct layout fit(const struct es_top_view *v, unsigned int width)
 		return l;
 	}
 	l.name = false;
-	if (f > width)
-		l.total = false;
 	return l;
 }
 
@@ -165,56 +252,71 @@ static void line(FILE *out, const char *s, unsigned int width)
 	fprintf(out, "%.*s\n", (int)n, s);
 }
 
+static double pct(uint64_t part, uint64_t all)
+{
+	return all ? 100.0 * (double)part / (double)all : 0.0;
+}
+
 int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 		  unsigned int max_rows)
 {
+	const struct es_top_opts *o = &v->opts;
+	bool vms = o->mode == ES_TOP_VMS;
 	struct layout l = fit(v, width);
 	char buf[512], code[ES_CODE_STR_LEN], t[16], rate[32];
 	double secs = v->interval_ns ? (double)v->interval_ns / 1e9 : 1.0;
 	size_t i, shown;
 	int lines = 0, n;
 
-	if (v->pid)
-		n = snprintf(buf, sizeof(buf), "exitscope top: VM %u, source %s (%s): %.0f exits/s, %" PRIu64 " in all",
-			     v->pid, v->source, es_isa_name(v->vendor), (double)v->delta / secs, v->total);
-	else
-		n = snprintf(buf, sizeof(buf), "exitscope top: %zu VM(s), source %s (%s): %.0f exits/s, %" PRIu64 " in all",
-			     v->nvms, v->source, es_isa_name(v->vendor), (double)v->delta / secs, v->total);
+	n = snprintf(buf, sizeof(buf), "exitscope top: %zu VM(s), source %s (%s): %.0f exits/s, %" PRIu64
+		     " in all; %s by %s", v->nvms, v->source, es_isa_name(v->vendor),
+		     (double)v->delta / secs, v->total, vms ? "VMs" : "reasons", es_top_sort_names[o->sort]);
+	if (!vms && o->pid && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", VM %u", o->pid);
+	if (!vms && o->filter[0] && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", names with '%s'", o->filter);
 	if (v->lost && n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n, "; %" PRIu64 " NOT COUNTED (table full)", v->lost);
 	line(out, buf, width);
 	lines++;
-	n = snprintf(buf, sizeof(buf), "%*s", W_CODE, "reason");
+	n = snprintf(buf, sizeof(buf), "%*s", W_CODE, vms ? "pid" : "reason");
 	if (l.name)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  %-*s", (int)l.name_w, "name");
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  %-*s", (int)l.name_w, vms ? "vm" : "name");
 	if (l.total)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_TOTAL, "total");
 	n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_RATE, "per s");
 	if (l.share)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_SHARE, "%tot");
 	if (l.time)
-		snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_TIME, "time");
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_TIME, "time");
+	if (l.tpct)
+		snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_TPCT, "time%");
 	line(out, buf, width);
 	lines++;
 	shown = max_rows && max_rows < v->n ? max_rows : v->n;
 	for (i = 0; i < shown; i++) {
 		const struct es_top_row *r = &v->rows[i];
-		const char *name = es_reason_name(v->vendor, r->code);
 
-		n = snprintf(buf, sizeof(buf), "%*s", W_CODE, es_code_str(code, v->vendor, r->code));
+		if (vms)
+			n = snprintf(buf, sizeof(buf), "%*u", W_CODE, r->pid);
+		else
+			n = snprintf(buf, sizeof(buf), "%*s", W_CODE, es_code_str(code, v->vendor, r->code));
 		if (l.name)
 			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  %-*.*s", (int)l.name_w,
-				      (int)l.name_w, name ? name : "unnamed");
+				      (int)l.name_w, r->label);
 		snprintf(rate, sizeof(rate), "%.0f", (double)r->delta / secs);
 		if (l.total)
 			n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*" PRIu64, W_TOTAL, r->total);
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_RATE, rate);
 		if (l.share)
 			n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*.1f", W_SHARE,
-				      v->total ? 100.0 * (double)r->total / (double)v->total : 0.0);
+				      pct(r->total, v->total));
 		if (l.time)
-			snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_TIME,
-				 r->delta_timed ? es_ns_str(t, r->delta_ns / r->delta_timed) : "-");
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_TIME,
+				      r->delta_timed ? es_ns_str(t, r->delta_ns / r->delta_timed) : "-");
+		if (l.tpct)
+			snprintf(buf + n, sizeof(buf) - (size_t)n, " %*.1f", W_TPCT,
+				 pct(r->delta_ns, v->delta_ns));
 		line(out, buf, width);
 		lines++;
 	}
