@@ -696,6 +696,22 @@ static void test_prometheus_shared_name(void **state)
 	es_snap_free(&s);
 }
 
+/*
+ * top's three snapshots: none at first, then make_snap() at 1 s and at 3 s,
+ * where VM 100 had 5 io exits of 5 us each (fewer in all than cpuid).
+ */
+static void top_snaps(struct es_snap *first, struct es_snap *prev, struct es_snap *cur)
+{
+	es_snap_init(first);
+	make_snap(prev);
+	prev->at_ns = 1000000000u;
+	make_snap(cur);
+	cur->at_ns = 3000000000u;
+	cur->rows[3].count += 5;
+	cur->rows[3].time_ns += 5 * 5000;
+	cur->rows[3].hist[12] += 5;
+}
+
 /* The top table: every width keeps every line within it, columns go in order. */
 static void test_top_widths(void **state)
 {
@@ -706,14 +722,7 @@ static void test_top_widths(void **state)
 	size_t i;
 
 	(void)state;
-	es_snap_init(&first);
-	make_snap(&prev);
-	prev.at_ns = 1000000000u;
-	make_snap(&cur);
-	cur.at_ns = 3000000000u;
-	cur.rows[3].count += 5;			/* VM 100 io: +5 in 2 s, fewer in all than cpuid */
-	cur.rows[3].time_ns += 5 * 5000;
-	cur.rows[3].hist[12] += 5;
+	top_snaps(&first, &prev, &cur);
 	assert_int_equal(es_top_build(&first, &prev, &cur, &all, &v), 0);
 	assert_int_equal(v.nvms, 2);
 	assert_int_equal(v.rows[0].code, 0x7b);		/* the busiest interval first */
@@ -781,14 +790,7 @@ static void test_top_views(void **state)
 	FILE *f;
 
 	(void)state;
-	es_snap_init(&first);
-	make_snap(&prev);
-	prev.at_ns = 1000000000u;
-	make_snap(&cur);
-	cur.at_ns = 3000000000u;
-	cur.rows[3].count += 5;			/* VM 100 io: +5 in 2 s */
-	cur.rows[3].time_ns += 5 * 5000;
-	cur.rows[3].hist[12] += 5;
+	top_snaps(&first, &prev, &cur);
 	es_snap_set_vm(&cur, 100, "web-1");
 	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
 	assert_int_equal(v.n, 2);
