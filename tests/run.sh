@@ -40,10 +40,26 @@ run_cmocka_asan() {
 export ASAN_OPTIONS=exitcode=86:detect_leaks=1 LSAN_OPTIONS=exitcode=86 \
 	UBSAN_OPTIONS=exitcode=86:print_stacktrace=1
 
+# Each script runs under a time limit (SCRIPT_LIMIT seconds; its group
+# gets SIGKILL 30 s after SIGTERM): a script that hangs fails by name, with
+# what it printed, and the suite goes on, instead of CI running out of time
+# with nothing said.
+SCRIPT_LIMIT=${SCRIPT_LIMIT:-1800}
+limited() {
+	local rc
+	timeout -k 30 "$SCRIPT_LIMIT" "$@"; rc=$?
+	case $rc in
+	124 | 137) echo "FAILED: $* ran past its ${SCRIPT_LIMIT} s" ;;
+	esac
+	return $rc
+}
+
 # A script printing one "ok - ", "not ok - " or "skip - " line per case.
 run_cases() {
-	local out
-	out=$("$@" 2>&1); echo "$out"
+	local out t0=$SECONDS
+	out=$(limited "$@" 2>&1); echo "$out"
+	echo "   ($((SECONDS - t0)) s: $*)"
+	grep -q '^FAILED: .* ran past its' <<<"$out" && failed=$((failed + 1))
 	passed=$((passed + $(grep -c '^ok - ' <<<"$out")))
 	failed=$((failed + $(grep -c '^not ok - ' <<<"$out")))
 	skipped=$((skipped + $(grep -c '^skip - ' <<<"$out")))
@@ -54,7 +70,7 @@ run_check() {
 	local name=$1; shift
 	local t0=$SECONDS
 	echo "== $name"
-	if "$@"; then
+	if limited "$@"; then
 		passed=$((passed + 1)); echo "   ok ($((SECONDS - t0)) s)"
 	else
 		failed=$((failed + 1)); echo "   FAILED: $name"

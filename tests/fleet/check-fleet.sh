@@ -21,7 +21,7 @@ with_tmp
 exporter() {
 	local p=$1
 	shift
-	timeout 90 "$es" exporter --listen 127.0.0.1:$p "$@" >>"$tmp/exporters.log" 2>&1 &
+	timeout $TLIMIT 90 "$es" exporter --listen 127.0.0.1:$p "$@" >>"$tmp/exporters.log" 2>&1 &
 	pids+=($!)
 	wait_port $p
 }
@@ -99,7 +99,7 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$pa', '127.0.0.1:$pb']
 EOF
-		timeout 60 prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/prom" \
+		timeout $TLIMIT 60 prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/prom" \
 			--web.listen-address=127.0.0.1:$pp >"$tmp/prometheus.log" 2>&1 &
 		pids+=($!)
 		# query PROMQL: the API's answer as JSON.
