@@ -4,7 +4,7 @@ CC ?= cc
 BUILD := build
 CFLAGS_TEST := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 
-.PHONY: all help tools modules install patch check unit lab selftests bench bench-fleet clean distclean
+.PHONY: all help tools modules install patch check unit lab selftests bench bench-fleet deb clean distclean
 
 all: tools
 
@@ -21,6 +21,7 @@ help:
 	@echo "make selftests  KVM's own selftests in the lab, stock modules against ours (ARGS='--help')"
 	@echo "make bench      measure: exitscope's cost per exit against stock KVM and the tracing tools (ARGS='--help')"
 	@echo "make bench-fleet  measure: top and the exporter on a recorded host of 256 VMs (FLEET='--help'; make bench runs it)"
+	@echo "make deb        Debian packages exitscope and exitscope-dkms into build/deb/"
 	@echo "make clean      remove build/ (the source cache stays: see EXITSCOPE_CACHE)"
 	@echo "make distclean  clean, and remove the lab's default results/ directory"
 
@@ -32,7 +33,8 @@ $(KERNEL_MK): scripts/kernel-source.sh scripts/lib.sh
 	@scripts/kernel-source.sh > $@.tmp && mv $@.tmp $@
 # Only goals that build against the kernel need it: plain `make` (the tools)
 # installs no kernel package and reads no kernel source.
-NO_KERNEL_GOALS := all tools tools-bin guest help clean distclean fuzz fuzz-build jansson-check
+NO_KERNEL_GOALS := all tools tools-bin guest help clean distclean fuzz fuzz-build jansson-check \
+	man dkms-src deb
 ifneq ($(filter-out $(NO_KERNEL_GOALS),$(or $(MAKECMDGOALS),all)),)
 -include $(KERNEL_MK)
 endif
@@ -79,7 +81,7 @@ bench: bench-fleet modules $(BUILD)/test/bench_query
 OUT ?= $(BUILD)
 LDSTATIC ?= -static
 SANITIZE ?=
-CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ikernel/uapi $(SANITIZE)
+CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ikernel/uapi $(SANITIZE) $(EXTRA_CFLAGS)
 LDLIBS_TOOLS := -ljansson -lm
 LIB_SRC := $(wildcard tools/lib/*.c)
 LIB_HDR := $(wildcard tools/lib/*.h) kernel/uapi/asm/kvm_exit_stats.h tools/bpf/exitscope.h
@@ -184,18 +186,19 @@ $(BPF_DIR)/exitscope.bpf.o: tools/bpf/exitscope.bpf.c $(BPF_HDR)
 $(BPF_SKEL): $(BPF_DIR)/exitscope.bpf.o
 	bpftool gen skeleton $< name exitscope_bpf > $@.tmp && mv $@.tmp $@
 
-# exitscope --version: the release and the commit it was built from.
-VERSION := 0.1
+# exitscope --version: the release (debian/changelog's, the one place it is
+# written) and the commit it was built from.
+VERSION := $(shell head -n1 debian/changelog | cut -d' ' -f2 | tr -d '()')
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 ES_VERSION := $(VERSION)$(if $(GIT_REV), (git $(GIT_REV)))
 $(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB) $(CLI_BPF_SRC) $(BPF_HDR) $(CLI_BPF_DEP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) $(CLI_BPF_FLAGS) '-DES_VERSION="$(ES_VERSION)"' $(LDSTATIC) -o $@ \
+	$(CC) $(CFLAGS_TOOLS) $(CLI_BPF_FLAGS) '-DES_VERSION="$(ES_VERSION)"' $(LDSTATIC) $(EXTRA_LDFLAGS) -o $@ \
 		$(CLI_SRC) $(CLI_BPF_SRC) $(LIB) $(LDLIBS_TOOLS) $(CLI_BPF_LIBS)
 
 $(BIN)/exitscope-vmm: $(VMM_SRC) $(VMM_HDR) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) $(LDSTATIC) -pthread -o $@ $(VMM_SRC) $(LIB) $(LDLIBS_TOOLS)
+	$(CC) $(CFLAGS_TOOLS) $(LDSTATIC) $(EXTRA_LDFLAGS) -pthread -o $@ $(VMM_SRC) $(LIB) $(LDLIBS_TOOLS)
 
 # Unit tests: kernel/kvm/exit_stats.c compiled through tests/shim.
 TEST_GEN := $(BUILD)/test/gen
@@ -283,6 +286,38 @@ unit: $(BUILD)/test/test_exit_stats tool-tests
 
 check: unit tools asan fuzz-build $(BUILD)/test/modversions $(BUILD)/test/bench_fleet
 	@EXITSCOPE_VMLINUZ=/boot/vmlinuz-$(KABI) tests/run.sh
+
+# Manual pages, from their one source in docs/man (scdoc).
+MAN_SRC := $(wildcard docs/man/*.scd)
+.PHONY: man
+man: $(MAN_SRC:docs/man/%.scd=$(OUT)/man/%)
+$(OUT)/man/%: docs/man/%.scd
+	@mkdir -p $(@D)
+	@command -v scdoc >/dev/null || { echo "exitscope: scdoc is missing (apt install scdoc)" >&2; exit 1; }
+	scdoc <$< >$@.tmp && mv $@.tmp $@
+
+# The source exitscope-dkms installs in /usr/src: the change's files, the
+# tree recipe, dkms's build script, and each series' patches cut down to
+# their kernel parts (dkms applies them with patch(1); the documentation
+# and the selftest are not built there).
+.PHONY: dkms-src
+dkms-src:
+	@command -v filterdiff >/dev/null || { echo "exitscope: filterdiff is missing (apt install patchutils)" >&2; exit 1; }
+	rm -rf $(OUT)/dkms && mkdir -p $(OUT)/dkms/kvm $(OUT)/dkms/uapi/asm
+	cp kernel/kvm-tree.sh kernel/dkms/build.sh $(OUT)/dkms/
+	cp kernel/kvm/exit_stats.c kernel/kvm/exit_stats.h $(OUT)/dkms/kvm/
+	cp kernel/uapi/asm/kvm_exit_stats.h $(OUT)/dkms/uapi/asm/
+	for s in 6.1 6.12; do mkdir -p $(OUT)/dkms/patches/$$s; \
+		for p in kernel/patches/$$s/0*.patch; do \
+			filterdiff -x '*/Documentation/*' -x '*/tools/*' $$p >$(OUT)/dkms/patches/$$s/$$(basename $$p) || exit 1; \
+			grep -q '^+++ ' $(OUT)/dkms/patches/$$s/$$(basename $$p) || rm $(OUT)/dkms/patches/$$s/$$(basename $$p); \
+		done; done
+
+# Debian packages (exitscope, exitscope-dkms) into build/deb/, built from a
+# copy of the tree (dpkg-buildpackage writes beside the source tree).
+.PHONY: deb
+deb:
+	@scripts/build-deb.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -19,7 +19,8 @@ usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
   --workload NAME        L2 workload, from lab/workloads.txt: seed (default:
                          boot, paging stress, query), paging, timer, boot,
                          fuzz (a million guest queries of the interface,
-                         each checked) run in Linux in L2; cpuid, io (flat
+                         each checked), stress (every vCPU exiting hard at once)
+                         run in Linux in L2; cpuid, io (flat
                          images: 100,000 CPUIDs or port writes, no Linux)
   --l2-extra FILE        a static program run in L2 before the query
   --runs N               repeat each mode N times (1-20, default 1)
@@ -38,12 +39,12 @@ usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
   --l1-append ARGS       appended to L1's kernel command line, e.g.
                          'preempt=full' (Debian's kernel is PREEMPT_DYNAMIC)
   --l1-extra FILE        a shell script (busybox sh) L1 runs as root after the
-                         L2 runs: \$EXITSCOPE_MODULES has exitscope's kvm.ko and
-                         vendor modules, \$EXITSCOPE_STOCK the stock ones of the
-                         same kernel, \$EXITSCOPE_VENDOR is kvm-amd or kvm-intel,
-                         \$EXITSCOPE_KNOB npt or ept; it finds them loaded. Its
+                         L2 runs: $EXITSCOPE_MODULES has exitscope's kvm.ko and
+                         vendor modules, $EXITSCOPE_STOCK the stock ones of the
+                         same kernel, $EXITSCOPE_VENDOR is kvm-amd or kvm-intel,
+                         $EXITSCOPE_KNOB npt or ept; it finds them loaded. Its
                          output goes to l1-extra.log, files it writes into
-                         \$EXITSCOPE_OUT come back too; a non-zero exit status
+                         $EXITSCOPE_OUT come back too; a non-zero exit status
                          fails the run (results.json, report.md)
   --modules exitscope|stock
                          KVM in L1: exitscope's (default) or stock, without

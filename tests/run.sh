@@ -139,6 +139,12 @@ run_cases tests/collector/check-top-tmux.sh
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/collector/check-top-tmux.sh
 echo "== fleet: the rules (promtool), the dashboard's queries, the systemd unit, a real Prometheus scraping two exporters"
 run_cases tests/fleet/check-fleet.sh
+echo "== manual pages and bash completion: each page renders, lists every option of its command's --help; completion from the help"
+run_cases tests/deb/check-man.sh
+run_cases tests/deb/check-completion.sh
+run_cases env EXITSCOPE_BIN=build/asan/bin tests/deb/check-completion.sh
+echo "== Debian packages: make deb, lintian; apt install in a fresh Debian 12; dkms builds for Debian's 6.1 and 6.12, checked as make modules' are"
+run_cases tests/deb/check-deb.sh
 echo "== tools under ASan+UBSan: exitscope-vmm and exitscope, end to end"
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/vmm/check-vmm.sh
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/vmm/check-kvm-probe.sh

@@ -56,7 +56,8 @@ void cmd_exporter_help(void)
 	       "waited longest for its request is dropped. A failed read of the source\n"
 	       "answers 503 with the reason, and the next scrape reads again.\n"
 	       "\n"
-	       "  -l, --listen ADDR     HOST:PORT or :PORT, numeric (default " DEFAULT_LISTEN ");\n"
+	       "  -l, --listen ADDR     HOST:PORT, numeric (default " DEFAULT_LISTEN "); :PORT\n"
+	       "                        is 127.0.0.1:PORT, 0.0.0.0:PORT every IPv4 address,\n"
 	       "                        [::1]:PORT for IPv6\n"
 	       "      --max-requests N  exit after answering N requests (tests)\n"
 	       PROM_PER_VCPU_HELP
@@ -72,7 +73,7 @@ void cmd_exporter_help(void)
 	       "\n"
 	       "EXAMPLES\n"
 	       "  exitscope exporter\n"
-	       "  exitscope exporter --listen :9792 --source bpf\n");
+	       "  exitscope exporter --listen 0.0.0.0:9792 --source bpf\n");
 }
 
 /* HOST:PORT, :PORT or [V6]:PORT, numeric only (no resolver in a static binary). */

@@ -33,7 +33,8 @@ void cmd_top_help(void)
 	       "entry in that interval and that time's share (time%%). Busiest reasons first.\n"
 	       "On a terminal the table is redrawn in place, fitted to its size, with keys:\n"
 	       "v per reason or per VM, s sort, p one VM's reasons, f filter reason names,\n"
-	       "r reset the totals, h the keys; q or Ctrl-C quits. Otherwise (a pipe,\n"
+	       "r reset the totals, h or ? the keys, space refresh now; q or Ctrl-C\n"
+	       "quits. Otherwise (a pipe,\n"
 	       "a file) it prints one block per interval, each headed by the time. The\n"
 	       "first frame comes at once (the VMs so far), then one per interval. A\n"
 	       "replay (--source file:) counts from zero: its first record is the first\n"
@@ -239,8 +240,8 @@ static uint32_t next_vm(const struct es_snap *s, uint32_t pid)
 /*
  * A key pressed on the terminal, with @first, @older and @latest the
  * snapshots of the frame on screen: the view changed and drawn again (0),
- * a refresh wanted now (1), or quit (2); 3 out of memory, or the status
- * of a failed frame.
+ * a refresh wanted now (1), or quit (2); 3 out of memory; 4 the frame
+ * could not be written (top's status 1, as for any frame).
  */
 static int on_key(int key, struct es_snap *first, const struct es_snap *older,
 		  const struct es_snap *latest, struct es_top_opts *o)
@@ -279,7 +280,14 @@ static int on_key(int key, struct es_snap *first, const struct es_snap *older,
 	default:
 		return 0;
 	}
-	return frame(first, older, latest, o, true) ? 3 : 0;
+	switch (frame(first, older, latest, o, true)) {
+	case 0:
+		return 0;
+	case 1:
+		return 4;
+	default:
+		return 3;
+	}
 }
 
 /* Names for the live VMs of @s (a replay's come with its records). */
@@ -352,8 +360,8 @@ static int top(const struct collect_args *a, uint64_t interval_s, uint64_t itera
 			r = on_key(key, &first, &cur, &prev, &opts);
 			if (r == 2)
 				break;
-			if (r == 3 || r > 3) {
-				status = r;
+			if (r >= 3) {
+				status = r == 4 ? 1 : 3;
 				goto out;
 			}
 			if (r == 0)

@@ -72,7 +72,7 @@ int es_source_open(const char *spec, const struct es_source_opts *o,
 	if (!strcmp(spec, "tracefs"))
 		return es_source_tracefs_open(o, src, e);
 	if (strcmp(spec, "auto"))
-		return es_errf(e, "unknown source '%s' (auto, module, bpf, tracefs, file:PATH)", spec);
+		return es_errf(e, "unknown source '%s' (auto, module, module:DIR, bpf, tracefs, file:PATH)", spec);
 	if (es_module_present()) {
 		if (!es_source_module_open(o, src, e))
 			return 0;
