@@ -38,7 +38,10 @@ press s
 shows "VMs by total" "s: sorted by total"
 press s s s
 shows "VMs by rate" "... by time, by name, then by rate again"
-press v f i o Enter
+press v
+shows "vCPUs by rate" "v again: per vCPU"
+shows "    pid/vcpu  vm " "... with a PID/VCPU column"
+press f i o Enter
 shows "reasons by rate, names with 'io'" "f: a filter on reason names"
 check "... only the reasons it matches" bash -c "grep -q '  io ' '$tmp/screen' && ! grep -q cpuid '$tmp/screen'"
 press f BSpace BSpace Enter

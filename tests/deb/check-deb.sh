@@ -44,13 +44,13 @@ for s in 6.1 6.12; do
 	eval "$(KSERIES=$s scripts/kernel-source.sh | sed "s/^\([A-Z]*\)=/S${s/./_}_\1=/")"
 done
 k61=$S6_1_KABI k612=$S6_12_KABI
-apt_ensure mmdebstrap
+apt_ensure mmdebstrap systemd-container libcap2-bin
 export ES_DEBS="${debs[*]}" ES_OUT=$tmp/out ES_KERNELS="$k61 $k612" ES_VER=$ver
 mkdir -p "$ES_OUT"
 t0=$SECONDS
 # The host's package cache, hard-linked in, spares the downloads.
 if mmdebstrap --variant=apt --mode=root \
-	--include="dkms,systemd,man-db,linux-image-$k61-unsigned=$S6_1_KVER,linux-image-$k612-unsigned=$S6_12_KVER,linux-headers-$k61=$S6_1_KVER,linux-source-6.1=$S6_1_KVER,linux-headers-$k612=$S6_12_KVER,linux-source-6.12=$S6_12_KVER" \
+	--include="dkms,systemd,systemd-sysv,curl,man-db,linux-image-$k61-unsigned=$S6_1_KVER,linux-image-$k612-unsigned=$S6_12_KVER,linux-headers-$k61=$S6_1_KVER,linux-source-6.1=$S6_1_KVER,linux-headers-$k612=$S6_12_KVER,linux-source-6.12=$S6_12_KVER" \
 	--setup-hook='mkdir -p "$1/var/cache/apt/archives" && { cp -al /var/cache/apt/archives/*.deb "$1/var/cache/apt/archives/" 2>/dev/null || true; }' \
 	--customize-hook="$top/tests/deb/in-chroot.sh" \
 	bookworm "$tmp/root" /etc/apt/sources.list.d/debian.sources >"$tmp/mmdebstrap.log" 2>&1; then
@@ -87,3 +87,48 @@ for k in $k61 $k612; do
 done
 check "dkms refuses a linux-source of another version than the kernel's" \
 	grep -q "KVM would be built from another version than the kernel's" "$o/mismatch.log"
+
+# The unit under systemd as PID 1: the chroot booted (systemd-nspawn -b,
+# given the capabilities the unit asks for: nspawn's own set lacks three),
+# the exporter started by the unit as installed, on recorded figures (a
+# drop-in changes ExecStart's source only), and a oneshot that scrapes it,
+# notes what the process runs as, and powers the container off.
+r=$tmp/root
+mkdir -p "$r/etc/systemd/system/exitscope-exporter.service.d" "$r/usr/share/exitscope-test" \
+	"$r/etc/systemd/system/multi-user.target.wants"
+cp "$top"/tests/fixtures/collector/amd-bpf/*.json "$r/usr/share/exitscope-test/"
+printf '%s\n' '[Service]' 'ExecStart=' \
+	'ExecStart=/usr/bin/exitscope exporter --listen 127.0.0.1:9792 --source file:/usr/share/exitscope-test' \
+	>"$r/etc/systemd/system/exitscope-exporter.service.d/test.conf"
+printf '%s\n' '[Unit]' 'After=exitscope-exporter.service' 'Wants=exitscope-exporter.service' \
+	'[Service]' 'Type=oneshot' "ExecStart=/bin/sh /usr/share/exitscope-test/probe.sh" \
+	>"$r/etc/systemd/system/es-test.service"
+printf '%s\n' 'for i in $(seq 50); do curl -sf http://127.0.0.1:9792/metrics >/root/metrics.txt && break; sleep 0.2; done' \
+	'systemctl is-active exitscope-exporter >/root/active.txt' \
+	'p=$(systemctl show -p MainPID --value exitscope-exporter)' \
+	'grep -E "^(Uid|CapEff|NoNewPrivs|Seccomp):" /proc/$p/status >/root/proc.txt' \
+	'systemctl poweroff' >"$r/usr/share/exitscope-test/probe.sh"
+ln -sf /etc/systemd/system/es-test.service "$r/etc/systemd/system/multi-user.target.wants/es-test.service"
+caps=$(sed -n 's/^AmbientCapabilities=//p' deploy/systemd/exitscope-exporter.service)
+timeout $TLIMIT 120 systemd-nspawn --register=no --keep-unit -q -D "$r" -b \
+	--capability="${caps// /,}" </dev/null >"$tmp/boot.log" 2>&1
+check "the unit under systemd as PID 1 (systemd-nspawn -b): active, and it serves /metrics" bash -c "
+	grep -qx active '$r/root/active.txt' && grep -q '^exitscope_vm_exits_total{' '$r/root/metrics.txt'"
+uid=$(awk '/^Uid:/ { print $2 }' "$r/root/proc.txt" 2>/dev/null)
+result "$([ -n "$uid" ] && [ "$uid" != 0 ]; echo $?)" "... as a user of its own (DynamicUser: uid $uid), not root" \
+	"... the exporter's uid: '$uid' ($(tail -3 "$tmp/boot.log" | tr '\n' ' '))"
+eff=$(awk '/^CapEff:/ { print $2 }' "$r/root/proc.txt" 2>/dev/null)
+got=$(capsh --decode="0x${eff:-0}" | cut -d= -f2 | tr ',' '\n' | sort | tr '\n' ' ')
+# What the unit gives, less what this machine's own bounding set lacks (no
+# container gets more; here, a sandbox without CAP_SYS_RESOURCE).
+bnd=$(capsh --decode="0x$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)" | cut -d= -f2 | tr ',' '\n')
+want= lack=
+for c in $(echo "$caps" | tr 'A-Z' 'a-z'); do
+	if grep -qx "$c" <<<"$bnd"; then want="$want $c"; else lack="$lack $c"; fi
+done
+want=$(echo $want | tr ' ' '\n' | sort | tr '\n' ' ')
+result "$([ "$got" = "$want" ]; echo $?)" \
+	"... with exactly the unit's capabilities: $want${lack:+(not$lack: not in the bounding set of this machine)}" \
+	"... capabilities: got '$got', the unit gives '$want'"
+check "... no new privileges, a seccomp filter" bash -c "
+	grep -q '^NoNewPrivs:.1' '$r/root/proc.txt' && grep -q '^Seccomp:.2' '$r/root/proc.txt'"

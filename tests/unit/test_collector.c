@@ -716,7 +716,7 @@ static void top_snaps(struct es_snap *first, struct es_snap *prev, struct es_sna
 static void test_top_widths(void **state)
 {
 	static const unsigned int widths[] = { 0, 120, 80, 77, 76, 75, 72, 60, 50, 40, 30, 20, 10 };
-	const struct es_top_opts all = { 0 }, vm200 = { .pid = 200 };
+	const struct es_top_opts all = { 0 }, vm200 = { .pid = 200 }, vcpus = { .mode = ES_TOP_VCPUS };
 	struct es_snap first, prev, cur;
 	struct es_top_view v;
 	size_t i;
@@ -770,6 +770,23 @@ static void test_top_widths(void **state)
 		free(buf);
 	}
 	es_top_free(&v);
+	/* The vCPU view's wider key column keeps every line within the width too. */
+	assert_int_equal(es_top_build(&first, &prev, &cur, &vcpus, &v), 0);
+	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		char *buf = NULL, *p, *nl;
+		size_t len;
+		FILE *f = open_memstream(&buf, &len);
+
+		assert_int_equal(es_top_render(f, &v, widths[i], 0), 5);
+		fclose(f);
+		for (p = buf; (nl = strchr(p, '\n')); p = nl + 1)
+			if (widths[i] && (unsigned int)(nl - p) > widths[i])
+				fail_msg("vCPUs, width %u: a line of %d", widths[i], (int)(nl - p));
+		if (widths[i] >= 23)
+			assert_non_null(strstr(buf, "     100/1"));
+		free(buf);
+	}
+	es_top_free(&v);
 	/* One VM: its rows only. */
 	assert_int_equal(es_top_build(&first, &prev, &cur, &vm200, &v), 0);
 	assert_int_equal(v.n, 1);
@@ -812,6 +829,33 @@ static void test_top_views(void **state)
 	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
 	assert_int_equal(v.rows[0].pid, 200);		/* "200" before "web-1" */
 	es_top_free(&v);
+	/* Per vCPU: VM 100's two vCPUs apart, its reasons summed in each. */
+	o.sort = ES_TOP_BY_RATE;
+	o.mode = ES_TOP_VCPUS;
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.n, 3);
+	assert_int_equal(v.rows[0].pid, 100);
+	assert_int_equal(v.rows[0].vcpu, 0);		/* cpuid 6 + io 2 + 5 */
+	assert_int_equal(v.rows[0].total, 13);
+	assert_int_equal(v.rows[0].delta, 5);
+	assert_int_equal(v.rows[1].pid, 200);		/* then by total: 10 */
+	assert_int_equal(v.rows[2].pid, 100);
+	assert_int_equal(v.rows[2].vcpu, 1);
+	assert_int_equal(v.rows[2].total, 4);
+	f = open_memstream(&buf, &len);
+	es_top_render(f, &v, 0, 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "vCPUs by rate"));
+	assert_non_null(strstr(buf, "    pid/vcpu  vm "));
+	assert_non_null(strstr(buf, "       100/1  web-1 "));
+	free(buf);
+	es_top_free(&v);
+	o.pid = 200;					/* one VM's vCPUs */
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.n, 1);
+	assert_int_equal(v.rows[0].pid, 200);
+	es_top_free(&v);
+	o.pid = 0;
 	o.sort = ES_TOP_BY_TOTAL;
 	o.mode = ES_TOP_REASONS;
 	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);

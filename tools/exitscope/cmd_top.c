@@ -32,10 +32,10 @@ void cmd_top_help(void)
 	       "with the BPF collector, the mean time from an exit to the vCPU's next\n"
 	       "entry in that interval and that time's share (time%%). Busiest reasons first.\n"
 	       "On a terminal the table is redrawn in place, fitted to its size, with keys:\n"
-	       "v per reason or per VM, s sort, p one VM's reasons, f filter reason names,\n"
-	       "r reset the totals, h or ? the keys, space refresh now; q or Ctrl-C\n"
-	       "quits. Otherwise (a pipe,\n"
-	       "a file) it prints one block per interval, each headed by the time. The\n"
+	       "v per reason, per VM or per vCPU, s sort, p one VM's reasons (or vCPUs),\n"
+	       "f filter reason names, r reset the totals, h or ? the keys, space refresh\n"
+	       "now; q or Ctrl-C quits. Otherwise (a pipe, a file) it prints one block\n"
+	       "per interval, each headed by the time. The\n"
 	       "first frame comes at once (the VMs so far), then one per interval. A\n"
 	       "replay (--source file:) counts from zero: its first record is the first\n"
 	       "frame, and counts as a refresh.\n"
@@ -160,9 +160,9 @@ static void read_line(const char *prompt, char *buf, size_t len)
 static const char keys_help[] =
 	"exitscope top: keys\n"
 	"\n"
-	"  v      reasons or VMs: the table per exit reason, or per VM\n"
+	"  v      the table per exit reason, per VM, or per vCPU (PID/VCPU), in turn\n"
 	"  s      sort by rate, total, time or name, in turn\n"
-	"  p      reasons of one VM, the next in turn, then all VMs again\n"
+	"  p      reasons (or vCPUs) of one VM, the next in turn, then all VMs again\n"
 	"  f      show only the reasons whose name contains a text (empty: all)\n"
 	"  r      reset: count the totals from now\n"
 	"  space  refresh now\n"
@@ -259,7 +259,8 @@ static int on_key(int key, struct es_snap *first, const struct es_snap *older,
 		break;
 	case 'p':
 		o->pid = next_vm(latest, o->pid);
-		o->mode = ES_TOP_REASONS;
+		if (o->mode != ES_TOP_VCPUS)
+			o->mode = ES_TOP_REASONS;
 		break;
 	case 'f':
 		read_line("show reasons whose name contains (Enter: apply, Esc: keep): ",

@@ -33,7 +33,8 @@ static int by_sort(const void *a, const void *b, void *arg)
 		c = desc(x->total, y->total);
 	if (!c)
 		c = x->code != y->code ? (x->code < y->code ? -1 : 1) :
-		    x->pid != y->pid ? (x->pid < y->pid ? -1 : 1) : 0;
+		    x->pid != y->pid ? (x->pid < y->pid ? -1 : 1) :
+		    x->vcpu != y->vcpu ? (x->vcpu < y->vcpu ? -1 : 1) : 0;
 	return c;
 }
 
@@ -63,14 +64,16 @@ static void vm_label(const struct es_snap *s, uint32_t tgid, char *out, size_t l
 		snprintf(out, len, "%u", tgid);
 }
 
-/* The row of key (@code, @pid), added if new; NULL out of memory. */
-static struct es_top_row *row_of(struct es_top_view *v, size_t *cap, uint32_t code, uint32_t pid)
+/* The row of key (@code, @pid, @vcpu), added if new; NULL out of memory. */
+static struct es_top_row *row_of(struct es_top_view *v, size_t *cap, uint32_t code, uint32_t pid,
+				 uint32_t vcpu)
 {
 	struct es_top_row *r;
 	size_t i;
 
 	for (i = v->n; i > 0; i--)
-		if (v->rows[i - 1].code == code && v->rows[i - 1].pid == pid)
+		if (v->rows[i - 1].code == code && v->rows[i - 1].pid == pid &&
+		    v->rows[i - 1].vcpu == vcpu)
 			return &v->rows[i - 1];
 	if (v->n == *cap) {
 		r = realloc(v->rows, (*cap ? *cap * 2 : 16) * sizeof(*r));
@@ -83,38 +86,41 @@ static struct es_top_row *row_of(struct es_top_view *v, size_t *cap, uint32_t co
 	memset(r, 0, sizeof(*r));
 	r->code = code;
 	r->pid = pid;
+	r->vcpu = vcpu;
 	return r;
 }
 
 /*
  * The rows of @snap folded as the view needs (reasons: all VMs in one, or
- * @o->pid's; VMs: a row each), its counts added as totals or as the
- * interval's (@interval).
+ * @o->pid's; VMs: a row each; vCPUs: a row each, of all VMs or @o->pid's),
+ * its counts added as totals or as the interval's (@interval).
  */
 static int add_rows(struct es_top_view *v, size_t *cap, const struct es_snap *snap,
 		    const struct es_snap *names, bool interval)
 {
 	const struct es_top_opts *o = &v->opts;
-	bool vms = o->mode == ES_TOP_VMS;
+	bool reasons = o->mode == ES_TOP_REASONS, vcpus = o->mode == ES_TOP_VCPUS;
 	struct es_snap f;
 	size_t i;
 
-	if (es_snap_fold(snap, vms ? 0 : o->pid, false, !vms, &f))
+	if (es_snap_fold(snap, o->mode == ES_TOP_VMS ? 0 : o->pid, vcpus, reasons, &f))
 		return -1;
 	for (i = 0; i < f.n; i++) {
 		const struct es_snap_row *sr = &f.rows[i];
 		const char *name = es_reason_name(v->vendor, sr->code);
 		struct es_top_row *r;
 
-		if (!vms && !contains(name ? name : "unnamed", o->filter))
+		if (reasons && !contains(name ? name : "unnamed", o->filter))
 			continue;
-		r = row_of(v, cap, vms ? 0 : sr->code, vms ? sr->tgid : 0);
+		/* Reasons are summed within a VM's row and within a vCPU's. */
+		r = row_of(v, cap, reasons ? sr->code : 0, reasons ? 0 : sr->tgid,
+			   vcpus ? sr->vcpu : ES_VCPU_ALL);
 		if (!r) {
 			es_snap_free(&f);
 			return -1;
 		}
 		if (!r->label[0]) {
-			if (vms)
+			if (!reasons)
 				vm_label(names, sr->tgid, r->label, sizeof(r->label));
 			else
 				snprintf(r->label, sizeof(r->label), "%s", name ? name : "unnamed");
@@ -150,6 +156,7 @@ int es_top_build(const struct es_snap *first, const struct es_snap *prev,
 	v->vendor = cur->vendor;
 	v->interval_ns = cur->at_ns > prev->at_ns ? cur->at_ns - prev->at_ns : 0;
 	v->ns = !!(cur->has & ES_SNAP_NS);
+	v->vcpus = !!(cur->has & ES_SNAP_VCPUS);
 	v->lost = tot.health[ES_BPF_STATS_FULL];
 	es_snap_sort(&tot);
 	for (i = 0; i < tot.n; i++)
@@ -192,13 +199,15 @@ void es_top_free(struct es_top_view *v)
 struct layout {
 	bool tpct, time, share, total, name;
 	unsigned int name_w;
+	unsigned int code_w;	/* W_CODE; PID/VCPU takes up to 7 + 1 + 4 */
 };
+#define W_PID_VCPU 12
 
 #define W_NAME_KEEP 12	/* a name this short still keeps every column */
 
 static unsigned int fixed_width(const struct layout *l)
 {
-	return W_CODE + (l->total ? 1 + W_TOTAL : 0) + 1 + W_RATE + (l->share ? 1 + W_SHARE : 0) +
+	return l->code_w + (l->total ? 1 + W_TOTAL : 0) + 1 + W_RATE + (l->share ? 1 + W_SHARE : 0) +
 	       (l->time ? 1 + W_TIME : 0) + (l->tpct ? 1 + W_TPCT : 0);
 }
 
@@ -210,7 +219,8 @@ static unsigned int fixed_width(const struct layout *l)
  */
 static struct layout fit(const struct es_top_view *v, unsigned int width)
 {
-	struct layout l = { v->ns, v->ns, true, true, true, W_NAME_MAX };
+	struct layout l = { v->ns, v->ns, true, true, true, W_NAME_MAX,
+			    v->opts.mode == ES_TOP_VCPUS ? W_PID_VCPU : W_CODE };
 	unsigned int f;
 
 	if (!width)
@@ -260,28 +270,33 @@ static double pct(uint64_t part, uint64_t all)
 int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 		  unsigned int max_rows)
 {
+	static const char *const views[ES_TOP_NR_MODES] = { "reasons", "VMs", "vCPUs" };
+	static const char *const keys[ES_TOP_NR_MODES] = { "reason", "pid", "pid/vcpu" };
 	const struct es_top_opts *o = &v->opts;
-	bool vms = o->mode == ES_TOP_VMS;
+	bool vms = o->mode == ES_TOP_VMS, reasons = o->mode == ES_TOP_REASONS;
 	struct layout l = fit(v, width);
-	char buf[512], code[ES_CODE_STR_LEN], t[16], rate[32];
+	char buf[512], code[ES_CODE_STR_LEN], key[24], t[16], rate[32];
 	double secs = v->interval_ns ? (double)v->interval_ns / 1e9 : 1.0;
 	size_t i, shown;
 	int lines = 0, n;
 
 	n = snprintf(buf, sizeof(buf), "exitscope top: %zu VM(s), source %s (%s): %.0f exits/s, %" PRIu64
 		     " in all; %s by %s", v->nvms, v->source, es_isa_name(v->vendor),
-		     (double)v->delta / secs, v->total, vms ? "VMs" : "reasons", es_top_sort_names[o->sort]);
+		     (double)v->delta / secs, v->total, views[o->mode], es_top_sort_names[o->sort]);
 	if (!vms && o->pid && n > 0 && (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", VM %u", o->pid);
-	if (!vms && o->filter[0] && n > 0 && (size_t)n < sizeof(buf))
+	if (reasons && o->filter[0] && n > 0 && (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", names with '%s'", o->filter);
+	if (o->mode == ES_TOP_VCPUS && !v->vcpus && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " (source %s has no vCPUs)", v->source);
 	if (v->lost && n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n, "; %" PRIu64 " NOT COUNTED (table full)", v->lost);
 	line(out, buf, width);
 	lines++;
-	n = snprintf(buf, sizeof(buf), "%*s", W_CODE, vms ? "pid" : "reason");
+	n = snprintf(buf, sizeof(buf), "%*s", (int)l.code_w, keys[o->mode]);
 	if (l.name)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  %-*s", (int)l.name_w, vms ? "vm" : "name");
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  %-*s", (int)l.name_w,
+			      reasons ? "name" : "vm");
 	if (l.total)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_TOTAL, "total");
 	n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_RATE, "per s");
@@ -297,10 +312,13 @@ int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 	for (i = 0; i < shown; i++) {
 		const struct es_top_row *r = &v->rows[i];
 
-		if (vms)
-			n = snprintf(buf, sizeof(buf), "%*u", W_CODE, r->pid);
+		if (reasons)
+			snprintf(key, sizeof(key), "%s", es_code_str(code, v->vendor, r->code));
+		else if (vms || r->vcpu == ES_VCPU_ALL)
+			snprintf(key, sizeof(key), "%u", r->pid);
 		else
-			n = snprintf(buf, sizeof(buf), "%*s", W_CODE, es_code_str(code, v->vendor, r->code));
+			snprintf(key, sizeof(key), "%u/%u", r->pid, r->vcpu);
+		n = snprintf(buf, sizeof(buf), "%*s", (int)l.code_w, key);
 		if (l.name)
 			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  %-*.*s", (int)l.name_w,
 				      (int)l.name_w, r->label);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * exitscope top's table, apart from the terminal: the rows (per reason, of
- * all VMs or one; or per VM), each with the total since top began (or since
+ * all VMs or one; per VM; or per vCPU, of all VMs or one), each with the total since top began (or since
  * a reset), the exits of the last interval as a rate, their share, and with
  * BPF the mean exit -> entry time of that interval and its share of all the
  * interval's time; sorted as asked (busiest first, as kvm_stat); drawn to fit
@@ -15,7 +15,7 @@
 #include "snapshot.h"
 #include "vm_name.h"
 
-enum es_top_mode { ES_TOP_REASONS, ES_TOP_VMS, ES_TOP_NR_MODES };
+enum es_top_mode { ES_TOP_REASONS, ES_TOP_VMS, ES_TOP_VCPUS, ES_TOP_NR_MODES };
 enum es_top_sort { ES_TOP_BY_RATE, ES_TOP_BY_TOTAL, ES_TOP_BY_TIME, ES_TOP_BY_NAME, ES_TOP_NR_SORTS };
 extern const char *const es_top_sort_names[ES_TOP_NR_SORTS];
 
@@ -23,13 +23,14 @@ extern const char *const es_top_sort_names[ES_TOP_NR_SORTS];
 struct es_top_opts {
 	enum es_top_mode mode;
 	enum es_top_sort sort;
-	uint32_t pid;			/* reasons of this VM only; 0: all VMs */
+	uint32_t pid;			/* reasons or vCPUs of this VM only; 0: all */
 	char filter[32];		/* reasons view: names containing it; "": all */
 };
 
 struct es_top_row {
 	uint32_t code;			/* reasons: the exit code */
-	uint32_t pid;			/* VMs: the VMM's pid */
+	uint32_t pid;			/* VMs, vCPUs: the VMM's pid */
+	uint32_t vcpu;			/* vCPUs: its index (ES_VCPU_ALL: unknown) */
 	char label[ES_VM_NAME_MAX];	/* the reason's name, or the VM's */
 	uint64_t total;			/* since top began */
 	uint64_t delta;			/* in the last interval */
@@ -41,6 +42,7 @@ struct es_top_view {
 	enum es_vendor vendor;
 	struct es_top_opts opts;
 	size_t nvms;			/* VMs with exits since top began */
+	bool vcpus;			/* the source tells vCPUs apart */
 	uint64_t interval_ns;		/* of the last interval */
 	bool ns;			/* times known */
 	uint64_t total, delta, delta_ns;	/* the rows' sums */
