@@ -41,6 +41,10 @@ shows "VMs by rate" "... by time, by name, then by rate again"
 press v
 shows "vCPUs by rate" "v again: per vCPU"
 shows "    pid/vcpu  vm " "... with a PID/VCPU column"
+press f 5 1 Enter
+shows "vCPUs by rate, VMs named with '51'" "f in the vCPU view: a filter on VM names"
+check "... only the VMs it matches" bash -c "grep -q '5151/' '$tmp/screen' && ! grep -q '4242/' '$tmp/screen'"
+press f BSpace BSpace Enter v
 press f i o Enter
 shows "reasons by rate, names with 'io'" "f: a filter on reason names"
 check "... only the reasons it matches" bash -c "grep -q '  io ' '$tmp/screen' && ! grep -q cpuid '$tmp/screen'"

@@ -856,6 +856,22 @@ static void test_top_views(void **state)
 	assert_int_equal(v.rows[0].pid, 200);
 	es_top_free(&v);
 	o.pid = 0;
+	snprintf(o.vm_filter, sizeof(o.vm_filter), "WEB");	/* VMs by name, either case */
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.n, 2);				/* web-1's two vCPUs */
+	assert_int_equal(v.rows[0].pid, 100);
+	assert_int_equal(v.rows[1].pid, 100);
+	f = open_memstream(&buf, &len);
+	es_top_render(f, &v, 0, 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "vCPUs by rate, VMs named with 'WEB'"));
+	free(buf);
+	es_top_free(&v);
+	o.mode = ES_TOP_REASONS;			/* the reasons view ignores it */
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.total, 27);
+	es_top_free(&v);
+	o.vm_filter[0] = 0;
 	o.sort = ES_TOP_BY_TOTAL;
 	o.mode = ES_TOP_REASONS;
 	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);

@@ -33,10 +33,11 @@ void cmd_top_help(void)
 	       "entry in that interval and that time's share (time%%). Busiest reasons first.\n"
 	       "On a terminal the table is redrawn in place, fitted to its size, with keys:\n"
 	       "v per reason, per VM or per vCPU, s sort, p one VM's reasons (or vCPUs),\n"
-	       "f filter reason names, r reset the totals, h or ? the keys, space refresh\n"
-	       "now; q or Ctrl-C quits. Otherwise (a pipe, a file) it prints one block\n"
-	       "per interval, each headed by the time. The\n"
-	       "first frame comes at once (the VMs so far), then one per interval. A\n"
+	       "f filter reason names (VM names in the VM and vCPU views), r reset the\n"
+	       "totals, h or ? the keys, space refresh now; q or Ctrl-C quits. Otherwise\n"
+	       "(a pipe, a file) it prints one block per interval, each headed by the\n"
+	       "time. The first frame comes at once (the VMs so far), then one per\n"
+	       "interval. A\n"
 	       "replay (--source file:) counts from zero: its first record is the first\n"
 	       "frame, and counts as a refresh.\n"
 	       "\n"
@@ -163,7 +164,8 @@ static const char keys_help[] =
 	"  v      the table per exit reason, per VM, or per vCPU (PID/VCPU), in turn\n"
 	"  s      sort by rate, total, time or name, in turn\n"
 	"  p      reasons (or vCPUs) of one VM, the next in turn, then all VMs again\n"
-	"  f      show only the reasons whose name contains a text (empty: all)\n"
+	"  f      show only the reasons (in the VM and vCPU views: the VMs) whose\n"
+	"         name contains a text (empty: all)\n"
 	"  r      reset: count the totals from now\n"
 	"  space  refresh now\n"
 	"  h, ?   this help\n"
@@ -263,9 +265,13 @@ static int on_key(int key, struct es_snap *first, const struct es_snap *older,
 			o->mode = ES_TOP_REASONS;
 		break;
 	case 'f':
-		read_line("show reasons whose name contains (Enter: apply, Esc: keep): ",
-			  o->filter, sizeof(o->filter));
-		o->mode = ES_TOP_REASONS;
+		/* Of what the rows are: reasons' names, or VMs' in their views. */
+		if (o->mode == ES_TOP_REASONS)
+			read_line("show reasons whose name contains (Enter: apply, Esc: keep): ",
+				  o->filter, sizeof(o->filter));
+		else
+			read_line("show VMs whose name contains (Enter: apply, Esc: keep): ",
+				  o->vm_filter, sizeof(o->vm_filter));
 		break;
 	case 'r':
 		es_snap_free(first);

@@ -108,10 +108,16 @@ static int add_rows(struct es_top_view *v, size_t *cap, const struct es_snap *sn
 	for (i = 0; i < f.n; i++) {
 		const struct es_snap_row *sr = &f.rows[i];
 		const char *name = es_reason_name(v->vendor, sr->code);
+		char vm[ES_VM_NAME_MAX];
 		struct es_top_row *r;
 
 		if (reasons && !contains(name ? name : "unnamed", o->filter))
 			continue;
+		if (!reasons) {
+			vm_label(names, sr->tgid, vm, sizeof(vm));
+			if (!contains(vm, o->vm_filter))
+				continue;
+		}
 		/* Reasons are summed within a VM's row and within a vCPU's. */
 		r = row_of(v, cap, reasons ? sr->code : 0, reasons ? 0 : sr->tgid,
 			   vcpus ? sr->vcpu : ES_VCPU_ALL);
@@ -121,7 +127,7 @@ static int add_rows(struct es_top_view *v, size_t *cap, const struct es_snap *sn
 		}
 		if (!r->label[0]) {
 			if (!reasons)
-				vm_label(names, sr->tgid, r->label, sizeof(r->label));
+				snprintf(r->label, sizeof(r->label), "%s", vm);
 			else
 				snprintf(r->label, sizeof(r->label), "%s", name ? name : "unnamed");
 		}
@@ -287,6 +293,8 @@ int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", VM %u", o->pid);
 	if (reasons && o->filter[0] && n > 0 && (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", names with '%s'", o->filter);
+	if (!reasons && o->vm_filter[0] && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", VMs named with '%s'", o->vm_filter);
 	if (o->mode == ES_TOP_VCPUS && !v->vcpus && n > 0 && (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " (source %s has no vCPUs)", v->source);
 	if (v->lost && n > 0 && (size_t)n < sizeof(buf))

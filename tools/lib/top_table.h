@@ -25,6 +25,7 @@ struct es_top_opts {
 	enum es_top_sort sort;
 	uint32_t pid;			/* reasons or vCPUs of this VM only; 0: all */
 	char filter[32];		/* reasons view: names containing it; "": all */
+	char vm_filter[32];		/* VMs, vCPUs views: VM names containing it */
 };
 
 struct es_top_row {
