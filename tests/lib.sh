@@ -3,10 +3,10 @@
 
 # A time limit for a test's command: `timeout $TLIMIT SECS COMMAND...`.
 # --foreground: timeout signals the command alone, with no SIGCONT after its
-# SIGTERM. A SIGCONT that lands while LeakSanitizer stops the world at exit
-# (make asan's binaries) discards LSan's SIGSTOP, and the process then spins
-# for ever: 3 of 30 ASan exporters stopped through a plain timeout hung here,
-# and one ran CI out of time. -k 10: a SIGKILL 10 s later, whatever happens.
+# SIGTERM, which may discard the SIGSTOP LeakSanitizer waits for while it
+# stops the world at exit (make asan's binaries): 3 of 30 ASan exporters
+# stopped through a plain timeout spun there for ever, and one ran CI out of
+# time (docs/reliability.md). -k 10: a SIGKILL 10 s later, whatever happens.
 TLIMIT="--foreground -k 10"
 
 # case_ NAME WANT-STATUS WANT-TEXT -- COMMAND...: the command's exit status,
