@@ -4,7 +4,7 @@ CC ?= cc
 BUILD := build
 CFLAGS_TEST := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 
-.PHONY: all help tools modules install patch check unit lab selftests bench bench-fleet deb clean distclean
+.PHONY: all help tools modules install patch check unit lab selftests bench bench-fleet bench-tools deb clean distclean
 
 all: tools
 
@@ -167,7 +167,7 @@ BPF_TOOLS_OK := $(shell command -v clang >/dev/null && command -v bpftool >/dev/
 BPF_DIR := $(OUT)/bpf
 BPF_SKEL := $(BPF_DIR)/exitscope.skel.h
 BPF_USER_SRC := tools/bpf/collector.c
-BPF_HDR := tools/bpf/exitscope.h
+BPF_HDR := tools/bpf/exitscope.h tools/bpf/kvm_reason.bpf.h
 LDLIBS_BPF := -lbpf -lelf -lz
 ifeq ($(BPF_TOOLS_OK),yes)
 CLI_BPF_SRC := $(BPF_USER_SRC)
@@ -185,6 +185,18 @@ $(BPF_DIR)/exitscope.bpf.o: tools/bpf/exitscope.bpf.c $(BPF_HDR)
 		-c -o $@ $<
 $(BPF_SKEL): $(BPF_DIR)/exitscope.bpf.o
 	bpftool gen skeleton $< name exitscope_bpf > $@.tmp && mv $@.tmp $@
+
+# The benchmark's floor peer (lab/bpf-floor/: not part of exitscope).
+BENCH_BIN := $(OUT)/bench
+$(BENCH_BIN)/bpf-floor.bpf.o: lab/bpf-floor/bpf-floor.bpf.c lab/bpf-floor/bpf-floor.h $(BPF_HDR)
+	@mkdir -p $(@D)
+	clang -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(BPF_ARCH_INC) -Itools/bpf \
+		-Ilab/bpf-floor -c -o $@ $<
+$(BENCH_BIN)/bpf-floor.skel.h: $(BENCH_BIN)/bpf-floor.bpf.o
+	bpftool gen skeleton $< name bpf_floor_bpf > $@.tmp && mv $@.tmp $@
+$(BENCH_BIN)/bpf-floor: lab/bpf-floor/bpf-floor.c lab/bpf-floor/bpf-floor.h $(BENCH_BIN)/bpf-floor.skel.h $(BPF_HDR) $(LIB)
+	$(CC) $(CFLAGS_TOOLS) -I$(BENCH_BIN) -Itools/bpf $(LDSTATIC) -o $@ $< $(LIB) $(LDLIBS_TOOLS) $(LDLIBS_BPF)
+bench-tools: $(BENCH_BIN)/bpf-floor
 
 # exitscope --version: the release (debian/changelog's, the one place it is
 # written) and the commit it was built from.

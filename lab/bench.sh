@@ -10,13 +10,14 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 
-all_configs=stock,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit
+all_configs=stock,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-storage,bpf-floor-ktime,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit
 usage() {
 	cat <<EOF
 usage: make bench ARGS='[options]'   (or lab/bench.sh [options])
 
   --cpu amd|intel|both   emulated CPU (default both: AMD, QEMU -icount, every
-                         configuration; Intel, Bochs, stock and exitscope's)
+                         configuration; Intel, Bochs, all but the peers of the
+                         Debian root file system: perf, bpftrace, bcc)
   --only LIST            configurations, comma-separated, from:
                          $all_configs
   --cases LIST           vmexit-bench's command line, comma-separated: cases
@@ -64,14 +65,19 @@ esac
 # time goes into the exits, not the instructions.
 [[ ,$cases, == *,budget=* ]] || cases=${cases:+$cases,}budget=2000000
 if [ -z "$only" ]; then
-	[ "$cpu" = amd ] && only=$all_configs || only=stock,exitscope-off,exitscope-counts,exitscope-cycles
+	# Intel (Bochs) has no disk for the Debian root file system: the
+	# peers that need no more than L1's initramfs run there too.
+	[ "$cpu" = amd ] && only=$all_configs ||
+		only=stock,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,tracepoint-hist
 fi
 for c in $(tr , ' ' <<<"$only"); do
 	grep -qw -- "$c" <<<"${all_configs//,/ }" || die "invalid --only: '$c' (from $all_configs)"
 done
-peers=$(tr , '\n' <<<"$only" | grep -v -e '^stock$' -e '^exitscope-' || true)
+# The peers that need the Debian root file system (bpf-floor is built here,
+# the hist trigger is the kernel's).
+peers=$(tr , '\n' <<<"$only" | grep -e '^perf-' -e '^bpftrace-' -e '^bcc-' || true)
 [ "$cpu" = intel ] && [ -n "$peers" ] &&
-	die "the tracing peers run on AMD only (QEMU, with the Debian root file system): $peers"
+	die "these tracing peers run on AMD only (QEMU, with the Debian root file system): $peers"
 mkdir -p "$out" || die "cannot create --out '$out'"
 out=$(realpath "$out")
 
@@ -89,12 +95,13 @@ eval "$("$top/scripts/kernel-source.sh")"
 
 step 2/5 build "exitscope's modules for Debian's kernel, the tools, the benchmark image"
 "$top/scripts/build-modules.sh" >/dev/null
-make -s -C "$top" tools >/dev/null
+make -s -C "$top" tools bench-tools >/dev/null
 [ -f "$top/build/guest/vmexit-bench.bin" ] || die "no build/guest/vmexit-bench.bin (guest/bench/)"
 rootfs=
 if [ -n "$peers" ]; then
 	step 3/5 rootfs "the peers' root file system from Debian's packages (cached after the first run)"
 	rootfs=$("$top/scripts/build-rootfs.sh")
+	[ -f "$rootfs" ] || die "build-rootfs.sh printed '$rootfs', which is not the image"
 fi
 
 step 4/5 initramfs "initramfs: Debian's and exitscope's modules, the benchmark"
@@ -117,7 +124,7 @@ ln -s busybox "$r/bin/sh"
 ln -s ../bin/busybox "$r/sbin/modprobe"
 install -m755 "$top/lab/l1-bench.sh" "$r/init"
 install -D -m644 "$top/lab/l1-lib.sh" "$r/lib/exitscope/l1-lib.sh"
-install -m755 "$top/build/bin/exitscope-vmm" "$top/build/bin/exitscope" "$r/bin/"
+install -m755 "$top/build/bin/exitscope-vmm" "$top/build/bin/exitscope" "$top/build/bench/bpf-floor" "$r/bin/"
 install -m644 "$top/build/guest/vmexit-bench.bin" "$r/l2/"
 deps="$mdir/kernel/virt/lib/irqbypass.ko"
 [ "$cpu" = amd ] && deps="$deps $mdir/kernel/drivers/crypto/ccp/ccp.ko"

@@ -93,13 +93,18 @@ tracepoint:kvm:kvm_entry /@start[tid]/ {
 }' ;;
 	bcc-kvmexit)
 		peer_bg /out/peer-$1.log kvmexit-bpfcc ;;
-	exitscope-bpf)
-		/bin/exitscope record -v --source bpf --duration 0 --json \
+	# The collector as it chooses (tp_btf here), and in the tp fallback.
+	exitscope-bpf*)
+		case $1 in *-tp) src=bpf:tp ;; *) src=bpf ;; esac
+		case $1 in exitscope-bpf-counts*) timing=--no-timing ;; *) timing= ;; esac
+		/bin/exitscope record -v --source $src $timing --duration 0 --json \
 			>/out/peer-$1.json 2>/out/peer-$1.log &
 		peer=$! ;;
-	exitscope-bpf-counts)
-		/bin/exitscope record -v --source bpf --no-timing --duration 0 --json \
-			>/out/peer-$1.json 2>/out/peer-$1.log &
+	bpf-floor)
+		/bin/bpf-floor >/out/peer-$1.log 2>&1 &
+		peer=$! ;;
+	bpf-floor-*)	# the floor with one part more or less (bpf-floor.bpf.c)
+		/bin/bpf-floor ${1#bpf-floor-} >/out/peer-$1.log 2>&1 &
 		peer=$! ;;
 	esac
 	[ -n "$peer" ] || return 0

@@ -68,8 +68,8 @@ vmm_opts=
 # start_collector NAME: exitscope's BPF collector records until stopped.
 start_collector() {
 	collector_pid=
-	[ "$collector" = 1 ] || return 0
-	/bin/exitscope record -v --source bpf --duration 0 --json --textfile-dir /out \
+	case $collector in 1) src=bpf ;; bpf:*) src=$collector ;; *) return 0 ;; esac
+	/bin/exitscope record -v --source $src --duration 0 --json --textfile-dir /out \
 		--textfile-name collector-$1.prom >/out/collector-$1.json 2>/out/collector-$1.err &
 	collector_pid=$!
 	t=0

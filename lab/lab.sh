@@ -55,6 +55,9 @@ usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
   --collector            record every L2 run with exitscope's BPF collector
                          too (needs --l1 debian: BTF); its counts must equal
                          the tracepoint's (collector-MODE-RUN.json and .prom)
+  --collector-attach tp_btf|tp
+                         the collector in that attach mode only (default:
+                         tp_btf where L1's kernel allows, else tp)
   --out DIR              results directory (default: results)
   --timeout S            whole emulator run limit in seconds (default 900)
   --keep                 keep the work directory (images, raw serial data)
@@ -69,7 +72,7 @@ EOF
 
 cpu=intel workload=seed extra= runs=1 out=$top/results timeout=900 keep= json= rounds= l2cpus=1 l1=small l2append=
 l1append= l1extra=
-modules=exitscope collector=
+modules=exitscope collector= attach=
 # --cpu both runs this script once per vendor with every other argument as
 # given: they are kept here, without --cpu and --out.
 saved=()
@@ -95,6 +98,7 @@ while [ $# -gt 0 ]; do
 	--l1) l1=${2:?--l1 needs small or debian}; shift ;;
 	--modules) modules=${2:?--modules needs exitscope or stock}; shift ;;
 	--collector) collector=1 ;;
+	--collector-attach) attach=${2:?--collector-attach needs tp_btf or tp}; shift ;;
 	--json) json=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
@@ -121,6 +125,11 @@ case $l1 in small|debian) ;; *) die "invalid --l1: '$l1' (small or debian)" ;; e
 case $modules in exitscope|stock) ;; *) die "invalid --modules: '$modules' (exitscope or stock)" ;; esac
 [ -z "$collector" ] || [ "$l1" = debian ] ||
 	die "--collector needs --l1 debian (the BPF collector needs the kernel's BTF)"
+case $attach in '') ;;
+tp_btf|tp) [ -n "$collector" ] || die "--collector-attach needs --collector"
+	   collector=bpf:$attach ;;
+*)	die "invalid --collector-attach: '$attach' (tp_btf or tp)" ;;
+esac
 workloads=$(awk '!/^#/ && NF >= 3 { printf "%s%s", s, $1; s = ", " }' "$top/lab/workloads.txt")
 awk -v w="$workload" '!/^#/ && $1 == w { found = 1 } END { exit !found }' "$top/lab/workloads.txt" ||
 	die "invalid --workload: '$workload' ($workloads)"

@@ -11,7 +11,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 eval "$("$top/scripts/kernel-source.sh")"
 packages=(busybox-static kmod linux-perf "linux-headers-$KABI" bpftrace bpfcc-tools)
 key=$(printf '%s\n' "$KVER" "${packages[@]}" | sha256sum | cut -c1-12)
-img=$EXITSCOPE_CACHE/peers-rootfs-$KVER-$key.img
+# EXITSCOPE_ROOTFS_DIR: another directory for the image (tests: a cold one).
+img=${EXITSCOPE_ROOTFS_DIR:-$EXITSCOPE_CACHE}/peers-rootfs-$KVER-$key.img
 if [ ! -f "$img" ]; then
 	apt_ensure mmdebstrap e2fsprogs
 	sources=/etc/apt/sources.list.d/debian.sources
@@ -27,7 +28,9 @@ if [ ! -f "$img" ]; then
 	perf=$(chroot "$work/root" dpkg-query -W -f='${Version}' linux-perf)
 	[ "$perf" = "$KVER" ] || die "linux-perf $perf in the root file system, the kernel is $KVER"
 	size=$(( $(du -sm "$work/root" | cut -f1) * 5 / 4 + 200 ))
-	mke2fs -q -t ext4 -L exitscope-peers -d "$work/root" "$img.tmp" "${size}M" ||
+	# stdout is the image's path alone: mke2fs -d prints "Creating regular
+	# file ..." there even with -q.
+	mke2fs -q -t ext4 -L exitscope-peers -d "$work/root" "$img.tmp" "${size}M" >&2 ||
 		die "mke2fs failed"
 	mv "$img.tmp" "$img"
 	rm -rf "$work"

@@ -382,6 +382,22 @@ else
 fi
 case_ "module: a directory that is not there" 3 "no/such/kvm: No such file or directory" -- \
 	"$es" record --duration 1 --source module:"$tmp/no/such/kvm"
+case_ "bpf: an attach mode that is none" 3 "unknown source 'bpf:kprobe' (auto, module, module:DIR, bpf, bpf:tp_btf, bpf:tp," -- \
+	"$es" record --duration 1 --source bpf:kprobe
+# Where KVM is there but no vendor module's BTF (a KVM built in, as PVM's
+# here): tp_btf asked for alone fails and says why; bpf alone says both.
+if [ "$(id -u)" = 0 ] && [ -d /sys/module/kvm ] && [ ! -e /sys/kernel/btf/kvm_intel ] &&
+   [ ! -e /sys/kernel/btf/kvm_amd ]; then
+	case_ "bpf:tp_btf without the vendor module's BTF: no fallback, says why" 3 \
+		"the collector cannot attach in tp_btf mode here: /sys/kernel/btf/kvm_" -- \
+		"$es" record --duration 1 --source bpf:tp_btf
+	"$es" record --duration 1 --source bpf >"$tmp/bpf-both.out" 2>&1
+	check "... bpf alone falls back to tp, and if that fails too says why tp_btf was passed over" \
+		bash -c "grep -q 'source bpf: .*, tp (the tracepoint.s record; not tp_btf: /sys/kernel/btf/kvm_' '$tmp/bpf-both.out' ||
+			 grep -q '(tp_btf, tried first: /sys/kernel/btf/kvm_' '$tmp/bpf-both.out'"
+else
+	echo "skip - bpf:tp_btf without the vendor's BTF (needs root, KVM, and no kvm_intel or kvm_amd BTF)"
+fi
 
 # ---- the tracefs fallback, where this kernel lets it be tried ----
 ev=/sys/kernel/tracing/events/kvm/kvm_exit

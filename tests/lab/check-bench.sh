@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# One short configuration of the benchmark (make bench), so that it cannot
-# rot: AMD, stock KVM and exitscope's counts mode, 1 vCPU, the cpuid case
-# with a small budget. Not a measurement: the checks are that it runs, that
-# bench.json has the schema's fields with figures, and that the figures
-# are sane (each a round trip of thousands of emulated instructions).
+# One short sitting of the benchmark (make bench), so that it cannot rot:
+# AMD, stock KVM, exitscope's counts mode, the collector counting and the
+# floor peer (bpf-floor), 1 vCPU, the cpuid case with a small budget. Not a
+# measurement: the checks are that it runs, that bench.json has the
+# schema's fields with figures, that the figures are sane (each a round
+# trip of thousands of emulated instructions), and that a peer that could
+# not run is a line of the table, not a failed benchmark.
 # One "ok -"/"not ok -" line per case.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,9 +14,9 @@ out=$top/build/lab-check-bench
 rm -rf "$out"
 mkdir -p "$top/build"
 t0=$SECONDS
-"$top/lab/bench.sh" --cpu amd --only stock,exitscope-counts --vcpus 1 \
+"$top/lab/bench.sh" --cpu amd --only stock,exitscope-counts,exitscope-bpf-counts,bpf-floor --vcpus 1 \
 	--cases cpuid,query_total,budget=2000000,reps=3 --out "$out" >"$out.log" 2>&1
-result $? "bench: stock and exitscope-counts, 1 vCPU, ran ($((SECONDS - t0)) s)" \
+result $? "bench: stock, exitscope-counts, exitscope-bpf-counts and bpf-floor, 1 vCPU, ran ($((SECONDS - t0)) s)" \
 	"bench: failed (log: $out.log): $(tail -n 3 "$out.log" | tr '\n' ' ')"
 # get CONFIG CASE FIELD: one figure of bench.json.
 get() { jq -r --arg c "$1" --arg b "$2" --arg k "$3" \
@@ -28,3 +30,39 @@ result $? "bench: bench.json: cpuid $s ticks on stock, $c on counts, $a added pe
 [ -n "$(get stock query_total skipped)" ] && [ -n "$(get exitscope-counts query_total per_op)" ]
 result $? "bench: query_total skipped on stock KVM (no interface), measured on exitscope's" \
 	"bench: query_total: stock '$(get stock query_total skipped)', counts '$(get exitscope-counts query_total per_op)'"
+
+# The tracing configurations saw the benchmark's exits: the floor's total
+# and the collector's are KVM's own count of the VM's exits (kvmstat), on
+# SVM where every exit passes the tracepoint. Two witnesses, one each.
+kvm_exits() { sed -n 's/^exits \([0-9]*\)$/\1/p' "$out/kvmstat-$1-1.txt" 2>/dev/null; }
+floor=$(sed -n 's/^total \([0-9]*\)$/\1/p' "$out/peer-bpf-floor.log" 2>/dev/null)
+k=$(kvm_exits bpf-floor)
+[ -n "$floor" ] && [ -n "$k" ] && [ "$floor" -ge "$k" ] && [ "$k" -gt 0 ]
+result $? "bench: bpf-floor counted $floor exits, KVM's exits of the VM $k (the floor counts every VM: at least as many)" \
+	"bench: bpf-floor counted '$floor', KVM's exits '$k' ($(tail -n 2 "$out/peer-bpf-floor.log" 2>/dev/null | tr '\n' ' '))"
+col=$(jq '[.vms[].total.count] | add' "$out/peer-exitscope-bpf-counts.json" 2>/dev/null)
+k=$(kvm_exits exitscope-bpf-counts)
+[ -n "$col" ] && [ "$col" = "$k" ] && grep -q '"attach":"tp_btf"' "$out/peer-exitscope-bpf-counts.json"
+result $? "bench: exitscope-bpf-counts (tp_btf) counted $col exits, KVM's exits of the VM $k" \
+	"bench: exitscope-bpf-counts counted '$col', KVM's exits '$k', attach $(grep -o '"attach":"[a-z_]*"' "$out/peer-exitscope-bpf-counts.json" 2>/dev/null)"
+
+# A peer that cannot run (as bcc's kvmexit on AMD) is listed with L1's
+# reason, and the report still succeeds; stock or exitscope's own that
+# cannot run fail it. On copies of this sitting's real results.
+peerless=$out-peerless
+rm -rf "$peerless" && cp -r "$out" "$peerless"
+sed -i 's/^configs=\(.*\)$/configs=\1,bcc-kvmexit/' "$peerless/bench-info.txt"
+echo "kvmexit: this CPU is not supported" >"$peerless/failed-bcc-kvmexit.txt"
+"$top/build/bin/exitscope" bench-report "$peerless" >"$peerless.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q 'bcc-kvmexit .*could not run: kvmexit: this CPU is not supported' "$peerless.txt" &&
+	jq -e '.configs[] | select(.name == "bcc-kvmexit") | .failed' "$peerless/bench.json" >/dev/null 2>&1
+result $? "bench: a peer that could not run is in the table and bench.json, and bench-report exits 0" \
+	"bench: a peer that could not run: bench-report exited $rc: $(grep -m2 -e 'bcc' -e 'exitscope bench' "$peerless.txt" | tr '\n' ' ')"
+rm -f "$peerless"/bench-exitscope-counts-* "$peerless/bench.json"
+echo "insmod exitscope kvm.ko counts failed" >"$peerless/failed-exitscope-counts.txt"
+"$top/build/bin/exitscope" bench-report "$peerless" >"$peerless.txt" 2>&1
+rc=$?
+[ $rc -eq 1 ]
+result $? "bench: exitscope-counts that could not run fails bench-report (exit 1)" \
+	"bench: exitscope-counts that could not run: bench-report exited $rc"

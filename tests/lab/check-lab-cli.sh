@@ -36,7 +36,12 @@ case_ "bench: bad --only" 1 "invalid --only: 'bogus'" -- "$bench" --cpu amd --on
 case_ "bench: bad --vcpus" 1 "invalid --vcpus: '8'" -- "$bench" --cpu amd --vcpus 8
 case_ "bench: bad --tracer-vcpus" 1 "invalid --tracer-vcpus: '1,,2'" -- "$bench" --cpu amd --tracer-vcpus 1,,2
 case_ "bench: bad --cases" 1 "invalid --cases: 'cpuid;ls'" -- "$bench" --cpu amd --cases 'cpuid;ls'
-case_ "bench: tracing peers on Intel" 1 "the tracing peers run on AMD only" -- "$bench" --cpu intel --only bpftrace-count
+case_ "bench: tracing peers on Intel" 1 "these tracing peers run on AMD only (QEMU, with the Debian root file system): bpftrace-count" -- \
+	"$bench" --cpu intel --only stock,bpf-floor,tracepoint-hist,bpftrace-count
+case_ "lab: bad --collector-attach" 1 "invalid --collector-attach: 'kprobe' (tp_btf or tp)" -- \
+	"$lab" --l1 debian --collector --collector-attach kprobe
+case_ "lab: --collector-attach without --collector" 1 "--collector-attach needs --collector" -- \
+	"$lab" --l1 debian --collector-attach tp
 case_ "exitscope lab runs lab.sh" 1 "unknown option '--frob'" -- "$top/build/bin/exitscope" lab --frob
 cp "$top/build/bin/exitscope" "$tmp/exitscope"
 case_ "exitscope lab away from its tree" 1 "lab/lab.sh not found next to this binary" -- "$tmp/exitscope" lab

@@ -23,9 +23,12 @@ t0=$SECONDS
 # (tests/lab/l1/module-safety.sh, through --l1-extra), and runs fully
 # preemptible (its PREEMPT_DYNAMIC kernel with preempt=full), where the
 # time-away hooks can be preempted in the middle.
+# The collector attaches as it chooses (tp_btf: exitscope's modules carry
+# BTF too), or in the mode COLLECTOR_ATTACH names.
 more=()
 [ "$l1" = debian ] && more=(--collector --l1-extra "$top/tests/lab/l1/module-safety.sh"
-			    --l1-append preempt=full)
+			    --l1-append preempt=full
+			    ${COLLECTOR_ATTACH:+--collector-attach "$COLLECTOR_ATTACH"})
 "$top/lab/lab.sh" --cpu "$cpu" --l1 "$l1" "${more[@]}" --out "$out" --timeout 900 >"$out.log" 2>&1
 rc=$?
 # lab.sh retries once by itself after an emulator hang (docs/lab.md);
@@ -130,7 +133,7 @@ for p in "$nested" shadow; do
 done
 
 if [ "$l1" = debian ]; then
-	"$top/tests/lab/check-collector-run.sh" "$out" "$cpu" exitscope
+	"$top/tests/lab/check-collector-run.sh" "$out" "$cpu" exitscope "${COLLECTOR_ATTACH:-tp_btf}"
 fi
 
 # The guest interface is the host's to allow, per VM and CPL (issue 13).

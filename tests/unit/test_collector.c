@@ -290,9 +290,13 @@ static void test_record_json_roundtrip(void **state)
 	(void)state;
 	make_snap(&s);
 	es_snap_set_vm(&s, 100, "web-1");		/* VM 200 has no name: no "vm" */
+	snprintf(s.attach, sizeof(s.attach), "tp_btf");
+	s.health[ES_BPF_NO_STATE] = 3;
 	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), 0);
 	es_verdict_check(&r);
 	j1 = to_json(&r, &l1);
+	assert_non_null(strstr(j1, "\"source\":\"bpf\",\"attach\":\"tp_btf\""));
+	assert_non_null(strstr(j1, "\"untimed\":0,\"reason_unread\":0,\"no_state\":3}"));
 	assert_non_null(strstr(j1, "\"schema\":\"exitscope.record/1\""));
 	assert_non_null(strstr(j1, "\"p50_ns\":"));
 	assert_non_null(strstr(j1, "\"pid\":100,\"comm\":\"qemu \\\"x\\\"\",\"vm\":\"web-1\""));
@@ -302,6 +306,8 @@ static void test_record_json_roundtrip(void **state)
 	assert_string_equal(back.runs[0].vm, "web-1");
 	assert_string_equal(back.runs[1].vm, "");
 	assert_string_equal(back.meta.label, "before");
+	assert_string_equal(back.meta.attach, "tp_btf");
+	assert_int_equal(back.meta.health[ES_BPF_NO_STATE], 3);
 	assert_int_equal(back.meta.duration_ns, 5000000000u);
 	j2 = to_json(&back, &l2);
 	assert_int_equal(l1, l2);
@@ -350,10 +356,21 @@ static void test_record_json_refused(void **state)
 	expect_refused(HEAD VM("{\"reason\":114,\"name\":\"cpuid\",\"count\":1,\"time_ns\":1,\"hist\":" H32 ",\"x\":1}") "]}",
 		       "unknown key 'x'");
 	expect_refused(HEAD VM("") "," VM("") "]}", "ascending pid order");
-	/* fuzzer: an unknown key among the four health counters */
+	/* fuzzer: an unknown key among the health counters */
 	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"bpf\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
 		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\",\"health\":{\"stats_ful\":0}}",
-		       "health: not the five counters");
+		       "health: unknown key 'stats_ful'");
+	/* The first release's five counters are required; the later ones may be absent. */
+	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"bpf\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
+		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\",\"health\":{\"pending_failed\":0,"
+		       "\"stale\":0,\"row_gone\":0,\"untimed\":0,\"no_state\":0}}",
+		       "health: stats_full is missing");
+	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"module\",\"attach\":\"tp\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
+		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\"}",
+		       "attach is given but is not tp_btf or tp of a bpf record");
+	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"bpf\",\"attach\":\"kprobe\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
+		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\"}",
+		       "attach is given but is not tp_btf or tp of a bpf record");
 	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"lab\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
 		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"ns\"}", "source is not bpf, module or tracefs");
 	expect_refused(HEAD "]", "not JSON");
@@ -370,15 +387,19 @@ static void test_record_verdict(void **state)
 	(void)state;
 	make_snap(&s);
 	s.health[ES_BPF_STATS_FULL] = 17;
+	s.health[ES_BPF_REASON_UNREAD] = 4;
+	s.health[ES_BPF_NO_STATE] = 2;		/* a thread's first exit: no failure */
+	s.health[ES_BPF_UNTIMED] = 1;		/* neither */
 	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), 0);
 	r.runs[0].vcpus[0].rows[0].f.count++;	/* a vCPU that does not add up */
 	es_verdict_check(&r);
 	for (size_t i = 0; i < r.verdict.n; i++)
 		print_message("verdict: %s\n", r.verdict.why[i]);
-	assert_int_equal(r.verdict.n, 3);
+	assert_int_equal(r.verdict.n, 4);
 	assert_non_null(strstr(r.verdict.why[0], "17 exits were not counted"));
-	assert_non_null(strstr(r.verdict.why[1], "VM 100: vCPU 0: the rows add up to 9 exits"));
-	assert_non_null(strstr(r.verdict.why[2], "the vCPUs add up to 11 exits, the VM has 10"));
+	assert_non_null(strstr(r.verdict.why[1], "4 exits were not counted: the collector could not read their reason"));
+	assert_non_null(strstr(r.verdict.why[2], "VM 100: vCPU 0: the rows add up to 9 exits"));
+	assert_non_null(strstr(r.verdict.why[3], "the vCPUs add up to 11 exits, the VM has 10"));
 	es_record_free(&r);
 	es_snap_free(&s);
 }

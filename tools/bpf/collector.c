@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -28,8 +29,10 @@ struct bpf_source {
 	enum es_vendor vendor;		/* the host's, until a row says */
 	uint32_t max_rows;
 	int ncpu;
-	size_t stride;			/* one CPU's value, rounded to 8 bytes */
-	void *values;			/* ncpu * stride */
+	__u64 *health;			/* ncpu counters of one health kind */
+	bool btf;			/* tp_btf: the offsets are the vendor module's */
+	char vendor_btf[64];		/* ...of its BTF in sysfs, this instance */
+	ino_t vendor_ino;
 };
 
 /* ---- libbpf's messages: muted, but the last ones kept for errors ---- */
@@ -123,15 +126,168 @@ static bool kernel_at_least(int major, int minor, char *rel, size_t len)
 	return a > major || (a == major && b >= minor);
 }
 
-/* kvm_exit's record in vmlinux's BTF (KVM built in) or kvm.ko's. */
-static int check_btf(struct es_err *e)
+/* ---- which attach mode this kernel allows, from its BTF ---- */
+
+/* The BTF of a module (split on vmlinux's), or NULL with @why set. */
+static struct btf *module_btf(const char *mod, struct btf *vmlinux, char *why, size_t len)
+{
+	char path[64];
+	struct btf *b;
+
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", mod);
+	if (access(path, R_OK)) {
+		snprintf(why, len, "%s: %s (module not loaded, or loaded without BTF)", path,
+			 strerror(errno));
+		return NULL;
+	}
+	b = btf__parse_split(path, vmlinux);
+	if (!b)
+		snprintf(why, len, "%s: cannot be read: %s", path, strerror(errno));
+	return b;
+}
+
+/* The type of member @name of struct or union @id, modifiers and typedefs skipped; -1. */
+static int member_type(const struct btf *b, int id, const char *name)
+{
+	const struct btf_type *t = btf__type_by_id(b, id);
+	const struct btf_member *m;
+	int i;
+
+	if (!t || (!btf_is_struct(t) && !btf_is_union(t)))
+		return -1;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(b, m->name_off), name))
+			return btf__resolve_type(b, m->type);
+	return -1;
+}
+
+/* Whether @id is a pointer to the struct named @name. */
+static bool ptr_to(const struct btf *b, int id, const char *name)
+{
+	const struct btf_type *t = id > 0 ? btf__type_by_id(b, id) : NULL;
+
+	if (!t || !btf_is_ptr(t))
+		return false;
+	id = btf__resolve_type(b, t->type);
+	t = id > 0 ? btf__type_by_id(b, id) : NULL;
+	return t && btf_is_struct(t) && !strcmp(btf__name_by_offset(b, t->name_off), name);
+}
+
+static bool int_of(const struct btf *b, int id, unsigned int size)
+{
+	const struct btf_type *t = id > 0 ? btf__type_by_id(b, id) : NULL;
+
+	return t && btf_is_int(t) && t->size == size;
+}
+
+/*
+ * The tracepoint @tp's BPF prototype (typedef btf_trace_TP: a pointer to
+ * (void *ctx, args...)): true if its first argument is a struct kvm_vcpu
+ * pointer and it has at least @nargs.
+ */
+static bool tp_proto_ok(const struct btf *b, const char *tp, int nargs, int *proto)
+{
+	char name[64];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF);
+	t = id > 0 ? btf__type_by_id(b, id) : NULL;
+	if (!t)
+		return false;
+	id = btf__resolve_type(b, t->type);
+	t = id > 0 ? btf__type_by_id(b, id) : NULL;
+	if (!t || !btf_is_ptr(t))
+		return false;
+	*proto = btf__resolve_type(b, t->type);
+	t = *proto > 0 ? btf__type_by_id(b, *proto) : NULL;
+	return t && btf_is_func_proto(t) && btf_vlen(t) >= 1 + nargs &&
+	       ptr_to(b, btf__resolve_type(b, btf_params(t)[1].type), "kvm_vcpu");
+}
+
+/* The vendor's exit reason where exitscope.bpf.c's read_reason() looks. */
+static bool vendor_fields_ok(const struct btf *b, enum es_vendor v, char *why, size_t len)
+{
+	int id, m;
+
+	if (v == ES_INTEL) {
+		id = btf__find_by_name_kind(b, "vcpu_vmx", BTF_KIND_STRUCT);
+		m = member_type(b, id, "exit_reason");
+		if (m < 0)	/* 6.16 on: vcpu_vmx.vt.exit_reason */
+			m = member_type(b, member_type(b, id, "vt"), "exit_reason");
+		if (id > 0 && int_of(b, member_type(b, m, "full"), 4))
+			return true;
+		snprintf(why, len, "kvm_intel's BTF has no vcpu_vmx.exit_reason.full of 4 bytes");
+		return false;
+	}
+	id = btf__find_by_name_kind(b, "vcpu_svm", BTF_KIND_STRUCT);
+	m = member_type(b, id, "vmcb");
+	if (id > 0 && ptr_to(b, m, "vmcb")) {
+		const struct btf_type *t = btf__type_by_id(b, m);
+		int ctl = member_type(b, btf__resolve_type(b, t->type), "control");
+		int code = member_type(b, ctl, "exit_code");
+
+		if (int_of(b, code, 4) || int_of(b, code, 8))
+			return true;
+	}
+	snprintf(why, len, "kvm_amd's BTF has no vcpu_svm.vmcb->control.exit_code of 4 or 8 bytes");
+	return false;
+}
+
+/*
+ * Whether tp_btf can run here: kvm's tracepoints with the vCPU as their
+ * argument (5.16 on; before, kvm_exit's first argument was the reason)
+ * and the vendor's vCPU in its module's BTF. A CO-RE read that cannot be
+ * relocated would still load (libbpf poisons it, the verifier prunes it)
+ * and count nothing, so this is checked here, before. false with @why.
+ */
+static bool tp_btf_usable(enum es_vendor v, char *why, size_t len)
+{
+	const char *mod = v == ES_INTEL ? "kvm_intel" : "kvm_amd";
+	struct btf *vmlinux, *kvm = NULL, *vendor = NULL;
+	const struct btf *tps;
+	bool ok = false;
+	int proto;
+
+	vmlinux = btf__parse("/sys/kernel/btf/vmlinux", NULL);
+	if (!vmlinux) {
+		snprintf(why, len, "/sys/kernel/btf/vmlinux: %s", strerror(errno));
+		return false;
+	}
+	/* kvm's tracepoints: kvm.ko's BTF, or vmlinux's when KVM is built in. */
+	tps = vmlinux;
+	if (btf__find_by_name_kind(vmlinux, "btf_trace_kvm_exit", BTF_KIND_TYPEDEF) <= 0) {
+		kvm = module_btf("kvm", vmlinux, why, len);
+		if (!kvm)
+			goto out;
+		tps = kvm;
+	}
+	if (!tp_proto_ok(tps, "kvm_exit", 2, &proto) ||
+	    !int_of(tps, btf__resolve_type(tps, btf_params(btf__type_by_id(tps, proto))[2].type), 4)) {
+		snprintf(why, len, "kvm_exit's arguments are not (struct kvm_vcpu *, u32) (kernels before 5.16)");
+		goto out;
+	}
+	if (!tp_proto_ok(tps, "kvm_entry", 1, &proto)) {
+		snprintf(why, len, "kvm_entry's first argument is not struct kvm_vcpu *");
+		goto out;
+	}
+	vendor = module_btf(mod, vmlinux, why, len);
+	ok = vendor && vendor_fields_ok(vendor, v, why, len);
+out:
+	btf__free(vendor);
+	btf__free(kvm);
+	btf__free(vmlinux);
+	return ok;
+}
+
+/* For tp: kvm_exit's record in vmlinux's BTF (KVM built in) or kvm.ko's. */
+static int check_tp_records(struct es_err *e)
 {
 	struct btf *vmlinux, *kvm = NULL;
 	bool found;
 
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return es_errf(e, "the kernel has no BTF (/sys/kernel/btf/vmlinux: %s; CONFIG_DEBUG_INFO_BTF)",
-			       strerror(errno));
 	vmlinux = btf__parse("/sys/kernel/btf/vmlinux", NULL);
 	if (!vmlinux)
 		return es_errf(e, "/sys/kernel/btf/vmlinux: cannot be read: %s", strerror(errno));
@@ -186,15 +342,30 @@ static int check_caps(struct es_err *e)
 	return 0;
 }
 
-static int check_prerequisites(struct es_err *e)
+/* What both modes need: the privileges, a kernel with task storage for tracing, BTF, KVM. */
+static int check_common(struct es_err *e)
 {
-	char rel[128] = "?", path[512];
-	const char *ev, *denied;
+	char rel[128] = "?";
 
 	if (check_caps(e))
 		return -1;
-	if (!kernel_at_least(5, 11, rel, sizeof(rel)))
-		return es_errf(e, "kernel %s is too old for the BPF collector (5.11 or later: BTF of modules, CO-RE)", rel);
+	if (!kernel_at_least(5, 13, rel, sizeof(rel)))
+		return es_errf(e, "kernel %s is too old for the BPF collector (5.13 or later: BTF of modules, CO-RE, task storage in tracing programs)",
+			       rel);
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return es_errf(e, "the kernel has no BTF (/sys/kernel/btf/vmlinux: %s; CONFIG_DEBUG_INFO_BTF)",
+			       strerror(errno));
+	if (access("/sys/module/kvm", F_OK))
+		return es_errf(e, "no KVM module loaded (modprobe kvm_intel or kvm_amd)");
+	return 0;
+}
+
+/* What tp needs besides: tracefs, where libbpf finds the tracepoints' ids. */
+static int check_tp(struct es_err *e)
+{
+	const char *ev, *denied;
+	char path[512];
+
 	ev = events_dir(&denied);
 	if (!ev && denied)
 		return es_errf(e, "%s: not readable by this user (libbpf reads the tracepoints' ids there: root, or CAP_DAC_READ_SEARCH)",
@@ -202,12 +373,9 @@ static int check_prerequisites(struct es_err *e)
 	if (!ev)
 		return es_errf(e, "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
 	snprintf(path, sizeof(path), "%s/kvm/kvm_exit", ev);
-	if (access(path, F_OK)) {
-		if (access("/sys/module/kvm", F_OK))
-			return es_errf(e, "no KVM module loaded (modprobe kvm_intel or kvm_amd)");
+	if (access(path, F_OK))
 		return es_errf(e, "%s: %s: this KVM has no kvm_exit tracepoint", path, strerror(errno));
-	}
-	return check_btf(e);
+	return check_tp_records(e);
 }
 
 /* ---- the source ---- */
@@ -237,17 +405,39 @@ static void prune(struct bpf_map *stats, const struct es_snap *s)
 	}
 }
 
+/*
+ * tp_btf read the vendor module's fields at the offsets of its BTF when
+ * loaded. A module reloaded since (say exitscope's own, or another build)
+ * may have others: its sysfs BTF file is then a new one. Stop rather than
+ * count from the wrong bytes.
+ */
+static int check_vendor_same(const struct bpf_source *b, struct es_err *e)
+{
+	struct stat st;
+
+	if (!b->btf)
+		return 0;
+	if (stat(b->vendor_btf, &st) || st.st_ino != b->vendor_ino)
+		return es_errf(e, "%s: the vendor module was unloaded or reloaded since the collector started (its offsets may have moved): start it again",
+			       b->vendor_btf);
+	return 0;
+}
+
 static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e)
 {
 	struct bpf_source *b = src->priv;
 	struct bpf_map *stats = b->skel->maps.stats, *health = b->skel->maps.health;
 	struct es_bpf_key key, next, *prev = NULL;
+	struct es_bpf_val val;
 	struct es_snap_row row;
 	__u32 k;
 	int err;
 
+	if (check_vendor_same(b, e))
+		return -1;
 	es_snap_clear(out);
 	snprintf(out->source, sizeof(out->source), "bpf");
+	snprintf(out->attach, sizeof(out->attach), "%s", b->btf ? "tp_btf" : "tp");
 	out->vendor = b->vendor;
 	out->vendor_known = true;
 	out->has = ES_SNAP_VCPUS | (b->skel->rodata->timing ? ES_SNAP_NS : 0);
@@ -255,20 +445,19 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 	for (k = 0; k < ES_BPF_NR_HEALTH; k++) {
 		size_t c;
 
-		err = bpf_map__lookup_elem(health, &k, sizeof(k), b->values,
+		err = bpf_map__lookup_elem(health, &k, sizeof(k), b->health,
 					   (size_t)b->ncpu * sizeof(__u64), 0);
 		if (err)
 			return es_errf(e, "reading the collector's health map: %s", strerror(-err));
 		out->health[k] = 0;
 		for (c = 0; c < (size_t)b->ncpu; c++)
-			out->health[k] += ((__u64 *)b->values)[c];
+			out->health[k] += b->health[c];
 	}
 	/* Rows are only ever added while we walk: get_next_key sees each once. */
 	while (!(err = bpf_map__get_next_key(stats, prev, &next, sizeof(next)))) {
 		key = next;
 		prev = &key;
-		err = bpf_map__lookup_elem(stats, &key, sizeof(key), b->values,
-					   (size_t)b->ncpu * b->stride, 0);
+		err = bpf_map__lookup_elem(stats, &key, sizeof(key), &val, sizeof(val), 0);
 		if (err == -ENOENT)
 			continue;
 		if (err)
@@ -277,7 +466,8 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 		row.tgid = key.tgid;
 		row.vcpu = key.vcpu;
 		row.code = key.reason;
-		es_percpu_sum(b->values, (size_t)b->ncpu, b->stride, &row);
+		/* One copy (a plain hash, one writer per row): the same sum of one. */
+		es_percpu_sum(&val, 1, sizeof(val), &row);
 		if (es_snap_add(out, &row))
 			return es_errf(e, "out of memory");
 		out->vendor = key.isa == ES_BPF_ISA_VMX ? ES_INTEL : ES_AMD;
@@ -297,19 +487,102 @@ static void bpf_close(struct es_source *src)
 	if (!b)
 		return;
 	exitscope_bpf__destroy(b->skel);
-	free(b->values);
+	free(b->health);
 	free(b);
 	src->priv = NULL;
+}
+
+/* Why a libbpf step failed, for people. */
+static void load_error(int err, bool btf, struct es_err *e)
+{
+	if (err == -EPERM || err == -EACCES)
+		es_errf(e, "loading the BPF collector (%s): %s (root, or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN, needed; a lockdown or a seccomp filter may forbid BPF)",
+			btf ? "tp_btf" : "tp", strerror(-err));
+	else
+		es_errf(e, "loading the BPF collector (%s): %s (the verifier rejected it, or the kernel lacks a feature: see above)",
+			btf ? "tp_btf" : "tp", strerror(-err));
+}
+
+/*
+ * Open, set, load and attach the skeleton in one mode; -1 with @e set,
+ * nothing left. @fallback: another mode follows a failure, so the
+ * verifier's log is not printed (the reason goes into what the source says;
+ * -v shows it all).
+ */
+static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool btf,
+		     bool fallback, struct es_err *e)
+{
+	struct exitscope_bpf *skel;
+	int err;
+
+	skel = exitscope_bpf__open();
+	if (!skel)
+		return es_errf(e, "opening the BPF object: %s", strerror(errno));
+	skel->rodata->filter_tgid = o->pid;
+	skel->rodata->timing = o->timing;
+	skel->rodata->vendor_isa = b->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM;
+	err = 0;
+	if (o->max_rows)
+		err = bpf_map__set_max_entries(skel->maps.stats, o->max_rows);
+	if (err) {
+		es_errf(e, "setting the stats map's size to %u: %s", o->max_rows, strerror(-err));
+		goto fail;
+	}
+	/* One pair of programs; counts only: no kvm_entry program at all. */
+	err = bpf_program__set_autoload(skel->progs.on_exit_btf, btf);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_entry_btf, btf && o->timing);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_exit_tp, !btf);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_entry_tp, !btf && o->timing);
+	if (err) {
+		es_errf(e, "choosing the programs: %s", strerror(-err));
+		goto fail;
+	}
+	err = exitscope_bpf__load(skel);
+	if (err) {
+		if (!fallback)
+			print_log_tail(25);
+		load_error(err, btf, e);
+		goto fail;
+	}
+	err = exitscope_bpf__attach(skel);
+	if (err) {
+		if (!fallback)
+			print_log_tail(10);
+		es_errf(e, "attaching to kvm_exit%s (%s): %s", o->timing ? " and kvm_entry" : "",
+			btf ? "tp_btf" : "tp", strerror(-err));
+		goto fail;
+	}
+	b->skel = skel;
+	b->btf = btf;
+	return 0;
+fail:
+	exitscope_bpf__destroy(skel);
+	return -1;
+}
+
+/* Remember which vendor module instance tp_btf's offsets came from. */
+static int note_vendor(struct bpf_source *b, struct es_err *e)
+{
+	struct stat st;
+
+	snprintf(b->vendor_btf, sizeof(b->vendor_btf), "/sys/kernel/btf/%s",
+		 b->vendor == ES_INTEL ? "kvm_intel" : "kvm_amd");
+	if (stat(b->vendor_btf, &st))
+		return es_errf(e, "%s: %s", b->vendor_btf, strerror(errno));
+	b->vendor_ino = st.st_ino;
+	return 0;
 }
 
 int es_source_bpf_open(const struct es_source_opts *o, struct es_source *src,
 		       struct es_err *e)
 {
+	bool want_btf = !o->attach || !strcmp(o->attach, "tp_btf");
+	bool want_tp = !o->attach || !strcmp(o->attach, "tp");
+	char why[256] = "";
 	struct bpf_source *b;
-	int err;
 
 	memset(src, 0, sizeof(*src));
-	if (check_prerequisites(e))
+	if (check_common(e))
 		return -1;
 	log_verbose = o->verbose;
 	log_len = 0;
@@ -318,73 +591,64 @@ int es_source_bpf_open(const struct es_source_opts *o, struct es_source *src,
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return es_errf(e, "out of memory");
+	b->vendor = es_host_vendor();
 	b->ncpu = libbpf_num_possible_cpus();
 	if (b->ncpu <= 0) {
 		es_errf(e, "cannot tell the number of possible CPUs: %s", strerror(-b->ncpu));
 		goto cleanup;
 	}
-	b->stride = (sizeof(struct es_bpf_val) + 7) / 8 * 8;
-	b->values = calloc((size_t)b->ncpu, b->stride);
-	if (!b->values) {
+	b->health = calloc((size_t)b->ncpu, sizeof(__u64));
+	if (!b->health) {
 		es_errf(e, "out of memory");
 		goto cleanup;
 	}
-	b->skel = exitscope_bpf__open();
-	if (!b->skel) {
-		es_errf(e, "opening the BPF object: %s", strerror(errno));
-		goto cleanup;
-	}
-	b->skel->rodata->filter_tgid = o->pid;
-	b->skel->rodata->timing = o->timing;
-	if (o->max_rows) {
-		err = bpf_map__set_max_entries(b->skel->maps.stats, o->max_rows);
-		if (err) {
-			es_errf(e, "setting the stats map's size to %u: %s", o->max_rows, strerror(-err));
+	/*
+	 * tp_btf where this kernel's BTF shows what it reads, else (or if
+	 * it fails to load) the classic tracepoints; either said in @what.
+	 */
+	if (want_btf && !tp_btf_usable(b->vendor, why, sizeof(why))) {
+		if (!want_tp) {
+			es_errf(e, "the collector cannot attach in tp_btf mode here: %s", why);
 			goto cleanup;
 		}
-	}
-	if (!o->timing) {
-		/* Counts only: no kvm_entry program, no pending map worth its memory. */
-		err = bpf_program__set_autoload(b->skel->progs.on_kvm_entry, false);
-		if (!err)
-			err = bpf_map__set_max_entries(b->skel->maps.pending, 1);
-		if (err) {
-			es_errf(e, "turning timing off: %s", strerror(-err));
+	} else if (want_btf) {
+		if (!note_vendor(b, e) && !load_mode(b, o, true, want_tp, e))
+			goto loaded;
+		if (!want_tp)
 			goto cleanup;
+		snprintf(why, sizeof(why), "%.250s", e->msg);
+	}
+	if (check_tp(e) || load_mode(b, o, false, false, e)) {
+		/* Both modes failed: say why each. */
+		if (why[0]) {
+			char tp_err[sizeof(e->msg)];
+
+			snprintf(tp_err, sizeof(tp_err), "%s", e->msg);
+			es_errf(e, "%.300s (tp_btf, tried first: %.300s)", tp_err, why);
 		}
-	}
-	err = exitscope_bpf__load(b->skel);
-	if (err) {
-		print_log_tail(25);
-		if (err == -EPERM || err == -EACCES)
-			es_errf(e, "loading the BPF collector: %s (root, or CAP_BPF and CAP_PERFMON, needed; a lockdown or a seccomp filter may forbid BPF)",
-				strerror(-err));
-		else
-			es_errf(e, "loading the BPF collector: %s (the verifier rejected it, or the kernel lacks a feature: see above)",
-				strerror(-err));
 		goto cleanup;
 	}
-	err = exitscope_bpf__attach(b->skel);
-	if (err) {
-		print_log_tail(10);
-		es_errf(e, "attaching to kvm:kvm_exit and kvm:kvm_entry: %s", strerror(-err));
-		goto cleanup;
-	}
-	b->vendor = es_host_vendor();
+loaded:
 	b->max_rows = bpf_map__max_entries(b->skel->maps.stats);
 	snprintf(src->kind, sizeof(src->kind), "bpf");
-	snprintf(src->what, sizeof(src->what),
-		 "the BPF collector on kvm:kvm_exit%s (%s, up to %u rows)",
-		 o->timing ? " and kvm:kvm_entry" : "", o->pid ? "one VM" : "every VM",
-		 bpf_map__max_entries(b->skel->maps.stats));
+	if (b->btf)
+		snprintf(src->what, sizeof(src->what),
+			 "the BPF collector on kvm_exit%s, tp_btf (the reason read from %s by CO-RE) (%s, up to %u rows)",
+			 o->timing ? " and kvm_entry" : "",
+			 b->vendor == ES_INTEL ? "kvm_intel's vcpu_vmx.exit_reason" :
+						 "kvm_amd's vcpu_svm.vmcb->control.exit_code",
+			 o->pid ? "one VM" : "every VM", b->max_rows);
+	else
+		snprintf(src->what, sizeof(src->what),
+			 "the BPF collector on kvm:kvm_exit%s, tp (the tracepoint's record%s%.200s) (%s, up to %u rows)",
+			 o->timing ? " and kvm:kvm_entry" : "", why[0] ? "; not tp_btf: " : "", why,
+			 o->pid ? "one VM" : "every VM", b->max_rows);
 	src->read = bpf_read;
 	src->close = bpf_close;
 	src->priv = b;
 	return 0;
 cleanup:
-	if (b->skel)
-		exitscope_bpf__destroy(b->skel);
-	free(b->values);
+	free(b->health);
 	free(b);
 	return -1;
 }

@@ -1,29 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * exitscope's collector, the kernel side: on kvm:kvm_exit count the exit
- * in the row of its VM (the VMM's tgid), vCPU and folded reason, and note
- * the time; on the vCPU's next kvm:kvm_entry charge the interval to that
- * row's time and log2 histogram. Everything is aggregated here, in a
- * per-CPU hash (no atomics, no per-event copy to user space); user space
- * sums the CPUs when it reads.
+ * exitscope's collector, the kernel side: on kvm_exit count the exit in the
+ * row of its VM (the VMM's tgid), vCPU and folded reason, and note the
+ * time in the thread's own storage; on the vCPU's next kvm_entry charge the
+ * interval to that row's time and log2 histogram.
  *
- * CO-RE: the tracepoints are the kvm module's, so their records' layout is
- * in kvm.ko's BTF (or vmlinux's when KVM is built in). The structs below
- * name only the fields used; libbpf relocates each access against the
- * kernel's own struct, whichever BTF it lives in.
+ * Two pairs of programs, of which user space loads one (collector.c):
+ *   tp_btf  BTF-typed raw tracepoints: the kernel calls the program with the
+ *           tracepoint's arguments (vcpu, isa) and builds no trace record,
+ *           so the exit reason is read from the vendor's vCPU by CO-RE
+ *           (VMX: vcpu_vmx.exit_reason; SVM: vcpu_svm.vmcb->control.exit_code),
+ *           the very fields the tracepoint itself reports;
+ *   tp      the classic tracepoints, reading the record the kernel formats:
+ *           the fallback where the vendor module has no BTF or another shape.
+ * Both share the maps, so what user space reads does not depend on the mode.
+ *
+ * The cost of the exit path (docs/collector.md, docs/benchmarks.md): rows
+ * are a preallocated hash, looked up without a lock (an insert takes the
+ * bucket lock once per new row, and allocates nothing); the pending exit
+ * lives in the task's own storage, created on the entry side, so the exit
+ * path neither allocates nor locks. Rows are written by one thread at a
+ * time: a row's key holds the vCPU, and a vCPU's exits and entries all run
+ * in the thread holding vcpu->mutex for KVM_RUN. So the increments are
+ * plain, and user space reads one copy, not one per CPU.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 
 #include "exitscope.h"
+#include "kvm_reason.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* Knobs, set by the loader between open and load. */
 const volatile __u32 filter_tgid = 0;	/* 0: every VM */
-const volatile __u8 timing = 1;		/* false: counts only, no pending */
+const volatile __u8 timing = 1;		/* false: counts only, no kvm_entry program */
 
+/* ---- the kernel's shapes: only the fields read, relocated by CO-RE ---- */
+
+/* The classic tracepoints' records (kvm.ko's BTF, or vmlinux's). */
 struct trace_event_raw_kvm_exit {
 	unsigned int exit_reason;
 	__u32 isa;
@@ -34,19 +52,20 @@ struct trace_event_raw_kvm_entry {
 	unsigned int vcpu_id;
 } __attribute__((preserve_access_index));
 
+/* ---- maps ---- */
+
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(type, BPF_MAP_TYPE_HASH);	/* preallocated: no allocation at insert */
 	__uint(max_entries, ES_BPF_STATS_MAX);
 	__type(key, struct es_bpf_key);
 	__type(value, struct es_bpf_val);
 } stats SEC(".maps");
 
-/* Keyed by thread id; LRU, so threads that died mid-exit age out. */
+/* The thread's exit waiting for its entry; freed with the thread. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, ES_BPF_PENDING_MAX);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* the only way this type exists */
+	__type(key, int);
 	__type(value, struct es_bpf_pending);
 } pending SEC(".maps");
 
@@ -84,76 +103,75 @@ static __always_inline struct es_bpf_val *row_of(const struct es_bpf_key *key)
 	return bpf_map_lookup_elem(&stats, key);
 }
 
-SEC("tp/kvm/kvm_exit")
-int on_kvm_exit(struct trace_event_raw_kvm_exit *ctx)
+/* The exit, counted and (timing) noted; the same in both modes. */
+static __always_inline void on_exit(__u32 tgid, __u32 vcpu, __u32 isa, __u32 reason)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	struct es_bpf_pending *p, np = {};
 	struct es_bpf_key key = {};
+	struct es_bpf_pending *p;
 	struct es_bpf_val *v;
 
-	key.tgid = id >> 32;
-	if (filter_tgid && key.tgid != filter_tgid)
-		return 0;
-	key.vcpu = ctx->vcpu_id;
-	key.isa = ctx->isa;
-	key.reason = es_bpf_fold_reason(key.isa, ctx->exit_reason);
+	key.tgid = tgid;
+	key.vcpu = vcpu;
+	key.isa = isa;
+	key.reason = es_bpf_fold_reason(isa, reason);
 	v = row_of(&key);
 	if (!v)
-		return 0;
+		return;
 	v->count++;
 	if (!timing)
-		return 0;
-	/* Written in place when the thread is known: no allocation per exit. */
-	p = bpf_map_lookup_elem(&pending, &tid);
-	if (p) {
-		/*
-		 * Still pending: no kvm_entry came between two exits (6.1
-		 * re-enters from the fastpath without one). That exit stays
-		 * untimed; say how often.
-		 */
-		if (p->ts)
-			health_bump(ES_BPF_UNTIMED);
-		p->key = key;
-		p->task = bpf_get_current_task();
-		p->ts = bpf_ktime_get_ns();
-		return 0;
+		return;
+	/* No creation here: the exit path must not allocate. */
+	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!p) {
+		/* The thread's first exit since the collector started. */
+		health_bump(ES_BPF_NO_STATE);
+		return;
 	}
-	np.key = key;
-	np.task = bpf_get_current_task();
-	np.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&pending, &tid, &np, BPF_ANY))
-		health_bump(ES_BPF_PENDING_FAILED);
-	return 0;
+	/*
+	 * Still pending: no kvm_entry came between two exits (6.1's SVM
+	 * re-enters from the fastpath without a kvm_exit, not without an
+	 * entry, so this is rare). That exit stays untimed; say how often.
+	 */
+	if (p->ts)
+		health_bump(ES_BPF_UNTIMED);
+	p->key = key;
+	p->ts = bpf_ktime_get_ns();
 }
 
-SEC("tp/kvm/kvm_entry")
-int on_kvm_entry(struct trace_event_raw_kvm_entry *ctx)
+/* The entry: charge the pending exit of this thread, if any. */
+static __always_inline void on_entry(__u32 vcpu)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct es_bpf_pending *p;
 	struct es_bpf_val *v;
 	__u64 now, delta;
 	__u32 b;
 
-	p = bpf_map_lookup_elem(&pending, &tid);
-	/* The first entry of a vCPU, or one after an untimed exit. */
-	if (!p || !p->ts)
-		return 0;
+	/*
+	 * Created here, once in a vCPU thread's life, so that the exit
+	 * path never allocates (a failure leaves the next exit untimed).
+	 */
+	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p) {
+		health_bump(ES_BPF_PENDING_FAILED);
+		return;
+	}
+	/* The first entry of a vCPU, a fastpath re-entry, or after an untimed exit. */
+	if (!p->ts)
+		return;
 	now = bpf_ktime_get_ns();
-	/* A thread id reused by another thread, or another vCPU: not ours. */
-	if (p->task != bpf_get_current_task() || p->key.vcpu != ctx->vcpu_id) {
+	/* One thread, another vCPU (a VMM that moves vCPUs between threads). */
+	if (p->key.vcpu != vcpu) {
 		p->ts = 0;
 		health_bump(ES_BPF_STALE);
-		return 0;
+		return;
 	}
 	delta = now > p->ts ? now - p->ts : 0;
 	p->ts = 0;
 	v = bpf_map_lookup_elem(&stats, &p->key);
 	if (!v) {
 		health_bump(ES_BPF_ROW_GONE);
-		return 0;
+		return;
 	}
 	v->time_ns += delta;
 	/*
@@ -167,5 +185,71 @@ int on_kvm_entry(struct trace_event_raw_kvm_entry *ctx)
 	b = es_bpf_bucket(delta);
 	__asm__ volatile("" : "+r"(b));
 	v->hist[b & (ES_BPF_HIST_BUCKETS - 1)]++;
+}
+
+/* The VMM's tgid if its VM is one we count, else 0. */
+static __always_inline __u32 counted_tgid(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return !filter_tgid || tgid == filter_tgid ? tgid : 0;
+}
+
+/* ---- tp_btf: the tracepoints' arguments, no record built ---- */
+
+SEC("tp_btf/kvm_exit")
+int BPF_PROG(on_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
+{
+	__u32 tgid = counted_tgid(), reason;
+
+	/*
+	 * Never NULL from KVM, but 6.12's verifier (the raw_tp arguments
+	 * marked PTR_MAYBE_NULL, backported to 6.12.y) wants the check.
+	 */
+	if (!tgid || !vcpu)
+		return 0;
+	if (read_reason(vcpu, isa, &reason)) {
+		/* Never a made-up reason: the exit is not counted, and said. */
+		health_bump(ES_BPF_REASON_UNREAD);
+		return 0;
+	}
+	on_exit(tgid, vcpu->vcpu_id, isa, reason);
 	return 0;
+}
+
+/* Only the first argument: 6.1 before the stable backport had no second. */
+SEC("tp_btf/kvm_entry")
+int BPF_PROG(on_entry_btf, struct kvm_vcpu *vcpu)
+{
+	if (vcpu && counted_tgid())
+		on_entry(vcpu->vcpu_id);
+	return 0;
+}
+
+/* ---- tp: the classic tracepoints, the fallback ---- */
+
+/*
+ * These return 1: a classic tracepoint passes its event on to perf's own
+ * consumers (perf kvm stat, kvm_stat) only when the BPF program returns
+ * non-zero, so 0 would blind them while exitscope runs. The price: the
+ * program is attached through a perf event of its own, so the kernel then
+ * runs perf_tp_event() for that one too, about 200 emulated instructions
+ * per program and exit in the lab (docs/benchmarks.md). tp_btf has neither.
+ */
+SEC("tp/kvm/kvm_exit")
+int on_exit_tp(struct trace_event_raw_kvm_exit *ctx)
+{
+	__u32 tgid = counted_tgid();
+
+	if (tgid)
+		on_exit(tgid, ctx->vcpu_id, ctx->isa, ctx->exit_reason);
+	return 1;
+}
+
+SEC("tp/kvm/kvm_entry")
+int on_entry_tp(struct trace_event_raw_kvm_entry *ctx)
+{
+	if (counted_tgid())
+		on_entry(ctx->vcpu_id);
+	return 1;
 }

@@ -26,13 +26,12 @@
 #define ES_BPF_HIST_BUCKETS	32
 
 /*
- * Map sizes. Bounded, so that the collector's memory is known in advance
- * (docs/collector.md): stats is a per-CPU hash without preallocation, so
- * it costs only the rows that exist (each sizeof(struct es_bpf_val) per
- * possible CPU); pending is an LRU hash, one entry per vCPU thread.
+ * The size of the stats map, a preallocated hash (docs/collector.md): its
+ * memory, about 340 bytes a row, is taken whole at load, so that an exit
+ * never allocates. The pending exits live in task storage, one small
+ * entry per vCPU thread, freed with the thread: no size to choose.
  */
 #define ES_BPF_STATS_MAX	16384	/* VM x vCPU x reason rows; --max-rows */
-#define ES_BPF_PENDING_MAX	8192	/* vCPU threads timed at once */
 
 struct es_bpf_key {
 	__u32 tgid;			/* the VMM process */
@@ -47,25 +46,33 @@ struct es_bpf_val {
 	__u64 hist[ES_BPF_HIST_BUCKETS];	/* of those intervals */
 };
 
-/* A vCPU thread between an exit and its next entry; ts 0: none pending. */
+/*
+ * A vCPU thread between an exit and its next entry (in the thread's task
+ * storage, so no tid can be reused under it); ts 0: none pending.
+ */
 struct es_bpf_pending {
 	__u64 ts;			/* bpf_ktime_get_ns() at the exit */
-	__u64 task;			/* the thread's task_struct, against tid reuse */
 	struct es_bpf_key key;		/* the row to charge at the entry */
 };
 
 /*
  * Health counters (a per-CPU array): what the collector could not do. Each
- * is reported by the tools; none is dropped silently.
+ * is reported by the tools; none is dropped silently. The order is the
+ * records' and metrics' (tools/lib/model.c names them); new ones go last.
  */
 enum es_bpf_health {
 	ES_BPF_STATS_FULL,		/* exits not counted: stats full */
-	ES_BPF_PENDING_FAILED,		/* exits not timed: pending update failed */
-	ES_BPF_STALE,			/* a pending exit of another thread or vCPU discarded */
+	ES_BPF_PENDING_FAILED,		/* a thread's state not created at its entry: next exit untimed */
+	ES_BPF_STALE,			/* a pending exit of another vCPU discarded */
 	ES_BPF_ROW_GONE,		/* an entry whose row was deleted meanwhile */
 	ES_BPF_UNTIMED,			/* an exit followed by another before any entry */
+	ES_BPF_REASON_UNREAD,		/* exits not counted: tp_btf could not read the reason */
+	ES_BPF_NO_STATE,		/* a thread's first exit since the start: untimed */
 	ES_BPF_NR_HEALTH
 };
+
+/* Health counters a record may lack: those added after the first release. */
+#define ES_BPF_NR_HEALTH_V1	5
 
 /*
  * The reason exitscope counts: on VMX the basic exit reason (bits 0-15),

@@ -48,11 +48,14 @@ struct collect_args {
 	"                   a VM restarts)\n"
 #define COLLECT_HELP \
 	"  --source S       auto (default: module, else bpf, else tracefs), module,\n" \
-	"                   bpf, tracefs, file:PATH (records to replay), module:DIR\n" \
+	"                   bpf, tracefs, file:PATH (records to replay), module:DIR;\n" \
+	"                   bpf:tp_btf or bpf:tp: the collector in that mode only\n" \
+	"                   (bpf: tp_btf where the kernel allows, else tp)\n" \
 	"  -p, --pid P      one VM only: its VMM's process id\n" \
 	"  --no-timing      bpf: count only, no exit -> entry times (cheaper)\n" \
 	"  --max-rows N     bpf: rows of the in-kernel table (VM x vCPU x reason),\n" \
-	"                   default 16384; exits past it are counted as lost\n" \
+	"                   default 16384, about 340 bytes each, taken at start;\n" \
+	"                   exits past it are counted as lost\n" \
 	"  -v, --verbose    libbpf's own messages\n" \
 	"  --name-from R    where VM names come from, before QEMU's -name and\n" \
 	"                   libvirt's machine scope: arg:OPTION (the VMM's command\n" \

@@ -38,8 +38,9 @@ const char *es_bench_kind(const char *config)
 
 bool es_bench_traces(const char *config)
 {
-	return strcmp(es_bench_kind(config), "peer") == 0 || strcmp(config, "exitscope-bpf") == 0 ||
-	       strcmp(config, "exitscope-bpf-counts") == 0;
+	/* exitscope-bpf, -bpf-counts, and their -tp (the fallback attach mode) */
+	return strcmp(es_bench_kind(config), "peer") == 0 ||
+	       strncmp(config, "exitscope-bpf", 13) == 0;
 }
 
 /* "key=NUMBER" at the front of @s, into @v; false if it is not that. */

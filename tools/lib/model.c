@@ -21,6 +21,8 @@ const char *const es_health_names[ES_BPF_NR_HEALTH] = {
 	[ES_BPF_STALE] = "stale",
 	[ES_BPF_ROW_GONE] = "row_gone",
 	[ES_BPF_UNTIMED] = "untimed",
+	[ES_BPF_REASON_UNREAD] = "reason_unread",
+	[ES_BPF_NO_STATE] = "no_state",
 };
 
 bool es_meta_is_record(const struct es_meta *m)

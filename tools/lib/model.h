@@ -115,6 +115,7 @@ struct es_mode {
 /* Where the figures came from. Strings are "" when not known. */
 struct es_meta {
 	char source[16];		/* "lab"; a record's: "bpf", "module", "tracefs" */
+	char attach[8];			/* a bpf record's: "tp_btf" or "tp"; "" */
 	enum es_vendor vendor;
 	char workload[64];
 	unsigned int runs, rounds, l2_cpus;

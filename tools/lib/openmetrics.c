@@ -237,9 +237,12 @@ static void head(const struct ctx *c, const struct kind *k, const struct es_snap
 {
 	FILE *out = c->out;
 
-	fprintf(out, "# HELP %s Where %s figures come from (value 1).\n"
-		"# TYPE %s gauge\n%s{source=\"%s\",isa=\"%s\"} 1\n", k->info, k->whose,
+	fprintf(out, "# HELP %s Where %s figures come from (value 1); attach: the BPF collector's mode.\n"
+		"# TYPE %s gauge\n%s{source=\"%s\",isa=\"%s\"", k->info, k->whose,
 		k->info, k->info, c->s->source, es_isa_name(c->s->vendor));
+	if (c->s->attach[0])
+		fprintf(out, ",attach=\"%s\"", c->s->attach);
+	fputs("} 1\n", out);
 	fprintf(out, "# HELP %s VM exits%s, per VM (the VMM's pid), exit reason and, if asked, vCPU.\n"
 		"# TYPE %s %s\n", k->exits, k->when, k->exits, k->type);
 	counters(c, rows, k->exits, false);

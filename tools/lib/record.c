@@ -66,6 +66,7 @@ int es_record_from_snap(const struct es_snap *d, const struct es_record_info *in
 		return es_errf(e, "out of memory");
 	es_snap_sort(&s);
 	snprintf(r->meta.source, sizeof(r->meta.source), "%s", d->source);
+	snprintf(r->meta.attach, sizeof(r->meta.attach), "%s", d->attach);
 	snprintf(r->meta.label, sizeof(r->meta.label), "%s", info->label);
 	r->meta.vendor = d->vendor;
 	snprintf(r->meta.host_kernel, sizeof(r->meta.host_kernel), "%s",
@@ -152,6 +153,7 @@ int es_record_to_snap(const struct es_record *r, struct es_snap *out, struct es_
 
 	es_snap_init(out);
 	snprintf(out->source, sizeof(out->source), "%s", r->meta.source);
+	snprintf(out->attach, sizeof(out->attach), "%s", r->meta.attach);
 	snprintf(out->host_kernel, sizeof(out->host_kernel), "%s", r->meta.host_kernel);
 	out->vendor = r->meta.vendor;
 	out->vendor_known = true;

@@ -116,6 +116,8 @@ int es_write_record_json(FILE *out, const struct es_record *rec)
 
 	r |= put(o, "schema", json_string(ES_RECORD_SCHEMA));
 	r |= put(o, "source", json_string(m->source));
+	if (m->attach[0])
+		r |= put(o, "attach", json_string(m->attach));
 	r |= put(o, "label", json_string(label));
 	r |= put(o, "cpu", json_string(es_cpu_name(m->vendor)));
 	r |= put(o, "isa", json_string(es_isa_name(m->vendor)));
@@ -387,11 +389,12 @@ static int read_vm(struct rd *rd, json_t *o, unsigned int sources, struct es_run
 int es_read_record_json(const char *name, const char *buf, size_t len, struct es_record *r,
 			struct es_err *e)
 {
-	static const char *const keys[] = { "schema", "source", "label", "cpu", "isa",
+	static const char *const keys[] = { "schema", "source", "attach", "label", "cpu", "isa",
 		"host_kernel", "duration_ns", "time", "health", "verdict", "vms", NULL };
 	/* es_health_names, NULL-terminated for known(). */
 	static const char *const health_keys[ES_BPF_NR_HEALTH + 1] = {
-		"stats_full", "pending_failed", "stale", "row_gone", "untimed", NULL };
+		"stats_full", "pending_failed", "stale", "row_gone", "untimed",
+		"reason_unread", "no_state", NULL };
 	struct rd rd = { .name = name, .e = e };
 	char schema[32], label[ES_LABEL_MAX], cpu[8], isa[8], time[8];
 	unsigned int sources = 0;
@@ -422,6 +425,14 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 		bad(&rd, "source is not bpf, module or tracefs");
 		goto fail;
 	}
+	/* The collector's attach mode: only a bpf record has one (older ones may not). */
+	if (json_object_get(root, "attach") &&
+	    (get_str(&rd, root, "attach", r->meta.attach, sizeof(r->meta.attach)) ||
+	     strcmp(r->meta.source, "bpf") ||
+	     (strcmp(r->meta.attach, "tp_btf") && strcmp(r->meta.attach, "tp")))) {
+		bad(&rd, "attach is given but is not tp_btf or tp of a bpf record");
+		goto fail;
+	}
 	if (!es_label_ok(label)) {
 		bad(&rd, "label is not 1 to 15 of a-z, 0-9, _ and -");
 		goto fail;
@@ -437,13 +448,15 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 	}
 	h = json_object_get(root, "health");
 	snprintf(rd.where, sizeof(rd.where), "health");
-	if (known(&rd, h, health_keys) || json_object_size(h) != ES_BPF_NR_HEALTH) {
-		bad(&rd, "not the five counters stats_full, pending_failed, stale, row_gone, untimed");
+	/* The counters added since the first release may be absent: 0. */
+	if (known(&rd, h, health_keys))
 		goto fail;
-	}
-	for (i = 0; i < ES_BPF_NR_HEALTH; i++)
+	for (i = 0; i < ES_BPF_NR_HEALTH; i++) {
+		if (i >= ES_BPF_NR_HEALTH_V1 && !json_object_get(h, es_health_names[i]))
+			continue;
 		if (get_fig(&rd, h, es_health_names[i], &r->meta.health[i]))
 			goto fail;
+	}
 	rd.where[0] = '\0';
 	if (read_verdict(&rd, json_object_get(root, "verdict"), &r->verdict))
 		goto fail;

@@ -253,6 +253,7 @@ int es_snap_diff(const struct es_snap *before, const struct es_snap *after,
 	es_snap_sort(&b);
 	es_snap_sort(&a);
 	memcpy(out->source, after->source, sizeof(out->source));
+	memcpy(out->attach, after->attach, sizeof(out->attach));
 	memcpy(out->host_kernel, after->host_kernel, sizeof(out->host_kernel));
 	out->vendor = after->vendor;
 	out->vendor_known = after->vendor_known;

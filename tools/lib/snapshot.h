@@ -46,6 +46,7 @@ struct es_snap_comm {
 
 struct es_snap {
 	char source[16];		/* "bpf", "module", "tracefs", "file" */
+	char attach[8];			/* bpf: "tp_btf" or "tp" (docs/collector.md); "" */
 	enum es_vendor vendor;
 	bool vendor_known;		/* a row or the source said which */
 	unsigned int has;		/* ES_SNAP_* */

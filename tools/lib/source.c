@@ -69,10 +69,15 @@ int es_source_open(const char *spec, const struct es_source_opts *o,
 		return es_source_module_open(o, src, e);
 	if (!strcmp(spec, "bpf"))
 		return es_source_bpf_open(o, src, e);
+	/* The collector in one attach mode only, no fallback (docs/collector.md). */
+	if (!strcmp(spec, "bpf:tp_btf") || !strcmp(spec, "bpf:tp")) {
+		mo.attach = spec + 4;
+		return es_source_bpf_open(&mo, src, e);
+	}
 	if (!strcmp(spec, "tracefs"))
 		return es_source_tracefs_open(o, src, e);
 	if (strcmp(spec, "auto"))
-		return es_errf(e, "unknown source '%s' (auto, module, module:DIR, bpf, tracefs, file:PATH)", spec);
+		return es_errf(e, "unknown source '%s' (auto, module, module:DIR, bpf, bpf:tp_btf, bpf:tp, tracefs, file:PATH)", spec);
 	if (es_module_present()) {
 		if (!es_source_module_open(o, src, e))
 			return 0;

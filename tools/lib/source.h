@@ -32,6 +32,7 @@ struct es_source_opts {
 	bool timing;			/* bpf: measure exit -> entry (default) */
 	uint32_t max_rows;		/* bpf: rows of the stats map; 0 default */
 	bool verbose;			/* bpf: libbpf's debug output */
+	const char *attach;		/* bpf: "tp_btf" or "tp" only; NULL: tp_btf, else tp */
 	const char *debugfs;		/* module: default /sys/kernel/debug/kvm */
 	const char *tracefs;		/* tracefs: default /sys/kernel/tracing */
 };
@@ -58,7 +59,8 @@ bool es_module_present(void);
 
 /*
  * Open the source @spec names: "module", "bpf", "tracefs", "auto",
- * "file:PATH", "module:DIR" (a debugfs kvm directory elsewhere). For auto,
+ * "file:PATH", "module:DIR" (a debugfs kvm directory elsewhere),
+ * "bpf:tp_btf" or "bpf:tp" (the collector in that attach mode only). For auto,
  * @notes gets what was tried and why it was passed over (for stderr).
  */
 int es_source_open(const char *spec, const struct es_source_opts *o,

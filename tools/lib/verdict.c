@@ -259,8 +259,11 @@ static void check_record(struct es_record *r)
 	if (h[ES_BPF_STATS_FULL])
 		fail(&r->verdict, "%" PRIu64 " exits were not counted: the in-kernel table was full (raise --max-rows, or record one VM with --pid)",
 		     h[ES_BPF_STATS_FULL]);
+	if (h[ES_BPF_REASON_UNREAD])
+		fail(&r->verdict, "%" PRIu64 " exits were not counted: the collector could not read their reason from the vendor's vCPU (tp_btf; --source bpf:tp reads the tracepoint's record)",
+		     h[ES_BPF_REASON_UNREAD]);
 	if (h[ES_BPF_PENDING_FAILED])
-		fail(&r->verdict, "%" PRIu64 " exits were not timed: no room to note them until their entry",
+		fail(&r->verdict, "%" PRIu64 " exits were not timed: their thread's state could not be made at its entry (out of memory, or the storage busy)",
 		     h[ES_BPF_PENDING_FAILED]);
 	for (i = 0; i < r->nruns; i++) {
 		struct es_run *run = &r->runs[i];

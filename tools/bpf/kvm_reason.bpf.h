@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The exit reason of a kvm_exit, read in a tp_btf program from the
+ * tracepoint's own argument, the vCPU: what the tracepoint reports through
+ * get_exit_info(), from the vendor's vCPU, which embeds struct kvm_vcpu
+ * first (to_vmx(), to_svm()). Shared by the collector (exitscope.bpf.c)
+ * and the benchmark's floor (lab/bpf-floor/), so that both read the same.
+ *
+ * The shapes name only the fields read; libbpf relocates each against the
+ * kernel's own struct, in vmlinux's BTF (kvm_vcpu) or the vendor module's
+ * (the rest). The loader sets vendor_isa, so the other vendor's reads,
+ * whose types do not exist here, are pruned by the verifier; it has also
+ * checked that the fields exist (collector.c: tp_btf_usable()), because a
+ * read that cannot be relocated loads anyway and reads nothing.
+ */
+#ifndef EXITSCOPE_KVM_REASON_BPF_H
+#define EXITSCOPE_KVM_REASON_BPF_H
+
+#include <bpf/bpf_core_read.h>
+
+#include "exitscope.h"
+
+const volatile __u32 vendor_isa = 0;	/* ES_BPF_ISA_VMX or _SVM: the host's */
+
+/* vmlinux's BTF. */
+struct kvm_vcpu {
+	int vcpu_id;
+} __attribute__((preserve_access_index));
+
+struct task_struct;
+
+/* kvm_intel's BTF: arch/x86/kvm/vmx/vmx.h. */
+union vmx_exit_reason {
+	__u32 full;
+} __attribute__((preserve_access_index));
+
+struct vcpu_vmx {
+	union vmx_exit_reason exit_reason;
+} __attribute__((preserve_access_index));
+
+/* From 6.16 the fields VMX shares with TDX moved into vcpu_vmx.vt. */
+struct vcpu_vt___vt {
+	union vmx_exit_reason exit_reason;
+} __attribute__((preserve_access_index));
+
+struct vcpu_vmx___vt {
+	struct vcpu_vt___vt vt;
+} __attribute__((preserve_access_index));
+
+/*
+ * kvm_amd's BTF: arch/x86/kvm/svm/svm.h, asm/svm.h. exit_code is u32 up to
+ * now and may become u64: either way the low four bytes on x86 are the
+ * u32 the tracepoint reports (SVM_EXIT_ERR included).
+ */
+struct vmcb_control_area {
+	__u32 exit_code;
+} __attribute__((preserve_access_index));
+
+struct vmcb {
+	struct vmcb_control_area control;
+} __attribute__((preserve_access_index));
+
+struct vcpu_svm {
+	struct vmcb *vmcb;
+} __attribute__((preserve_access_index));
+
+/*
+ * The exit reason the tracepoint reports (its get_exit_info()), read from
+ * the vendor's vCPU, which embeds struct kvm_vcpu first (to_vmx(),
+ * to_svm()). Helper reads, not direct loads: the verifier knows @vcpu as
+ * a kvm_vcpu and refuses offsets beyond it. 0, or -1 if it could not.
+ */
+static __always_inline int read_reason(struct kvm_vcpu *vcpu, __u32 isa, __u32 *reason)
+{
+	/* 6.12's verifier: a raw_tp argument may be NULL (PTR_MAYBE_NULL). */
+	if (!vcpu)
+		return -1;
+	if (vendor_isa == ES_BPF_ISA_VMX && isa == ES_BPF_ISA_VMX) {
+		if (bpf_core_field_exists(struct vcpu_vmx___vt, vt))
+			return bpf_core_read(reason, sizeof(*reason),
+					     &((struct vcpu_vmx___vt *)vcpu)->vt.exit_reason.full) ? -1 : 0;
+		return bpf_core_read(reason, sizeof(*reason),
+				     &((struct vcpu_vmx *)vcpu)->exit_reason.full) ? -1 : 0;
+	}
+	if (vendor_isa == ES_BPF_ISA_SVM && isa == ES_BPF_ISA_SVM) {
+		struct vmcb *vmcb = BPF_CORE_READ((struct vcpu_svm *)vcpu, vmcb);
+
+		if (!vmcb)
+			return -1;
+		return bpf_core_read(reason, sizeof(*reason), &vmcb->control.exit_code) ? -1 : 0;
+	}
+	return -1;
+}
+
+#endif
