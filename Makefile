@@ -278,15 +278,24 @@ asan: $(KERNEL_MK)
 # libFuzzer targets (fuzz/), one per parser of outside data; `make fuzz`
 # builds and runs each for FUZZ_SECONDS (make check: fuzz/run.sh 10).
 FUZZ_SECONDS ?= 30
+comma := ,
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Ikernel/uapi \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SRC := $(LIB_SRC) tools/vmm/boot.c
+# The library compiled once, instrumented (fuzzer-no-link), for every target.
+FUZZ_LIB := $(BUILD)/fuzz/obj/libfuzz.a
+FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRC))
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
-$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_SRC) $(LIB_HDR) $(VMM_HDR) | jansson-check
+$(BUILD)/fuzz/obj/%.o: %.c $(LIB_HDR) $(VMM_HDR) | jansson-check
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC) $(LDLIBS_TOOLS)
+	clang $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) -c -o $@ $<
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIB) $(LIB_HDR) $(VMM_HDR) | jansson-check
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS_TOOLS)
 fuzz: fuzz-build
 	@fuzz/run.sh $(FUZZ_SECONDS)
 

@@ -10,7 +10,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 
-all_configs=stock,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-storage,bpf-floor-ktime,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit
+all_configs=stock,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-storage,bpf-floor-ktime,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit,kvm-stat,kvm-stat-debugfs
 usage() {
 	cat <<EOF
 usage: make bench ARGS='[options]'   (or lab/bench.sh [options])
@@ -75,7 +75,7 @@ for c in $(tr , ' ' <<<"$only"); do
 done
 # The peers that need the Debian root file system (bpf-floor is built here,
 # the hist trigger is the kernel's).
-peers=$(tr , '\n' <<<"$only" | grep -e '^perf-' -e '^bpftrace-' -e '^bcc-' || true)
+peers=$(tr , '\n' <<<"$only" | grep -e '^perf-' -e '^bpftrace-' -e '^bcc-' -e '^kvm-stat' || true)
 [ "$cpu" = intel ] && [ -n "$peers" ] &&
 	die "these tracing peers run on AMD only (QEMU, with the Debian root file system): $peers"
 mkdir -p "$out" || die "cannot create --out '$out'"
@@ -125,6 +125,9 @@ ln -s ../bin/busybox "$r/sbin/modprobe"
 install -m755 "$top/lab/l1-bench.sh" "$r/init"
 install -D -m644 "$top/lab/l1-lib.sh" "$r/lib/exitscope/l1-lib.sh"
 install -m755 "$top/build/bin/exitscope-vmm" "$top/build/bin/exitscope" "$top/build/bench/bpf-floor" "$r/bin/"
+# The kernel's own kvm_stat, of the same source as L1's kernel (linux-source):
+# the kvm-stat peers run it with the root file system's python3.
+install -D -m644 "$KSRC/tools/kvm/kvm_stat/kvm_stat" "$r/lib/exitscope/kvm_stat"
 install -m644 "$top/build/guest/vmexit-bench.bin" "$r/l2/"
 deps="$mdir/kernel/virt/lib/irqbypass.ko"
 [ "$cpu" = amd ] && deps="$deps $mdir/kernel/drivers/crypto/ccp/ccp.ko"

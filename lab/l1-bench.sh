@@ -33,6 +33,9 @@ if [ -e /dev/vda ]; then
 	mkdir -p $peers
 	mount -o ro /dev/vda $peers || fail "cannot mount the peers' root file system"
 	for d in proc sys dev; do mount --bind /$d $peers/$d; done
+	# A bind is not recursive: debugfs (kvm_stat finds it in /proc/mounts,
+	# and tracing/ in it) again inside.
+	mount -t debugfs debugfs $peers/sys/kernel/debug 2>/dev/null
 	mount -t tmpfs tmpfs $peers/tmp
 	mount -t tmpfs tmpfs $peers/run
 	mount -t bpf bpf $peers/sys/fs/bpf 2>/dev/null
@@ -93,6 +96,15 @@ tracepoint:kvm:kvm_entry /@start[tid]/ {
 }' ;;
 	bcc-kvmexit)
 		peer_bg /out/peer-$1.log kvmexit-bpfcc ;;
+	# The kernel's kvm_stat (tools/kvm/kvm_stat), logging a CSV line a
+	# second: per-reason kvm_exit counters (perf events with a filter per
+	# reason: its tracepoint mode), or KVM's own debugfs statistics.
+	kvm-stat)
+		cp /lib/exitscope/kvm_stat $peers/tmp/kvm_stat
+		peer_bg /out/peer-$1.log python3 -u /tmp/kvm_stat -t -l -c -s 1 -f kvm_exit ;;
+	kvm-stat-debugfs)
+		cp /lib/exitscope/kvm_stat $peers/tmp/kvm_stat
+		peer_bg /out/peer-$1.log python3 -u /tmp/kvm_stat -d -l -c -s 1 -f exits ;;
 	# The collector as it chooses (tp_btf here), and in the tp fallback.
 	exitscope-bpf*)
 		case $1 in *-tp) src=bpf:tp ;; *) src=bpf ;; esac
@@ -111,7 +123,8 @@ tracepoint:kvm:kvm_entry /@start[tid]/ {
 	# Attached: bpftrace and bcc say so; perf says nothing, give it time.
 	t=0
 	while [ $t -lt 600 ]; do
-		grep -q -e 'Attaching' -e 'Hit Ctrl-C' -e 'recording until' /out/peer-$1.log 2>/dev/null &&
+		grep -q -e 'Attaching' -e 'Hit Ctrl-C' -e 'recording until' -e '^timestamp' \
+			/out/peer-$1.log 2>/dev/null &&
 			break
 		case $1 in perf-*) [ $t -ge 20 ] && break ;; esac
 		if ! kill -0 $peer 2>/dev/null; then
@@ -134,9 +147,9 @@ stop_peer() {
 			>/sys/kernel/tracing/events/kvm/kvm_exit/trigger ;;
 	esac
 	[ -n "$peer" ] || return 0
-	# perf's live view prints a window each second, and a Ctrl-C while it
-	# waits skips the last one: let it show the benchmark's window first.
-	[ "$1" = perf-live ] && sleep 3
+	# perf's live view and kvm_stat print a window each second, and a Ctrl-C
+	# while they wait skips the last one: let them show the benchmark's first.
+	case $1 in perf-live|kvm-stat*) sleep 3 ;; esac
 	kill -INT $peer 2>/dev/null
 	t=0
 	while kill -0 $peer 2>/dev/null && [ $t -lt 120 ]; do sleep 1; t=$((t + 1)); done

@@ -56,6 +56,7 @@ parts=(arch/x86/kvm virt/kvm
 	arch/x86/include/asm/kvm_host.h
 	Documentation/virt/kvm Documentation/admin-guide/kernel-parameters.txt
 	tools/testing/selftests/kvm/Makefile
+	tools/kvm/kvm_stat/kvm_stat
 	include/linux/kvm_host.h
 	arch/x86/include/uapi/asm/kvm.h
 	arch/x86/include/uapi/asm/vmx.h

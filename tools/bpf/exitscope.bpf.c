@@ -195,6 +195,12 @@ static __always_inline __u32 counted_tgid(void)
 	return !filter_tgid || tgid == filter_tgid ? tgid : 0;
 }
 
+/* For the entry, which needs no tgid: whether its VM is counted, without a helper call if all are. */
+static __always_inline int counted(void)
+{
+	return !filter_tgid || (__u32)(bpf_get_current_pid_tgid() >> 32) == filter_tgid;
+}
+
 /* ---- tp_btf: the tracepoints' arguments, no record built ---- */
 
 SEC("tp_btf/kvm_exit")
@@ -221,7 +227,7 @@ int BPF_PROG(on_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(on_entry_btf, struct kvm_vcpu *vcpu)
 {
-	if (vcpu && counted_tgid())
+	if (vcpu && counted())
 		on_entry(vcpu->vcpu_id);
 	return 0;
 }
@@ -249,7 +255,7 @@ int on_exit_tp(struct trace_event_raw_kvm_exit *ctx)
 SEC("tp/kvm/kvm_entry")
 int on_entry_tp(struct trace_event_raw_kvm_entry *ctx)
 {
-	if (counted_tgid())
+	if (counted())
 		on_entry(ctx->vcpu_id);
 	return 1;
 }
