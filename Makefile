@@ -181,7 +181,7 @@ endif
 BPF_ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 $(BPF_DIR)/exitscope.bpf.o: tools/bpf/exitscope.bpf.c $(BPF_HDR)
 	@mkdir -p $(@D)
-	clang -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(BPF_ARCH_INC) -Itools/bpf \
+	clang -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -I$(BPF_ARCH_INC) -Itools/bpf \
 		-c -o $@ $<
 $(BPF_SKEL): $(BPF_DIR)/exitscope.bpf.o
 	bpftool gen skeleton $< name exitscope_bpf > $@.tmp && mv $@.tmp $@
@@ -190,7 +190,7 @@ $(BPF_SKEL): $(BPF_DIR)/exitscope.bpf.o
 BENCH_BIN := $(OUT)/bench
 $(BENCH_BIN)/bpf-floor.bpf.o: lab/bpf-floor/bpf-floor.bpf.c lab/bpf-floor/bpf-floor.h $(BPF_HDR)
 	@mkdir -p $(@D)
-	clang -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(BPF_ARCH_INC) -Itools/bpf \
+	clang -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -I$(BPF_ARCH_INC) -Itools/bpf \
 		-Ilab/bpf-floor -c -o $@ $<
 $(BENCH_BIN)/bpf-floor.skel.h: $(BENCH_BIN)/bpf-floor.bpf.o
 	bpftool gen skeleton $< name bpf_floor_bpf > $@.tmp && mv $@.tmp $@
@@ -203,7 +203,7 @@ bench-tools: $(BENCH_BIN)/bpf-floor
 VERSION := $(shell head -n1 debian/changelog | cut -d' ' -f2 | tr -d '()')
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 ES_VERSION := $(VERSION)$(if $(GIT_REV), (git $(GIT_REV)))
-$(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h $(LIB) $(CLI_BPF_SRC) $(BPF_HDR) $(CLI_BPF_DEP)
+$(BIN)/exitscope: $(CLI_SRC) tools/exitscope/cmd.h tools/exitscope/collect.h $(LIB) $(CLI_BPF_SRC) $(BPF_HDR) $(CLI_BPF_DEP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) $(CLI_BPF_FLAGS) '-DES_VERSION="$(ES_VERSION)"' $(LDSTATIC) $(EXTRA_LDFLAGS) -o $@ \
 		$(CLI_SRC) $(CLI_BPF_SRC) $(LIB) $(LDLIBS_TOOLS) $(CLI_BPF_LIBS)

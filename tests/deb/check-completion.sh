@@ -94,7 +94,7 @@ offers "a path to the binary: build/bin/exitscope exp<tab>" "$bin/exitscope exp"
 offers "exitscope record --source m<tab>: module and module:" "exitscope record --source m" module module:
 offers "... --source=m too" "exitscope record --source=m" module module:
 mapfile -t srcs < <("$bin/exitscope" record --help | sed -n '/^  --source S/,/^  -/p' | sed '$d' |
-	sed -E 's/--source S//; s/\([^)]*\)//g; s/([a-z]+):[A-Z]+/\1:/g' | tr ', ' '\n\n' | grep -E '^[a-z]+:?$')
+	sed -E 's/--source S//; s/\([^)]*\)//g; s/([a-z]+):[A-Z]+/\1:/g' | tr ', ' '\n\n' | grep -E '^[a-z]+(:[a-z_]*)?$')
 [ ${#srcs[@]} -ge 5 ] || echo "not ok - the sources of exitscope record --help: only [${srcs[*]}]"
 offers "exitscope top --source <tab>: the sources its help names (${srcs[*]})" \
 	"exitscope top --source " "${srcs[@]}"

@@ -41,6 +41,103 @@ static void test_fold_reason(void **state)
 	assert_int_equal(es_bpf_fold_reason(ES_BPF_ISA_SVM, 0xffffffff), 0xffffffff);
 }
 
+/* One reason per slot and back: every slot names exactly the reason it counts. */
+static void check_slots(__u32 isa, const __u32 *reasons, size_t n, unsigned int want_mapped)
+{
+	static __u32 owner[ES_BPF_SLOTS];
+	unsigned int mapped = 0;
+	size_t i;
+
+	memset(owner, 0xff, sizeof(owner));
+	for (i = 0; i < n; i++) {
+		__u32 s = es_bpf_slot(isa, reasons[i]);
+
+		if (s == ES_BPF_NO_SLOT)
+			continue;
+		assert_true(s < ES_BPF_SLOTS);
+		if (owner[s] != 0xffffffffu)
+			fail_msg("isa %u: reasons 0x%x and 0x%x share slot 0x%x", isa, owner[s],
+				 reasons[i], s);
+		owner[s] = reasons[i];
+		assert_int_equal(es_bpf_slot_reason(isa, s), reasons[i]);
+		mapped++;
+	}
+	assert_int_equal(mapped, want_mapped);
+}
+
+static void test_block_slots(void **state)
+{
+	static __u32 r[0x10000 + 16];
+	size_t n = 0;
+	__u32 i;
+
+	(void)state;
+	/* VMX: every folded reason; 0-0xfe and the failed entry have a slot. */
+	for (i = 0; i <= 0xffff; i++)
+		r[n++] = i;
+	r[n++] = ES_BPF_VMX_FAILED;
+	check_slots(ES_BPF_ISA_VMX, r, n, 0xff + 1);
+	assert_int_equal(es_bpf_slot(ES_BPF_ISA_VMX, 77), 77);		/* TDCALL, the highest in 6.12 */
+	/* SVM: 0-0xef, 0x400-0x40e and SVM_EXIT_ERR; SEV's 0x8000xxxx go to the hash. */
+	n = 0;
+	for (i = 0; i <= 0x1000; i++)
+		r[n++] = i;
+	r[n++] = 0x80000001;
+	r[n++] = 0xfffffffe;
+	r[n++] = 0xffffffff;
+	check_slots(ES_BPF_ISA_SVM, r, n, 0xf0 + 15 + 1);
+	assert_int_equal(es_bpf_slot(ES_BPF_ISA_SVM, 0xa5), 0xa5);	/* BUS_LOCK */
+	assert_int_equal(es_bpf_slot(ES_BPF_ISA_SVM, 0x403), 0xf3);	/* VMGEXIT */
+	assert_int_equal(es_bpf_slot(ES_BPF_ISA_SVM, 0x80000001), ES_BPF_NO_SLOT);
+}
+
+/* A block's home is in range, and 1,024 vCPUs of 4 VMs spread over the blocks. */
+static void test_block_home(void **state)
+{
+	static unsigned char hit[ES_BPF_BLOCKS];
+	unsigned int used = 0, t, v;
+
+	(void)state;
+	for (t = 0; t < 4; t++)
+		for (v = 0; v < 256; v++) {
+			__u32 h = es_bpf_block_home(es_bpf_block_key(4000 + t, v));
+
+			assert_true(h < ES_BPF_BLOCKS);
+			used += !hit[h];
+			hit[h] = 1;
+		}
+	/* A uniform hash fills 1 - 1/e of them, 63%. */
+	if (used < ES_BPF_BLOCKS / 2)
+		fail_msg("1024 keys took only %u homes of %u", used, ES_BPF_BLOCKS);
+	assert_true(es_bpf_block_key(1, 2) != 0);
+}
+
+/* Rows of one key found twice (a block and a hash row) become one, summed. */
+static void test_snap_merge(void **state)
+{
+	struct es_snap s;
+	struct es_snap_row r;
+
+	(void)state;
+	es_snap_init(&s);
+	memset(&r, 0, sizeof(r));
+	r.tgid = 7, r.vcpu = 1, r.code = 0x72, r.count = 10;
+	assert_int_equal(es_snap_add(&s, &r), 0);
+	r.tgid = 5, r.vcpu = 0, r.code = 0x7b, r.count = 3;
+	assert_int_equal(es_snap_add(&s, &r), 0);
+	r.tgid = 7, r.vcpu = 1, r.code = 0x72, r.count = 0, r.time_ns = 900, r.hist[9] = 10;
+	assert_int_equal(es_snap_add(&s, &r), 0);
+	r.tgid = 7, r.vcpu = 1, r.code = 0x72, r.count = 2, r.time_ns = 0, r.hist[9] = 0;
+	assert_int_equal(es_snap_add(&s, &r), 0);
+	assert_true(es_snap_merge(&s));
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.rows[0].tgid, 5);
+	assert_int_equal(s.rows[1].count, 12);
+	assert_int_equal(s.rows[1].time_ns, 900);
+	assert_int_equal(s.rows[1].hist[9], 10);
+	es_snap_free(&s);
+}
+
 /* Each bucket holds exactly [lower, upper]; every value lands in its bucket. */
 static void test_buckets(void **state)
 {
@@ -985,6 +1082,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fold_reason),
+		cmocka_unit_test(test_block_slots),
+		cmocka_unit_test(test_block_home),
+		cmocka_unit_test(test_snap_merge),
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_percpu_sum),

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@ struct bpf_source {
 	uint32_t max_rows;
 	int ncpu;
 	__u64 *health;			/* ncpu counters of one health kind */
+	volatile struct es_bpf_block *blocks;	/* the blocks map, mapped */
+	size_t blocks_len;
 	bool btf;			/* tp_btf: the offsets are the vendor module's */
 	char vendor_btf[64];		/* ...of its BTF in sysfs, this instance */
 	ino_t vendor_ino;
@@ -387,15 +390,21 @@ static int check_tp(struct es_err *e)
  * next. Only then: in a PID namespace of its own, /proc would not show
  * the VMMs the kernel's tgids name, and live rows would go.
  */
+static bool gone(uint32_t tgid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%u", tgid);
+	return access(path, F_OK) && errno == ENOENT;
+}
+
 static void prune(struct bpf_map *stats, const struct es_snap *s)
 {
 	struct es_bpf_key key;
-	char path[32];
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
-		snprintf(path, sizeof(path), "/proc/%u", s->rows[i].tgid);
-		if (!access(path, F_OK) || errno != ENOENT)
+		if (!gone(s->rows[i].tgid))
 			continue;
 		key.tgid = s->rows[i].tgid;
 		key.vcpu = s->rows[i].vcpu;
@@ -403,6 +412,64 @@ static void prune(struct bpf_map *stats, const struct es_snap *s)
 		key.isa = s->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM;
 		bpf_map__delete_elem(stats, &key, sizeof(key), 0);
 	}
+}
+
+/*
+ * The same for the blocks, when three quarters are taken: a gone VM's
+ * block is zeroed, then freed (key 0) for the next vCPU that comes. Its
+ * counts are in this snapshot; a vCPU of a live VM whose probe passes the
+ * freed block may take it as a second one: its two are summed.
+ */
+static void prune_blocks(volatile struct es_bpf_block *blocks)
+{
+	size_t i, k;
+
+	for (i = 0; i < ES_BPF_BLOCKS; i++) {
+		volatile struct es_bpf_block *b = &blocks[i];
+		__u64 key = b->key;
+
+		if (!key || !gone((uint32_t)(key >> 32)))
+			continue;
+		for (k = 0; k < ES_BPF_SLOTS; k++)
+			b->count[k] = 0;
+		__atomic_store_n(&b->key, 0, __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * The blocks' counts into @out, as rows; how many blocks are taken. A
+ * block just claimed may not have its isa yet: the host's (@isa) then.
+ */
+static size_t read_blocks(volatile struct es_bpf_block *blocks, __u32 host_isa,
+			  struct es_snap *out, struct es_err *e)
+{
+	struct es_snap_row row;
+	size_t i, k, used = 0;
+
+	for (i = 0; i < ES_BPF_BLOCKS; i++) {
+		volatile struct es_bpf_block *b = &blocks[i];
+		__u64 key = __atomic_load_n(&b->key, __ATOMIC_ACQUIRE);
+		__u32 isa = b->isa ? b->isa : host_isa;
+
+		if (!key)
+			continue;
+		used++;
+		for (k = 0; k < ES_BPF_SLOTS; k++) {
+			if (!b->count[k])
+				continue;
+			memset(&row, 0, sizeof(row));
+			row.tgid = (uint32_t)(key >> 32);
+			row.vcpu = (uint32_t)key;
+			row.code = es_bpf_slot_reason(isa, (__u32)k);
+			row.count = b->count[k];
+			if (es_snap_add(out, &row)) {
+				es_errf(e, "out of memory");
+				return SIZE_MAX;
+			}
+			out->vendor = isa == ES_BPF_ISA_VMX ? ES_INTEL : ES_AMD;
+		}
+	}
+	return used;
 }
 
 /*
@@ -430,6 +497,7 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 	struct es_bpf_key key, next, *prev = NULL;
 	struct es_bpf_val val;
 	struct es_snap_row row;
+	size_t used;
 	__u32 k;
 	int err;
 
@@ -453,6 +521,10 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 		for (c = 0; c < (size_t)b->ncpu; c++)
 			out->health[k] += b->health[c];
 	}
+	used = read_blocks(b->blocks, b->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM,
+			   out, e);
+	if (used == SIZE_MAX)
+		return -1;
 	/* Rows are only ever added while we walk: get_next_key sees each once. */
 	while (!(err = bpf_map__get_next_key(stats, prev, &next, sizeof(next)))) {
 		key = next;
@@ -475,8 +547,12 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 	}
 	if (err != -ENOENT)
 		return es_errf(e, "walking the collector's stats map: %s", strerror(-err));
+	/* A key counted in a block and timed in a row, or in two blocks: one row. */
+	es_snap_merge(out);
 	if (out->n >= b->max_rows / 4 * 3)
 		prune(stats, out);
+	if (used >= ES_BPF_BLOCKS / 4 * 3)
+		prune_blocks(b->blocks);
 	return 0;
 }
 
@@ -486,6 +562,8 @@ static void bpf_close(struct es_source *src)
 
 	if (!b)
 		return;
+	if (b->blocks)
+		munmap((void *)b->blocks, b->blocks_len);
 	exitscope_bpf__destroy(b->skel);
 	free(b->health);
 	free(b);
@@ -629,6 +707,16 @@ int es_source_bpf_open(const struct es_source_opts *o, struct es_source *src,
 		goto cleanup;
 	}
 loaded:
+	/* The blocks are read in place: 2 MiB, no system call per block. */
+	b->blocks_len = (size_t)ES_BPF_BLOCKS * sizeof(struct es_bpf_block);
+	b->blocks = mmap(NULL, b->blocks_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 bpf_map__fd(b->skel->maps.blocks), 0);
+	if (b->blocks == MAP_FAILED) {
+		b->blocks = NULL;
+		es_errf(e, "mapping the collector's blocks: %s", strerror(errno));
+		exitscope_bpf__destroy(b->skel);
+		goto cleanup;
+	}
 	b->max_rows = bpf_map__max_entries(b->skel->maps.stats);
 	snprintf(src->kind, sizeof(src->kind), "bpf");
 	if (b->btf)

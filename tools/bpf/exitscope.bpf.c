@@ -15,14 +15,17 @@
  *           the fallback where the vendor module has no BTF or another shape.
  * Both share the maps, so what user space reads does not depend on the mode.
  *
- * The cost of the exit path (docs/collector.md, docs/benchmarks.md): rows
- * are a preallocated hash, looked up without a lock (an insert takes the
- * bucket lock once per new row, and allocates nothing); the pending exit
- * lives in the task's own storage, created on the entry side, so the exit
- * path neither allocates nor locks. Rows are written by one thread at a
- * time: a row's key holds the vCPU, and a vCPU's exits and entries all run
- * in the thread holding vcpu->mutex for KVM_RUN. So the increments are
- * plain, and user space reads one copy, not one per CPU.
+ * The cost of the exit path (docs/collector.md, docs/benchmarks.md): the
+ * count goes into the VM and vCPU's block, an array element found by open
+ * addressing (exitscope.h), a few instructions where a hash lookup is
+ * about 180; reasons or vCPUs that do not fit there, and the times, go
+ * into rows of a preallocated hash, looked up without a lock (an insert
+ * takes the bucket lock once per new row, and allocates nothing). The
+ * pending exit lives in the task's own storage, created on the entry side,
+ * so the exit path neither allocates nor locks. Blocks and rows are written
+ * by one thread at a time: their keys hold the vCPU, and a vCPU's exits and
+ * entries all run in the thread holding vcpu->mutex for KVM_RUN. So the
+ * increments are plain, and user space reads one copy, not one per CPU.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -61,6 +64,15 @@ struct {
 	__type(value, struct es_bpf_val);
 } stats SEC(".maps");
 
+/* The counts' fast path (exitscope.h); user space maps it to read it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, ES_BPF_BLOCKS);
+	__type(key, __u32);
+	__type(value, struct es_bpf_block);
+} blocks SEC(".maps");
+
 /* The thread's exit waiting for its entry; freed with the thread. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -87,7 +99,8 @@ static __always_inline void health_bump(__u32 which)
 		(*v)++;
 }
 
-static __always_inline struct es_bpf_val *row_of(const struct es_bpf_key *key)
+/* The row of @key, made if new; NULL with health[@full] bumped if the table is full. */
+static __always_inline struct es_bpf_val *row_of(const struct es_bpf_key *key, __u32 full)
 {
 	struct es_bpf_val *v = bpf_map_lookup_elem(&stats, key);
 	long err;
@@ -97,10 +110,49 @@ static __always_inline struct es_bpf_val *row_of(const struct es_bpf_key *key)
 	err = bpf_map_update_elem(&stats, key, &zero_val, BPF_NOEXIST);
 	/* -EEXIST: another CPU made the row meanwhile, fine. */
 	if (err && err != -17) {
-		health_bump(ES_BPF_STATS_FULL);
+		health_bump(full);
 		return NULL;
 	}
 	return bpf_map_lookup_elem(&stats, key);
+}
+
+/*
+ * The counter of @key in its VM and vCPU's block, claiming a free block on
+ * the vCPU's first exit; NULL if the reason has no slot or no block is
+ * free within ES_BPF_PROBES of its home.
+ */
+static __always_inline __u64 *block_count(const struct es_bpf_key *key)
+{
+	__u32 slot = es_bpf_slot(key->isa, key->reason), home, i, idx;
+	__u64 bkey = es_bpf_block_key(key->tgid, key->vcpu);
+	struct es_bpf_block *b;
+
+	if (slot >= ES_BPF_SLOTS)
+		return NULL;
+	/*
+	 * The verifier loses that bound on the way (as the histogram's, in
+	 * on_entry()): the index is masked where it is used, behind a
+	 * barrier so that the compiler keeps the mask.
+	 */
+	__asm__ volatile("" : "+r"(slot));
+	home = es_bpf_block_home(bkey);
+#pragma unroll
+	for (i = 0; i < ES_BPF_PROBES; i++) {
+		idx = (home + i) & (ES_BPF_BLOCKS - 1);
+		b = bpf_map_lookup_elem(&blocks, &idx);
+		if (!b)
+			return NULL;
+		if (b->key != bkey) {
+			if (b->key)
+				continue;
+			/* Free: ours, unless another CPU's vCPU took it first. */
+			if (__sync_val_compare_and_swap(&b->key, 0, bkey) && b->key != bkey)
+				continue;
+			b->isa = key->isa;
+		}
+		return &b->count[slot & (ES_BPF_SLOTS - 1)];
+	}
+	return NULL;
 }
 
 /* The exit, counted and (timing) noted; the same in both modes. */
@@ -109,15 +161,21 @@ static __always_inline void on_exit(__u32 tgid, __u32 vcpu, __u32 isa, __u32 rea
 	struct es_bpf_key key = {};
 	struct es_bpf_pending *p;
 	struct es_bpf_val *v;
+	__u64 *c;
 
 	key.tgid = tgid;
 	key.vcpu = vcpu;
 	key.isa = isa;
 	key.reason = es_bpf_fold_reason(isa, reason);
-	v = row_of(&key);
-	if (!v)
-		return;
-	v->count++;
+	c = block_count(&key);
+	if (c) {
+		(*c)++;
+	} else {
+		v = row_of(&key, ES_BPF_STATS_FULL);
+		if (!v)
+			return;
+		v->count++;
+	}
 	if (!timing)
 		return;
 	/* No creation here: the exit path must not allocate. */
@@ -168,11 +226,10 @@ static __always_inline void on_entry(__u32 vcpu)
 	}
 	delta = now > p->ts ? now - p->ts : 0;
 	p->ts = 0;
-	v = bpf_map_lookup_elem(&stats, &p->key);
-	if (!v) {
-		health_bump(ES_BPF_ROW_GONE);
+	/* The time's row, made here for an exit counted in its block. */
+	v = row_of(&p->key, ES_BPF_PENDING_FAILED);
+	if (!v)
 		return;
-	}
 	v->time_ns += delta;
 	/*
 	 * es_bpf_bucket() is at most ES_BPF_HIST_BUCKETS - 1 already, but

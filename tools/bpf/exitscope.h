@@ -47,6 +47,72 @@ struct es_bpf_val {
 };
 
 /*
+ * The counts' fast path: a block per VM and vCPU, one counter per reason,
+ * in an array of ES_BPF_BLOCKS (mmapped by user space), found by open
+ * addressing from a multiplicative hash of (tgid, vcpu), at most
+ * ES_BPF_PROBES slots from its home; a free block (key 0: tgid 0 runs no
+ * VMM) is claimed with a compare-and-swap, once in a vCPU's life. An exit
+ * whose block or reason does not fit counts in the stats hash instead, so
+ * nothing is lost; user space sums both (a key may own two blocks after a
+ * prune: summed too).
+ */
+#define ES_BPF_BLOCKS_SHIFT	10
+#define ES_BPF_BLOCKS		(1u << ES_BPF_BLOCKS_SHIFT)
+#define ES_BPF_PROBES		4
+#define ES_BPF_SLOTS		256
+#define ES_BPF_NO_SLOT		0xffffffffu
+
+struct es_bpf_block {
+	__u64 key;			/* es_bpf_block_key(), 0: free */
+	__u32 isa;			/* ES_BPF_ISA_VMX or _SVM */
+	__u32 pad;
+	__u64 count[ES_BPF_SLOTS];	/* exits, by es_bpf_slot() */
+};
+
+/* User space maps the array: elements lie sizeof() apart only if a multiple of 8. */
+_Static_assert(sizeof(struct es_bpf_block) % 8 == 0, "es_bpf_block: a multiple of 8 bytes");
+
+static inline __u64 es_bpf_block_key(__u32 tgid, __u32 vcpu)
+{
+	return (__u64)tgid << 32 | vcpu;
+}
+
+/* The block a key tries first (Fibonacci hashing: the top bits of a product). */
+static inline __u32 es_bpf_block_home(__u64 key)
+{
+	return (__u32)((key * 0x9e3779b97f4a7c15ull) >> (64 - ES_BPF_BLOCKS_SHIFT));
+}
+
+/*
+ * A folded reason's counter in a block, or ES_BPF_NO_SLOT. VMX: basic
+ * reasons 0-0xfe, 0xff for a failed entry. SVM: codes 0-0xef as they are,
+ * 0x400-0x40e (NPF, AVIC, VMGEXIT) at 0xf0-0xfe, 0xff for SVM_EXIT_ERR.
+ */
+static inline __u32 es_bpf_slot(__u32 isa, __u32 reason)
+{
+	if (isa == ES_BPF_ISA_VMX) {
+		if (reason < 0xff)
+			return reason;
+		return reason == ES_BPF_VMX_FAILED ? 0xff : ES_BPF_NO_SLOT;
+	}
+	if (reason < 0xf0)
+		return reason;
+	if (reason >= 0x400 && reason < 0x40f)
+		return 0xf0 + (reason - 0x400);
+	return reason == 0xffffffffu ? 0xff : ES_BPF_NO_SLOT;
+}
+
+/* The folded reason of a block's counter @slot (< ES_BPF_SLOTS). */
+static inline __u32 es_bpf_slot_reason(__u32 isa, __u32 slot)
+{
+	if (isa == ES_BPF_ISA_VMX)
+		return slot == 0xff ? ES_BPF_VMX_FAILED : slot;
+	if (slot < 0xf0)
+		return slot;
+	return slot == 0xff ? 0xffffffffu : 0x400 + (slot - 0xf0);
+}
+
+/*
  * A vCPU thread between an exit and its next entry (in the thread's task
  * storage, so no tid can be reused under it); ts 0: none pending.
  */
@@ -62,9 +128,9 @@ struct es_bpf_pending {
  */
 enum es_bpf_health {
 	ES_BPF_STATS_FULL,		/* exits not counted: stats full */
-	ES_BPF_PENDING_FAILED,		/* a thread's state not created at its entry: next exit untimed */
+	ES_BPF_PENDING_FAILED,		/* exits not timed: no state for their thread, or no row */
 	ES_BPF_STALE,			/* a pending exit of another vCPU discarded */
-	ES_BPF_ROW_GONE,		/* an entry whose row was deleted meanwhile */
+	ES_BPF_ROW_GONE,		/* unused since rows are made at the entry (records keep it) */
 	ES_BPF_UNTIMED,			/* an exit followed by another before any entry */
 	ES_BPF_REASON_UNREAD,		/* exits not counted: tp_btf could not read the reason */
 	ES_BPF_NO_STATE,		/* a thread's first exit since the start: untimed */

@@ -48,9 +48,8 @@ struct collect_args {
 	"                   a VM restarts)\n"
 #define COLLECT_HELP \
 	"  --source S       auto (default: module, else bpf, else tracefs), module,\n" \
-	"                   bpf, tracefs, file:PATH (records to replay), module:DIR;\n" \
-	"                   bpf:tp_btf or bpf:tp: the collector in that mode only\n" \
-	"                   (bpf: tp_btf where the kernel allows, else tp)\n" \
+	"                   bpf, tracefs, file:PATH (records to replay), module:DIR,\n" \
+	"                   bpf:tp_btf, bpf:tp (the collector in that mode only)\n" \
 	"  -p, --pid P      one VM only: its VMM's process id\n" \
 	"  --no-timing      bpf: count only, no exit -> entry times (cheaper)\n" \
 	"  --max-rows N     bpf: rows of the in-kernel table (VM x vCPU x reason),\n" \

@@ -182,6 +182,23 @@ bool es_snap_row_add(struct es_snap_row *dst, const struct es_snap_row *src)
 	return ok;
 }
 
+bool es_snap_merge(struct es_snap *s)
+{
+	bool ok = true;
+	size_t i, o = 0;
+
+	es_snap_sort(s);
+	for (i = 0; i < s->n; i++) {
+		if (o && !key_cmp(&s->rows[o - 1], &s->rows[i])) {
+			ok &= es_snap_row_add(&s->rows[o - 1], &s->rows[i]);
+			continue;
+		}
+		s->rows[o++] = s->rows[i];
+	}
+	s->n = o;
+	return ok;
+}
+
 bool es_percpu_sum(const void *values, size_t ncpu, size_t stride,
 		   struct es_snap_row *out)
 {

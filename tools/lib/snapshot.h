@@ -83,6 +83,12 @@ const char *es_snap_vm(const struct es_snap *s, uint32_t tgid);
 void es_snap_sort(struct es_snap *s);
 /* @dst += @src (count, times, hist), saturating at 2^63-1; false if it did. */
 bool es_snap_row_add(struct es_snap_row *dst, const struct es_snap_row *src);
+/*
+ * Rows of equal keys summed into one, for a source that finds a key in
+ * more than one place (the BPF collector: a block and a hash row); sorts
+ * @s. false when a sum saturated.
+ */
+bool es_snap_merge(struct es_snap *s);
 
 /*
  * The per-CPU copies of one BPF row summed: @ncpu values of struct
