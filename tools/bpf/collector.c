@@ -345,15 +345,15 @@ static int check_caps(struct es_err *e)
 	return 0;
 }
 
-/* What both modes need: the privileges, a kernel with task storage for tracing, BTF, KVM. */
+/* What both modes need: the privileges, a kernel with BPF's compare-and-swap, BTF, KVM. */
 static int check_common(struct es_err *e)
 {
 	char rel[128] = "?";
 
 	if (check_caps(e))
 		return -1;
-	if (!kernel_at_least(5, 13, rel, sizeof(rel)))
-		return es_errf(e, "kernel %s is too old for the BPF collector (5.13 or later: BTF of modules, CO-RE, task storage in tracing programs)",
+	if (!kernel_at_least(5, 12, rel, sizeof(rel)))
+		return es_errf(e, "kernel %s is too old for the BPF collector (5.12 or later: BTF of modules, CO-RE, BPF atomics)",
 			       rel);
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		return es_errf(e, "the kernel has no BTF (/sys/kernel/btf/vmlinux: %s; CONFIG_DEBUG_INFO_BTF)",
@@ -432,6 +432,7 @@ static void prune_blocks(volatile struct es_bpf_block *blocks)
 			continue;
 		for (k = 0; k < ES_BPF_SLOTS; k++)
 			b->count[k] = 0;
+		b->pending_ts = 0;
 		__atomic_store_n(&b->key, 0, __ATOMIC_RELEASE);
 	}
 }

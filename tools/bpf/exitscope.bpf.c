@@ -21,11 +21,12 @@
  * about 180; reasons or vCPUs that do not fit there, and the times, go
  * into rows of a preallocated hash, looked up without a lock (an insert
  * takes the bucket lock once per new row, and allocates nothing). The
- * pending exit lives in the task's own storage, created on the entry side,
- * so the exit path neither allocates nor locks. Blocks and rows are written
- * by one thread at a time: their keys hold the vCPU, and a vCPU's exits and
- * entries all run in the thread holding vcpu->mutex for KVM_RUN. So the
- * increments are plain, and user space reads one copy, not one per CPU.
+ * pending exit waits in the vCPU's block too, so the exit path neither
+ * allocates nor locks, and the entry finds it as cheaply. Blocks and rows
+ * are written by one thread at a time: their keys hold the vCPU, and a
+ * vCPU's exits and entries all run in the thread holding vcpu->mutex for
+ * KVM_RUN. So the increments are plain, and user space reads one copy,
+ * not one per CPU.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -73,14 +74,6 @@ struct {
 	__type(value, struct es_bpf_block);
 } blocks SEC(".maps");
 
-/* The thread's exit waiting for its entry; freed with the thread. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* the only way this type exists */
-	__type(key, int);
-	__type(value, struct es_bpf_pending);
-} pending SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ES_BPF_NR_HEALTH);
@@ -117,117 +110,104 @@ static __always_inline struct es_bpf_val *row_of(const struct es_bpf_key *key, _
 }
 
 /*
- * The counter of @key in its VM and vCPU's block, claiming a free block on
- * the vCPU's first exit; NULL if the reason has no slot or no block is
- * free within ES_BPF_PROBES of its home.
+ * The block of (@tgid, @vcpu), from its home on; with @claim a free one
+ * is taken on the vCPU's first exit. NULL if none within ES_BPF_PROBES.
  */
-static __always_inline __u64 *block_count(const struct es_bpf_key *key)
+static __always_inline struct es_bpf_block *block_of(__u32 tgid, __u32 vcpu, __u32 isa,
+						     int claim)
 {
-	__u32 slot = es_bpf_slot(key->isa, key->reason), home, i, idx;
-	__u64 bkey = es_bpf_block_key(key->tgid, key->vcpu);
+	__u64 bkey = es_bpf_block_key(tgid, vcpu);
+	__u32 home = es_bpf_block_home(bkey), i, idx;
 	struct es_bpf_block *b;
 
-	if (slot >= ES_BPF_SLOTS)
-		return NULL;
-	/*
-	 * The verifier loses that bound on the way (as the histogram's, in
-	 * on_entry()): the index is masked where it is used, behind a
-	 * barrier so that the compiler keeps the mask.
-	 */
-	__asm__ volatile("" : "+r"(slot));
-	home = es_bpf_block_home(bkey);
 #pragma unroll
 	for (i = 0; i < ES_BPF_PROBES; i++) {
 		idx = (home + i) & (ES_BPF_BLOCKS - 1);
 		b = bpf_map_lookup_elem(&blocks, &idx);
 		if (!b)
 			return NULL;
-		if (b->key != bkey) {
-			if (b->key)
-				continue;
-			/* Free: ours, unless another CPU's vCPU took it first. */
-			if (__sync_val_compare_and_swap(&b->key, 0, bkey) && b->key != bkey)
-				continue;
-			b->isa = key->isa;
-		}
-		return &b->count[slot & (ES_BPF_SLOTS - 1)];
+		if (b->key == bkey)
+			return b;
+		if (b->key || !claim)
+			continue;
+		/* Free: ours, unless another CPU's vCPU took it first. */
+		if (__sync_val_compare_and_swap(&b->key, 0, bkey) && b->key != bkey)
+			continue;
+		b->isa = isa;
+		return b;
 	}
 	return NULL;
 }
 
-/* The exit, counted and (timing) noted; the same in both modes. */
+/*
+ * The exit, counted and (timing) noted in its vCPU's block; the same in
+ * both modes. An exit without a block (no slot for its reason, or no
+ * block free) is counted in the hash instead, and not timed.
+ */
 static __always_inline void on_exit(__u32 tgid, __u32 vcpu, __u32 isa, __u32 reason)
 {
 	struct es_bpf_key key = {};
-	struct es_bpf_pending *p;
+	struct es_bpf_block *b = NULL;
 	struct es_bpf_val *v;
-	__u64 *c;
+	__u32 slot;
 
 	key.tgid = tgid;
 	key.vcpu = vcpu;
 	key.isa = isa;
 	key.reason = es_bpf_fold_reason(isa, reason);
-	c = block_count(&key);
-	if (c) {
-		(*c)++;
-	} else {
+	slot = es_bpf_slot(isa, key.reason);
+	if (slot < ES_BPF_SLOTS)
+		b = block_of(tgid, vcpu, isa, 1);
+	if (!b) {
 		v = row_of(&key, ES_BPF_STATS_FULL);
-		if (!v)
-			return;
-		v->count++;
+		if (v)
+			v->count++;
+		if (v && timing)
+			health_bump(ES_BPF_NO_STATE);
+		return;
 	}
+	/*
+	 * The verifier loses slot's bound on the way (as the histogram's
+	 * below): it is masked where it is used, behind a barrier so that
+	 * the compiler keeps the mask.
+	 */
+	__asm__ volatile("" : "+r"(slot));
+	slot &= ES_BPF_SLOTS - 1;
+	b->count[slot]++;
 	if (!timing)
 		return;
-	/* No creation here: the exit path must not allocate. */
-	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
-	if (!p) {
-		/* The thread's first exit since the collector started. */
-		health_bump(ES_BPF_NO_STATE);
-		return;
-	}
 	/*
-	 * Still pending: no kvm_entry came between two exits (6.1's SVM
-	 * re-enters from the fastpath without a kvm_exit, not without an
-	 * entry, so this is rare). That exit stays untimed; say how often.
+	 * Still pending: no kvm_entry came between two exits of the vCPU.
+	 * That exit stays untimed; say how often.
 	 */
-	if (p->ts)
+	if (b->pending_ts)
 		health_bump(ES_BPF_UNTIMED);
-	p->key = key;
-	p->ts = bpf_ktime_get_ns();
+	b->pending_slot = slot;
+	b->pending_ts = bpf_ktime_get_ns();
 }
 
-/* The entry: charge the pending exit of this thread, if any. */
-static __always_inline void on_entry(__u32 vcpu)
+/* The entry: charge the vCPU's pending exit, if any, to its row's time. */
+static __always_inline void on_entry(__u32 tgid, __u32 vcpu)
 {
-	struct es_bpf_pending *p;
+	struct es_bpf_key key = {};
+	struct es_bpf_block *b;
 	struct es_bpf_val *v;
 	__u64 now, delta;
-	__u32 b;
+	__u32 h;
 
-	/*
-	 * Created here, once in a vCPU thread's life, so that the exit
-	 * path never allocates (a failure leaves the next exit untimed).
-	 */
-	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p) {
-		health_bump(ES_BPF_PENDING_FAILED);
-		return;
-	}
+	b = block_of(tgid, vcpu, 0, 0);
 	/* The first entry of a vCPU, a fastpath re-entry, or after an untimed exit. */
-	if (!p->ts)
+	if (!b || !b->pending_ts)
 		return;
 	now = bpf_ktime_get_ns();
-	/* One thread, another vCPU (a VMM that moves vCPUs between threads). */
-	if (p->key.vcpu != vcpu) {
-		p->ts = 0;
-		health_bump(ES_BPF_STALE);
-		return;
-	}
-	delta = now > p->ts ? now - p->ts : 0;
-	p->ts = 0;
-	/* The time's row, made here for an exit counted in its block. */
-	v = row_of(&p->key, ES_BPF_PENDING_FAILED);
+	delta = now > b->pending_ts ? now - b->pending_ts : 0;
+	b->pending_ts = 0;
+	key.tgid = tgid;
+	key.vcpu = vcpu;
+	key.isa = b->isa;
+	key.reason = es_bpf_slot_reason(b->isa, b->pending_slot & (ES_BPF_SLOTS - 1));
+	/* The time's row, made at the first entry of its reason. */
+	v = row_of(&key, ES_BPF_PENDING_FAILED);
 	if (!v)
 		return;
 	v->time_ns += delta;
@@ -239,9 +219,9 @@ static __always_inline void on_entry(__u32 vcpu)
 	 */
 	_Static_assert((ES_BPF_HIST_BUCKETS & (ES_BPF_HIST_BUCKETS - 1)) == 0,
 		       "buckets: a power of two");
-	b = es_bpf_bucket(delta);
-	__asm__ volatile("" : "+r"(b));
-	v->hist[b & (ES_BPF_HIST_BUCKETS - 1)]++;
+	h = es_bpf_bucket(delta);
+	__asm__ volatile("" : "+r"(h));
+	v->hist[h & (ES_BPF_HIST_BUCKETS - 1)]++;
 }
 
 /* The VMM's tgid if its VM is one we count, else 0. */
@@ -250,12 +230,6 @@ static __always_inline __u32 counted_tgid(void)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	return !filter_tgid || tgid == filter_tgid ? tgid : 0;
-}
-
-/* For the entry, which needs no tgid: whether its VM is counted, without a helper call if all are. */
-static __always_inline int counted(void)
-{
-	return !filter_tgid || (__u32)(bpf_get_current_pid_tgid() >> 32) == filter_tgid;
 }
 
 /* ---- tp_btf: the tracepoints' arguments, no record built ---- */
@@ -284,8 +258,10 @@ int BPF_PROG(on_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(on_entry_btf, struct kvm_vcpu *vcpu)
 {
-	if (vcpu && counted())
-		on_entry(vcpu->vcpu_id);
+	__u32 tgid = counted_tgid();
+
+	if (tgid && vcpu)
+		on_entry(tgid, vcpu->vcpu_id);
 	return 0;
 }
 
@@ -312,7 +288,9 @@ int on_exit_tp(struct trace_event_raw_kvm_exit *ctx)
 SEC("tp/kvm/kvm_entry")
 int on_entry_tp(struct trace_event_raw_kvm_entry *ctx)
 {
-	if (counted())
-		on_entry(ctx->vcpu_id);
+	__u32 tgid = counted_tgid();
+
+	if (tgid)
+		on_entry(tgid, ctx->vcpu_id);
 	return 1;
 }

@@ -28,8 +28,7 @@
 /*
  * The size of the stats map, a preallocated hash (docs/collector.md): its
  * memory, about 340 bytes a row, is taken whole at load, so that an exit
- * never allocates. The pending exits live in task storage, one small
- * entry per vCPU thread, freed with the thread: no size to choose.
+ * never allocates.
  */
 #define ES_BPF_STATS_MAX	16384	/* VM x vCPU x reason rows; --max-rows */
 
@@ -65,7 +64,8 @@ struct es_bpf_val {
 struct es_bpf_block {
 	__u64 key;			/* es_bpf_block_key(), 0: free */
 	__u32 isa;			/* ES_BPF_ISA_VMX or _SVM */
-	__u32 pad;
+	__u32 pending_slot;		/* the vCPU's exit waiting for its entry... */
+	__u64 pending_ts;		/* ...since bpf_ktime_get_ns(); 0: none */
 	__u64 count[ES_BPF_SLOTS];	/* exits, by es_bpf_slot() */
 };
 
@@ -113,27 +113,18 @@ static inline __u32 es_bpf_slot_reason(__u32 isa, __u32 slot)
 }
 
 /*
- * A vCPU thread between an exit and its next entry (in the thread's task
- * storage, so no tid can be reused under it); ts 0: none pending.
- */
-struct es_bpf_pending {
-	__u64 ts;			/* bpf_ktime_get_ns() at the exit */
-	struct es_bpf_key key;		/* the row to charge at the entry */
-};
-
-/*
  * Health counters (a per-CPU array): what the collector could not do. Each
  * is reported by the tools; none is dropped silently. The order is the
  * records' and metrics' (tools/lib/model.c names them); new ones go last.
  */
 enum es_bpf_health {
 	ES_BPF_STATS_FULL,		/* exits not counted: stats full */
-	ES_BPF_PENDING_FAILED,		/* exits not timed: no state for their thread, or no row */
-	ES_BPF_STALE,			/* a pending exit of another vCPU discarded */
+	ES_BPF_PENDING_FAILED,		/* exits not timed: no row for their time, the table full */
+	ES_BPF_STALE,			/* unused since the pending exit is the vCPU's (records keep it) */
 	ES_BPF_ROW_GONE,		/* unused since rows are made at the entry (records keep it) */
 	ES_BPF_UNTIMED,			/* an exit followed by another before any entry */
 	ES_BPF_REASON_UNREAD,		/* exits not counted: tp_btf could not read the reason */
-	ES_BPF_NO_STATE,		/* a thread's first exit since the start: untimed */
+	ES_BPF_NO_STATE,		/* exits not timed: counted outside a block */
 	ES_BPF_NR_HEALTH
 };
 
