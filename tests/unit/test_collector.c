@@ -200,28 +200,6 @@ static void test_percentiles(void **state)
 	assert_int_equal(es_hist_bucket(v), 6);
 }
 
-/* Per-CPU values summed, with the kernel's stride; saturation said. */
-static void test_percpu_sum(void **state)
-{
-	struct es_bpf_val v[3];
-	struct es_snap_row r;
-
-	(void)state;
-	memset(v, 0, sizeof(v));
-	v[0].count = 5; v[0].time_ns = 50; v[0].hist[3] = 5;
-	v[1].count = 7; v[1].time_ns = 70; v[1].hist[3] = 2; v[1].hist[4] = 5;
-	v[2].count = 1; v[2].hist[31] = 1;
-	assert_true(es_percpu_sum(v, 3, sizeof(v[0]), &r));
-	assert_int_equal(r.count, 13);
-	assert_int_equal(r.time_ns, 120);
-	assert_int_equal(r.hist[3], 7);
-	assert_int_equal(r.hist[4], 5);
-	assert_int_equal(r.hist[31], 1);
-	v[2].count = INT64_MAX;
-	assert_false(es_percpu_sum(v, 3, sizeof(v[0]), &r));
-	assert_true(r.count == ES_FIG_MAX);
-}
-
 static struct es_snap_row srow(uint32_t tgid, uint32_t vcpu, uint32_t code, uint64_t count)
 {
 	struct es_snap_row r;
@@ -1087,7 +1065,6 @@ int main(void)
 		cmocka_unit_test(test_snap_merge),
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_percentiles),
-		cmocka_unit_test(test_percpu_sum),
 		cmocka_unit_test(test_snap_diff),
 		cmocka_unit_test(test_snap_fold),
 		cmocka_unit_test(test_record_from_snap),

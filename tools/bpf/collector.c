@@ -21,6 +21,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "../lib/model.h"
 #include "../lib/source.h"
 #include "exitscope.h"
 #include "exitscope.skel.h"
@@ -398,9 +399,12 @@ static bool gone(uint32_t tgid)
 	return access(path, F_OK) && errno == ENOENT;
 }
 
-static void prune(struct bpf_map *stats, const struct es_snap *s)
+static void prune(struct bpf_map *stats, struct bpf_map *times, __u32 isa,
+		  const struct es_snap *s)
 {
 	struct es_bpf_key key;
+	__u64 tkey;
+	__u32 slot;
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -409,8 +413,14 @@ static void prune(struct bpf_map *stats, const struct es_snap *s)
 		key.tgid = s->rows[i].tgid;
 		key.vcpu = s->rows[i].vcpu;
 		key.reason = s->rows[i].code;
-		key.isa = s->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM;
+		key.isa = isa;
+		/* Either may have no row of the key: ENOENT, fine. */
 		bpf_map__delete_elem(stats, &key, sizeof(key), 0);
+		slot = es_bpf_slot(isa, key.reason);
+		if (slot >= ES_BPF_SLOTS)
+			continue;
+		tkey = es_bpf_time_key(key.tgid, key.vcpu, slot);
+		bpf_map__delete_elem(times, &tkey, sizeof(tkey), 0);
 	}
 }
 
@@ -491,13 +501,74 @@ static int check_vendor_same(const struct bpf_source *b, struct es_err *e)
 	return 0;
 }
 
+/* The stats hash's counts (exits that had no block) into @out. */
+static int read_counts(struct bpf_map *stats, struct es_snap *out, struct es_err *e)
+{
+	struct es_bpf_key key, next, *prev = NULL;
+	struct es_snap_row row;
+	__u64 count;
+	int err;
+
+	/* Rows are only ever added while we walk: get_next_key sees each once. */
+	while (!(err = bpf_map__get_next_key(stats, prev, &next, sizeof(next)))) {
+		key = next;
+		prev = &key;
+		err = bpf_map__lookup_elem(stats, &key, sizeof(key), &count, sizeof(count), 0);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return es_errf(e, "reading the collector's stats map: %s", strerror(-err));
+		memset(&row, 0, sizeof(row));
+		row.tgid = key.tgid;
+		row.vcpu = key.vcpu;
+		row.code = key.reason;
+		row.count = count;
+		if (es_snap_add(out, &row))
+			return es_errf(e, "out of memory");
+		out->vendor = key.isa == ES_BPF_ISA_VMX ? ES_INTEL : ES_AMD;
+	}
+	if (err != -ENOENT)
+		return es_errf(e, "walking the collector's stats map: %s", strerror(-err));
+	return 0;
+}
+
+/* The times hash's sums and histograms into @out (rows of no count, merged later). */
+static int read_times(struct bpf_map *times, __u32 isa, struct es_snap *out, struct es_err *e)
+{
+	__u64 key, next, *prev = NULL;
+	struct es_bpf_time t;
+	struct es_snap_row row;
+	unsigned int k;
+	int err;
+
+	while (!(err = bpf_map__get_next_key(times, prev, &next, sizeof(next)))) {
+		key = next;
+		prev = &key;
+		err = bpf_map__lookup_elem(times, &key, sizeof(key), &t, sizeof(t), 0);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return es_errf(e, "reading the collector's times map: %s", strerror(-err));
+		memset(&row, 0, sizeof(row));
+		row.tgid = (uint32_t)(key >> 32);
+		row.vcpu = (uint32_t)(key >> 8) & ES_BPF_TIME_VCPU_MAX;
+		row.code = es_bpf_slot_reason(isa, (__u32)(key & 0xff));
+		row.time_ns = t.time_ns > ES_FIG_MAX ? ES_FIG_MAX : t.time_ns;
+		for (k = 0; k < ES_HIST_BUCKETS; k++)
+			row.hist[k] = t.hist[k] > ES_FIG_MAX ? ES_FIG_MAX : t.hist[k];
+		if (es_snap_add(out, &row))
+			return es_errf(e, "out of memory");
+	}
+	if (err != -ENOENT)
+		return es_errf(e, "walking the collector's times map: %s", strerror(-err));
+	return 0;
+}
+
 static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e)
 {
 	struct bpf_source *b = src->priv;
-	struct bpf_map *stats = b->skel->maps.stats, *health = b->skel->maps.health;
-	struct es_bpf_key key, next, *prev = NULL;
-	struct es_bpf_val val;
-	struct es_snap_row row;
+	struct bpf_map *health = b->skel->maps.health;
+	__u32 isa = b->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM;
 	size_t used;
 	__u32 k;
 	int err;
@@ -522,36 +593,14 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 		for (c = 0; c < (size_t)b->ncpu; c++)
 			out->health[k] += b->health[c];
 	}
-	used = read_blocks(b->blocks, b->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM,
-			   out, e);
-	if (used == SIZE_MAX)
+	used = read_blocks(b->blocks, isa, out, e);
+	if (used == SIZE_MAX || read_counts(b->skel->maps.stats, out, e) ||
+	    read_times(b->skel->maps.times, isa, out, e))
 		return -1;
-	/* Rows are only ever added while we walk: get_next_key sees each once. */
-	while (!(err = bpf_map__get_next_key(stats, prev, &next, sizeof(next)))) {
-		key = next;
-		prev = &key;
-		err = bpf_map__lookup_elem(stats, &key, sizeof(key), &val, sizeof(val), 0);
-		if (err == -ENOENT)
-			continue;
-		if (err)
-			return es_errf(e, "reading the collector's stats map: %s", strerror(-err));
-		memset(&row, 0, sizeof(row));
-		row.tgid = key.tgid;
-		row.vcpu = key.vcpu;
-		row.code = key.reason;
-		/* One copy (a plain hash, one writer per row): the same sum of one. */
-		es_percpu_sum(&val, 1, sizeof(val), &row);
-		if (es_snap_add(out, &row))
-			return es_errf(e, "out of memory");
-		out->vendor = key.isa == ES_BPF_ISA_VMX ? ES_INTEL : ES_AMD;
-		out->vendor_known = true;
-	}
-	if (err != -ENOENT)
-		return es_errf(e, "walking the collector's stats map: %s", strerror(-err));
-	/* A key counted in a block and timed in a row, or in two blocks: one row. */
+	/* A key counted in a block (or two) or the hash, and timed in a row: one row. */
 	es_snap_merge(out);
 	if (out->n >= b->max_rows / 4 * 3)
-		prune(stats, out);
+		prune(b->skel->maps.stats, b->skel->maps.times, isa, out);
 	if (used >= ES_BPF_BLOCKS / 4 * 3)
 		prune_blocks(b->blocks);
 	return 0;
@@ -602,7 +651,8 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 	skel->rodata->vendor_isa = b->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM;
 	err = 0;
 	if (o->max_rows)
-		err = bpf_map__set_max_entries(skel->maps.stats, o->max_rows);
+		err = bpf_map__set_max_entries(skel->maps.stats, o->max_rows) ?:
+		      bpf_map__set_max_entries(skel->maps.times, o->max_rows);
 	if (err) {
 		es_errf(e, "setting the stats map's size to %u: %s", o->max_rows, strerror(-err));
 		goto fail;

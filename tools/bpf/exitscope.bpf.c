@@ -58,12 +58,21 @@ struct trace_event_raw_kvm_entry {
 
 /* ---- maps ---- */
 
+/* The counts of exits that have no block: preallocated, no allocation at insert. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);	/* preallocated: no allocation at insert */
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, ES_BPF_STATS_MAX);
 	__type(key, struct es_bpf_key);
-	__type(value, struct es_bpf_val);
+	__type(value, __u64);
 } stats SEC(".maps");
+
+/* The times (exitscope.h), likewise. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ES_BPF_STATS_MAX);
+	__type(key, __u64);
+	__type(value, struct es_bpf_time);
+} times SEC(".maps");
 
 /* The counts' fast path (exitscope.h); user space maps it to read it. */
 struct {
@@ -81,8 +90,9 @@ struct {
 	__type(value, __u64);
 } health SEC(".maps");
 
-/* The zero row a new key starts from (too big for the stack next to the rest). */
-static const struct es_bpf_val zero_val;
+/* What a new row starts from (too big for the stack next to the rest). */
+static const struct es_bpf_time zero_time;
+static const __u64 zero_count;
 
 static __always_inline void health_bump(__u32 which)
 {
@@ -92,21 +102,24 @@ static __always_inline void health_bump(__u32 which)
 		(*v)++;
 }
 
-/* The row of @key, made if new; NULL with health[@full] bumped if the table is full. */
-static __always_inline struct es_bpf_val *row_of(const struct es_bpf_key *key, __u32 full)
+/*
+ * The row of @key in @map, made from @zero if new; NULL with health[@full]
+ * bumped if the table is full.
+ */
+static __always_inline void *row_of(void *map, const void *key, const void *zero, __u32 full)
 {
-	struct es_bpf_val *v = bpf_map_lookup_elem(&stats, key);
+	void *v = bpf_map_lookup_elem(map, key);
 	long err;
 
 	if (v)
 		return v;
-	err = bpf_map_update_elem(&stats, key, &zero_val, BPF_NOEXIST);
+	err = bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
 	/* -EEXIST: another CPU made the row meanwhile, fine. */
 	if (err && err != -17) {
 		health_bump(full);
 		return NULL;
 	}
-	return bpf_map_lookup_elem(&stats, key);
+	return bpf_map_lookup_elem(map, key);
 }
 
 /*
@@ -148,7 +161,7 @@ static __always_inline void on_exit(__u32 tgid, __u32 vcpu, __u32 isa, __u32 rea
 {
 	struct es_bpf_key key = {};
 	struct es_bpf_block *b = NULL;
-	struct es_bpf_val *v;
+	__u64 *c;
 	__u32 slot;
 
 	key.tgid = tgid;
@@ -159,10 +172,10 @@ static __always_inline void on_exit(__u32 tgid, __u32 vcpu, __u32 isa, __u32 rea
 	if (slot < ES_BPF_SLOTS)
 		b = block_of(tgid, vcpu, isa, 1);
 	if (!b) {
-		v = row_of(&key, ES_BPF_STATS_FULL);
-		if (v)
-			v->count++;
-		if (v && timing)
+		c = row_of(&stats, &key, &zero_count, ES_BPF_STATS_FULL);
+		if (c)
+			(*c)++;
+		if (c && timing)
 			health_bump(ES_BPF_NO_STATE);
 		return;
 	}
@@ -189,10 +202,9 @@ static __always_inline void on_exit(__u32 tgid, __u32 vcpu, __u32 isa, __u32 rea
 /* The entry: charge the vCPU's pending exit, if any, to its row's time. */
 static __always_inline void on_entry(__u32 tgid, __u32 vcpu)
 {
-	struct es_bpf_key key = {};
 	struct es_bpf_block *b;
-	struct es_bpf_val *v;
-	__u64 now, delta;
+	struct es_bpf_time *t;
+	__u64 now, delta, key;
 	__u32 h;
 
 	b = block_of(tgid, vcpu, 0, 0);
@@ -202,15 +214,14 @@ static __always_inline void on_entry(__u32 tgid, __u32 vcpu)
 	now = bpf_ktime_get_ns();
 	delta = now > b->pending_ts ? now - b->pending_ts : 0;
 	b->pending_ts = 0;
-	key.tgid = tgid;
-	key.vcpu = vcpu;
-	key.isa = b->isa;
-	key.reason = es_bpf_slot_reason(b->isa, b->pending_slot & (ES_BPF_SLOTS - 1));
-	/* The time's row, made at the first entry of its reason. */
-	v = row_of(&key, ES_BPF_PENDING_FAILED);
-	if (!v)
+	if (vcpu > ES_BPF_TIME_VCPU_MAX)
 		return;
-	v->time_ns += delta;
+	/* The time's row, made at the first entry of its reason. */
+	key = es_bpf_time_key(tgid, vcpu, b->pending_slot);
+	t = row_of(&times, &key, &zero_time, ES_BPF_PENDING_FAILED);
+	if (!t)
+		return;
+	t->time_ns += delta;
 	/*
 	 * es_bpf_bucket() is at most ES_BPF_HIST_BUCKETS - 1 already, but
 	 * 6.1's verifier loses that bound on the register copy the compiler
@@ -221,7 +232,7 @@ static __always_inline void on_entry(__u32 tgid, __u32 vcpu)
 		       "buckets: a power of two");
 	h = es_bpf_bucket(delta);
 	__asm__ volatile("" : "+r"(h));
-	v->hist[h & (ES_BPF_HIST_BUCKETS - 1)]++;
+	t->hist[h & (ES_BPF_HIST_BUCKETS - 1)]++;
 }
 
 /* The VMM's tgid if its VM is one we count, else 0. */

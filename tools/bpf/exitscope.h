@@ -26,11 +26,11 @@
 #define ES_BPF_HIST_BUCKETS	32
 
 /*
- * The size of the stats map, a preallocated hash (docs/collector.md): its
- * memory, about 340 bytes a row, is taken whole at load, so that an exit
- * never allocates.
+ * The size of the stats and times maps, preallocated hashes
+ * (docs/collector.md): their memory, about 72 and 320 bytes a row, is
+ * taken whole at load, so that an exit never allocates.
  */
-#define ES_BPF_STATS_MAX	16384	/* VM x vCPU x reason rows; --max-rows */
+#define ES_BPF_STATS_MAX	16384	/* VM x vCPU x reason rows of each; --max-rows */
 
 struct es_bpf_key {
 	__u32 tgid;			/* the VMM process */
@@ -39,11 +39,24 @@ struct es_bpf_key {
 	__u32 isa;			/* ES_BPF_ISA_VMX or _SVM */
 };
 
-struct es_bpf_val {
-	__u64 count;			/* exits */
+/*
+ * The times of a VM, vCPU and reason: the sum and log2 histogram of its
+ * exits' intervals to the next entry, in a hash keyed by
+ * es_bpf_time_key(): 8 bytes, which the hash of a lookup costs less than
+ * the 16 of struct es_bpf_key (docs/benchmarks.md).
+ */
+struct es_bpf_time {
 	__u64 time_ns;			/* sum of exit -> next entry */
 	__u64 hist[ES_BPF_HIST_BUCKETS];	/* of those intervals */
 };
+
+/* vcpu_id is below KVM_MAX_VCPU_IDS (16384 on 6.12): 24 bits are room enough. */
+#define ES_BPF_TIME_VCPU_MAX	0xffffffu
+
+static inline __u64 es_bpf_time_key(__u32 tgid, __u32 vcpu, __u32 slot)
+{
+	return (__u64)tgid << 32 | (__u64)(vcpu & ES_BPF_TIME_VCPU_MAX) << 8 | (slot & 0xff);
+}
 
 /*
  * The counts' fast path: a block per VM and vCPU, one counter per reason,

@@ -199,27 +199,6 @@ bool es_snap_merge(struct es_snap *s)
 	return ok;
 }
 
-bool es_percpu_sum(const void *values, size_t ncpu, size_t stride,
-		   struct es_snap_row *out)
-{
-	const unsigned char *p = values;
-	struct es_bpf_val v;
-	bool ok = true;
-	size_t c;
-	unsigned int b;
-
-	out->count = out->time_ns = 0;
-	memset(out->hist, 0, sizeof(out->hist));
-	for (c = 0; c < ncpu; c++) {
-		memcpy(&v, p + c * stride, sizeof(v));
-		ok &= sat_add(&out->count, v.count);
-		ok &= sat_add(&out->time_ns, v.time_ns);
-		for (b = 0; b < ES_HIST_BUCKETS; b++)
-			ok &= sat_add(&out->hist[b], v.hist[b]);
-	}
-	return ok;
-}
-
 /* @a - @b where @b <= @a field by field; false if some field went backwards. */
 static bool row_sub(struct es_snap_row *d, const struct es_snap_row *a,
 		    const struct es_snap_row *b)

@@ -91,14 +91,6 @@ bool es_snap_row_add(struct es_snap_row *dst, const struct es_snap_row *src);
 bool es_snap_merge(struct es_snap *s);
 
 /*
- * The per-CPU copies of one BPF row summed: @ncpu values of struct
- * es_bpf_val, @stride bytes apart (the kernel rounds each to 8 bytes).
- * false when a sum saturated at 2^63-1.
- */
-bool es_percpu_sum(const void *values, size_t ncpu, size_t stride,
-		   struct es_snap_row *out);
-
-/*
  * @after - @before into @out (initialized here), row by row: what happened
  * between the two. A row missing from @before counts whole; a row whose
  * count went backwards (its VM ended and another took its pid, the module
