@@ -4,7 +4,7 @@ CC ?= cc
 BUILD := build
 CFLAGS_TEST := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 
-.PHONY: all help tools modules install patch check unit lab selftests bench bench-fleet bench-tools deb clean distclean
+.PHONY: all help tools modules install patch check unit lab selftests bench bench-host bench-fleet bench-tools deb clean distclean
 
 all: tools
 
@@ -20,6 +20,7 @@ help:
 	@echo "make check      run every test (unit tests, kernel build checks, both labs)"
 	@echo "make selftests  KVM's own selftests in the lab, stock modules against ours (ARGS='--help')"
 	@echo "make bench      measure: exitscope's cost per exit against stock KVM and the tracing tools (ARGS='--help')"
+	@echo "make bench-host measure: the same on this machine's /dev/kvm, VT-x or AMD-V (HOST='--help')"
 	@echo "make bench-fleet  measure: top and the exporter on a recorded host of 256 VMs (FLEET='--help'; make bench runs it)"
 	@echo "make deb        Debian packages exitscope and exitscope-dkms into build/deb/"
 	@echo "make clean      remove build/ (the source cache stays: see EXITSCOPE_CACHE)"
@@ -71,6 +72,12 @@ bench: bench-fleet modules $(BUILD)/test/bench_query
 	@[ -n "$(ARGS)" ] || lab/bench.sh --cpu amd --only exitscope-counts \
 		--cases cpuid,query_total,query_code,solo --out results/bench/query
 	@scripts/bench-lab.sh
+
+# The same benchmark on this machine's own /dev/kvm, for a host with VT-x or
+# AMD-V (docs/benchmarks.md, "On your own hardware"). HOST goes to
+# scripts/bench-host.sh (e.g. HOST='--rounds 5 --only stock,exitscope-bpf-counts').
+bench-host: tools-bin bench-tools $(BUILD)/guest/vmexit-bench.bin
+	@scripts/bench-host.sh $(HOST)
 
 # Userspace tools: C11, warning-free, static by default (they run inside
 # minimal guests). LDSTATIC and SANITIZE make the sanitizer build (make

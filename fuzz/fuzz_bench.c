@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The benchmark's inputs: a VM's console log with vmexit-bench's lines
- * (es_bench_parse_log), bench-info.txt (es_bench_parse_info) and
- * failed-CONFIG.txt (es_bench_parse_failed). The first byte picks the parser.
+ * (es_bench_parse_log), bench-info.txt (es_bench_parse_info),
+ * failed-CONFIG.txt (es_bench_parse_failed) and perf stat's CSV of make
+ * bench-host (es_perf_stat_parse). The first byte picks the parser.
  */
 #include <string.h>
 
@@ -15,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct es_err e = { "" };
 	struct es_bench b = { 0 };
 	char configs[512], vcpus[512], tvcpus[512];
-	int which = size ? data[0] % 3 : 0;
+	struct es_perf_stat p;
+	int which = size ? data[0] % 4 : 0;
 	size_t i;
 	char *buf;
 
@@ -37,9 +39,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ES_FUZZ_ERR_OK(e, "failed-x.txt");
 		else
 			ES_FUZZ_ASSERT(run.failed[0] && strlen(run.failed) <= ES_BENCH_WHY_MAX);
+	} else if (which == 3) {
+		if (es_perf_stat_parse("perf-x.txt", buf, size, &p, &e))
+			ES_FUZZ_ERR_OK(e, "perf-x.txt");
+		else
+			ES_FUZZ_ASSERT((p.has_cycles || !p.cycles) &&
+				       (p.has_instructions || !p.instructions));
 	} else if (es_bench_parse_info("bench-info.txt", buf, size, &b, configs, sizeof(configs),
 				       vcpus, sizeof(vcpus), tvcpus, sizeof(tvcpus), &e)) {
 		ES_FUZZ_ERR_OK(e, "bench-info.txt");
+	} else {
+		ES_FUZZ_ASSERT(b.rounds >= 1 && b.rounds <= ES_BENCH_MAX_ROUNDS);
+		ES_FUZZ_ASSERT(!strcmp(b.clock, "icount") || !strcmp(b.clock, "cycles"));
 	}
 	free(buf);
 	return 0;

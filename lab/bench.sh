@@ -25,6 +25,10 @@ usage: make bench ARGS='[options]'   (or lab/bench.sh [options])
   --vcpus LIST           vCPU counts, comma-separated (default 1,2,4)
   --tracer-vcpus LIST    vCPU counts of the tracing configurations (the peers,
                          exitscope-bpf*; default 1)
+  --rounds N             run every configuration N times in L1, interleaved
+                         (A B C, C B A, ...): what each adds is then the median
+                         of its differences to stock's run of the same round
+                         (default 1; 1 to 99)
   --out DIR              results directory (default results/bench)
   -h, --help             this text
 
@@ -34,7 +38,7 @@ EXAMPLES
 EOF
 }
 
-cpu=both only= cases= vcpus=1,2,4 tracer_vcpus=1 out=$top/results/bench
+cpu=both only= cases= vcpus=1,2,4 tracer_vcpus=1 rounds=1 out=$top/results/bench
 saved=()
 while [ $# -gt 0 ]; do
 	case $1 in --cpu|--out) ;; *) saved+=("$1" "${2-}") ;; esac
@@ -44,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--cases) cases=${2:?--cases needs a list}; shift ;;
 	--vcpus) vcpus=${2:?--vcpus needs a list}; shift ;;
 	--tracer-vcpus) tracer_vcpus=${2:?--tracer-vcpus needs a list}; shift ;;
+	--rounds) rounds=${2:?--rounds needs a number}; shift ;;
 	--out) out=${2:?--out needs a directory}; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
@@ -60,6 +65,7 @@ esac
 [[ $tracer_vcpus =~ ^[1-4](,[1-4])*$ ]] ||
 	die "invalid --tracer-vcpus: '$tracer_vcpus' (1-4, comma-separated)"
 [[ $cases =~ ^[a-z0-9_,=]*$ ]] || die "invalid --cases: '$cases'"
+[[ $rounds =~ ^[1-9][0-9]?$ ]] || die "invalid --rounds: '$rounds' (1 to 99)"
 # Emulated time repeats (min and max of the repetitions a few ticks apart):
 # a fifth of vmexit-bench's own budget is enough, and the emulator's wall
 # time goes into the exits, not the instructions.
@@ -82,7 +88,7 @@ mkdir -p "$out" || die "cannot create --out '$out'"
 out=$(realpath "$out")
 
 . "$top/lab/progress.sh"
-progress_init "$out" bench "$cpu" "$only" "$cases" "$vcpus" "$tracer_vcpus"
+progress_init "$out" bench "$cpu" "$only" "$cases" "$vcpus" "$tracer_vcpus" "$rounds"
 
 step 1/5 packages "packages"
 apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils
@@ -124,6 +130,7 @@ ln -s busybox "$r/bin/sh"
 ln -s ../bin/busybox "$r/sbin/modprobe"
 install -m755 "$top/lab/l1-bench.sh" "$r/init"
 install -D -m644 "$top/lab/l1-lib.sh" "$r/lib/exitscope/l1-lib.sh"
+install -D -m644 "$top/lab/bench-peers.sh" "$r/lib/exitscope/bench-peers.sh"
 install -m755 "$top/build/bin/exitscope-vmm" "$top/build/bin/exitscope" "$top/build/bench/bpf-floor" "$r/bin/"
 # The kernel's own kvm_stat, of the same source as L1's kernel (linux-source):
 # the kvm-stat peers run it with the root file system's python3.
@@ -160,7 +167,7 @@ console=$out/l1.log
 l1kernel=/boot/vmlinuz-$KABI
 [ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"
 l2timeout=0 inject= emulator_step=5/5 timeout=7200
-append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.tracer_vcpus=$tracer_vcpus exitscope.cases=${cases:-all}"
+append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.tracer_vcpus=$tracer_vcpus exitscope.rounds=$rounds exitscope.cases=${cases:-all}"
 emulator_qemu_extra=()
 if [ "$cpu" = amd ]; then
 	# Deterministic time: a tick per emulated instruction, idle time warped.

@@ -113,6 +113,7 @@ for t in build/asan/test/test_*; do run_cmocka_asan "$t"; done
 echo "== tools: exitscope-vmm and exitscope, end to end"
 run_cases tests/vmm/check-vmm.sh
 run_cases tests/vmm/check-kvm-probe.sh
+run_cases tests/vmm/check-bench-host.sh
 for s in "$KSERIES" "$other"; do
 	run_check "kernel $s: patches apply, checkpatch --strict" env KSERIES=$s tests/kernel/check-patch.sh
 	run_check "kernel $s: make modules; vermagic and CRCs match Debian's kernel, kvmgt.ko loads beside" \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One short sitting of the benchmark (make bench), so that it cannot rot:
 # AMD, stock KVM, exitscope's counts mode, the collector counting and the
-# floor peer (bpf-floor), 1 vCPU, the cpuid case with a small budget. Not a
+# floor peer (bpf-floor), 1 vCPU, the cpuid case with a small budget, in 2
+# interleaved rounds. Not a
 # measurement: the checks are that it runs, that bench.json has the
 # schema's fields with figures, that the figures are sane (each a round
 # trip of thousands of emulated instructions), and that a peer that could
@@ -15,18 +16,27 @@ rm -rf "$out"
 mkdir -p "$top/build"
 t0=$SECONDS
 "$top/lab/bench.sh" --cpu amd --only stock,exitscope-counts,exitscope-bpf-counts,bpf-floor --vcpus 1 \
-	--cases cpuid,query_total,budget=2000000,reps=3 --out "$out" >"$out.log" 2>&1
-result $? "bench: stock, exitscope-counts, exitscope-bpf-counts and bpf-floor, 1 vCPU, ran ($((SECONDS - t0)) s)" \
+	--rounds 2 --cases cpuid,query_total,budget=2000000,reps=3 --out "$out" >"$out.log" 2>&1
+result $? "bench: stock, exitscope-counts, exitscope-bpf-counts and bpf-floor, 1 vCPU, 2 rounds, ran ($((SECONDS - t0)) s)" \
 	"bench: failed (log: $out.log): $(tail -n 3 "$out.log" | tr '\n' ' ')"
 # get CONFIG CASE FIELD: one figure of bench.json.
 get() { jq -r --arg c "$1" --arg b "$2" --arg k "$3" \
 	'.configs[] | select(.name == $c) | .benchmarks[] | select(.name == $b) | .[$k] // empty' \
 	"$out/bench.json" 2>/dev/null; }
 s=$(get stock cpuid per_op) c=$(get exitscope-counts cpuid per_op) a=$(get exitscope-counts cpuid added_per_exit)
-[[ $s =~ ^[0-9]+$ && $c =~ ^[0-9]+$ && $a =~ ^-?[0-9]+$ ]] && [ "$s" -gt 500 ] && [ "$c" -gt 500 ] &&
-	[ $((c - s)) -eq "$a" ]
+[[ $s =~ ^[0-9]+$ && $c =~ ^[0-9]+$ && $a =~ ^-?[0-9]+$ ]] && [ "$s" -gt 500 ] && [ "$c" -gt 500 ]
 result $? "bench: bench.json: cpuid $s ticks on stock, $c on counts, $a added per exit" \
 	"bench: bench.json: cpuid stock '$s', counts '$c', added per exit '$a'"
+# Added is the median of the rounds' paired differences, from the logs
+# themselves: each round's counts minus stock's of the same round.
+fig() { sed -n "s/^vmexit-bench: cpuid per_op=\([0-9]*\) .*/\1/p" "$out/bench-$1-1-r$2.log" 2>/dev/null; }
+d1=$(($(fig exitscope-counts 1) - $(fig stock 1))) d2=$(($(fig exitscope-counts 2) - $(fig stock 2)))
+lo=$((d1 < d2 ? d1 : d2)) hi=$((d1 > d2 ? d1 : d2))
+[ "$a" = $((lo + (hi - lo) / 2)) ] && [ "$(get exitscope-counts cpuid added_min)" = $lo ] &&
+	[ "$(get exitscope-counts cpuid added_max)" = $hi ] &&
+	jq -e '.rounds == 2 and all(.configs[]; .rounds == 2)' "$out/bench.json" >/dev/null
+result $? "bench: added per exit $a is the median of the rounds' paired differences ($d1, $d2)" \
+	"bench: added '$a', min '$(get exitscope-counts cpuid added_min)', max '$(get exitscope-counts cpuid added_max)', the rounds' differences $d1 and $d2"
 [ -n "$(get stock query_total skipped)" ] && [ -n "$(get exitscope-counts query_total per_op)" ]
 result $? "bench: query_total skipped on stock KVM (no interface), measured on exitscope's" \
 	"bench: query_total: stock '$(get stock query_total skipped)', counts '$(get exitscope-counts query_total per_op)'"
@@ -34,17 +44,17 @@ result $? "bench: query_total skipped on stock KVM (no interface), measured on e
 # The tracing configurations saw the benchmark's exits: the floor's total
 # and the collector's are KVM's own count of the VM's exits (kvmstat), on
 # SVM where every exit passes the tracepoint. Two witnesses, one each.
-kvm_exits() { sed -n 's/^exits \([0-9]*\)$/\1/p' "$out/kvmstat-$1-1.txt" 2>/dev/null; }
-floor=$(sed -n 's/^total \([0-9]*\)$/\1/p' "$out/peer-bpf-floor.log" 2>/dev/null)
+kvm_exits() { sed -n 's/^exits \([0-9]*\)$/\1/p' "$out/kvmstat-$1-1-r2.txt" 2>/dev/null; }
+floor=$(sed -n 's/^total \([0-9]*\)$/\1/p' "$out/peer-bpf-floor-r2.log" 2>/dev/null)
 k=$(kvm_exits bpf-floor)
 [ -n "$floor" ] && [ -n "$k" ] && [ "$floor" -ge "$k" ] && [ "$k" -gt 0 ]
 result $? "bench: bpf-floor counted $floor exits, KVM's exits of the VM $k (the floor counts every VM: at least as many)" \
-	"bench: bpf-floor counted '$floor', KVM's exits '$k' ($(tail -n 2 "$out/peer-bpf-floor.log" 2>/dev/null | tr '\n' ' '))"
-col=$(jq '[.vms[].total.count] | add' "$out/peer-exitscope-bpf-counts.json" 2>/dev/null)
+	"bench: bpf-floor counted '$floor', KVM's exits '$k' ($(tail -n 2 "$out/peer-bpf-floor-r2.log" 2>/dev/null | tr '\n' ' '))"
+col=$(jq '[.vms[].total.count] | add' "$out/peer-exitscope-bpf-counts-r2.json" 2>/dev/null)
 k=$(kvm_exits exitscope-bpf-counts)
-[ -n "$col" ] && [ "$col" = "$k" ] && grep -q '"attach":"tp_btf"' "$out/peer-exitscope-bpf-counts.json"
+[ -n "$col" ] && [ "$col" = "$k" ] && grep -q '"attach":"tp_btf"' "$out/peer-exitscope-bpf-counts-r2.json"
 result $? "bench: exitscope-bpf-counts (tp_btf) counted $col exits, KVM's exits of the VM $k" \
-	"bench: exitscope-bpf-counts counted '$col', KVM's exits '$k', attach $(grep -o '"attach":"[a-z_]*"' "$out/peer-exitscope-bpf-counts.json" 2>/dev/null)"
+	"bench: exitscope-bpf-counts counted '$col', KVM's exits '$k', attach $(grep -o '"attach":"[a-z_]*"' "$out/peer-exitscope-bpf-counts-r2.json" 2>/dev/null)"
 
 # A peer that cannot run (as bcc's kvmexit on AMD) is listed with L1's
 # reason, and the report still succeeds; stock or exitscope's own that

@@ -87,21 +87,160 @@ static void test_parse_refused(void **state)
 /* Added over stock: this case's median minus stock's, same case. */
 static void test_added(void **state)
 {
-	struct es_bench_run stock, counts;
+	struct es_bench_run runs[2];
+	struct es_bench b = { .runs = runs, .nruns = 2 };
+	struct es_bench_agg a;
 	struct es_err e;
-	int64_t added;
 
 	(void)state;
-	assert_int_equal(parse(good, &stock, &e), 0);
-	assert_int_equal(parse(good, &counts, &e), 0);
-	counts.cases[0].per_op = 1011;
-	assert_true(es_bench_added(&counts, &stock, "cpuid", &added));
-	assert_int_equal(added, 10);
-	assert_false(es_bench_added(&counts, &stock, "vmcall", &added));	/* skipped */
-	assert_false(es_bench_added(&counts, NULL, "cpuid", &added));
+	assert_int_equal(parse(good, &runs[0], &e), 0);
+	assert_int_equal(parse(good, &runs[1], &e), 0);
+	strcpy(runs[0].config, "stock");
+	strcpy(runs[1].config, "exitscope-counts");
+	runs[1].cases[0].per_op = 1011;
+	assert_true(es_bench_agg_case(&b, &runs[1], "cpuid", &a));
+	assert_int_equal(a.pairs, 1);
+	assert_int_equal(a.added, 10);
+	assert_int_equal(a.added_lo, 10);
+	assert_int_equal(a.added_hi, 10);
+	assert_false(es_bench_agg_case(&b, &runs[1], "vmcall", &a));	/* skipped */
+	b.nruns = 1;		/* no stock: a figure, nothing added */
+	runs[0] = runs[1];
+	assert_true(es_bench_agg_case(&b, &runs[0], "cpuid", &a));
+	assert_int_equal(a.pairs, 0);
 	assert_string_equal(es_bench_kind("stock"), "stock");
 	assert_string_equal(es_bench_kind("exitscope-counts"), "exitscope");
 	assert_string_equal(es_bench_kind("bpftrace-count"), "peer");
+}
+
+/*
+ * Rounds: each is paired with stock's run of the same round, so a drift
+ * that moves both cancels; the figure is the median of the pairs, the
+ * range theirs. Stock drifts by 100 a round here and the configuration
+ * adds 10, 12 and 11: a difference of medians would say 10 or 12 by luck
+ * of order, the pairs say 11 (10..12).
+ */
+static void test_rounds(void **state)
+{
+	static const uint64_t stock_op[3] = { 1000, 1100, 1200 }, counts_op[3] = { 1010, 1112, 1211 };
+	struct es_bench_run runs[6];
+	struct es_bench b = { .cpu = "amd", .rounds = 3, .runs = runs, .nruns = 6 };
+	struct es_bench_agg a;
+	struct es_err e;
+	unsigned int k;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		/* Interleaved as a sitting runs them: stock, counts, stock, counts... */
+		assert_int_equal(parse(good, &runs[2 * k], &e), 0);
+		assert_int_equal(parse(good, &runs[2 * k + 1], &e), 0);
+		strcpy(runs[2 * k].config, "stock");
+		strcpy(runs[2 * k + 1].config, "exitscope-counts");
+		runs[2 * k].round = runs[2 * k + 1].round = k + 1;
+		runs[2 * k].cases[0].per_op = stock_op[k];
+		runs[2 * k + 1].cases[0].per_op = counts_op[k];
+		runs[2 * k].cases[0].min = runs[2 * k + 1].cases[0].min = 900 + k;
+		runs[2 * k].cases[0].max = runs[2 * k + 1].cases[0].max = 1300 + k;
+	}
+	assert_true(es_bench_agg_case(&b, &runs[1], "cpuid", &a));
+	assert_int_equal(a.rounds, 3);
+	assert_int_equal(a.pairs, 3);
+	assert_int_equal(a.per_op, 1112);
+	assert_int_equal(a.added, 11);
+	assert_int_equal(a.added_lo, 10);
+	assert_int_equal(a.added_hi, 12);
+	assert_int_equal(a.min, 900);
+	assert_int_equal(a.max, 1302);
+	assert_int_equal(a.iterations, 300);
+	/* A round stock could not run pairs with nothing. */
+	strcpy(runs[2].config, "stockless");
+	assert_true(es_bench_agg_case(&b, &runs[1], "cpuid", &a));
+	assert_int_equal(a.pairs, 2);
+	assert_int_equal(a.added, 10);		/* (10 + 11) / 2, rounded down */
+}
+
+/* Medians, and no more digits than the spread supports. */
+static void test_median_and_digits(void **state)
+{
+	int64_t odd[] = { 5, -3, 9 }, even[] = { 4, 1, 3, 2 }, neg[] = { -3, -4 };
+
+	(void)state;
+	assert_int_equal(es_bench_median(odd, 3), 5);
+	assert_int_equal(es_bench_median(even, 4), 2);		/* 2.5, down */
+	assert_int_equal(es_bench_median(neg, 2), -4);		/* -3.5, down */
+	assert_int_equal(es_bench_median(odd, 0), 0);
+	assert_int_equal(es_bench_round_spread(329, 4), 329);
+	assert_int_equal(es_bench_round_spread(329, 9), 329);
+	assert_int_equal(es_bench_round_spread(329, 10), 330);
+	assert_int_equal(es_bench_round_spread(324, 40), 320);
+	assert_int_equal(es_bench_round_spread(325, 99), 330);
+	assert_int_equal(es_bench_round_spread(-325, 99), -330);
+	assert_int_equal(es_bench_round_spread(1549, 150), 1500);
+	assert_int_equal(es_bench_round_spread(7, 150), 0);
+	assert_int_equal(es_bench_round_spread(INT64_MAX, UINT64_MAX), 9000000000000000000);
+}
+
+/* perf stat's CSV: counts summed over core types; a count perf could not take is none. */
+static void test_perf_stat(void **state)
+{
+	static const char hw[] = "# started on Sun Dec  6 05:00:00 2026\n\n"
+				 "120000,,cycles,1000,100.00,,\n"
+				 "90000,,instructions,1000,100.00,0.75,insn per cycle\n";
+	static const char hybrid[] = "100,,cpu_core/cycles/,10,100.00,,\n"
+				     "20,,cpu_atom/cycles/,10,100.00,,\n"
+				     "7,,cpu_core/instructions:u/,10,100.00,,\n";
+	static const char nopmu[] = "<not supported>,,cycles,0,100.00,,\n"
+				    "<not counted>,,instructions,0,0.00,,\n";
+	static const char *const bad[] = { "12abc,,cycles,1,100.00,,\n", "cycles only\n",
+					   "1,,cycles\n" };
+	struct es_perf_stat p;
+	struct es_err e;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(es_perf_stat_parse("p", hw, strlen(hw), &p, &e), 0);
+	assert_true(p.has_cycles && p.has_instructions);
+	assert_int_equal(p.cycles, 120000);
+	assert_int_equal(p.instructions, 90000);
+	assert_int_equal(es_perf_stat_parse("p", hybrid, strlen(hybrid), &p, &e), 0);
+	assert_int_equal(p.cycles, 120);
+	assert_int_equal(p.instructions, 7);
+	assert_int_equal(es_perf_stat_parse("p", nopmu, strlen(nopmu), &p, &e), 0);
+	assert_false(p.has_cycles || p.has_instructions);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (es_perf_stat_parse("p", bad[i], strlen(bad[i]), &p, &e) != -1)
+			fail_msg("accepted '%s'", bad[i]);
+}
+
+/* bench-info.txt: clock and rounds are optional, and checked when given. */
+static void test_info(void **state)
+{
+	static const char base[] = "cpu=amd\nl1_kernel=6.1\nconfigs=stock\nvcpus=1\n"
+				   "emulator=qemu\nkver=6.1.1\ntracer_vcpus=1\n";
+	static const struct { const char *more; int r; const char *clock; unsigned int rounds; } cases[] = {
+		{ "", 0, "icount", 1 },
+		{ "clock=cycles\nrounds=3\n", 0, "cycles", 3 },
+		{ "clock=wall\n", -1, NULL, 0 },
+		{ "rounds=0\n", -1, NULL, 0 },
+		{ "rounds=100\n", -1, NULL, 0 },
+		{ "rounds=x\n", -1, NULL, 0 },
+	};
+	char text[512], c[64], v[64], t[64];
+	struct es_err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct es_bench b = { 0 };
+
+		snprintf(text, sizeof(text), "%s%s", base, cases[i].more);
+		assert_int_equal(es_bench_parse_info("i", text, strlen(text), &b, c, sizeof(c), v,
+						     sizeof(v), t, sizeof(t), &e), cases[i].r);
+		if (cases[i].r)
+			continue;
+		assert_string_equal(b.clock, cases[i].clock);
+		assert_int_equal(b.rounds, cases[i].rounds);
+	}
 }
 
 /* bench.json: the schema's fields, added per exit only for one-exit cases. */
@@ -266,6 +405,10 @@ int main(void)
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_refused),
 		cmocka_unit_test(test_added),
+		cmocka_unit_test(test_rounds),
+		cmocka_unit_test(test_median_and_digits),
+		cmocka_unit_test(test_perf_stat),
+		cmocka_unit_test(test_info),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_failed_config),

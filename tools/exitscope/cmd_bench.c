@@ -24,9 +24,13 @@ void cmd_bench_help(void)
 	printf("usage: exitscope bench-report DIR\n"
 	       "\n"
 	       "Reads the benchmark's results in DIR (bench-info.txt, bench-CONFIG-N.log of\n"
-	       "each configuration and vCPU count, kvmstat-CONFIG-N.txt; failed-CONFIG.txt\n"
-	       "where L1 could not run a configuration, with the reason), writes\n"
-	       "DIR/bench.json (exitscope.bench/1, docs/json.md) and prints the table.\n"
+	       "each configuration and vCPU count, kvmstat-CONFIG-N.txt, perf-CONFIG-N.txt\n"
+	       "(make bench-host); with rounds=R, bench-CONFIG-N-rK.log and so on for each\n"
+	       "round K; failed-CONFIG.txt where a configuration could not run, with the\n"
+	       "reason), writes DIR/bench.json (exitscope.bench/1, docs/json.md) and prints\n"
+	       "the table. Over several rounds, a case's figure is the median of the\n"
+	       "rounds', and what it adds the median of its differences to stock's run of\n"
+	       "the same round, printed with no more digits than their spread supports.\n"
 	       "Exit status 0, 1 if a benchmark VM failed, a case failed its check, or\n"
 	       "stock or one of exitscope's configurations could not run (a peer that\n"
 	       "could not run is listed in the table with L1's reason, and is no failure),\n"
@@ -40,6 +44,57 @@ static int load(const char *dir, const char *file, size_t max, struct es_text *t
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	return es_text_load(path, max, t, e);
+}
+
+/* FILE-CONFIG-N.EXT, with -rK in a sitting of several rounds. */
+static void run_file(char *buf, size_t len, const char *file, const struct es_bench *b,
+		     const struct es_bench_run *run, const char *v, const char *ext)
+{
+	if (b->rounds > 1)
+		snprintf(buf, len, "%s-%s-%s-r%u.%s", file, run->config, v, run->round, ext);
+	else
+		snprintf(buf, len, "%s-%s-%s.%s", file, run->config, v, ext);
+}
+
+/*
+ * One round of a configuration and vCPU count: vmexit-bench's log, KVM's
+ * own count of the VM's exits where it was kept, perf's counts where
+ * make bench-host took them.
+ */
+static int read_run(const char *dir, const struct es_bench *b, struct es_bench_run *run,
+		    const char *v, struct es_err *e)
+{
+	char name[160];
+	struct es_text t;
+	int r;
+
+	run->vcpus = 0;
+	run_file(name, sizeof(name), "bench", b, run, v, "log");
+	if (load(dir, name, 16u << 20, &t, e))
+		return -1;
+	r = es_bench_parse_log(name, t.data, t.len, run, e);
+	es_text_free(&t);
+	if (r)
+		return -1;
+	if (!run->vcpus || (unsigned long)run->vcpus != strtoul(v, NULL, 10))
+		return es_errf(e, "%s: ran with %u vCPUs, not %s", name, run->vcpus, v);
+	run_file(name, sizeof(name), "kvmstat", b, run, v, "txt");
+	if (!load(dir, name, ES_KVMSTAT_MAX_BYTES, &t, e)) {
+		struct es_run kr = { 0 };
+
+		if (!es_parse_kvmstat(name, t.data, t.len, &kr, e))
+			run->kvm_exits = kr.kvm_exits;
+		free(kr.kvm);
+		es_text_free(&t);
+	}
+	run_file(name, sizeof(name), "perf", b, run, v, "txt");
+	if (!load(dir, name, 64 * 1024, &t, e)) {
+		r = es_perf_stat_parse(name, t.data, t.len, &run->perf, e);
+		es_text_free(&t);
+		if (r)
+			return -1;
+	}
+	return 0;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -79,6 +134,7 @@ int cmd_bench(int argc, char **argv)
 		snprintf(vlist, sizeof(vlist), "%s", es_bench_traces(c) ? tvcpus : vcpus);
 		for (v = strtok_r(vlist, ",", &sv); v; v = strtok_r(NULL, ",", &sv)) {
 			struct es_bench_run *run;
+			unsigned int k;
 			void *p = realloc(b.runs, (b.nruns + 1) * sizeof(*b.runs));
 
 			if (!p)
@@ -111,39 +167,31 @@ int cmd_bench(int argc, char **argv)
 					failed = 1;
 				continue;
 			}
-			run->vcpus = 0;
-			snprintf(name, sizeof(name), "bench-%s-%s.log", c, v);
-			if (load(argv[1], name, 16u << 20, &t, &e))
-				goto bad;
-			r = es_bench_parse_log(name, t.data, t.len, run, &e);
-			es_text_free(&t);
-			if (r)
-				goto bad;
-			if (!run->vcpus || (unsigned long)run->vcpus != strtoul(v, NULL, 10)) {
-				es_errf(&e, "%s: ran with %u vCPUs, not %s", name, run->vcpus, v);
-				goto bad;
-			}
-			/* KVM's own count of the VM's exits, where it was kept. */
-			snprintf(name, sizeof(name), "kvmstat-%s-%s.txt", c, v);
-			if (!load(argv[1], name, ES_KVMSTAT_MAX_BYTES, &t, &e)) {
-				struct es_run kr = { 0 };
-
-				if (!es_parse_kvmstat(name, t.data, t.len, &kr, &e))
-					run->kvm_exits = kr.kvm_exits;
-				free(kr.kvm);
-				es_text_free(&t);
-			}
-			if (run->vmm_status) {
-				fprintf(stderr, "exitscope bench-report: %s with %u vCPU(s): exitscope-vmm exited %d\n",
-					c, run->vcpus, run->vmm_status);
-				failed = 1;
-			}
-			for (i = 0; i < run->ncases; i++)
-				if (run->cases[i].failed) {
-					fprintf(stderr, "exitscope bench-report: %s, %u vCPU(s): %s %s\n", c,
-						run->vcpus, run->cases[i].name, run->cases[i].why);
+			for (k = 1; k <= b.rounds; k++) {
+				if (k > 1) {
+					p = realloc(b.runs, (b.nruns + 1) * sizeof(*b.runs));
+					if (!p)
+						goto out;
+					b.runs = p;
+					run = &b.runs[b.nruns++];
+					memset(run, 0, sizeof(*run));
+					snprintf(run->config, sizeof(run->config), "%s", c);
+				}
+				run->round = k;
+				if (read_run(argv[1], &b, run, v, &e))
+					goto bad;
+				if (run->vmm_status) {
+					fprintf(stderr, "exitscope bench-report: %s with %u vCPU(s), round %u: exitscope-vmm exited %d\n",
+						c, run->vcpus, k, run->vmm_status);
 					failed = 1;
 				}
+				for (i = 0; i < run->ncases; i++)
+					if (run->cases[i].failed) {
+						fprintf(stderr, "exitscope bench-report: %s, %u vCPU(s), round %u: %s %s\n",
+							c, run->vcpus, k, run->cases[i].name, run->cases[i].why);
+						failed = 1;
+					}
+			}
 		}
 	}
 	snprintf(path, sizeof(path), "%s/bench.json", argv[1]);

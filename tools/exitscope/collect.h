@@ -52,8 +52,9 @@ struct collect_args {
 	"                   bpf:tp_btf, bpf:tp (the collector in that mode only)\n" \
 	"  -p, --pid P      one VM only: its VMM's process id\n" \
 	"  --no-timing      bpf: count only, no exit -> entry times (cheaper)\n" \
-	"  --max-rows N     bpf: rows of the in-kernel table (VM x vCPU x reason),\n" \
-	"                   default 16384, about 340 bytes each, taken at start;\n" \
+	"  --max-rows N     bpf: rows of the in-kernel tables (VM x vCPU x reason:\n" \
+	"                   times, and counts past the 1024 per-vCPU blocks),\n" \
+	"                   default 16384, about 400 bytes each, taken at start;\n" \
 	"                   exits past it are counted as lost\n" \
 	"  -v, --verbose    libbpf's own messages\n" \
 	"  --name-from R    where VM names come from, before QEMU's -name and\n" \

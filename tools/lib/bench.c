@@ -203,47 +203,42 @@ int es_bench_parse_failed(const char *name, const char *buf, size_t len,
 	return es_lines_next(&it, &s, e) ? -1 : 0;
 }
 
-static const struct es_bench_case *find_case(const struct es_bench_run *run, const char *name)
+/* Whether @run is the first of its configuration and vCPU count (its rounds'). */
+static bool first_of_group(const struct es_bench *b, const struct es_bench_run *run)
 {
-	size_t i;
+	const struct es_bench_run *r;
 
-	for (i = 0; i < run->ncases; i++)
-		if (!strcmp(run->cases[i].name, name) && !run->cases[i].skipped &&
-		    !run->cases[i].failed)
-			return &run->cases[i];
-	return NULL;
-}
-
-bool es_bench_added(const struct es_bench_run *run, const struct es_bench_run *base,
-		    const char *name, int64_t *added)
-{
-	const struct es_bench_case *a = find_case(run, name), *b;
-
-	if (!a || !base || !(b = find_case(base, name)))
-		return false;
-	*added = (int64_t)a->per_op - (int64_t)b->per_op;
+	for (r = b->runs; r < run; r++)
+		if (!strcmp(r->config, run->config) && r->vcpus == run->vcpus)
+			return false;
 	return true;
 }
 
-/* The stock run of the same vCPU count, or NULL. */
-static const struct es_bench_run *stock_of(const struct es_bench *b, const struct es_bench_run *run)
+static unsigned int rounds_of(const struct es_bench *b, const struct es_bench_run *run)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < b->nruns; i++)
+		n += !strcmp(b->runs[i].config, run->config) && b->runs[i].vcpus == run->vcpus;
+	return n;
+}
+
+/* The first run of @config with @run's vCPU count, or NULL. */
+static const struct es_bench_run *first_run(const struct es_bench *b, const char *config,
+					    const struct es_bench_run *run)
 {
 	size_t i;
 
 	for (i = 0; i < b->nruns; i++)
-		if (!strcmp(b->runs[i].config, "stock") && b->runs[i].vcpus == run->vcpus)
+		if (!strcmp(b->runs[i].config, config) && b->runs[i].vcpus == run->vcpus)
 			return &b->runs[i];
 	return NULL;
 }
 
-static const struct es_bench_run *counts_of(const struct es_bench *b, const struct es_bench_run *run)
+static const char *clock_of(const struct es_bench *b)
 {
-	size_t i;
-
-	for (i = 0; i < b->nruns; i++)
-		if (!strcmp(b->runs[i].config, "exitscope-counts") && b->runs[i].vcpus == run->vcpus)
-			return &b->runs[i];
-	return NULL;
+	return b->clock[0] ? b->clock : "icount";
 }
 
 static int put(json_t *o, const char *k, json_t *v)
@@ -251,9 +246,49 @@ static int put(json_t *o, const char *k, json_t *v)
 	return v ? json_object_set_new(o, k, v) : -1;
 }
 
+/* The VMM's cycles and instructions per exit, where perf counted them. */
+static int put_perf(json_t *c, const struct es_bench *b, const struct es_bench_run *run)
+{
+	struct es_bench_perf_agg cy, in;
+	bool has_cy = es_bench_agg_perf(b, run, false, &cy);
+	bool has_in = es_bench_agg_perf(b, run, true, &in);
+	int r = 0;
+
+	r |= put(c, "cycles_per_exit", has_cy ? json_real(cy.per_exit) : json_null());
+	r |= put(c, "instructions_per_exit", has_in ? json_real(in.per_exit) : json_null());
+	r |= put(c, "added_cycles_per_exit", has_cy && cy.pairs ? json_real(cy.added) : json_null());
+	return r;
+}
+
+static int put_case(json_t *o, const struct es_bench *b, const struct es_bench_run *run,
+		    const struct es_bench_case *bc)
+{
+	struct es_bench_agg a;
+	int r = 0;
+
+	r |= put(o, "name", json_string(bc->name));
+	if (bc->skipped || bc->failed || !es_bench_agg_case(b, run, bc->name, &a))
+		return r | put(o, bc->failed ? "failed" : "skipped", json_string(bc->why));
+	r |= put(o, "per_op", json_integer((json_int_t)a.per_op));
+	r |= put(o, "min", json_integer((json_int_t)a.min));
+	r |= put(o, "max", json_integer((json_int_t)a.max));
+	r |= put(o, "iterations", json_integer((json_int_t)a.iterations));
+	if (a.pairs) {
+		r |= put(o, "added_per_op", json_integer(a.added));
+		r |= put(o, "added_per_exit", one_exit(bc->name) ? json_integer(a.added) : json_null());
+		r |= put(o, "added_min", json_integer(a.added_lo));
+		r |= put(o, "added_max", json_integer(a.added_hi));
+	} else {
+		r |= put(o, "added_per_op", json_null());
+		r |= put(o, "added_per_exit", json_null());
+	}
+	return r;
+}
+
 int es_bench_write_json(FILE *out, const struct es_bench *b)
 {
 	json_t *root = json_object(), *configs = json_array();
+	bool cycles = !strcmp(clock_of(b), "cycles");
 	size_t i, j;
 	int r = 0;
 
@@ -267,12 +302,18 @@ int es_bench_write_json(FILE *out, const struct es_bench *b)
 	r |= put(root, "emulator", json_string(b->emulator));
 	r |= put(root, "l1_kernel", json_string(b->l1_kernel));
 	r |= put(root, "kernel", json_string(b->kver));
-	r |= put(root, "unit", json_string("emulated TSC ticks per operation"));
+	r |= put(root, "unit", json_string(cycles ? "TSC ticks per operation" :
+					   "emulated TSC ticks per operation"));
+	r |= put(root, "clock", json_string(clock_of(b)));
+	r |= put(root, "rounds", json_integer(b->rounds ? b->rounds : 1));
 	for (i = 0; i < b->nruns && !r; i++) {
 		const struct es_bench_run *run = &b->runs[i];
-		const struct es_bench_run *base = stock_of(b, run);
-		json_t *c = json_object(), *list = json_array();
+		json_t *c, *list;
 
+		if (!first_of_group(b, run))
+			continue;	/* its rounds are in the first's figures */
+		c = json_object();
+		list = json_array();
 		if (!c || !list) {
 			json_decref(c);
 			json_decref(list);
@@ -283,35 +324,20 @@ int es_bench_write_json(FILE *out, const struct es_bench *b)
 		r |= put(c, "kind", json_string(es_bench_kind(run->config)));
 		r |= put(c, "cpu", json_string(b->cpu));
 		r |= put(c, "vcpus", json_integer(run->vcpus));
+		r |= put(c, "rounds", json_integer(rounds_of(b, run)));
 		r |= put(c, "kvm_exits", json_integer((json_int_t)run->kvm_exits));
+		if (cycles)
+			r |= put_perf(c, b, run);
 		if (run->failed[0])
 			r |= put(c, "failed", json_string(run->failed));
 		for (j = 0; j < run->ncases && !r; j++) {
-			const struct es_bench_case *bc = &run->cases[j];
 			json_t *o = json_object();
-			int64_t added;
 
 			if (!o) {
 				r = -1;
 				break;
 			}
-			r |= put(o, "name", json_string(bc->name));
-			if (bc->skipped || bc->failed) {
-				r |= put(o, bc->skipped ? "skipped" : "failed", json_string(bc->why));
-			} else {
-				r |= put(o, "per_op", json_integer((json_int_t)bc->per_op));
-				r |= put(o, "min", json_integer((json_int_t)bc->min));
-				r |= put(o, "max", json_integer((json_int_t)bc->max));
-				r |= put(o, "iterations", json_integer((json_int_t)bc->iterations));
-				if (es_bench_added(run, base, bc->name, &added)) {
-					r |= put(o, "added_per_op", json_integer(added));
-					r |= put(o, "added_per_exit", one_exit(bc->name) ?
-						 json_integer(added) : json_null());
-				} else {
-					r |= put(o, "added_per_op", json_null());
-					r |= put(o, "added_per_exit", json_null());
-				}
-			}
+			r |= put_case(o, b, run, &run->cases[j]);
 			r |= json_array_append_new(list, o);
 		}
 		r |= put(c, "benchmarks", list);
@@ -335,8 +361,10 @@ int es_bench_parse_info(const char *name, const char *buf, size_t len, struct es
 			char *tracer_vcpus, size_t tlen, struct es_err *e)
 {
 	static const char *const keys[] = { "cpu", "l1_kernel", "configs", "vcpus", "emulator",
-					    "kver", "tracer_vcpus" };
-	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
+					    "kver", "tracer_vcpus", "clock", "rounds" };
+	enum { NKEYS = sizeof(keys) / sizeof(keys[0]), NREQUIRED = NKEYS - 2 };
+	char rounds[8] = "1";
+	uint64_t nr;
 	bool seen[NKEYS] = { false };
 	struct es_lines it;
 	struct es_str s, k, v;
@@ -347,9 +375,10 @@ int es_bench_parse_info(const char *name, const char *buf, size_t len, struct es
 	es_lines_init(&it, name, buf, len, 1024, 16, ES_LINES_ASCII);
 	while ((r = es_lines_next(&it, &s, e)) > 0) {
 		char *dst[NKEYS] = { b->cpu, b->l1_kernel, configs, vcpus, b->emulator, b->kver,
-				     tracer_vcpus };
+				     tracer_vcpus, b->clock, rounds };
 		size_t dlen[NKEYS] = { sizeof(b->cpu), sizeof(b->l1_kernel), clen, vlen,
-				       sizeof(b->emulator), sizeof(b->kver), tlen };
+				       sizeof(b->emulator), sizeof(b->kver), tlen, sizeof(b->clock),
+				       sizeof(rounds) };
 
 		if (!(eq = memchr(s.p, '=', s.n)))
 			return es_lines_err(&it, e, "not 'key=value'");
@@ -367,47 +396,97 @@ int es_bench_parse_info(const char *name, const char *buf, size_t len, struct es
 	}
 	if (r < 0)
 		return -1;
-	for (i = 0; i < NKEYS; i++)
+	for (i = 0; i < NREQUIRED; i++)
 		if (!seen[i])
 			return es_errf(e, "%s: no %s line", name, keys[i]);
 	if (strcmp(b->cpu, "amd") && strcmp(b->cpu, "intel"))
 		return es_errf(e, "%s: cpu '%s' (amd or intel)", name, b->cpu);
+	if (!seen[7])
+		strcpy(b->clock, "icount");
+	else if (strcmp(b->clock, "icount") && strcmp(b->clock, "cycles"))
+		return es_errf(e, "%s: clock '%s' (icount or cycles)", name, b->clock);
+	if (es_num_parse(rounds, strlen(rounds), ES_NUM_DEC, 1, ES_BENCH_MAX_ROUNDS, &nr) != ES_NUM_OK)
+		return es_errf(e, "%s: rounds '%s' (1 to %d)", name, rounds, ES_BENCH_MAX_ROUNDS);
+	b->rounds = (unsigned int)nr;
 	return 0;
+}
+
+/* The VMM's cycles and instructions per exit (make bench-host), where perf counted them. */
+static void write_perf_table(FILE *out, const struct es_bench *b)
+{
+	struct es_bench_perf_agg cy, in;
+	char a[64], ins[32];
+	size_t i;
+
+	fprintf(out, "\n%-20s %5s %14s %14s %30s\n", "config", "vCPUs", "cycles/exit",
+		"instr./exit", "added cycles/exit (range)");
+	for (i = 0; i < b->nruns; i++) {
+		const struct es_bench_run *run = &b->runs[i];
+
+		if (!first_of_group(b, run) || run->failed[0])
+			continue;
+		if (!es_bench_agg_perf(b, run, false, &cy)) {
+			fprintf(out, "%-20s %5u %14s\n", run->config, run->vcpus,
+				!run->perf.has_cycles ? "not counted" : "no KVM exits");
+			continue;
+		}
+		a[0] = 0;
+		if (cy.pairs && strcmp(run->config, "stock"))
+			snprintf(a, sizeof(a), "%+.0f (%+.0f..%+.0f)", cy.added, cy.added_lo, cy.added_hi);
+		if (es_bench_agg_perf(b, run, true, &in))
+			snprintf(ins, sizeof(ins), "%.0f", in.per_exit);
+		else
+			snprintf(ins, sizeof(ins), "not counted");
+		fprintf(out, "%-20s %5u %14.0f %14s %30s\n", run->config, run->vcpus, cy.per_exit,
+			ins, a);
+	}
 }
 
 void es_bench_write_table(FILE *out, const struct es_bench *b)
 {
+	bool ranges = b->rounds > 1;
 	size_t i, j;
 
-	fprintf(out, "%-12s %5s %-20s %12s %12s %12s %20s %9s\n", "benchmark", "vCPUs", "config",
-		"per op", "min", "max", "added (of stock)", "x counts");
+	fprintf(out, "%-12s %5s %-20s %12s %12s %12s %20s %9s%s\n", "benchmark", "vCPUs", "config",
+		"per op", "min", "max", "added (of stock)", "x counts",
+		ranges ? "  added: range over rounds" : "");
 	for (i = 0; i < b->nruns; i++) {
 		const struct es_bench_run *run = &b->runs[i];
-		const struct es_bench_run *base = stock_of(b, run), *counts = counts_of(b, run);
+		const struct es_bench_run *counts = first_run(b, "exitscope-counts", run);
+		const struct es_bench_run *stock = first_run(b, "stock", run);
 
+		if (!first_of_group(b, run))
+			continue;
 		if (run->failed[0])
 			fprintf(out, "%-12s %5u %-20s could not run: %s\n", "(all)", run->vcpus,
 				run->config, run->failed);
 		for (j = 0; j < run->ncases; j++) {
 			const struct es_bench_case *bc = &run->cases[j];
-			int64_t added, by_counts;
-			char a[32] = "", x[32] = "";
+			struct es_bench_agg ag, ac, as;
+			char a[32] = "", x[32] = "", rg[48] = "";
+			int64_t added;
 
-			if (bc->skipped || bc->failed) {
+			if (bc->skipped || bc->failed || !es_bench_agg_case(b, run, bc->name, &ag)) {
 				fprintf(out, "%-12s %5u %-20s %s\n", bc->name, run->vcpus, run->config, bc->why);
 				continue;
 			}
-			if (run != base && es_bench_added(run, base, bc->name, &added)) {
-				const struct es_bench_case *s = find_case(base, bc->name);
-
+			if (strcmp(run->config, "stock") && ag.pairs) {
+				/* No more digits than the rounds' spread supports. */
+				added = es_bench_round_spread(ag.added, (uint64_t)(ag.added_hi - ag.added_lo));
 				snprintf(a, sizeof(a), "%+" PRId64 " (%.2f%%)", added,
-					 s && s->per_op ? 100.0 * (double)added / (double)s->per_op : 0.0);
+					 stock && es_bench_agg_case(b, stock, bc->name, &as) && as.per_op ?
+					 100.0 * (double)ag.added / (double)as.per_op : 0.0);
+				if (ranges)
+					snprintf(rg, sizeof(rg), "  %+" PRId64 "..%+" PRId64 " (%u)",
+						 ag.added_lo, ag.added_hi, ag.pairs);
 				if (es_bench_traces(run->config) && counts &&
-				    es_bench_added(counts, base, bc->name, &by_counts) && by_counts > 0)
-					snprintf(x, sizeof(x), "%.0fx", (double)added / (double)by_counts);
+				    es_bench_agg_case(b, counts, bc->name, &ac) && ac.pairs && ac.added > 0)
+					snprintf(x, sizeof(x), "%.0fx", (double)ag.added / (double)ac.added);
 			}
-			fprintf(out, "%-12s %5u %-20s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %20s %9s\n",
-				bc->name, run->vcpus, run->config, bc->per_op, bc->min, bc->max, a, x);
+			fprintf(out, "%-12s %5u %-20s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %20s %9s%s\n",
+				bc->name, run->vcpus, run->config, ag.per_op, ag.min, ag.max, a, x, rg);
 		}
 	}
+	if (!strcmp(clock_of(b), "cycles"))
+		write_perf_table(out, b);
 }

@@ -14,12 +14,14 @@
 #include <stdio.h>
 
 #include "exit_reasons.h"
+#include "perf_stat.h"
 #include "text.h"
 
 #define ES_BENCH_SCHEMA		"exitscope.bench/1"
 #define ES_BENCH_NAME_MAX	32
 #define ES_BENCH_MAX_CASES	32
 #define ES_BENCH_WHY_MAX	200
+#define ES_BENCH_MAX_ROUNDS	99
 
 /* One case's figures in one configuration, from its summary line. */
 struct es_bench_case {
@@ -30,14 +32,19 @@ struct es_bench_case {
 	uint64_t iterations;
 };
 
-/* What vmexit-bench printed in one VM (one configuration, one vCPU count). */
+/*
+ * What vmexit-bench printed in one VM (one configuration, one vCPU count,
+ * one round of a sitting that interleaves its configurations).
+ */
 struct es_bench_run {
 	char config[ES_BENCH_NAME_MAX + 1];
 	unsigned int vcpus;
+	unsigned int round;		/* 1 to es_bench.rounds (0 is read as 1) */
 	char vendor[8];			/* from its start line */
 	int vmm_status;
 	char failed[ES_BENCH_WHY_MAX + 1];	/* why the configuration could not run, or "" */
 	uint64_t kvm_exits;		/* KVM's own count for the VM, 0 if unknown */
+	struct es_perf_stat perf;	/* the VMM's cycles and instructions (bench-host) */
 	struct es_bench_case cases[ES_BENCH_MAX_CASES];
 	size_t ncases;
 };
@@ -69,22 +76,56 @@ bool es_bench_traces(const char *config);
 /* What a configuration is: "stock", "exitscope" or "peer". */
 const char *es_bench_kind(const char *config);
 
-/*
- * Ticks one case adds in @run over stock (@base, the same case and vCPU
- * count): false if either has no figure for it.
- */
-bool es_bench_added(const struct es_bench_run *run, const struct es_bench_run *base,
-		    const char *name, int64_t *added);
-
 /* The whole sitting: bench.json, and the table. */
 struct es_bench {
 	char cpu[8];
 	char emulator[64];
 	char l1_kernel[128];
 	char kver[64];
+	char clock[16];			/* "icount" (the lab's emulators) or "cycles" (a host) */
+	unsigned int rounds;		/* runs of each configuration, interleaved (0 is read as 1) */
 	struct es_bench_run *runs;
 	size_t nruns;
 };
+
+/*
+ * One case of a configuration and vCPU count over its rounds: the median
+ * of the rounds' medians, the spread of all their repetitions, and what it
+ * adds over stock as the median of the paired differences (each round
+ * against stock's run of the same round), with their range.
+ */
+struct es_bench_agg {
+	unsigned int rounds;		/* rounds with a figure for the case */
+	uint64_t per_op, min, max, iterations;
+	unsigned int pairs;		/* rounds where stock has the case too */
+	int64_t added, added_lo, added_hi;
+};
+
+/* false if no round of @run's configuration and vCPU count has the case. */
+bool es_bench_agg_case(const struct es_bench *b, const struct es_bench_run *run,
+		       const char *name, struct es_bench_agg *a);
+
+/*
+ * The VMM's cycles (@instructions false) or instructions per KVM exit of
+ * the VM over @run's rounds: the median, and the median of the paired
+ * differences against stock's. false where perf did not count them, or
+ * KVM's exits were not kept.
+ */
+struct es_bench_perf_agg {
+	unsigned int rounds, pairs;
+	double per_exit, added, added_lo, added_hi;
+};
+bool es_bench_agg_perf(const struct es_bench *b, const struct es_bench_run *run,
+		       bool instructions, struct es_bench_perf_agg *a);
+
+/* The median of @n values (the mean of the middle two for an even @n); sorts @v. */
+int64_t es_bench_median(int64_t *v, size_t n);
+
+/*
+ * @v with no more digits than a spread of @spread supports: rounded to the
+ * largest power of ten that is at most the spread (1 below 10).
+ */
+int64_t es_bench_round_spread(int64_t v, uint64_t spread);
 
 int es_bench_parse_info(const char *name, const char *buf, size_t len, struct es_bench *b,
 			char *configs, size_t clen, char *vcpus, size_t vlen,

@@ -1,0 +1,121 @@
+# The benchmark's tracing peers, started and stopped the way a person
+# would: sourced by lab/l1-bench.sh (in L1, each tool from the peers' Debian
+# root file system) and scripts/bench-host.sh (on a host, its own tools).
+# One list of what each configuration runs, so that the lab and a host
+# measure the same thing. The caller sets:
+#   out            the directory for each peer's output (peer-CONFIG.log)
+#   peer_prefix    the words that run a command in the peers' environment
+#                  and exec it (in L1: chroot and env; on a host: env)
+#   peer_tmp       a scratch directory as the peers see it,
+#   peer_tmp_here  the same directory as the caller sees it
+#   es_bin, floor_bin, kvm_stat   exitscope, bpf-floor, the kernel's kvm_stat
+#                  (that one as the peers see it)
+# and provides stage NAME SECONDS TEXT (progress).
+
+# peer_bg LOG CMD...: CMD in the peers' environment ($peer_prefix) in the
+# background as a simple command, so that $peer is the tool itself (chroot
+# and env exec it): the Ctrl-C of stop_peer reaches the tool, not a
+# subshell around it.
+# Its input is as at a terminal nobody types at: a FIFO that has no data and
+# no end. A background job's /dev/null is at its end for ever, and `perf kvm
+# stat live`, which polls its input for 'q', then never sleeps: it took
+# 17,133 ticks per CPUID so, 5,892 so.
+peer_bg() {
+	log=$1
+	shift
+	[ -p "$peer_tmp_here/peer-input" ] || mkfifo "$peer_tmp_here/peer-input"
+	# shellcheck disable=SC2086 # $peer_prefix is words: chroot, env and theirs
+	$peer_prefix "$@" >"$log" 2>&1 0<>"$peer_tmp_here/peer-input" &
+	peer=$!
+}
+# start_peer CONFIG: the tracing tool of CONFIG, in the background ($peer);
+# 1 with $why if it cannot start.
+start_peer() {
+	peer=
+	case $1 in
+	tracepoint-hist)
+		echo 'hist:keys=exit_reason:vals=hitcount:size=4096' \
+			>/sys/kernel/tracing/events/kvm/kvm_exit/trigger ||
+			{ why="cannot set the kvm_exit hist trigger"; return 1; } ;;
+	perf-record)
+		peer_bg $out/peer-$1.log perf kvm stat record -a -o "$peer_tmp/perf.data" ;;
+	perf-live)
+		peer_bg $out/peer-$1.log perf kvm stat live -d 1 ;;
+	bpftrace-count)
+		peer_bg $out/peer-$1.log bpftrace -e \
+			'tracepoint:kvm:kvm_exit { @exits[args->exit_reason] = count(); }' ;;
+	bpftrace-hist)
+		peer_bg $out/peer-$1.log bpftrace -e '
+tracepoint:kvm:kvm_exit { @start[tid] = nsecs; @reason[tid] = args->exit_reason; }
+tracepoint:kvm:kvm_entry /@start[tid]/ {
+	@ns[@reason[tid]] = hist(nsecs - @start[tid]);
+	delete(@start[tid]);
+}' ;;
+	bcc-kvmexit)
+		peer_bg $out/peer-$1.log kvmexit-bpfcc ;;
+	# The kernel's kvm_stat (tools/kvm/kvm_stat), logging a CSV line a
+	# second: per-reason kvm_exit counters (perf events with a filter per
+	# reason: its tracepoint mode), or KVM's own debugfs statistics.
+	kvm-stat)
+		peer_bg $out/peer-$1.log python3 -u "$kvm_stat" -t -l -c -s 1 -f kvm_exit ;;
+	kvm-stat-debugfs)
+		peer_bg $out/peer-$1.log python3 -u "$kvm_stat" -d -l -c -s 1 -f exits ;;
+	# The collector as it chooses (tp_btf here), and in the tp fallback.
+	exitscope-bpf*)
+		case $1 in *-tp) src=bpf:tp ;; *) src=bpf ;; esac
+		case $1 in exitscope-bpf-counts*) timing=--no-timing ;; *) timing= ;; esac
+		"$es_bin" record -v --source $src $timing --duration 0 --json \
+			>$out/peer-$1.json 2>$out/peer-$1.log &
+		peer=$! ;;
+	bpf-floor)
+		"$floor_bin" >$out/peer-$1.log 2>&1 &
+		peer=$! ;;
+	bpf-floor-*)	# the floor with one part more or less (bpf-floor.bpf.c)
+		"$floor_bin" ${1#bpf-floor-} >$out/peer-$1.log 2>&1 &
+		peer=$! ;;
+	esac
+	[ -n "$peer" ] || return 0
+	# Attached: bpftrace and bcc say so; perf says nothing, give it time.
+	t=0
+	while [ $t -lt 600 ]; do
+		grep -q -e 'Attaching' -e 'Hit Ctrl-C' -e 'recording until' -e '^timestamp' \
+			$out/peer-$1.log 2>/dev/null &&
+			break
+		case $1 in perf-*) [ $t -ge 20 ] && break ;; esac
+		if ! kill -0 $peer 2>/dev/null; then
+			why="$1 exited before it attached: $(tail -n 2 $out/peer-$1.log | tr '\n' ' ')"
+			peer=
+			return 1
+		fi
+		sleep 1
+		t=$((t + 1))
+	done
+	sleep 2
+}
+
+# stop_peer CONFIG: stop it the way a person would (Ctrl-C), keep its output.
+stop_peer() {
+	case $1 in
+	tracepoint-hist)
+		cat /sys/kernel/tracing/events/kvm/kvm_exit/hist >$out/peer-$1.log
+		echo '!hist:keys=exit_reason:vals=hitcount:size=4096' \
+			>/sys/kernel/tracing/events/kvm/kvm_exit/trigger ;;
+	esac
+	[ -n "$peer" ] || return 0
+	# perf's live view and kvm_stat print a window each second, and a Ctrl-C
+	# while they wait skips the last one: let them show the benchmark's first.
+	case $1 in perf-live|kvm-stat*) sleep 3 ;; esac
+	kill -INT $peer 2>/dev/null
+	t=0
+	while kill -0 $peer 2>/dev/null && [ $t -lt 120 ]; do sleep 1; t=$((t + 1)); done
+	kill -KILL $peer 2>/dev/null
+	wait $peer 2>/dev/null
+	if [ "$1" = perf-record ]; then
+		stage "report-$1" 1200 "$1: perf kvm stat report"
+		# shellcheck disable=SC2086
+		$peer_prefix perf kvm -i "$peer_tmp/perf.data" stat report --event=vmexit \
+			>>$out/peer-$1.log 2>&1 </dev/null
+		rm -f "$peer_tmp_here/perf.data"
+	fi
+	peer=
+}
