@@ -64,14 +64,12 @@ selftests:
 	@lab/selftests.sh $(ARGS)
 
 # Benchmarks (docs/benchmarks.md): they measure and print, the tests judge.
-# ARGS go to lab/bench.sh (e.g. ARGS='--cpu amd --only stock,exitscope-counts').
+# ARGS go to lab/bench.sh (e.g. ARGS='--cpu amd --only stock,exitscope-counts');
+# without them, scripts/bench-all.sh runs the whole benchmark.
 bench: bench-fleet modules $(BUILD)/test/bench_query
 	@scripts/hook-cost.sh
 	@$(BUILD)/test/bench_query
-	@lab/bench.sh $(ARGS)
-	@[ -n "$(ARGS)" ] || lab/bench.sh --cpu amd --only exitscope-counts \
-		--cases cpuid,query_total,query_code,solo --out results/bench/query
-	@scripts/bench-lab.sh
+	@if [ -n "$(ARGS)" ]; then lab/bench.sh $(ARGS); else scripts/bench-all.sh; fi
 
 # The same benchmark on this machine's own /dev/kvm, for a host with VT-x or
 # AMD-V (docs/benchmarks.md, "On your own hardware"). HOST goes to

@@ -2,8 +2,9 @@
 /*
  * The benchmark's inputs: a VM's console log with vmexit-bench's lines
  * (es_bench_parse_log), bench-info.txt (es_bench_parse_info),
- * failed-CONFIG.txt (es_bench_parse_failed) and perf stat's CSV of make
- * bench-host (es_perf_stat_parse). The first byte picks the parser.
+ * failed-CONFIG.txt (es_bench_parse_failed), perf stat's CSV of make
+ * bench-host (es_perf_stat_parse) and a peer's CPU time
+ * (es_bench_parse_peer_cpu). The first byte picks the parser.
  */
 #include <string.h>
 
@@ -17,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct es_bench b = { 0 };
 	char configs[512], vcpus[512], tvcpus[512];
 	struct es_perf_stat p;
-	int which = size ? data[0] % 4 : 0;
+	uint64_t ns;
+	int which = size ? data[0] % 5 : 0;
 	size_t i;
 	char *buf;
 
@@ -39,6 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ES_FUZZ_ERR_OK(e, "failed-x.txt");
 		else
 			ES_FUZZ_ASSERT(run.failed[0] && strlen(run.failed) <= ES_BENCH_WHY_MAX);
+	} else if (which == 4) {
+		if (es_bench_parse_peer_cpu("peer-x.cpu", buf, size, &ns, &e))
+			ES_FUZZ_ERR_OK(e, "peer-x.cpu");
 	} else if (which == 3) {
 		if (es_perf_stat_parse("perf-x.txt", buf, size, &p, &e))
 			ES_FUZZ_ERR_OK(e, "perf-x.txt");

@@ -4,10 +4,11 @@
 # (scripts/build-modules.sh) and for the exitscope-dkms package, which
 # ships this file.
 #
-#   kvm-tree.sh create SRC TREE PATCH...
+#   kvm-tree.sh create SRC TREE [PATCH...]
 #       TREE (new) gets SRC's arch/x86/kvm, virt/kvm and the two kvm_host.h,
 #       the patches applied in order, and a Makefile that kbuild can run
-#       with M=TREE/arch/x86/kvm against the headers tree.
+#       with M=TREE/arch/x86/kvm against the headers tree. No patch: stock
+#       KVM built the same way (the benchmark's stock-rebuilt).
 #   kvm-tree.sh add FILES TREE
 #       copies the files the change adds (FILES/kvm/exit_stats.[ch],
 #       FILES/uapi/asm/kvm_exit_stats.h) into TREE, touching only those that
@@ -37,9 +38,10 @@ apply() {
 
 case ${1:-} in
 create)
-	[ $# -ge 4 ] || die "usage: kvm-tree.sh create SRC TREE PATCH..."
+	[ $# -ge 3 ] || die "usage: kvm-tree.sh create SRC TREE [PATCH...]"
 	src=$2 tree=$3
 	shift 3
+	npatches=$#
 	[ -d "$src/arch/x86/kvm" ] || die "$src: no arch/x86/kvm (not a linux source tree)"
 	[ ! -e "$tree" ] || die "$tree exists"
 	mkdir -p "$tree/arch/x86/include/uapi/asm" "$tree/arch/x86/include/asm" \
@@ -52,7 +54,7 @@ create)
 		apply "$tree" "$patch" || die "$(basename "$patch") does not apply to $src"
 	done
 	kvm=$tree/arch/x86/kvm
-	grep -q kvm_exit_stats_count "$kvm/vmx/vmx.c" ||
+	[ "$npatches" -eq 0 ] || grep -q kvm_exit_stats_count "$kvm/vmx/vmx.c" ||
 		die "the patches applied to nothing: $kvm/vmx/vmx.c has no hook"
 	# The modules are built against the distribution's headers: a series
 	# that changed asm/kvm_host.h could not be built so.

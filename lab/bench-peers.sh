@@ -28,6 +28,17 @@ peer_bg() {
 	$peer_prefix "$@" >"$log" 2>&1 0<>"$peer_tmp_here/peer-input" &
 	peer=$!
 }
+# peer_cpu_ns: the CPU time of the peer's threads so far, user and system,
+# in ns (the first field of each thread's schedstat). Not the BPF programs:
+# those run in the vCPU's thread, and are the per-exit cost.
+peer_cpu_ns() {
+	cpu_sum=0
+	for f in /proc/$peer/task/*/schedstat; do
+		[ -r "$f" ] && read -r cpu_ns cpu_rest <"$f" && cpu_sum=$((cpu_sum + cpu_ns))
+	done
+	echo $cpu_sum
+}
+
 # start_peer CONFIG: the tracing tool of CONFIG, in the background ($peer);
 # 1 with $why if it cannot start.
 start_peer() {
@@ -91,6 +102,7 @@ tracepoint:kvm:kvm_entry /@start[tid]/ {
 		t=$((t + 1))
 	done
 	sleep 2
+	peer_cpu0=$(peer_cpu_ns)	# from here on, what it costs while the VMs run
 }
 
 # stop_peer CONFIG: stop it the way a person would (Ctrl-C), keep its output.
@@ -102,6 +114,7 @@ stop_peer() {
 			>/sys/kernel/tracing/events/kvm/kvm_exit/trigger ;;
 	esac
 	[ -n "$peer" ] || return 0
+	echo "cpu_ns=$(($(peer_cpu_ns) - peer_cpu0))" >$out/peer-$1.cpu
 	# perf's live view and kvm_stat print a window each second, and a Ctrl-C
 	# while they wait skips the last one: let them show the benchmark's first.
 	case $1 in perf-live|kvm-stat*) sleep 3 ;; esac

@@ -10,7 +10,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 
-all_configs=stock,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-storage,bpf-floor-ktime,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit,kvm-stat,kvm-stat-debugfs
+all_configs=stock,stock-rebuilt,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-storage,bpf-floor-ktime,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit,kvm-stat,kvm-stat-debugfs
 usage() {
 	cat <<EOF
 usage: make bench ARGS='[options]'   (or lab/bench.sh [options])
@@ -29,6 +29,9 @@ usage: make bench ARGS='[options]'   (or lab/bench.sh [options])
                          (A B C, C B A, ...): what each adds is then the median
                          of its differences to stock's run of the same round
                          (default 1; 1 to 99)
+  --boots N              boot L1 N times, --rounds rounds in each (default 1;
+                         1 to 9): rounds over boots, each boot's in
+                         DIR/boot-K/
   --out DIR              results directory (default results/bench)
   -h, --help             this text
 
@@ -38,7 +41,7 @@ EXAMPLES
 EOF
 }
 
-cpu=both only= cases= vcpus=1,2,4 tracer_vcpus=1 rounds=1 out=$top/results/bench
+cpu=both only= cases= vcpus=1,2,4 tracer_vcpus=1 rounds=1 boots=1 out=$top/results/bench
 saved=()
 while [ $# -gt 0 ]; do
 	case $1 in --cpu|--out) ;; *) saved+=("$1" "${2-}") ;; esac
@@ -49,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--vcpus) vcpus=${2:?--vcpus needs a list}; shift ;;
 	--tracer-vcpus) tracer_vcpus=${2:?--tracer-vcpus needs a list}; shift ;;
 	--rounds) rounds=${2:?--rounds needs a number}; shift ;;
+	--boots) boots=${2:?--boots needs a number}; shift ;;
 	--out) out=${2:?--out needs a directory}; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
@@ -66,6 +70,8 @@ esac
 	die "invalid --tracer-vcpus: '$tracer_vcpus' (1-4, comma-separated)"
 [[ $cases =~ ^[a-z0-9_,=]*$ ]] || die "invalid --cases: '$cases'"
 [[ $rounds =~ ^[1-9][0-9]?$ ]] || die "invalid --rounds: '$rounds' (1 to 99)"
+[[ $boots =~ ^[1-9]$ ]] || die "invalid --boots: '$boots' (1 to 9)"
+[ $((boots * rounds)) -le 99 ] || die "--boots $boots x --rounds $rounds: more than 99 rounds"
 # Emulated time repeats (min and max of the repetitions a few ticks apart):
 # a fifth of vmexit-bench's own budget is enough, and the emulator's wall
 # time goes into the exits, not the instructions.
@@ -74,7 +80,7 @@ if [ -z "$only" ]; then
 	# Intel (Bochs) has no disk for the Debian root file system: the
 	# peers that need no more than L1's initramfs run there too.
 	[ "$cpu" = amd ] && only=$all_configs ||
-		only=stock,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,tracepoint-hist
+		only=stock,stock-rebuilt,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,tracepoint-hist
 fi
 for c in $(tr , ' ' <<<"$only"); do
 	grep -qw -- "$c" <<<"${all_configs//,/ }" || die "invalid --only: '$c' (from $all_configs)"
@@ -88,7 +94,7 @@ mkdir -p "$out" || die "cannot create --out '$out'"
 out=$(realpath "$out")
 
 . "$top/lab/progress.sh"
-progress_init "$out" bench "$cpu" "$only" "$cases" "$vcpus" "$tracer_vcpus" "$rounds"
+progress_init "$out" bench "$cpu" "$only" "$cases" "$vcpus" "$tracer_vcpus" "$rounds" "$boots"
 
 step 1/5 packages "packages"
 apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils
@@ -101,6 +107,12 @@ eval "$("$top/scripts/kernel-source.sh")"
 
 step 2/5 build "exitscope's modules for Debian's kernel, the tools, the benchmark image"
 "$top/scripts/build-modules.sh" >/dev/null
+# stock-rebuilt: the same source without the change, built the same way.
+rebuilt=
+if [[ ,$only, == *,stock-rebuilt,* ]]; then
+	EXITSCOPE_STOCK_REBUILT=1 "$top/scripts/build-modules.sh" >/dev/null
+	rebuilt=$KMODS-stock-rebuilt
+fi
 make -s -C "$top" tools bench-tools >/dev/null
 [ -f "$top/build/guest/vmexit-bench.bin" ] || die "no build/guest/vmexit-bench.bin (guest/bench/)"
 rootfs=
@@ -146,6 +158,10 @@ done
 for k in kvm kvm-amd kvm-intel; do
 	strip --strip-debug -o "$m/stock/$k.ko" "$KSTOCK/$k.ko"
 	strip --strip-debug -o "$m/exitscope/$k.ko" "$KMODS/$k.ko"
+	if [ -n "$rebuilt" ]; then
+		mkdir -p "$m/stock-rebuilt"
+		strip --strip-debug -o "$m/stock-rebuilt/$k.ko" "$rebuilt/$k.ko"
+	fi
 done
 # The virtio disk and ext4, for the peers' root file system: those modules
 # and their dependencies, for busybox's modprobe.
@@ -163,11 +179,12 @@ fi
 
 step 5/5 emulator "emulator: L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
 rm -f "$out"/bench-* "$out"/peer-* "$out"/failed-* "$out"/kvmstat-* "$out"/*.txt "$out"/bench.json "$out"/l1-hung.log "$out"/results-corrupt.raw
+rm -rf "$out"/boot-[1-9]
 console=$out/l1.log
 l1kernel=/boot/vmlinuz-$KABI
 [ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"
 l2timeout=0 inject= emulator_step=5/5 timeout=7200
-append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.tracer_vcpus=$tracer_vcpus exitscope.rounds=$rounds exitscope.cases=${cases:-all}"
+base_append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.tracer_vcpus=$tracer_vcpus exitscope.rounds=$rounds exitscope.rounds_total=$((boots * rounds)) exitscope.cases=${cases:-all}"
 emulator_qemu_extra=()
 if [ "$cpu" = amd ]; then
 	# Deterministic time: a tick per emulated instruction, idle time warped.
@@ -181,8 +198,31 @@ if [ "$cpu" = amd ]; then
 	[ -n "$rootfs" ] && emulator_qemu_extra+=(-drive "file=$rootfs,if=virtio,format=raw,readonly=on")
 fi
 . "$top/lab/emulator.sh"
-emulator_prepare
-emulator_run "L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
+# Each boot runs its rounds (round_base + 1 on) into its own directory;
+# their files, named by their round in the whole sitting, then meet in $out.
+final=$out
+for k in $(seq 1 "$boots"); do
+	append="$base_append exitscope.round_base=$(((k - 1) * rounds))"
+	text="L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
+	if [ "$boots" -gt 1 ]; then
+		out=$final/boot-$k console=$final/boot-$k/l1.log
+		mkdir -p "$out"
+		text="boot $k/$boots: $text"
+		[ "$k" -eq 1 ] || step "5/5" "boot-$k" "emulator: $text"
+	fi
+	emulator_prepare
+	emulator_run "$text"
+done
+out=$final console=$final/l1.log
+if [ "$boots" -gt 1 ]; then
+	cp "$out/boot-1/bench-info.txt" "$out/"
+	for k in $(seq 1 "$boots"); do
+		for f in "$out/boot-$k"/bench-*.log "$out/boot-$k"/kvmstat-*.txt "$out/boot-$k"/peer-* \
+			 "$out/boot-$k"/failed-*.txt; do
+			[ -e "$f" ] && cp "$f" "$out/"
+		done
+	done
+fi
 emulator=$([ "$cpu" = amd ] && echo "QEMU $(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p') TCG, -icount shift=0 (a tick per instruction)" ||
 	echo "Bochs $(dpkg-query -W -f='${Version}' bochs), ips=75000000")
 printf '%s\n' "emulator=$emulator" "kver=$KVER" >>"$out/bench-info.txt"

@@ -13,7 +13,7 @@ emulator_prepare() {
 	[ "$cpu" = intel ] || return 0
 	mkdir -p "$work/iso/boot/grub"
 	cp "$l1kernel" "$work/iso/boot/bzImage"
-	mv "$work/l1.cpio" "$work/iso/boot/l1.cpio"
+	cp "$work/l1.cpio" "$work/iso/boot/l1.cpio"	# again for the next boot (bench --boots)
 	printf 'set timeout=0\nmenuentry exitscope {\n\tlinux /boot/bzImage %s\n\tinitrd /boot/l1.cpio\n}\n' \
 		"$append" >"$work/iso/boot/grub/grub.cfg"
 	grub-mkrescue -o "$work/l1.iso" "$work/iso" >/dev/null 2>&1 ||

@@ -13,6 +13,12 @@ cpu=$(arg cpu); configs=$(arg configs); vcpus=$(arg vcpus); cases=$(arg cases)
 tracer_vcpus=$(arg tracer_vcpus)
 rounds=$(arg rounds)
 [ -n "$rounds" ] || rounds=1
+# Over several L1 boots (lab/bench.sh --boots), this boot's rounds are
+# round_base + 1 to round_base + rounds of rounds_total.
+round_base=$(arg round_base)
+[ -n "$round_base" ] || round_base=0
+rounds_total=$(arg rounds_total)
+[ -n "$rounds_total" ] || rounds_total=$rounds
 [ "$cases" = all ] && cases=	# vmexit-bench runs every case it has
 case $cpu in
 amd)	vendor=kvm-amd; knob=npt ;;
@@ -23,7 +29,7 @@ m=/lib/modules/exitscope
 for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
 mkdir -p /out
 printf '%s\n' "cpu=$cpu" "l1_kernel=$(uname -r)" "configs=$configs" "vcpus=$vcpus" \
-	"tracer_vcpus=$tracer_vcpus" "rounds=$rounds" >/out/bench-info.txt
+	"tracer_vcpus=$tracer_vcpus" "rounds=$rounds_total" >/out/bench-info.txt
 # The peers' root file system: read-only, with what it needs mounted in.
 peers=/peers
 if [ -f /lib/exitscope/disk-modules ]; then
@@ -55,7 +61,8 @@ kvm_stat=/tmp/kvm_stat
 . /lib/exitscope/bench-peers.sh
 now() { cut -d' ' -f1 /proc/uptime; }
 
-# load SET [MODE]: kvm.ko and the vendor module of SET (stock or exitscope),
+# load SET [MODE]: kvm.ko and the vendor module of SET (stock, stock-rebuilt
+# or exitscope),
 # exitscope's in accounting MODE; 1 with $why if that cannot be done.
 load() {
 	rmmod $vendor 2>/dev/null
@@ -81,16 +88,23 @@ stage warmup 300 "warm-up run (discarded)"
 load stock && /bin/exitscope-vmm --flat /l2/vmexit-bench.bin --cpus 1 --timeout 1000 \
 	--cmdline "$cases" </dev/null >/out/warmup.log 2>&1
 # The configurations in rounds (exitscope.rounds, default 1): each round
-# runs every one, the order reversed every other round (A B C, C B A), so
-# that bench-report pairs each run with stock's of the same round.
-round=1 order=$configs
+# runs every one, the order reversed in every even round of the sitting
+# (A B C, C B A), so that bench-report pairs each run with stock's of the
+# same round and a drift lands on both sides.
+reversed=
+for c in $(echo "$configs" | tr , ' '); do reversed=$c${reversed:+,$reversed}; done
+round=1
 while [ "$round" -le "$rounds" ]; do
+	k=$((round_base + round))	# the round's number in the whole sitting
+	order=$configs
+	[ $((k % 2)) -eq 0 ] && order=$reversed
 	round_text=
-	[ "$rounds" -gt 1 ] && round_text=", round $round/$rounds"
+	[ "$rounds_total" -gt 1 ] && round_text=", round $k/$rounds_total"
 	for cfg in $(echo "$order" | tr , ' '); do
 		[ -e /out/failed-$cfg.txt ] && continue	# it could not run in an earlier round
 		case $cfg in
 		stock)			load stock ;;
+		stock-rebuilt)		load stock-rebuilt ;;
 		exitscope-off)		load exitscope off ;;
 		exitscope-counts)	load exitscope counts ;;
 		exitscope-cycles)	load exitscope cycles ;;
@@ -108,12 +122,12 @@ while [ "$round" -le "$rounds" ]; do
 		# The tracing configurations run with their own vCPU counts (by default
 		# 1: their cost per exit against counts'; the scale is the modes').
 		case $cfg in
-		stock|exitscope-off|exitscope-counts|exitscope-cycles) list=$vcpus ;;
+		stock|stock-rebuilt|exitscope-off|exitscope-counts|exitscope-cycles) list=$vcpus ;;
 		*) list=$tracer_vcpus ;;
 		esac
 		for n in $(echo "$list" | tr , ' '); do
 			sfx=-$n
-			[ "$rounds" -gt 1 ] && sfx=-$n-r$round
+			[ "$rounds_total" -gt 1 ] && sfx=-$n-r$k
 			stage "bench-$cfg$sfx" 1200 "$cfg: vmexit-bench, $n vCPU(s)${round_text}"
 			t0=$(now)
 			/bin/exitscope-vmm --flat /l2/vmexit-bench.bin --cpus $n --timeout 1000 $opts \
@@ -123,15 +137,12 @@ while [ "$round" -le "$rounds" ]; do
 				>>/out/bench-$cfg$sfx.log
 		done
 		stop_peer $cfg
-		if [ "$rounds" -gt 1 ]; then
+		if [ "$rounds_total" -gt 1 ]; then
 			for f in /out/peer-$cfg.*; do
-				[ -e "$f" ] && mv "$f" "${f%.*}-r$round.${f##*.}"
+				[ -e "$f" ] && mv "$f" "${f%.*}-r$k.${f##*.}"
 			done
 		fi
 	done
-	rev=
-	for c in $(echo "$order" | tr , ' '); do rev=$c${rev:+,$rev}; done
-	order=$rev
 	round=$((round + 1))
 done
 dmesg >/out/l1-dmesg.txt

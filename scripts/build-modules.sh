@@ -6,6 +6,9 @@
 # With EXITSCOPE_KDIR=DIR (a kernel build tree of the same source, e.g. the
 # Intel lab's L1), build against that instead, into
 # build/modules/KSERIES-NAME/ where NAME is EXITSCOPE_KNAME.
+# With EXITSCOPE_STOCK_REBUILT=1: the same source without the change, built
+# the same way with the same toolchain, into build/modules/KSERIES-stock-rebuilt/
+# (the benchmark's stock-rebuilt: what the build alone makes of stock).
 # Usage: build-modules.sh [W=1]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,30 +19,34 @@ patches=("$KPATCHES"/0*.patch)
 [ -f "${patches[0]}" ] || die "no hook patches for linux $KSERIES in ${KPATCHES#$top/}/"
 tree=$top/build/kvm-$KVER
 outdir=$KMODS
-if [ -n "${EXITSCOPE_KDIR:-}" ]; then
+if [ -n "${EXITSCOPE_STOCK_REBUILT:-}" ]; then
+	patches=()
+	tree=$top/build/kvm-$KVER-stock
+	outdir=$KMODS-stock-rebuilt
+elif [ -n "${EXITSCOPE_KDIR:-}" ]; then
 	KHDR=$EXITSCOPE_KDIR
 	[ -f "$KHDR/Module.symvers" ] || die "$KHDR: not a built kernel tree (no Module.symvers)"
 	tree=$top/build/kvm-$KVER-${EXITSCOPE_KNAME:?EXITSCOPE_KNAME with EXITSCOPE_KDIR}
 	outdir=$KMODS-$EXITSCOPE_KNAME
 fi
 kvm=$tree/arch/x86/kvm
-stamp=$(cat "${patches[@]}" "$0" "$top/kernel/kvm-tree.sh" | sha256sum | cut -c1-16)
+stamp=$(cat ${patches[@]+"${patches[@]}"} "$0" "$top/kernel/kvm-tree.sh" | sha256sum | cut -c1-16)
 
 # Recreate the tree only when the patch (or this recipe) changed, so that an
 # unchanged tree keeps its timestamps and kbuild rebuilds nothing.
 if [ "$(cat "$tree/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	log "preparing $tree"
 	rm -rf "$tree"
-	"$top/kernel/kvm-tree.sh" create "$KSRC" "$tree" "${patches[@]}" ||
+	"$top/kernel/kvm-tree.sh" create "$KSRC" "$tree" ${patches[@]+"${patches[@]}"} ||
 		die "cannot prepare $tree from linux-source $KVER"
 	echo "$stamp" >"$tree/.stamp"
 fi
 # The files the change adds, refreshed without touching unchanged ones.
-"$top/kernel/kvm-tree.sh" add "$top/kernel" "$tree"
+[ -n "${EXITSCOPE_STOCK_REBUILT:-}" ] || "$top/kernel/kvm-tree.sh" add "$top/kernel" "$tree"
 
 # Nothing that goes into the modules changed since the last build: skip
 # kbuild's own check (0.7 s, paid on every lab run).
-built=$(cat "${patches[@]}" "$0" "$top/kernel/kvm-tree.sh" "$top"/kernel/kvm/exit_stats.[ch] "$top"/kernel/uapi/asm/*.h \
+built=$(cat ${patches[@]+"${patches[@]}"} "$0" "$top/kernel/kvm-tree.sh" "$top"/kernel/kvm/exit_stats.[ch] "$top"/kernel/uapi/asm/*.h \
 	"$KHDR/Module.symvers" |
 	sha256sum | cut -c1-16)-$KHDR-$*
 if [ "$(cat "$outdir/.built" 2>/dev/null)" = "$built" ] &&

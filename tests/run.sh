@@ -167,6 +167,9 @@ echo "== lab: AMD on Debian's own kernel as L1, with the modules of make modules
 run_cases env COLLECTOR_ATTACH=tp tests/lab/check-lab.sh amd debian
 echo "== lab: AMD on Debian's $other kernel as L1, with the modules of make modules KSERIES=$other, the BPF collector recording (tp_btf)"
 run_cases env KSERIES="$other" tests/lab/check-lab.sh amd debian
+echo "== lab: Intel (Bochs) on Debian's own kernel, the BPF collector recording in both attach modes"
+run_cases tests/lab/check-lab-collector.sh intel tp_btf
+run_cases tests/lab/check-lab-collector.sh intel tp
 echo "== lab: AMD on Debian's own kernel and its own stock modules, the BPF collector recording (tp_btf)"
 run_cases tests/lab/check-lab-stock.sh amd
 echo "== lab: guest fuzzing of the interface, 4 vCPUs exiting at once (AMD)"

@@ -36,6 +36,8 @@ case_ "bench: bad --only" 1 "invalid --only: 'bogus'" -- "$bench" --cpu amd --on
 case_ "bench: bad --vcpus" 1 "invalid --vcpus: '8'" -- "$bench" --cpu amd --vcpus 8
 case_ "bench: bad --tracer-vcpus" 1 "invalid --tracer-vcpus: '1,,2'" -- "$bench" --cpu amd --tracer-vcpus 1,,2
 case_ "bench: bad --rounds" 1 "invalid --rounds: '0'" -- "$bench" --cpu amd --rounds 0
+case_ "bench: bad --boots" 1 "invalid --boots: '10'" -- "$bench" --cpu amd --boots 10
+case_ "bench: too many rounds" 1 "more than 99 rounds" -- "$bench" --cpu amd --boots 2 --rounds 50
 case_ "bench: bad --cases" 1 "invalid --cases: 'cpuid;ls'" -- "$bench" --cpu amd --cases 'cpuid;ls'
 case_ "bench: tracing peers on Intel" 1 "these tracing peers run on AMD only (QEMU, with the Debian root file system): bpftrace-count" -- \
 	"$bench" --cpu intel --only stock,bpf-floor,tracepoint-hist,bpftrace-count

@@ -109,6 +109,8 @@ static void test_added(void **state)
 	assert_true(es_bench_agg_case(&b, &runs[0], "cpuid", &a));
 	assert_int_equal(a.pairs, 0);
 	assert_string_equal(es_bench_kind("stock"), "stock");
+	assert_string_equal(es_bench_kind("stock-rebuilt"), "stock");
+	assert_false(es_bench_traces("stock-rebuilt"));
 	assert_string_equal(es_bench_kind("exitscope-counts"), "exitscope");
 	assert_string_equal(es_bench_kind("bpftrace-count"), "peer");
 }
@@ -210,6 +212,44 @@ static void test_perf_stat(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (es_perf_stat_parse("p", bad[i], strlen(bad[i]), &p, &e) != -1)
 			fail_msg("accepted '%s'", bad[i]);
+}
+
+/* A peer's own CPU: read strictly; per exit over every VM of its round. */
+static void test_peer_cpu(void **state)
+{
+	static const char *const bad[] = { "", "cpu_ns\n", "cpu_ns=-1\n", "cpu_ns=5 6\n",
+					   "cpu=5\n", "cpu_ns 5\n", "cpu_ns=5\ncpu_ns=6\n" };
+	struct es_bench_run runs[4];
+	struct es_bench b = { .rounds = 2, .runs = runs, .nruns = 4 };
+	struct es_bench_peer_agg a;
+	struct es_err e;
+	uint64_t ns;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(es_bench_parse_peer_cpu("p", "cpu_ns=1234\n", 12, &ns, &e), 0);
+	assert_int_equal(ns, 1234);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (es_bench_parse_peer_cpu("p", bad[i], strlen(bad[i]), &ns, &e) != -1)
+			fail_msg("accepted '%s'", bad[i]);
+	/* Rounds 1 and 2 of bpftrace-count, 1 and 2 vCPUs in each. */
+	memset(runs, 0, sizeof(runs));
+	for (i = 0; i < 4; i++) {
+		strcpy(runs[i].config, "bpftrace-count");
+		runs[i].vcpus = 1 + i % 2;
+		runs[i].round = 1 + i / 2;
+		runs[i].kvm_exits = 1000;
+		runs[i].has_peer_cpu = true;
+		runs[i].peer_cpu_ns = i < 2 ? 4000 : 8000;	/* the round's, in each run */
+	}
+	assert_true(es_bench_agg_peer(&b, &runs[0], &a));
+	assert_int_equal(a.rounds, 2);
+	assert_int_equal(a.cpu_ns, 6000);
+	assert_true(a.has_per_exit);
+	assert_true(a.per_exit_ns > 2.99 && a.per_exit_ns < 3.01);	/* 2 and 4 per exit */
+	for (i = 0; i < 4; i++)
+		runs[i].has_peer_cpu = false;
+	assert_false(es_bench_agg_peer(&b, &runs[0], &a));
 }
 
 /* bench-info.txt: clock and rounds are optional, and checked when given. */
@@ -409,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_median_and_digits),
 		cmocka_unit_test(test_perf_stat),
 		cmocka_unit_test(test_info),
+		cmocka_unit_test(test_peer_cpu),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_failed_config),

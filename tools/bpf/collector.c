@@ -501,67 +501,86 @@ static int check_vendor_same(const struct bpf_source *b, struct es_err *e)
 	return 0;
 }
 
-/* The stats hash's counts (exits that had no block) into @out. */
-static int read_counts(struct bpf_map *stats, struct es_snap *out, struct es_err *e)
+/*
+ * Every row of a hash map, as a row of @out (@to_row fills it from the
+ * key and value; false: skip it). Rows are only ever added while we walk,
+ * so get_next_key sees each once; one deleted meanwhile is skipped.
+ */
+static int walk_map(struct bpf_map *map, const char *what, void *key, size_t key_size,
+		    void *val, size_t val_size,
+		    bool (*to_row)(const void *key, const void *val, void *ctx, struct es_snap_row *row),
+		    void *ctx, struct es_snap *out, struct es_err *e)
 {
-	struct es_bpf_key key, next, *prev = NULL;
+	unsigned char next[16];
+	bool first = true;
 	struct es_snap_row row;
-	__u64 count;
 	int err;
 
-	/* Rows are only ever added while we walk: get_next_key sees each once. */
-	while (!(err = bpf_map__get_next_key(stats, prev, &next, sizeof(next)))) {
-		key = next;
-		prev = &key;
-		err = bpf_map__lookup_elem(stats, &key, sizeof(key), &count, sizeof(count), 0);
+	_Static_assert(sizeof(struct es_bpf_key) <= sizeof(next), "a key longer than walk_map's buffer");
+	if (key_size > sizeof(next))
+		return es_errf(e, "the collector's %s map: a key of %zu bytes", what, key_size);
+	while (!(err = bpf_map__get_next_key(map, first ? NULL : key, next, key_size))) {
+		first = false;
+		memcpy(key, next, key_size);
+		err = bpf_map__lookup_elem(map, key, key_size, val, val_size, 0);
 		if (err == -ENOENT)
 			continue;
 		if (err)
-			return es_errf(e, "reading the collector's stats map: %s", strerror(-err));
+			return es_errf(e, "reading the collector's %s map: %s", what, strerror(-err));
 		memset(&row, 0, sizeof(row));
-		row.tgid = key.tgid;
-		row.vcpu = key.vcpu;
-		row.code = key.reason;
-		row.count = count;
-		if (es_snap_add(out, &row))
+		if (to_row(key, val, ctx, &row) && es_snap_add(out, &row))
 			return es_errf(e, "out of memory");
-		out->vendor = key.isa == ES_BPF_ISA_VMX ? ES_INTEL : ES_AMD;
 	}
 	if (err != -ENOENT)
-		return es_errf(e, "walking the collector's stats map: %s", strerror(-err));
+		return es_errf(e, "walking the collector's %s map: %s", what, strerror(-err));
 	return 0;
 }
 
-/* The times hash's sums and histograms into @out (rows of no count, merged later). */
+/* A stats row: the count of exits that had no block. */
+static bool count_row(const void *k, const void *v, void *ctx, struct es_snap_row *row)
+{
+	const struct es_bpf_key *key = k;
+	struct es_snap *out = ctx;
+
+	row->tgid = key->tgid;
+	row->vcpu = key->vcpu;
+	row->code = key->reason;
+	row->count = *(const __u64 *)v;
+	out->vendor = key->isa == ES_BPF_ISA_VMX ? ES_INTEL : ES_AMD;
+	return true;
+}
+
+/* A times row: sums and histograms (a row of no count, merged later). */
+static bool time_row(const void *k, const void *v, void *ctx, struct es_snap_row *row)
+{
+	__u64 key = *(const __u64 *)k;
+	const struct es_bpf_time *t = v;
+	unsigned int i;
+
+	row->tgid = (uint32_t)(key >> 32);
+	row->vcpu = (uint32_t)(key >> 8) & ES_BPF_TIME_VCPU_MAX;
+	row->code = es_bpf_slot_reason(*(const __u32 *)ctx, (__u32)(key & 0xff));
+	row->time_ns = t->time_ns > ES_FIG_MAX ? ES_FIG_MAX : t->time_ns;
+	for (i = 0; i < ES_HIST_BUCKETS; i++)
+		row->hist[i] = t->hist[i] > ES_FIG_MAX ? ES_FIG_MAX : t->hist[i];
+	return true;
+}
+
+static int read_counts(struct bpf_map *stats, struct es_snap *out, struct es_err *e)
+{
+	struct es_bpf_key key;
+	__u64 count;
+
+	return walk_map(stats, "stats", &key, sizeof(key), &count, sizeof(count), count_row, out,
+			out, e);
+}
+
 static int read_times(struct bpf_map *times, __u32 isa, struct es_snap *out, struct es_err *e)
 {
-	__u64 key, next, *prev = NULL;
 	struct es_bpf_time t;
-	struct es_snap_row row;
-	unsigned int k;
-	int err;
+	__u64 key;
 
-	while (!(err = bpf_map__get_next_key(times, prev, &next, sizeof(next)))) {
-		key = next;
-		prev = &key;
-		err = bpf_map__lookup_elem(times, &key, sizeof(key), &t, sizeof(t), 0);
-		if (err == -ENOENT)
-			continue;
-		if (err)
-			return es_errf(e, "reading the collector's times map: %s", strerror(-err));
-		memset(&row, 0, sizeof(row));
-		row.tgid = (uint32_t)(key >> 32);
-		row.vcpu = (uint32_t)(key >> 8) & ES_BPF_TIME_VCPU_MAX;
-		row.code = es_bpf_slot_reason(isa, (__u32)(key & 0xff));
-		row.time_ns = t.time_ns > ES_FIG_MAX ? ES_FIG_MAX : t.time_ns;
-		for (k = 0; k < ES_HIST_BUCKETS; k++)
-			row.hist[k] = t.hist[k] > ES_FIG_MAX ? ES_FIG_MAX : t.hist[k];
-		if (es_snap_add(out, &row))
-			return es_errf(e, "out of memory");
-	}
-	if (err != -ENOENT)
-		return es_errf(e, "walking the collector's times map: %s", strerror(-err));
-	return 0;
+	return walk_map(times, "times", &key, sizeof(key), &t, sizeof(t), time_row, &isa, out, e);
 }
 
 static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e)
@@ -625,6 +644,9 @@ static void load_error(int err, bool btf, struct es_err *e)
 {
 	if (err == -EPERM || err == -EACCES)
 		es_errf(e, "loading the BPF collector (%s): %s (root, or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN, needed; a lockdown or a seccomp filter may forbid BPF)",
+			btf ? "tp_btf" : "tp", strerror(-err));
+	else if (err == -ENOMEM || err == -E2BIG)
+		es_errf(e, "loading the BPF collector (%s): %s (its maps, preallocated, did not fit: --max-rows takes about 400 bytes a row; lower it, or raise RLIMIT_MEMLOCK on kernels before 5.11)",
 			btf ? "tp_btf" : "tp", strerror(-err));
 	else
 		es_errf(e, "loading the BPF collector (%s): %s (the verifier rejected it, or the kernel lacks a feature: see above)",

@@ -25,7 +25,8 @@ void cmd_bench_help(void)
 	       "\n"
 	       "Reads the benchmark's results in DIR (bench-info.txt, bench-CONFIG-N.log of\n"
 	       "each configuration and vCPU count, kvmstat-CONFIG-N.txt, perf-CONFIG-N.txt\n"
-	       "(make bench-host); with rounds=R, bench-CONFIG-N-rK.log and so on for each\n"
+	       "(make bench-host), peer-CONFIG.cpu (a tracing peer's own CPU time); with\n"
+	       "rounds=R, bench-CONFIG-N-rK.log, peer-CONFIG-rK.cpu and so on for each\n"
 	       "round K; failed-CONFIG.txt where a configuration could not run, with the\n"
 	       "reason), writes DIR/bench.json (exitscope.bench/1, docs/json.md) and prints\n"
 	       "the table. Over several rounds, a case's figure is the median of the\n"
@@ -44,6 +45,20 @@ static int load(const char *dir, const char *file, size_t max, struct es_text *t
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	return es_text_load(path, max, t, e);
+}
+
+/* One more run of @config, zeroed; NULL when out of memory. */
+static struct es_bench_run *new_run(struct es_bench *b, const char *config)
+{
+	struct es_bench_run *runs = realloc(b->runs, (b->nruns + 1) * sizeof(*b->runs)), *run;
+
+	if (!runs)
+		return NULL;
+	b->runs = runs;
+	run = &runs[b->nruns++];
+	memset(run, 0, sizeof(*run));
+	snprintf(run->config, sizeof(run->config), "%s", config);
+	return run;
 }
 
 /* FILE-CONFIG-N.EXT, with -rK in a sitting of several rounds. */
@@ -86,6 +101,18 @@ static int read_run(const char *dir, const struct es_bench *b, struct es_bench_r
 			run->kvm_exits = kr.kvm_exits;
 		free(kr.kvm);
 		es_text_free(&t);
+	}
+	/* A tracing peer's own CPU: one file per configuration and round. */
+	if (b->rounds > 1)
+		snprintf(name, sizeof(name), "peer-%s-r%u.cpu", run->config, run->round);
+	else
+		snprintf(name, sizeof(name), "peer-%s.cpu", run->config);
+	if (!load(dir, name, 4096, &t, e)) {
+		r = es_bench_parse_peer_cpu(name, t.data, t.len, &run->peer_cpu_ns, e);
+		es_text_free(&t);
+		if (r)
+			return -1;
+		run->has_peer_cpu = true;
 	}
 	run_file(name, sizeof(name), "perf", b, run, v, "txt");
 	if (!load(dir, name, 64 * 1024, &t, e)) {
@@ -133,16 +160,11 @@ int cmd_bench(int argc, char **argv)
 
 		snprintf(vlist, sizeof(vlist), "%s", es_bench_traces(c) ? tvcpus : vcpus);
 		for (v = strtok_r(vlist, ",", &sv); v; v = strtok_r(NULL, ",", &sv)) {
-			struct es_bench_run *run;
+			struct es_bench_run *run = new_run(&b, c);
 			unsigned int k;
-			void *p = realloc(b.runs, (b.nruns + 1) * sizeof(*b.runs));
 
-			if (!p)
-				goto out;
-			b.runs = p;
-			run = &b.runs[b.nruns++];
-			memset(run, 0, sizeof(*run));
-			snprintf(run->config, sizeof(run->config), "%s", c);
+			if (!run)
+				goto oom;
 			run->vcpus = (unsigned int)strtoul(v, NULL, 10);
 			/* A configuration L1 could not run: listed, with L1's reason. */
 			snprintf(name, sizeof(name), "failed-%s.txt", c);
@@ -168,15 +190,8 @@ int cmd_bench(int argc, char **argv)
 				continue;
 			}
 			for (k = 1; k <= b.rounds; k++) {
-				if (k > 1) {
-					p = realloc(b.runs, (b.nruns + 1) * sizeof(*b.runs));
-					if (!p)
-						goto out;
-					b.runs = p;
-					run = &b.runs[b.nruns++];
-					memset(run, 0, sizeof(*run));
-					snprintf(run->config, sizeof(run->config), "%s", c);
-				}
+				if (k > 1 && !(run = new_run(&b, c)))
+					goto oom;
 				run->round = k;
 				if (read_run(argv[1], &b, run, v, &e))
 					goto bad;
@@ -205,6 +220,8 @@ int cmd_bench(int argc, char **argv)
 	es_bench_write_table(stdout, &b);
 	r = failed;
 	goto out;
+oom:
+	es_errf(&e, "out of memory");
 bad:
 	fprintf(stderr, "exitscope bench-report: %s\n", e.msg);
 	r = 3;

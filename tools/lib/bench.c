@@ -15,6 +15,7 @@
 /* The cases whose every operation is exactly one VM exit (nested paging). */
 static const char *const one_exit_cases[] = {
 	"cpuid", "vmcall", "pio_kernel", "pio_vmm", "query_total", "query_code",
+	"msr_read", "msr_write", "mmio_kernel", "mmio_vmm", "mixed",
 };
 
 static bool one_exit(const char *name)
@@ -29,7 +30,8 @@ static bool one_exit(const char *name)
 
 const char *es_bench_kind(const char *config)
 {
-	if (!strcmp(config, "stock"))
+	/* stock-rebuilt: stock's source built as exitscope's: the build's own share */
+	if (!strcmp(config, "stock") || !strcmp(config, "stock-rebuilt"))
 		return "stock";
 	if (!strncmp(config, "exitscope-", 10))
 		return "exitscope";
@@ -203,6 +205,24 @@ int es_bench_parse_failed(const char *name, const char *buf, size_t len,
 	return es_lines_next(&it, &s, e) ? -1 : 0;
 }
 
+int es_bench_parse_peer_cpu(const char *name, const char *buf, size_t len, uint64_t *ns,
+			    struct es_err *e)
+{
+	struct es_lines it;
+	struct es_str s;
+	int r;
+
+	es_lines_init(&it, name, buf, len, 64, 1, ES_LINES_ASCII);
+	r = es_lines_next(&it, &s, e);
+	if (r < 0)
+		return -1;
+	if (!r)
+		return es_errf(e, "%s: empty", name);
+	if (!field(&s, "cpu_ns", ns) || es_str_trim(s).n)
+		return es_lines_err(&it, e, "not 'cpu_ns=N'");
+	return es_lines_next(&it, &s, e) ? -1 : 0;	/* one line, no more */
+}
+
 /* Whether @run is the first of its configuration and vCPU count (its rounds'). */
 static bool first_of_group(const struct es_bench *b, const struct es_bench_run *run)
 {
@@ -257,6 +277,19 @@ static int put_perf(json_t *c, const struct es_bench *b, const struct es_bench_r
 	r |= put(c, "cycles_per_exit", has_cy ? json_real(cy.per_exit) : json_null());
 	r |= put(c, "instructions_per_exit", has_in ? json_real(in.per_exit) : json_null());
 	r |= put(c, "added_cycles_per_exit", has_cy && cy.pairs ? json_real(cy.added) : json_null());
+	return r;
+}
+
+/* A tracing peer's own CPU while the VMs ran, where it was measured. */
+static int put_peer(json_t *c, const struct es_bench *b, const struct es_bench_run *run)
+{
+	struct es_bench_peer_agg p;
+	int r = 0;
+
+	if (!es_bench_agg_peer(b, run, &p))
+		return 0;
+	r |= put(c, "peer_cpu_ns", json_integer((json_int_t)p.cpu_ns));
+	r |= put(c, "peer_cpu_ns_per_exit", p.has_per_exit ? json_real(p.per_exit_ns) : json_null());
 	return r;
 }
 
@@ -328,6 +361,7 @@ int es_bench_write_json(FILE *out, const struct es_bench *b)
 		r |= put(c, "kvm_exits", json_integer((json_int_t)run->kvm_exits));
 		if (cycles)
 			r |= put_perf(c, b, run);
+		r |= put_peer(c, b, run);
 		if (run->failed[0])
 			r |= put(c, "failed", json_string(run->failed));
 		for (j = 0; j < run->ncases && !r; j++) {
@@ -442,6 +476,32 @@ static void write_perf_table(FILE *out, const struct es_bench *b)
 	}
 }
 
+/* The peers' own CPU, apart from what they add to each exit in the kernel. */
+static void write_peer_table(FILE *out, const struct es_bench *b)
+{
+	struct es_bench_peer_agg p;
+	bool header = false;
+	char per[32];
+	size_t i;
+
+	for (i = 0; i < b->nruns; i++) {
+		const struct es_bench_run *run = &b->runs[i];
+
+		if (!first_of_group(b, run) || !es_bench_agg_peer(b, run, &p))
+			continue;
+		if (!header)
+			fprintf(out, "\n%-20s %5s %16s %22s\n", "peer's own CPU", "vCPUs",
+				"while VMs ran", "per exit of its VMs");
+		header = true;
+		if (p.has_per_exit)
+			snprintf(per, sizeof(per), "%.0f ns", p.per_exit_ns);
+		else
+			snprintf(per, sizeof(per), "no KVM exits");
+		fprintf(out, "%-20s %5u %13.1f ms %22s\n", run->config, run->vcpus,
+			(double)p.cpu_ns / 1e6, per);
+	}
+}
+
 void es_bench_write_table(FILE *out, const struct es_bench *b)
 {
 	bool ranges = b->rounds > 1;
@@ -473,6 +533,9 @@ void es_bench_write_table(FILE *out, const struct es_bench *b)
 			if (strcmp(run->config, "stock") && ag.pairs) {
 				/* No more digits than the rounds' spread supports. */
 				added = es_bench_round_spread(ag.added, (uint64_t)(ag.added_hi - ag.added_lo));
+				/* A rounded figure outside what was measured would mislead: keep it. */
+				if (added < ag.added_lo || added > ag.added_hi)
+					added = ag.added;
 				snprintf(a, sizeof(a), "%+" PRId64 " (%.2f%%)", added,
 					 stock && es_bench_agg_case(b, stock, bc->name, &as) && as.per_op ?
 					 100.0 * (double)ag.added / (double)as.per_op : 0.0);
@@ -489,4 +552,5 @@ void es_bench_write_table(FILE *out, const struct es_bench *b)
 	}
 	if (!strcmp(clock_of(b), "cycles"))
 		write_perf_table(out, b);
+	write_peer_table(out, b);
 }

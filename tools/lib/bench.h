@@ -45,6 +45,8 @@ struct es_bench_run {
 	char failed[ES_BENCH_WHY_MAX + 1];	/* why the configuration could not run, or "" */
 	uint64_t kvm_exits;		/* KVM's own count for the VM, 0 if unknown */
 	struct es_perf_stat perf;	/* the VMM's cycles and instructions (bench-host) */
+	bool has_peer_cpu;
+	uint64_t peer_cpu_ns;		/* the peer's own threads while this round's VMs ran */
 	struct es_bench_case cases[ES_BENCH_MAX_CASES];
 	size_t ncases;
 };
@@ -87,6 +89,28 @@ struct es_bench {
 	struct es_bench_run *runs;
 	size_t nruns;
 };
+
+/*
+ * peer-CONFIG.cpu (peer-CONFIG-rK.cpu in a sitting of rounds): "cpu_ns=N",
+ * the CPU time of a tracing peer's own threads while the benchmark's VMs
+ * ran, user and system (lab/bench-peers.sh).
+ */
+int es_bench_parse_peer_cpu(const char *name, const char *buf, size_t len, uint64_t *ns,
+			    struct es_err *e);
+
+/*
+ * A peer's own CPU over @run's rounds: the median of the rounds' time, and
+ * of that time over the exits of the round's VMs (KVM's count, all the
+ * configuration's vCPU counts). false without a figure.
+ */
+struct es_bench_peer_agg {
+	unsigned int rounds;
+	uint64_t cpu_ns;
+	bool has_per_exit;
+	double per_exit_ns;
+};
+bool es_bench_agg_peer(const struct es_bench *b, const struct es_bench_run *run,
+		       struct es_bench_peer_agg *a);
 
 /*
  * One case of a configuration and vCPU count over its rounds: the median

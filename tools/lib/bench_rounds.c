@@ -172,3 +172,43 @@ bool es_bench_agg_perf(const struct es_bench *b, const struct es_bench_run *run,
 	free(diffs);
 	return a->rounds > 0;
 }
+
+bool es_bench_agg_peer(const struct es_bench *b, const struct es_bench_run *run,
+		       struct es_bench_peer_agg *a)
+{
+	int64_t *ns = calloc(b->nruns + 1, sizeof(*ns));
+	double *per = calloc(b->nruns + 1, sizeof(*per));
+	unsigned int nper = 0;
+	uint64_t exits;
+	size_t i, j;
+
+	memset(a, 0, sizeof(*a));
+	if (!ns || !per) {
+		free(ns);
+		free(per);
+		return false;
+	}
+	for (i = 0; i < b->nruns; i++) {
+		const struct es_bench_run *r = &b->runs[i];
+
+		if (!same_group(r, run) || !r->has_peer_cpu)
+			continue;
+		ns[a->rounds++] = (int64_t)r->peer_cpu_ns;
+		/* The peer ran across every VM of its configuration in the round. */
+		for (j = 0, exits = 0; j < b->nruns; j++)
+			if (!strcmp(b->runs[j].config, r->config) &&
+			    round_of(&b->runs[j]) == round_of(r))
+				exits += b->runs[j].kvm_exits;
+		if (exits)
+			per[nper++] = (double)r->peer_cpu_ns / (double)exits;
+	}
+	if (a->rounds)
+		a->cpu_ns = (uint64_t)es_bench_median(ns, a->rounds);
+	if (nper) {
+		a->has_per_exit = true;
+		a->per_exit_ns = median_double(per, nper);
+	}
+	free(ns);
+	free(per);
+	return a->rounds > 0;
+}
