@@ -91,6 +91,7 @@ peers=$(tr , '\n' <<<"$only" | grep -e '^perf-' -e '^bpftrace-' -e '^bcc-' -e '^
 [ "$cpu" = intel ] && [ -n "$peers" ] &&
 	die "these tracing peers run on AMD only (QEMU, with the Debian root file system): $peers"
 mkdir -p "$out" || die "cannot create --out '$out'"
+lock_out "$out" || die "$(lock_busy "$out")"
 out=$(realpath "$out")
 
 . "$top/lab/progress.sh"

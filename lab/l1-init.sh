@@ -5,10 +5,12 @@
 # Stage markers on the console let the host show progress and time out.
 . /lib/exitscope/l1-lib.sh
 l1_mounts
+alive_start
 cpu=$(arg cpu); runs=$(arg runs); workload=$(arg workload)
 l2timeout=$(arg l2timeout); l2cpus=$(arg l2cpus)
 modules=$(arg modules); collector=$(arg collector)
-inject=$(arg inject)	# tests only: stuck (no VM), spin (L2 spins), silent (L1 quiet),
+inject=$(arg inject)	# tests only: stuck (no VM), spin (L2 spins), silent (L1 quiet
+			# while L2 runs), quiet (L1 quiet loading the modules),
 			# corrupt (a damaged file, lab/l1-lib.sh)
 case $cpu in
 amd)	vendor=kvm-amd; knob=npt; nested=npt ;;
@@ -22,6 +24,7 @@ echo "EXITSCOPE-CLOCK $(cat /sys/devices/system/clocksource/clocksource0/current
 dmesg | grep -q 'could not calculate TSC khz' &&
 	fail "stuck: L1 could not calibrate its TSC, so KVM could never enter a guest"
 stage modules 90 "loading exitscope's kvm and $vendor $knob=1"
+[ "$inject" = quiet ] && alive_stop && sleep 100000
 m=/lib/modules/exitscope
 # The kernel's own modules KVM needs first (irqbypass; on Debian's kernel
 # also ccp, for kvm-amd).
@@ -129,7 +132,7 @@ for paging in $nested shadow; do
 		else
 			guest="--kernel /l2/bzImage --initrd /l2/initrd.cpio"
 		fi
-		[ "$inject" = silent ] && sleep 100000
+		[ "$inject" = silent ] && alive_stop && sleep 100000
 		[ "$inject" = spin ] && guest="--flat /l2/spin.bin"	# jmp . with interrupts off
 		start_collector $paging-$r
 		if [ "$inject" = stuck ]; then

@@ -5,6 +5,12 @@
 # the host calls it hung, TEXT is for people.
 stage() { echo "EXITSCOPE-STAGE $*"; }
 fail() { echo "EXITSCOPE-FAIL $*"; poweroff -f; }
+# alive_start: a line on the console every 15 s for the rest of the run.
+# Once the host has seen one, silence in any stage means L1 stopped (QEMU's
+# nested SVM hang, docs/lab.md), found in a minute rather than at the end
+# of a long stage's limit. alive_stop: tests only, an L1 going quiet.
+alive_start() { (while :; do echo EXITSCOPE-ALIVE; sleep 15; done) & alive_pid=$!; }
+alive_stop() { kill "$alive_pid" 2>/dev/null; }
 # arg NAME: exitscope.NAME= of the kernel command line.
 arg() { sed -n "s/.*exitscope\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 

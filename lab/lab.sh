@@ -113,13 +113,13 @@ both)	"$0" --cpu intel --out "$out/intel" "${saved[@]}" || exit 1
 # ~9 s) and the pattern plain (tens of thousands of #PF and CR3 exits).
 [ -n "$rounds" ] || rounds=4
 [[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] || die "invalid --rounds: '$rounds'"
-# EXITSCOPE_LAB_INJECT=stuck|spin|silent|corrupt (tests only, AMD): the
+# EXITSCOPE_LAB_INJECT=stuck|spin|silent|quiet|corrupt (tests only, AMD): the
 # first attempt hangs, or sends a damaged file, on purpose, to exercise the
 # detection and the retry.
 inject=${EXITSCOPE_LAB_INJECT:-}
 case $inject in
-'') ;; stuck|spin|silent|corrupt) [ "$cpu" = amd ] || die "EXITSCOPE_LAB_INJECT works with --cpu amd only" ;;
-*) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck, spin, silent or corrupt)" ;;
+'') ;; stuck|spin|silent|quiet|corrupt) [ "$cpu" = amd ] || die "EXITSCOPE_LAB_INJECT works with --cpu amd only" ;;
+*) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck, spin, silent, quiet or corrupt)" ;;
 esac
 case $l1 in small|debian) ;; *) die "invalid --l1: '$l1' (small or debian)" ;; esac
 case $modules in exitscope|stock) ;; *) die "invalid --modules: '$modules' (exitscope or stock)" ;; esac
@@ -152,6 +152,7 @@ case $l1append in *exitscope.*) die "--l1-append: 'exitscope.' options are the l
 [[ $l1append =~ ^[A-Za-z0-9_.,:=/+\ -]*$ ]] ||
 	die "--l1-append: '$l1append': only letters, digits, spaces and _ . , : = / + - (kernel parameters)"
 mkdir -p "$out" || die "cannot create --out '$out'"
+lock_out "$out" || die "$(lock_busy "$out")"
 out=$(realpath "$out")
 
 . "$top/lab/progress.sh"

@@ -32,6 +32,7 @@ done
 case $cpu in amd|intel) ;; *) die "invalid --cpu: '$cpu' (amd or intel)" ;; esac
 [[ $cycles =~ ^[1-9][0-9]*$ ]] && [ "$cycles" -le 200 ] || die "invalid --cycles: '$cycles' (1-200)"
 mkdir -p "$out" || die "cannot create --out '$out'"
+lock_out "$out" || die "$(lock_busy "$out")"
 out=$(realpath "$out")
 
 . "$top/lab/progress.sh"

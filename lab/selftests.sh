@@ -170,6 +170,7 @@ fi
 [[ $timeout =~ ^[1-9][0-9]*$ ]] && [ "$timeout" -ge 60 ] || die "invalid --timeout: '$timeout' (seconds, at least 60)"
 [[ $tests =~ ^[A-Za-z0-9_/,]+$ ]] || die "invalid --tests: '$tests' (all, or comma-separated test names)"
 mkdir -p "$out" || die "cannot create --out '$out'"
+lock_out "$out" || die "$(lock_busy "$out")"
 out=$(realpath "$out")
 configs=stock:1,stock:0,exitscope:1,exitscope:0
 # EXITSCOPE_LAB_INJECT (tests only, AMD): silent, L1 goes quiet in the first

@@ -117,6 +117,7 @@ fi
 [ "$(tr ',' '\n' <<<"$pin" | wc -l)" -ge "$max_vcpus" ] || refuse "--pin $pin: fewer CPUs than --vcpus $max_vcpus"
 
 mkdir -p "$out" || refuse "cannot create $out"
+lock_out "$out" || refuse "$(lock_busy "$out")"
 rm -f "$out"/bench-*.log "$out"/kvmstat-*.txt "$out"/perf-*.txt "$out"/failed-*.txt \
 	"$out"/peer-* "$out"/bench.json "$out"/bench-info.txt
 work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-bench-host.XXXXXX")

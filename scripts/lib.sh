@@ -6,6 +6,15 @@ error() { printf 'exitscope: error: %s\n' "$*" >&2; }
 die() { error "$@"; exit 1; }
 log() { printf 'exitscope: %s\n' "$*" >&2; }
 
+# lock_out DIR: this run alone writes DIR. A second run on the same DIR
+# would delete the first one's files under it and mix their results, so it
+# fails at once instead (the lock goes with the process, however it ends).
+lock_out() {
+	command -v flock >/dev/null || return 0
+	exec 9>"$1/.exitscope.lock" && flock -n 9
+}
+lock_busy() { printf "another run is writing '%s' (it holds %s): wait for it, or give another --out" "$1" "$1/.exitscope.lock"; }
+
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }

@@ -44,12 +44,22 @@ export ASAN_OPTIONS=exitcode=86:detect_leaks=1 LSAN_OPTIONS=exitcode=86 \
 # gets SIGKILL 30 s after SIGTERM): a script that hangs fails by name, with
 # what it printed, and the suite goes on, instead of CI running out of time
 # with nothing said.
+# The lab's scripts that build nothing on a cold machine (the first of
+# their kind builds the kernels) get less (SCRIPT_LIMIT=... before
+# run_cases): a few times their usual time on a slow machine, a retried
+# hang included.
+# Past the limit, the end of the newest log the script wrote in build/
+# (the lab's own progress) says where it was.
 SCRIPT_LIMIT=${SCRIPT_LIMIT:-1800}
 limited() {
-	local rc
+	local rc log
+	touch "$top/build/.script-start"
 	timeout -k 30 "$SCRIPT_LIMIT" "$@"; rc=$?
 	case $rc in
-	124 | 137) echo "FAILED: $* ran past its ${SCRIPT_LIMIT} s" ;;
+	124 | 137) echo "FAILED: $* ran past its ${SCRIPT_LIMIT} s"
+		log=$(find "$top/build" -maxdepth 1 -name '*.log' -newer "$top/build/.script-start" \
+			-printf '%T@ %p\n' 2>/dev/null | sort -rn | head -n 1 | cut -d' ' -f2-)
+		[ -z "$log" ] || { echo "   the end of $log:"; tail -n 20 "$log" | sed 's/^/   | /'; } ;;
 	esac
 	return $rc
 }
@@ -156,32 +166,33 @@ run_cases tests/lab/check-lab.sh intel
 echo "== lab: AMD (QEMU TCG), L1 with exitscope's KVM, L2 with NPT and shadow paging"
 run_cases tests/lab/check-lab.sh amd
 echo "== lab: a hung emulator is caught, explained and retried (AMD, injected)"
-run_cases tests/lab/check-lab-hang.sh stuck
-run_cases tests/lab/check-lab-hang.sh spin
-run_cases tests/lab/check-lab-hang.sh silent
-run_cases tests/lab/check-lab-hang.sh corrupt
+SCRIPT_LIMIT=600 run_cases tests/lab/check-lab-hang.sh stuck
+SCRIPT_LIMIT=600 run_cases tests/lab/check-lab-hang.sh spin
+SCRIPT_LIMIT=600 run_cases tests/lab/check-lab-hang.sh silent
+SCRIPT_LIMIT=600 run_cases tests/lab/check-lab-hang.sh quiet
+SCRIPT_LIMIT=600 run_cases tests/lab/check-lab-hang.sh corrupt
 # The collector's attach modes (docs/collector.md): tp_btf on both series
 # (chosen by itself: the check is that it did) and on Debian's own modules,
 # the tp fallback asked for on one.
 echo "== lab: AMD on Debian's own kernel as L1, with the modules of make modules, the BPF collector recording (tp, the fallback)"
-run_cases env COLLECTOR_ATTACH=tp tests/lab/check-lab.sh amd debian
+SCRIPT_LIMIT=900 run_cases env COLLECTOR_ATTACH=tp tests/lab/check-lab.sh amd debian
 echo "== lab: AMD on Debian's $other kernel as L1, with the modules of make modules KSERIES=$other, the BPF collector recording (tp_btf)"
 run_cases env KSERIES="$other" tests/lab/check-lab.sh amd debian
 echo "== lab: Intel (Bochs) on Debian's own kernel, the BPF collector recording in both attach modes"
-run_cases tests/lab/check-lab-collector.sh intel tp_btf
-run_cases tests/lab/check-lab-collector.sh intel tp
+SCRIPT_LIMIT=1200 run_cases tests/lab/check-lab-collector.sh intel tp_btf
+SCRIPT_LIMIT=1200 run_cases tests/lab/check-lab-collector.sh intel tp
 echo "== lab: AMD on Debian's own kernel and its own stock modules, the BPF collector recording (tp_btf)"
-run_cases tests/lab/check-lab-stock.sh amd
+SCRIPT_LIMIT=600 run_cases tests/lab/check-lab-stock.sh amd
 echo "== lab: guest fuzzing of the interface, 4 vCPUs exiting at once (AMD)"
-run_cases tests/lab/check-lab-workloads.sh amd
+SCRIPT_LIMIT=600 run_cases tests/lab/check-lab-workloads.sh amd
 echo "== lab: proofs of off, reload and isolation in one L1 (AMD)"
-run_cases tests/lab/check-proofs.sh --run build/lab-check-proofs amd
+SCRIPT_LIMIT=600 run_cases tests/lab/check-proofs.sh --run build/lab-check-proofs amd
 echo "== bench: one short configuration of make bench (AMD, stock and counts, cpuid and query_total)"
 run_cases tests/lab/check-bench.sh
 echo "== lab: KVM's selftests in L1 (AMD), Debian's stock modules against exitscope's; a hang among them retried, a one-off difference rerun"
 run_cases tests/lab/check-selftests.sh
-run_cases tests/lab/check-selftests-hang.sh
-run_cases tests/lab/check-selftests-unsteady.sh
+SCRIPT_LIMIT=600 run_cases tests/lab/check-selftests-hang.sh
+SCRIPT_LIMIT=600 run_cases tests/lab/check-selftests-unsteady.sh
 echo "== lab: KVM's selftests in L1 (AMD) on Debian's $other kernel, the series' own test among them"
 run_cases env KSERIES="$other" tests/lab/check-selftests.sh
 

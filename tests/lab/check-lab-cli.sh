@@ -28,8 +28,17 @@ ign=$(EXITSCOPE_LAB=$tmp/sigign.sh "$top/build/bin/exitscope" lab 2>&1)
 result "$([ -n "$ign" ] && [ $(( 0x$ign >> 12 & 1 )) -eq 0 ]; echo $?)" \
 	"exitscope lab starts the lab with SIGPIPE as any shell has it" "exitscope lab: the lab's ignored signals are '$ign' (SIGPIPE is bit 12)"
 case_ "lab: bad --rounds" 1 "invalid --rounds: 'x'" -- "$lab" --rounds x
-case_ "lab: bad EXITSCOPE_LAB_INJECT" 1 "invalid EXITSCOPE_LAB_INJECT: 'x' (stuck, spin, silent or corrupt)" -- env EXITSCOPE_LAB_INJECT=x "$lab" --cpu amd
+case_ "lab: bad EXITSCOPE_LAB_INJECT" 1 "invalid EXITSCOPE_LAB_INJECT: 'x' (stuck, spin, silent, quiet or corrupt)" -- env EXITSCOPE_LAB_INJECT=x "$lab" --cpu amd
 case_ "lab: --help" 0 "EXAMPLES" -- "$lab" --help
+# Twice at once on one --out: the second refuses at once, naming it.
+mkdir -p "$tmp/busy"
+flock "$tmp/busy/.exitscope.lock" sleep 30 &
+holder=$!
+sleep 0.5
+case_ "lab: a second lab on the same --out refused" 1 "another run is writing '$tmp/busy'" -- "$lab" --cpu amd --out "$tmp/busy"
+case_ "bench: a second benchmark on the same --out refused" 1 "another run is writing '$tmp/busy'" -- \
+	"$top/lab/bench.sh" --cpu amd --out "$tmp/busy"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 bench=$top/lab/bench.sh
 case_ "bench: unknown option" 1 "unknown option '--frob'" -- "$bench" --frob
 case_ "bench: bad --only" 1 "invalid --only: 'bogus'" -- "$bench" --cpu amd --only stock,bogus

@@ -5,15 +5,19 @@
 # and then succeed. With "corrupt", the first attempt sends a damaged file:
 # the checksum must catch it, the raw data be kept, the retry succeed.
 # One "ok -"/"not ok -" line per case.
-# Usage: check-lab-hang.sh stuck|spin|silent|corrupt
+# "quiet" goes silent outside L2's runs, loading the modules, where only
+# L1's alive line (lab/l1-lib.sh) tells a stopped L1 from a slow stage.
+# Usage: check-lab-hang.sh stuck|spin|silent|quiet|corrupt
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kind=${1:?usage: check-lab-hang.sh stuck|spin|silent|corrupt}
+kind=${1:?usage: check-lab-hang.sh stuck|spin|silent|quiet|corrupt}
 out=$top/build/lab-check-hang-$kind
+stage=l2-npt-1
 case $kind in
 stuck)	want="L2 made no exit in 20 s: it was never entered" ;;
 spin)	want="L2 made no exit in 20 s but for the host's interrupts" ;;
-*)	want="L1 silent for" ;;
+quiet)	want="L1 silent for [0-9]* s, no alive line" stage=modules ;;
+*)	want="L1 silent for [0-9]* s, no heartbeat" ;;
 esac
 rm -rf "$out"
 mkdir -p "$top/build"
@@ -38,12 +42,12 @@ else
 	echo "not ok - lab hang ($kind): status $rc, wanted a retry and success (log: $out.log):"
 	tail -5 "$out.log" | sed 's/^/    /'
 fi
-grep -q "the emulator hung in stage 'l2-npt-1': $want" "$out.log" &&
+grep -q "the emulator hung in stage '$stage': $want" "$out.log" &&
 	echo "ok - lab hang ($kind): the error names the stage and the symptom" ||
-	echo "not ok - lab hang ($kind): no \"hung in stage 'l2-npt-1': $want\" in $out.log"
-grep -q "EXITSCOPE-STAGE l2" "$out/l1-hung.log" 2>/dev/null &&
+	echo "not ok - lab hang ($kind): no \"hung in stage '$stage': $want\" in $out.log"
+grep -q "EXITSCOPE-STAGE $stage" "$out/l1-hung.log" 2>/dev/null &&
 	echo "ok - lab hang ($kind): the hung attempt's console kept (l1-hung.log)" ||
-	echo "not ok - lab hang ($kind): no l1-hung.log with the l2 stage"
+	echo "not ok - lab hang ($kind): no l1-hung.log with the $stage stage"
 grep -q "^RIP=" "$out/l1-hung-cpu.txt" 2>/dev/null &&
 	echo "ok - lab hang ($kind): QEMU's view of L1's CPU saved (l1-hung-cpu.txt)" ||
 	echo "not ok - lab hang ($kind): no registers in l1-hung-cpu.txt"

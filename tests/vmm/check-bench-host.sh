@@ -57,6 +57,15 @@ result $? "bench-host: cpuid's figure $m is the median of its rounds ($r1, $r2)"
 	"bench-host: cpuid's figure '$m', its rounds '$r1' and '$r2'"
 grep -q '^cpuid .* stock ' "$tmp/run.log" && grep -q 'cycles/exit' "$tmp/run.log"
 result $? "bench-host: the table, and the cycles' table" "bench-host: no table in: $(tail -n 5 "$tmp/run.log" | tr '\n' ' ')"
+# Twice at once on one --out: the second refuses before touching a file.
+flock "$out/.exitscope.lock" sleep 20 &
+holder=$!
+sleep 0.5
+case_ "bench-host: a second run on the same --out refused" 2 "another run is writing '$out'" -- \
+	"$bh" $smoke --only stock --rounds 1 --out "$out"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+[ -s "$out/bench.json" ] && [ -s "$out/bench-stock-1-r2.log" ]
+result $? "bench-host: the refused run left the first run's files alone" "bench-host: the refused run deleted files in $out"
 # A round that is missing: the report refuses, and writes no bench.json.
 rm -f "$j" "$out/bench-stock-1-r2.log"
 case_ "bench-host: a missing round refused" 3 "bench-stock-1-r2.log" -- "$top/build/bin/exitscope" bench-report "$out"
