@@ -201,7 +201,11 @@ $(BENCH_BIN)/bpf-floor.skel.h: $(BENCH_BIN)/bpf-floor.bpf.o
 	bpftool gen skeleton $< name bpf_floor_bpf > $@.tmp && mv $@.tmp $@
 $(BENCH_BIN)/bpf-floor: lab/bpf-floor/bpf-floor.c lab/bpf-floor/bpf-floor.h $(BENCH_BIN)/bpf-floor.skel.h $(BPF_HDR) $(LIB)
 	$(CC) $(CFLAGS_TOOLS) -I$(BENCH_BIN) -Itools/bpf $(LDSTATIC) -o $@ $< $(LIB) $(LDLIBS_TOOLS) $(LDLIBS_BPF)
-bench-tools: $(BENCH_BIN)/bpf-floor
+# The JIT image of a loaded BPF program, for the cycle model (lab/bpf-jited/).
+$(BENCH_BIN)/bpf-jited: lab/bpf-jited/bpf-jited.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) $(LDSTATIC) -o $@ $< $(LDLIBS_BPF)
+bench-tools: $(BENCH_BIN)/bpf-floor $(BENCH_BIN)/bpf-jited
 
 # exitscope --version: the release (debian/changelog's, the one place it is
 # written) and the commit it was built from.
@@ -281,7 +285,7 @@ asan: $(KERNEL_MK)
 		tools-bin tool-tests
 
 # libFuzzer targets (fuzz/), one per parser of outside data; `make fuzz`
-# builds and runs each for FUZZ_SECONDS (make check: fuzz/run.sh 10).
+# builds and runs each for FUZZ_SECONDS (make check: fuzz/run.sh 6).
 FUZZ_SECONDS ?= 30
 comma := ,
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))

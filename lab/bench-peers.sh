@@ -10,6 +10,7 @@
 #   peer_tmp_here  the same directory as the caller sees it
 #   es_bin, floor_bin, kvm_stat   exitscope, bpf-floor, the kernel's kvm_stat
 #                  (that one as the peers see it)
+#   jited_bin      bpf-jited (dump_jit only)
 # and provides stage NAME SECONDS TEXT (progress).
 
 # peer_bg LOG CMD...: CMD in the peers' environment ($peer_prefix) in the
@@ -103,6 +104,27 @@ tracepoint:kvm:kvm_entry /@start[tid]/ {
 	done
 	sleep 2
 	peer_cpu0=$(peer_cpu_ns)	# from here on, what it costs while the VMs run
+}
+
+# dump_jit CONFIG: what the BPF programs attached now were JITed into, for
+# scripts/cycle-model.py: bpftool's lists of the programs, their links and
+# perf attachments (jit-{progs,links,perf}-CONFIG.json), each program's image
+# and where its functions sit (jit-CONFIG-ID.bin, .funcs: bpf-jited, as
+# $jited_bin), and once the kernel's text symbols (kallsyms.txt.gz: what the
+# images' calls reach). Once per configuration; what failed is in
+# jit-dump-CONFIG.log. bpftool is L1's own (lab/bench.sh --jit) or the host's.
+dump_jit() {
+	local id
+	[ -e "$out/jit-progs-$1.json" ] && return 0
+	bpftool -j prog show >"$out/jit-progs-$1.json" 2>&1 </dev/null || return 0
+	bpftool -j link show >"$out/jit-links-$1.json" 2>&1 </dev/null
+	bpftool -j perf show >"$out/jit-perf-$1.json" 2>&1 </dev/null
+	for id in $(grep -o '"id":[0-9]*' "$out/jit-progs-$1.json" | cut -d: -f2); do
+		"$jited_bin" "$id" "$out/jit-$1-$id.bin" </dev/null >"$out/jit-$1-$id.funcs" 2>>"$out/jit-dump-$1.log" ||
+			rm -f "$out/jit-$1-$id.funcs"
+	done
+	[ -e "$out/kallsyms.txt.gz" ] ||
+		grep ' [tT] ' /proc/kallsyms | gzip -c >"$out/kallsyms.txt.gz"
 }
 
 # stop_peer CONFIG: stop it the way a person would (Ctrl-C), keep its output.

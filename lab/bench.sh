@@ -32,6 +32,12 @@ usage: make bench ARGS='[options]'   (or lab/bench.sh [options])
   --boots N              boot L1 N times, --rounds rounds in each (default 1;
                          1 to 9): rounds over boots, each boot's in
                          DIR/boot-K/
+  --jit                  a boot more for each configuration that attaches BPF
+                         programs: their JIT images (this machine's bpftool
+                         and bpf-jited, in L1) and QEMU's trace of what ran in
+                         them, in DIR/jit/, for scripts/cycle-model.py (AMD;
+                         with --cpu both, the AMD sitting)
+  --jit-only LIST        --jit for these configurations only (a boot each)
   --out DIR              results directory (default results/bench)
   -h, --help             this text
 
@@ -41,10 +47,10 @@ EXAMPLES
 EOF
 }
 
-cpu=both only= cases= vcpus=1,2,4 tracer_vcpus=1 rounds=1 boots=1 out=$top/results/bench
+cpu=both only= cases= vcpus=1,2,4 tracer_vcpus=1 rounds=1 boots=1 out=$top/results/bench jit=0 jit_only=
 saved=()
 while [ $# -gt 0 ]; do
-	case $1 in --cpu|--out) ;; *) saved+=("$1" "${2-}") ;; esac
+	case $1 in --cpu|--out) ;; --jit) saved+=("$1") ;; *) saved+=("$1" "${2-}") ;; esac
 	case $1 in
 	--cpu) cpu=${2:?--cpu needs a value}; shift ;;
 	--only) only=${2:?--only needs a list}; shift ;;
@@ -54,6 +60,8 @@ while [ $# -gt 0 ]; do
 	--rounds) rounds=${2:?--rounds needs a number}; shift ;;
 	--boots) boots=${2:?--boots needs a number}; shift ;;
 	--out) out=${2:?--out needs a directory}; shift ;;
+	--jit) jit=1; shift; continue ;;
+	--jit-only) jit=1 jit_only=${2:?--jit-only needs a list}; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
 	esac
@@ -62,7 +70,13 @@ done
 case $cpu in
 amd|intel) ;;
 both)	"$0" --cpu amd --out "$out/amd" "${saved[@]}" || exit 1
-	exec "$0" --cpu intel --out "$out/intel" "${saved[@]}" ;;
+	# --jit is AMD's alone: QEMU traces the images, Bochs cannot.
+	intel=() skip=
+	for a in "${saved[@]}"; do
+		if [ -n "$skip" ]; then skip=; continue; fi
+		case $a in --jit) ;; --jit-only) skip=1 ;; *) intel+=("$a") ;; esac
+	done
+	exec "$0" --cpu intel --out "$out/intel" "${intel[@]}" ;;
 *)	die "invalid --cpu: '$cpu' (amd, intel or both)" ;;
 esac
 [[ $vcpus =~ ^[1-4](,[1-4])*$ ]] || die "invalid --vcpus: '$vcpus' (1-4, comma-separated)"
@@ -85,11 +99,17 @@ fi
 for c in $(tr , ' ' <<<"$only"); do
 	grep -qw -- "$c" <<<"${all_configs//,/ }" || die "invalid --only: '$c' (from $all_configs)"
 done
+[ "$jit" = 1 ] && [ "$cpu" = intel ] &&
+	die "--jit works with --cpu amd only (QEMU traces the JIT images; Bochs cannot)"
+for c in $(tr , ' ' <<<"$jit_only"); do
+	[[ ,$only, == *,$c,* ]] || die "invalid --jit-only: '$c' (from --only: $only)"
+done
 # The peers that need the Debian root file system (bpf-floor is built here,
 # the hist trigger is the kernel's).
 peers=$(tr , '\n' <<<"$only" | grep -e '^perf-' -e '^bpftrace-' -e '^bcc-' -e '^kvm-stat' || true)
 [ "$cpu" = intel ] && [ -n "$peers" ] &&
 	die "these tracing peers run on AMD only (QEMU, with the Debian root file system): $peers"
+
 mkdir -p "$out" || die "cannot create --out '$out'"
 lock_out "$out" || die "$(lock_busy "$out")"
 out=$(realpath "$out")
@@ -99,6 +119,7 @@ progress_init "$out" bench "$cpu" "$only" "$cases" "$vcpus" "$tracer_vcpus" "$ro
 
 step 1/5 packages "packages"
 apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils
+[ "$jit" = 1 ] && apt_ensure bpftool
 if [ "$cpu" = amd ]; then
 	apt_ensure qemu-system-x86
 else
@@ -144,10 +165,26 @@ ln -s ../bin/busybox "$r/sbin/modprobe"
 install -m755 "$top/lab/l1-bench.sh" "$r/init"
 install -D -m644 "$top/lab/l1-lib.sh" "$r/lib/exitscope/l1-lib.sh"
 install -D -m644 "$top/lab/bench-peers.sh" "$r/lib/exitscope/bench-peers.sh"
-install -m755 "$top/build/bin/exitscope-vmm" "$top/build/bin/exitscope" "$top/build/bench/bpf-floor" "$r/bin/"
+install -m755 "$top/build/bin/exitscope-vmm" "$top/build/bin/exitscope" "$top/build/bench/bpf-floor" \
+	"$top/build/bench/bpf-jited" "$r/bin/"
 # The kernel's own kvm_stat, of the same source as L1's kernel (linux-source):
 # the kvm-stat peers run it with the root file system's python3.
 install -D -m644 "$KSRC/tools/kvm/kvm_stat/kvm_stat" "$r/lib/exitscope/kvm_stat"
+# --jit: this machine's bpftool (Debian 12's, as L1's libc is), with the
+# libraries it links and their loader, run through that loader: it lists
+# the programs and what they are attached to; bpf-jited reads the images.
+if [ "$jit" = 1 ]; then
+	bt=$(command -v bpftool || echo /usr/sbin/bpftool)
+	[ -x "$bt" ] || die "--jit needs bpftool (apt install bpftool)"
+	mkdir -p "$r/lib/exitscope/bpftool"
+	cp "$bt" "$r/lib/exitscope/bpftool/bpftool"
+	for lib in $(ldd "$bt" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }'); do
+		cp -L "$lib" "$r/lib/exitscope/bpftool/"
+	done
+	printf '#!/bin/sh\nd=/lib/exitscope/bpftool\nexec $d/ld-linux-x86-64.so.2 --library-path $d $d/bpftool "$@"\n' \
+		>"$r/bin/bpftool"
+	chmod 755 "$r/bin/bpftool"
+fi
 install -m644 "$top/build/guest/vmexit-bench.bin" "$r/l2/"
 deps="$mdir/kernel/virt/lib/irqbypass.ko"
 [ "$cpu" = amd ] && deps="$deps $mdir/kernel/drivers/crypto/ccp/ccp.ko"
@@ -179,13 +216,14 @@ fi
 (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$work/l1.cpio"
 
 step 5/5 emulator "emulator: L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
-rm -f "$out"/bench-* "$out"/peer-* "$out"/failed-* "$out"/kvmstat-* "$out"/*.txt "$out"/bench.json "$out"/l1-hung.log "$out"/results-corrupt.raw
-rm -rf "$out"/boot-[1-9]
+rm -f "$out"/bench-* "$out"/peer-* "$out"/failed-* "$out"/kvmstat-* "$out"/*.txt "$out"/bench.json "$out"/l1-hung.log "$out"/results-corrupt.raw \
+	"$out"/jit-* "$out"/kallsyms.txt.gz
+rm -rf "$out"/boot-[1-9] "$out"/jit
 console=$out/l1.log
 l1kernel=/boot/vmlinuz-$KABI
 [ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"
 l2timeout=0 inject= emulator_step=5/5 timeout=7200
-base_append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.tracer_vcpus=$tracer_vcpus exitscope.rounds=$rounds exitscope.rounds_total=$((boots * rounds)) exitscope.cases=${cases:-all}"
+base_append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.tracer_vcpus=$tracer_vcpus exitscope.rounds=$rounds exitscope.rounds_total=$((boots * rounds)) exitscope.cases=${cases:-all} exitscope.jit=0"
 emulator_qemu_extra=()
 if [ "$cpu" = amd ]; then
 	# Deterministic time: a tick per emulated instruction, idle time warped.
@@ -224,6 +262,40 @@ if [ "$boots" -gt 1 ]; then
 		done
 	done
 fi
+# --jit: one boot more for each configuration that attaches BPF programs,
+# on a short budget: L1 keeps each program's JIT image (dump_jit), and
+# QEMU logs every translation block it runs in the module area
+# (-d exec,nochain, -dfilter: the JIT images and KVM's modules; not the
+# kernel's text, where the helpers are). What ran in the images, and how
+# often, becomes jit/CONFIG/tb-counts.tsv (address, instruction limit,
+# count): the path each program took, for scripts/cycle-model.py. A boot
+# each, because the kernel puts the next configuration's programs where
+# the last one's were. Not measured: boots of their own.
+jit_configs=$(tr , '\n' <<<"$only" | grep -E '^(exitscope-bpf|bpf-floor|bpftrace-|bcc-)' || true)
+[ "$jit" = 1 ] || jit_configs=
+[ -z "$jit_only" ] || jit_configs=$(tr , '\n' <<<"$jit_only")
+for c in $jit_configs; do
+	out=$final/jit/$c console=$final/jit/$c/l1.log
+	mkdir -p "$out"
+	append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$c exitscope.vcpus=1 exitscope.tracer_vcpus=1 exitscope.rounds=1 exitscope.rounds_total=1 exitscope.cases=cpuid,budget=20000,reps=3 exitscope.jit=1 exitscope.round_base=0"
+	saved_extra=("${emulator_qemu_extra[@]}")
+	emulator_qemu_extra+=(-d exec,nochain -dfilter 0xffffffffc0000000..0xffffffffffffffff -D "$work/exec.log")
+	rm -f "$work/exec.log"
+	step "5/5" "jit-$c" "emulator: L1 keeps the JIT images of $c, QEMU traces them"
+	emulator_prepare
+	emulator_run "the JIT images of $c"
+	emulator_qemu_extra=("${saved_extra[@]}")
+	if [ -s "$work/exec.log" ]; then
+		# Address, the block's instruction limit (cflags' low 9 bits: a
+		# block -icount cut short, or 0), how often it ran.
+		sed -n 's|^Trace [0-9]*: [^ ]* \[[0-9a-f]*/\([0-9a-f]*\)/[0-9a-f]*/\([0-9a-f]*\)\].*|\1 \2|p' "$work/exec.log" |
+			sort | uniq -c | while read -r n pc cf; do
+				printf '%s\t%d\t%s\n' "$pc" $((0x$cf & 511)) "$n"
+			done >"$out/tb-counts.tsv"
+		rm -f "$work/exec.log"
+	fi
+done
+out=$final console=$final/l1.log
 emulator=$([ "$cpu" = amd ] && echo "QEMU $(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p') TCG, -icount shift=0 (a tick per instruction)" ||
 	echo "Bochs $(dpkg-query -W -f='${Version}' bochs), ips=75000000")
 printf '%s\n' "emulator=$emulator" "kver=$KVER" >>"$out/bench-info.txt"

@@ -66,7 +66,7 @@ run_emulator() {
 		rm -f "$work"/monitor.*
 		mkfifo "$work/monitor.in" "$work/monitor.out"
 		qemu-system-x86_64 -accel tcg,thread=single -cpu EPYC,+svm,+npt -m 2G -smp 1 \
-			-kernel "$l1kernel" -initrd "$work/l1.cpio" -append "$append${tsckhz:+ tsc_early_khz=$tsckhz}${inject:+ exitscope.inject=$inject}" \
+			-kernel "$l1kernel" -initrd "$work/l1.cpio" -append "$append${tsckhz:+ tsc_early_khz=$tsckhz}${inject:+ exitscope.inject=${inject%%,*}}" \
 			-display none -monitor "pipe:$work/monitor" -no-reboot \
 			-serial "file:$console" -serial "file:$work/results.raw" \
 			"${emulator_qemu_extra[@]}" 2>"$work/emulator.err" &
@@ -147,32 +147,32 @@ run_emulator() {
 
 # emulator_run TEXT: run_emulator, then unpack L1's results into $out.
 # QEMU 7.2's nested SVM has hung now and then, and Bochs' serial port has
-# changed or lost bytes of the results (docs/lab.md): a hang, or a transfer
-# whose checksum fails, gets one more try, TEXT its progress line; the
-# evidence is kept. A wrong result never does.
+# changed or lost bytes of the results (docs/lab.md): a hang, and a
+# transfer whose checksum fails, each get one more try (a corrupt transfer
+# and then a hang are two different accidents: 3 attempts at most), TEXT
+# the progress line; the evidence is kept. A wrong result never does.
 emulator_run() {
-	local rc=0 retried=
-	run_emulator || rc=$?
-	inject=
-	if [ $rc -eq 2 ]; then
-		mv "$console" "$out/l1-hung.log"
-		log "retrying once after the hang (its console: $out/l1-hung.log)"
-		emulator_again "$1"
-		retried=1
-	fi
-	"$top/lab/unframe.sh" "$work/results.raw" "$out" && return 0
-	cp "$work/results.raw" "$out/results-corrupt.raw"
-	[ -z "$retried" ] || die "results from L1 are corrupt or incomplete (raw data: $out/results-corrupt.raw)"
-	log "retrying once after a corrupt transfer (raw data kept: $out/results-corrupt.raw)"
-	emulator_again "$1"
-	"$top/lab/unframe.sh" "$work/results.raw" "$out" ||
-		die "results from L1 are corrupt or incomplete twice (raw data: $out/results-corrupt.raw)"
-}
-
-# emulator_again TEXT: the second and last try.
-emulator_again() {
-	local rc=0
-	step "${emulator_step:-6/6}" emulator-again "emulator again: $1"
-	run_emulator || rc=$?
-	[ $rc -eq 0 ] || die "the emulator hung on the second try too (logs: $out/l1-hung.log, $console)"
+	local rc hung_once= corrupt_once=
+	while :; do
+		rc=0
+		run_emulator || rc=$?
+		# Tests: an injected accident per attempt, in the order given.
+		[[ $inject == *,* ]] && inject=${inject#*,} || inject=
+		if [ $rc -eq 2 ]; then
+			[ -z "$hung_once" ] ||
+				die "the emulator hung on the second try too (logs: $out/l1-hung.log, $console)"
+			hung_once=1
+			mv "$console" "$out/l1-hung.log"
+			log "retrying once after the hang (its console: $out/l1-hung.log)"
+			step "${emulator_step:-6/6}" emulator-again "emulator again: $1"
+			continue
+		fi
+		"$top/lab/unframe.sh" "$work/results.raw" "$out" && return 0
+		cp "$work/results.raw" "$out/results-corrupt.raw"
+		[ -z "$corrupt_once" ] ||
+			die "results from L1 are corrupt or incomplete twice (raw data: $out/results-corrupt.raw)"
+		corrupt_once=1
+		log "retrying once after a corrupt transfer (raw data kept: $out/results-corrupt.raw)"
+		step "${emulator_step:-6/6}" emulator-again "emulator again: $1"
+	done
 }

@@ -11,6 +11,7 @@
 l1_mounts
 cpu=$(arg cpu); configs=$(arg configs); vcpus=$(arg vcpus); cases=$(arg cases)
 tracer_vcpus=$(arg tracer_vcpus)
+jit=$(arg jit)		# 1: keep each configuration's JIT images (dump_jit)
 rounds=$(arg rounds)
 [ -n "$rounds" ] || rounds=1
 # Over several L1 boots (lab/bench.sh --boots), this boot's rounds are
@@ -56,6 +57,7 @@ peer_tmp=/tmp
 peer_tmp_here=$peers/tmp
 es_bin=/bin/exitscope
 floor_bin=/bin/bpf-floor
+jited_bin=/bin/bpf-jited
 kvm_stat=/tmp/kvm_stat
 [ -d $peers/tmp ] && cp /lib/exitscope/kvm_stat $peers/tmp/kvm_stat
 . /lib/exitscope/bench-peers.sh
@@ -121,6 +123,8 @@ while [ "$round" -le "$rounds" ]; do
 		fi
 		# The tracing configurations run with their own vCPU counts (by default
 		# 1: their cost per exit against counts'; the scale is the modes').
+		# Once a sitting: in its first boot (the same programs in each).
+		[ "$jit" = 1 ] && [ "$round_base" = 0 ] && dump_jit $cfg
 		case $cfg in
 		stock|stock-rebuilt|exitscope-off|exitscope-counts|exitscope-cycles) list=$vcpus ;;
 		*) list=$tracer_vcpus ;;

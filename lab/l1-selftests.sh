@@ -6,6 +6,7 @@
 # of every test that did not pass to the host.
 . /lib/exitscope/l1-lib.sh
 l1_mounts
+alive_start
 cpu=$(arg cpu); configs=$(arg configs); limit=$(arg limit); reruns=$(arg reruns)
 # Tests only: silent (L1 goes quiet in the first selftest), unsteady (every
 # test of the first pass on ours with nested paging reads as failed, once).
@@ -37,7 +38,7 @@ load() {
 run_test() {
 	local t0 rc
 	stage "selftest-$1-$(echo "$2" | tr / _)" $((limit + 30)) "$1 $2"
-	[ "$inject" = silent ] && sleep 100000
+	[ "$inject" = silent ] && alive_stop && sleep 100000
 	t0=$(now)
 	timeout "$limit" /selftests/$2 </dev/null >/out/.log 2>&1
 	rc=$?

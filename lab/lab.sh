@@ -115,11 +115,13 @@ both)	"$0" --cpu intel --out "$out/intel" "${saved[@]}" || exit 1
 [[ $rounds =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] || die "invalid --rounds: '$rounds'"
 # EXITSCOPE_LAB_INJECT=stuck|spin|silent|quiet|corrupt (tests only, AMD): the
 # first attempt hangs, or sends a damaged file, on purpose, to exercise the
-# detection and the retry.
+# detection and the retry; corrupt,stuck: the first attempt sends a damaged
+# file and the second hangs.
 inject=${EXITSCOPE_LAB_INJECT:-}
 case $inject in
-'') ;; stuck|spin|silent|quiet|corrupt) [ "$cpu" = amd ] || die "EXITSCOPE_LAB_INJECT works with --cpu amd only" ;;
-*) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck, spin, silent, quiet or corrupt)" ;;
+'') ;; stuck|spin|silent|quiet|corrupt|corrupt,stuck)
+	[ "$cpu" = amd ] || die "EXITSCOPE_LAB_INJECT works with --cpu amd only" ;;
+*) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck, spin, silent, quiet, corrupt or corrupt,stuck)" ;;
 esac
 case $l1 in small|debian) ;; *) die "invalid --l1: '$l1' (small or debian)" ;; esac
 case $modules in exitscope|stock) ;; *) die "invalid --modules: '$modules' (exitscope or stock)" ;; esac

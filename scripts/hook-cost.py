@@ -25,9 +25,16 @@ version, outside the hooks: both disassemblies with addresses, branch
 targets and displacements normalized, our sites and bodies left out. Any
 other difference is printed: it would cost every exit in every mode.
 
-Usage: hook-cost.py OURS_DIR STOCK_DIR [intel|amd|x86|kvm ...]
+Usage: hook-cost.py [--json] OURS_DIR STOCK_DIR [intel|amd|x86|kvm ...]
+With --json the tables go to stderr and stdout gets one JSON object,
+schema exitscope.hook-cost/1: parts[], one per part and mode, with the
+counts above, code_lines (the bodies' code), the data lines' names and
+the walked instructions (path)
+(scripts/cycle-model.py prices them).
+
 Exit status 0, or 1 when a module or function is missing.
 """
+import json
 import re
 import signal
 import subprocess
@@ -141,6 +148,12 @@ class Walk:
     def add(self, insn):
         self.insns.append(insn)
 
+    def code_lines(self, sites):
+        """Cache lines of the bodies' code: the sites themselves (a NOP, or
+        the jmp that replaces it) sit among the main path's own code."""
+        return len({a // LINE for a, t, _ in self.insns
+                    if a not in sites and "(static key" not in t})
+
     def figures(self):
         n = len(self.insns)
         text = [i[1] for i in self.insns]
@@ -232,7 +245,7 @@ def bodies(insns, index, sites):
     return out
 
 
-def report(ours_dir, stock_dir, which):
+def report(ours_dir, stock_dir, which, record=None):
     mod, funcs, early = FUNCS[which]
     ours, stock = "%s/%s.ko" % (ours_dir, mod), "%s/%s.ko" % (stock_dir, mod)
     insns, func = [], None
@@ -275,6 +288,13 @@ def report(ours_dir, stock_dir, which):
         if mode != "off":
             print("           lines read: %s; written: %s" % (
                 ", ".join(sorted(read)) or "-", ", ".join(sorted(written)) or "-"))
+        if record is not None:
+            record.append({"part": which, "module": mod, "function": func, "mode": mode,
+                           "insns": n, "rdtsc": rdtsc, "lock": lock, "fence": fence,
+                           "calls": calls, "rets": rets,
+                           "code_lines": w.code_lines(sites),
+                           "lines_read": sorted(read), "lines_written": sorted(written),
+                           "path": [t for _, t, _ in w.insns]})
     # Everything else against the stock function.
     ref = disassemble(stock, func)
     if not ref and len(funcs) > 1:
@@ -318,16 +338,26 @@ def report(ours_dir, stock_dir, which):
 
 
 def main(argv):
+    as_json = "--json" in argv
+    argv = [a for a in argv if a != "--json"]
     if len(argv) < 3:
-        print(__doc__.split("\n\n")[-1].split("\n")[0], file=sys.stderr)
+        print(__doc__.split("\n\n")[-2].split("\n")[0], file=sys.stderr)
         return 2
     which = argv[3:] or ["intel", "amd", "x86", "kvm"]
     rc = 0
+    record = [] if as_json else None
+    real_stdout = sys.stdout
+    if as_json:
+        sys.stdout = sys.stderr            # the tables for people, aside
     for w in which:
         if w not in FUNCS:
             print("hook-cost: unknown '%s' (intel, amd, x86 or kvm)" % w, file=sys.stderr)
             return 2
-        rc |= report(argv[1], argv[2], w)
+        rc |= report(argv[1], argv[2], w, record)
+    if as_json:
+        sys.stdout = real_stdout
+        json.dump({"schema": "exitscope.hook-cost/1", "parts": record}, sys.stdout, indent=1)
+        print()
     return rc
 
 

@@ -136,6 +136,8 @@ for s in "$KSERIES" "$other"; do
 		echo "== kernel $s: every patch of the series builds on its own"
 		run_cases env KSERIES=$s tests/kernel/check-series.sh
 	fi
+	echo "== kernel $s: the cycle model of the hooks (hook-cost.sh --json, cycle-model.py) and of a BPF program"
+	run_cases env KSERIES=$s tests/bench/check-cycle-model.sh
 done
 echo "== lab: command line on bad input"
 run_cases tests/lab/check-lab-cli.sh
@@ -159,8 +161,8 @@ run_cases tests/deb/check-deb.sh
 echo "== tools under ASan+UBSan: exitscope-vmm and exitscope, end to end"
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/vmm/check-vmm.sh
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/vmm/check-kvm-probe.sh
-echo "== fuzz: each parser of outside data for 10 s (libFuzzer, ASan+UBSan; docs/reliability.md)"
-run_cases fuzz/run.sh 10
+echo "== fuzz: each parser of outside data for 6 s (libFuzzer, ASan+UBSan; docs/reliability.md)"
+run_cases fuzz/run.sh 6
 echo "== lab: Intel (Bochs), L1 with exitscope's KVM, L2 with EPT and shadow paging"
 run_cases tests/lab/check-lab.sh intel
 echo "== lab: AMD (QEMU TCG), L1 with exitscope's KVM, L2 with NPT and shadow paging"

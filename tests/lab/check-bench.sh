@@ -2,7 +2,8 @@
 # One short sitting of the benchmark (make bench), so that it cannot rot:
 # AMD, stock KVM, exitscope's counts mode, the collector counting and the
 # floor peer (bpf-floor), 1 vCPU, the cpuid case with a small budget, in 4
-# interleaved rounds over 2 L1 boots. Not a
+# interleaved rounds over 2 L1 boots, and the floor's JIT image with QEMU's
+# trace of it (--jit-only, a boot more) for the cycle model. Not a
 # measurement: the checks are that it runs, that bench.json has the
 # schema's fields with figures, that the figures are sane (each a round
 # trip of thousands of emulated instructions), and that a peer that could
@@ -16,7 +17,7 @@ rm -rf "$out"
 mkdir -p "$top/build"
 t0=$SECONDS
 "$top/lab/bench.sh" --cpu amd --only stock,exitscope-counts,exitscope-bpf-counts,bpf-floor --vcpus 1 \
-	--rounds 2 --boots 2 --cases cpuid,query_total,budget=2000000,reps=3 --out "$out" >"$out.log" 2>&1
+	--rounds 2 --boots 2 --cases cpuid,query_total,budget=2000000,reps=3 --jit-only bpf-floor --out "$out" >"$out.log" 2>&1
 result $? "bench: stock, exitscope-counts, exitscope-bpf-counts and bpf-floor, 1 vCPU, 2 rounds in each of 2 boots, ran ($((SECONDS - t0)) s)" \
 	"bench: failed (log: $out.log): $(tail -n 3 "$out.log" | tr '\n' ' ')"
 # get CONFIG CASE FIELD: one figure of bench.json.
@@ -66,6 +67,34 @@ k=$(kvm_exits exitscope-bpf-counts)
 [ -n "$col" ] && [ "$col" = "$k" ] && grep -q '"attach":"tp_btf"' "$out/peer-exitscope-bpf-counts-r2.json"
 result $? "bench: exitscope-bpf-counts (tp_btf) counted $col exits, KVM's exits of the VM $k" \
 	"bench: exitscope-bpf-counts counted '$col', KVM's exits '$k', attach $(grep -o '"attach":"[a-z_]*"' "$out/peer-exitscope-bpf-counts-r2.json" 2>/dev/null)"
+
+# The floor's JIT image (--jit-only bpf-floor, a boot of its own): as long
+# as bpftool says the program's JIT code is; QEMU's trace of it ran the
+# program exactly as often as KVM counted exits of the VM (two witnesses);
+# the cycle model prices what ran: the floor's one program, which reads the
+# reason through bpf_probe_read_kernel twice (SVM: the VMCB behind a
+# pointer), named through L1's kallsyms.
+f=$(ls "$out"/jit/bpf-floor/jit-bpf-floor-[0-9]*.bin 2>/dev/null | head -n 1)
+id=${f##*-}; id=${id%.bin}
+want=$(jq --argjson id "${id:-0}" '.[] | select(.id == $id) | .bytes_jited' "$out/jit/bpf-floor/jit-progs-bpf-floor.json" 2>/dev/null)
+[ -n "$f" ] && [ -n "$want" ] && [ "$want" = "$(stat -c %s "$f")" ] && [ ! -d "$out/jit/exitscope-bpf-counts" ]
+result $? "bench: --jit-only bpf-floor: its JIT image, of the $want bytes bpftool gives, and no other configuration's" \
+	"bench: --jit-only: image '$f', bpftool's length '$want', in $out/jit: $(ls "$out/jit" 2>&1 | tr '\n' ' ')"
+"$top/scripts/hook-cost.sh" --json >"$out-hc.json" 2>/dev/null &&
+	"$top/scripts/cycle-model.py" --json "$out-hc.json" "$out" >"$out-model.json" 2>"$out-model.err"
+result $? "bench: --jit: the cycle model priced the floor's program" \
+	"bench: --jit: cycle-model failed: $(tail -n 2 "$out-model.err" 2>/dev/null)"
+m() { jq -r --arg c "$1" --arg k "$2" '.rows[] | select(.config == $c) | .[$k] | tostring' "$out-model.json" 2>/dev/null; }
+runs=$(jq -r '.rows[] | select(.config == "bpf-floor") | .traced_runs[0] // empty' "$out-model.json" 2>/dev/null)
+k=$(sed -n 's/^exits \([0-9]*\)$/\1/p' "$out/jit/bpf-floor/kvmstat-bpf-floor-1.txt" 2>/dev/null)
+[ -n "$runs" ] && [ "$runs" = "$k" ] && [ "$(m bpf-floor path_from)" = traced ]
+result $? "bench: --jit: QEMU's trace ran the floor's program $runs times, KVM's exits of the VM $k" \
+	"bench: --jit: the floor's traced runs '$runs', KVM's exits '$k', path '$(m bpf-floor path_from)'"
+[[ $(m bpf-floor what) == "every exit: floor_exit (link "*")" ]] &&
+	[ "$(m bpf-floor insns)" -gt 0 ] && [ "$(m bpf-floor insns)" -le "$(m bpf-floor image_insns)" ] &&
+	jq -e '.rows[] | select(.config == "bpf-floor") | .kernel_calls.bpf_probe_read_kernel == 2' "$out-model.json" >/dev/null 2>&1
+result $? "bench: --jit: floor_exit ran $(m bpf-floor insns) of its $(m bpf-floor image_insns) instructions a run, calling $(m bpf-floor kernel_calls)" \
+	"bench: --jit: floor '$(m bpf-floor what)', $(m bpf-floor insns) of $(m bpf-floor image_insns), calls $(m bpf-floor kernel_calls)"
 
 # A peer that cannot run (as bcc's kvmexit on AMD) is listed with L1's
 # reason, and the report still succeeds; stock or exitscope's own that

@@ -28,11 +28,13 @@ ign=$(EXITSCOPE_LAB=$tmp/sigign.sh "$top/build/bin/exitscope" lab 2>&1)
 result "$([ -n "$ign" ] && [ $(( 0x$ign >> 12 & 1 )) -eq 0 ]; echo $?)" \
 	"exitscope lab starts the lab with SIGPIPE as any shell has it" "exitscope lab: the lab's ignored signals are '$ign' (SIGPIPE is bit 12)"
 case_ "lab: bad --rounds" 1 "invalid --rounds: 'x'" -- "$lab" --rounds x
-case_ "lab: bad EXITSCOPE_LAB_INJECT" 1 "invalid EXITSCOPE_LAB_INJECT: 'x' (stuck, spin, silent, quiet or corrupt)" -- env EXITSCOPE_LAB_INJECT=x "$lab" --cpu amd
+case_ "lab: bad EXITSCOPE_LAB_INJECT" 1 "invalid EXITSCOPE_LAB_INJECT: 'x' (stuck, spin, silent, quiet, corrupt or corrupt,stuck)" -- env EXITSCOPE_LAB_INJECT=x "$lab" --cpu amd
 case_ "lab: --help" 0 "EXAMPLES" -- "$lab" --help
 # Twice at once on one --out: the second refuses at once, naming it.
 mkdir -p "$tmp/busy"
-flock "$tmp/busy/.exitscope.lock" sleep 30 &
+# The holder: a process that is the lock's only owner (no child to outlive
+# it and keep this script's output open).
+(exec 9>"$tmp/busy/.exitscope.lock" && flock 9 && exec sleep 30) >/dev/null 2>&1 &
 holder=$!
 sleep 0.5
 case_ "lab: a second lab on the same --out refused" 1 "another run is writing '$tmp/busy'" -- "$lab" --cpu amd --out "$tmp/busy"
@@ -47,6 +49,9 @@ case_ "bench: bad --tracer-vcpus" 1 "invalid --tracer-vcpus: '1,,2'" -- "$bench"
 case_ "bench: bad --rounds" 1 "invalid --rounds: '0'" -- "$bench" --cpu amd --rounds 0
 case_ "bench: bad --boots" 1 "invalid --boots: '10'" -- "$bench" --cpu amd --boots 10
 case_ "bench: too many rounds" 1 "more than 99 rounds" -- "$bench" --cpu amd --boots 2 --rounds 50
+case_ "bench: --jit on Intel refused" 1 "--jit works with --cpu amd only" -- "$bench" --cpu intel --jit
+case_ "bench: --jit-only outside --only" 1 "invalid --jit-only: 'bpftrace-count'" -- \
+	"$bench" --cpu amd --only stock,bpf-floor --jit-only bpftrace-count
 case_ "bench: bad --cases" 1 "invalid --cases: 'cpuid;ls'" -- "$bench" --cpu amd --cases 'cpuid;ls'
 case_ "bench: tracing peers on Intel" 1 "these tracing peers run on AMD only (QEMU, with the Debian root file system): bpftrace-count" -- \
 	"$bench" --cpu intel --only stock,bpf-floor,tracepoint-hist,bpftrace-count

@@ -3,7 +3,8 @@
 # attempt (EXITSCOPE_LAB_INJECT, see docs/lab.md) must notice it in time,
 # say where it hung, save the hung console and QEMU's CPU state, retry once
 # and then succeed. With "corrupt", the first attempt sends a damaged file:
-# the checksum must catch it, the raw data be kept, the retry succeed.
+# the checksum must catch it, the raw data be kept; the retry then hangs
+# (stuck), and must get a retry of its own, which succeeds.
 # One "ok -"/"not ok -" line per case.
 # "quiet" goes silent outside L2's runs, loading the modules, where only
 # L1's alive line (lab/l1-lib.sh) tells a stopped L1 from a slow stage.
@@ -22,13 +23,21 @@ esac
 rm -rf "$out"
 mkdir -p "$top/build"
 t0=$SECONDS
-EXITSCOPE_LAB_INJECT=$kind "$top/lab/lab.sh" --cpu amd --out "$out" >"$out.log" 2>&1
+# corrupt: then the retry hangs, and gets a retry of its own.
+inject=$kind
+[ "$kind" = corrupt ] && inject=corrupt,stuck
+EXITSCOPE_LAB_INJECT=$inject "$top/lab/lab.sh" --cpu amd --out "$out" >"$out.log" 2>&1
 rc=$?
 t=$((SECONDS - t0))
 if [ "$kind" = corrupt ]; then
 	[ $rc -eq 0 ] && grep -q "retrying once after a corrupt transfer" "$out.log" &&
 		echo "ok - lab corrupt transfer: caught by its checksum, retried, then succeeded ($((SECONDS - t0)) s)" ||
 		echo "not ok - lab corrupt transfer: status $rc, wanted a retry and success (log: $out.log)"
+	# The order of the log: corrupt, retry, hang, retry; the third boot ran.
+	sed -n 's/.*\(retrying once after [a-z ]*[a-z]\).*/\1/p' "$out.log" | paste -sd, - |
+		grep -qx "retrying once after a corrupt transfer,retrying once after the hang" &&
+		echo "ok - lab corrupt transfer: then a hang on the retry: a retry of its own, a third boot" ||
+		echo "not ok - lab corrupt transfer: a hang after a corrupt transfer was not retried (log: $out.log)"
 	grep -q "metadata.txt: SHA-256 .*a corrupt transfer" "$out.log" &&
 		echo "ok - lab corrupt transfer: the error names the file and the checksum" ||
 		echo "not ok - lab corrupt transfer: no checksum error for metadata.txt in $out.log"
