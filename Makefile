@@ -4,7 +4,7 @@ CC ?= cc
 BUILD := build
 CFLAGS_TEST := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter
 
-.PHONY: all help tools modules install patch check unit lab selftests bench bench-host bench-fleet bench-tools deb clean distclean
+.PHONY: all help tools modules install patch check unit lab selftests bench bench-host bench-model bench-fleet bench-tools deb clean distclean
 
 all: tools
 
@@ -21,6 +21,7 @@ help:
 	@echo "make selftests  KVM's own selftests in the lab, stock modules against ours (ARGS='--help')"
 	@echo "make bench      measure: exitscope's cost per exit against stock KVM and the tracing tools (ARGS='--help')"
 	@echo "make bench-host measure: the same on this machine's /dev/kvm, VT-x or AMD-V (HOST='--help')"
+	@echo "make bench-model  model: cycles per exit of the hooks and the BPF programs on Skylake-SP"
 	@echo "make bench-fleet  measure: top and the exporter on a recorded host of 256 VMs (FLEET='--help'; make bench runs it)"
 	@echo "make deb        Debian packages exitscope and exitscope-dkms into build/deb/"
 	@echo "make clean      remove build/ (the source cache stays: see EXITSCOPE_CACHE)"
@@ -70,6 +71,11 @@ bench: bench-fleet modules $(BUILD)/test/bench_query
 	@scripts/hook-cost.sh
 	@$(BUILD)/test/bench_query
 	@if [ -n "$(ARGS)" ]; then lab/bench.sh $(ARGS); else scripts/bench-all.sh; fi
+
+# The cycle model of the hooks and the BPF programs (docs/benchmarks.md, "A
+# cycle model next to the emulated figures"): about 5 minutes, AMD.
+bench-model: modules tools-bin bench-tools $(BUILD)/guest/vmexit-bench.bin
+	@scripts/bench-model.sh
 
 # The same benchmark on this machine's own /dev/kvm, for a host with VT-x or
 # AMD-V (docs/benchmarks.md, "On your own hardware"). HOST goes to

@@ -9,9 +9,7 @@
 #   scale    exitscope's counting modes with 4 vCPUs against stock, AMD,
 #            1 boot, half the budget (results/bench/scale)
 #   query    a guest query against the VM's vCPU count (results/bench/query)
-# the cycle model of the modules' hooks and of the BPF programs of the
-# first two sittings (their JIT images and QEMU's trace of them, a boot each:
-# --jit, AMD; results/bench/cycle-model.*),
+# (the cycle model is make bench-model's: scripts/bench-model.sh),
 # then the lab's stages (scripts/bench-lab.sh). Exits non-zero when a
 # sitting fails (a peer that cannot run is no failure: bench-report).
 set -euo pipefail
@@ -23,14 +21,9 @@ peers=bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-
 t0=$SECONDS
 part() { log "bench: $1 ($((SECONDS - t0)) s so far)"; }
 part "method: AMD and Intel, 3 boots"
-"$bench" --cpu both --only "$method" --vcpus 1 --boots 3 --jit --out "$out"
+"$bench" --cpu both --only "$method" --vcpus 1 --boots 3 --out "$out"
 part "peers: AMD, 1 boot"
-"$bench" --cpu amd --only "stock,$peers" --vcpus 1 --jit-only exitscope-bpf-counts-tp,bpftrace-count \
-	--out "$out/peers"
-part "the cycle model: the modules' hooks and the BPF programs' JIT images, Skylake-SP"
-"$top/scripts/hook-cost.sh" --json >"$out/hook-cost.json" 2>/dev/null
-"$top/scripts/cycle-model.py" --json "$out/hook-cost.json" "$out/amd" "$out/peers" >"$out/cycle-model.json"
-"$top/scripts/cycle-model.py" "$out/hook-cost.json" "$out/amd" "$out/peers" | tee "$out/cycle-model.txt"
+"$bench" --cpu amd --only "stock,$peers" --vcpus 1 --out "$out/peers"
 part "scale: AMD, 4 vCPUs"
 # 4 vCPUs only, half the method's budget, the two counting modes: 75 s a
 # configuration (2 vCPUs and exitscope-off made this part 7 min, and make
