@@ -92,10 +92,10 @@ bench-host: tools-bin bench-tools $(BUILD)/guest/vmexit-bench.bin
 OUT ?= $(BUILD)
 LDSTATIC ?= -static
 SANITIZE ?=
-CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ikernel/uapi $(SANITIZE) $(EXTRA_CFLAGS)
+CFLAGS_TOOLS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ikernel/uapi -Itools/lib $(SANITIZE) $(EXTRA_CFLAGS)
 LDLIBS_TOOLS := -ljansson -lm
-LIB_SRC := $(wildcard tools/lib/*.c)
-LIB_HDR := $(wildcard tools/lib/*.h) kernel/uapi/asm/kvm_exit_stats.h tools/bpf/exitscope.h
+LIB_SRC := $(wildcard tools/lib/*/*.c)
+LIB_HDR := $(wildcard tools/lib/*/*.h) kernel/uapi/asm/kvm_exit_stats.h tools/bpf/exitscope.h
 LIB := $(OUT)/obj/libexitscope.a
 VMM_SRC := $(wildcard tools/vmm/*.c)
 VMM_HDR := $(wildcard tools/vmm/*.h) $(LIB_HDR)
@@ -143,8 +143,8 @@ $(FLAT_REAL:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(GUEST)/%.o
 # stack), and no call to memset made out of memset's own loop.
 bench_obj = $(patsubst guest/bench/%,$(GUEST)/bench/%.o,$(basename $(1)))
 BENCH_RT_OBJ := $(call bench_obj,$(wildcard guest/bench/rt/*.c guest/bench/rt/*.S))
-BENCH_HDR := $(wildcard guest/bench/*/*.h) tools/lib/vmm_abi.h
-CFLAGS_BENCH := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+BENCH_HDR := $(wildcard guest/bench/*/*.h) tools/lib/abi/vmm_abi.h
+CFLAGS_BENCH := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Itools/lib -ffreestanding -fno-pic -fno-pie \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-tree-loop-distribute-patterns
 LDFLAGS_BENCH := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments
@@ -154,9 +154,9 @@ $(GUEST)/bench/%.o: guest/bench/%.c $(BENCH_HDR)
 $(GUEST)/bench/%.o: guest/bench/%.S $(BENCH_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BENCH) -c -o $@ $<
-$(GUEST)/bench/image.ld: guest/bench/rt/image.lds tools/lib/vmm_abi.h
+$(GUEST)/bench/image.ld: guest/bench/rt/image.lds tools/lib/abi/vmm_abi.h
 	@mkdir -p $(@D)
-	$(CC) -E -P -x c -D__ASSEMBLER__ -o $@ $<
+	$(CC) -E -P -x c -D__ASSEMBLER__ -Itools/lib -o $@ $<
 $(foreach i,$(BENCH_IMAGES),$(eval $(GUEST)/$(i).bin: $(call bench_obj,$(wildcard guest/bench/$(i)/*.c))))
 $(BENCH_IMAGES:%=$(GUEST)/%.bin): $(GUEST)/%.bin: $(BENCH_RT_OBJ) $(GUEST)/bench/image.ld
 	$(CC) $(LDFLAGS_BENCH) -Wl,-T,$(GUEST)/bench/image.ld -o $(@:.bin=.elf) $(filter %.o,$^)
@@ -295,9 +295,13 @@ asan: $(KERNEL_MK)
 FUZZ_SECONDS ?= 30
 comma := ,
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Ikernel/uapi \
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Ikernel/uapi -Itools/lib \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SRC := $(LIB_SRC) tools/vmm/boot.c
+# ar names its members by base name: two lib files of one name would clash.
+ifneq ($(words $(notdir $(FUZZ_SRC))),$(words $(sort $(notdir $(FUZZ_SRC)))))
+$(error exitscope: two files of tools/lib (or tools/vmm/boot.c) share a base name)
+endif
 # The library compiled once, instrumented (fuzzer-no-link), for every target.
 FUZZ_LIB := $(BUILD)/fuzz/obj/libfuzz.a
 FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRC))

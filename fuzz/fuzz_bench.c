@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "../tools/lib/bench.h"
+#include "bench/bench.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

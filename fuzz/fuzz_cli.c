@@ -6,8 +6,8 @@
  */
 #include <inttypes.h>
 
-#include "../tools/lib/cpuid_spec.h"
-#include "../tools/lib/num.h"
+#include "abi/cpuid_spec.h"
+#include "util/num.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The serial framing of L1's files (es_unframe). */
-#include "../tools/lib/frame.h"
+#include "frame/frame.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The kvm_exit hist (es_parse_hist); the first byte picks the vendor. */
-#include "../tools/lib/parse.h"
+#include "parse/parse.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,8 +4,8 @@
  * (es_parse_hist_keys); the first byte picks the vendor. Accepted means
  * consistent: the rows add up to Hits, VMX reasons are folded.
  */
-#include "../tools/lib/parse.h"
-#include "../tools/lib/snapshot.h"
+#include "model/snapshot.h"
+#include "parse/parse.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,7 +7,7 @@
  * bytes must not change its mind (the verdict may not depend on how the
  * request arrives in reads).
  */
-#include "../tools/lib/http.h"
+#include "export/http.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,7 +4,7 @@
  * block holds the JSON document (es_query_doc_parse). What is accepted
  * is written again and must read back the same.
  */
-#include "../tools/lib/query_doc.h"
+#include "query/query_doc.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,9 +5,11 @@
  * write back, read again and write the very same bytes, and convert to a
  * snapshot whose rows are the record's.
  */
-#include "../tools/lib/record.h"
-#include "../tools/lib/verdict.h"
-#include "../tools/lib/writers.h"
+#include "json/record_json.h"
+#include "json/results_json.h"
+#include "model/record.h"
+#include "model/verdict.h"
+#include "write/writers.h"
 #include "fuzz.h"
 
 static char *dump(const struct es_record *r, size_t *len)

@@ -4,9 +4,10 @@
  * rendered like `exitscope report results.json` does. What is accepted is
  * written again and must read back.
  */
-#include "../tools/lib/summary.h"
-#include "../tools/lib/verdict.h"
-#include "../tools/lib/writers.h"
+#include "json/results_json.h"
+#include "model/summary.h"
+#include "model/verdict.h"
+#include "write/writers.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

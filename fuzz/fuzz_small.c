@@ -4,7 +4,7 @@
  * kvmstat (es_parse_kvmstat), metadata (es_parse_meta). The first byte
  * picks the parser, so one corpus grows for all three.
  */
-#include "../tools/lib/parse.h"
+#include "parse/parse.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,10 +4,11 @@
  * then go through: the checks, the summary and every writer, so that
  * hostile names and figures reach the outputs too.
  */
-#include "../tools/lib/parse.h"
-#include "../tools/lib/summary.h"
-#include "../tools/lib/verdict.h"
-#include "../tools/lib/writers.h"
+#include "json/results_json.h"
+#include "model/summary.h"
+#include "model/verdict.h"
+#include "parse/parse.h"
+#include "write/writers.h"
 #include "fuzz.h"
 
 static void render(const struct es_record *r)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The line reader under every parser (es_lines_next), all flag sets. */
-#include "../tools/lib/text.h"
+#include "util/text.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

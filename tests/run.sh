@@ -118,6 +118,10 @@ echo "== unit: the benchmark's report (vmexit-bench's log, added cost, bench.jso
 run_cmocka build/test/test_bench_report
 echo "== unit: the collector's logic (folding, buckets, percentiles, snapshots, records, metrics, top, HTTP)"
 run_cmocka build/test/test_collector
+run_check "unit: test_collector catches each of the mutations of tests/unit/mutate-collector.py" \
+	python3 tests/unit/mutate-collector.py
+echo "== the library's layers: includes against tools/README.md's table, no call cycles (nm)"
+run_cases tests/unit/check-lib-layers.py
 echo "== unit under ASan+UBSan: the tools' unit tests again (build/asan/test)"
 for t in build/asan/test/test_*; do run_cmocka_asan "$t"; done
 echo "== tools: exitscope-vmm and exitscope, end to end"

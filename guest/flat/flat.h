@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared by the flat workloads: console output and the verdict port. */
 #define COM1		0x3f8
-#define EXIT_PORT	0x501	/* tools/lib/vmm_abi.h */
+#define EXIT_PORT	0x501	/* tools/lib/abi/vmm_abi.h */
 
 /* Print the NUL-terminated string at \str on COM1 (clobbers al, dx, rsi). */
 .macro puts str

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../tools/lib/exit_reasons.h"
+#include "model/exit_reasons.h"
 
 #define LEAF_CYCLES	KVM_EXIT_STATS_LEAF_CYCLES
 #define LEAF_COUNT	KVM_EXIT_STATS_LEAF_COUNT

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "exitscope.h"
-#include "../../tools/lib/source.h"
+#include "source/source.h"
 #include "bpf-floor.h"
 #include "bpf-floor.skel.h"
 

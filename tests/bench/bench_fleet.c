@@ -23,11 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../tools/lib/num.h"
-#include "../../tools/lib/openmetrics.h"
-#include "../../tools/lib/record.h"
-#include "../../tools/lib/source.h"
-#include "../../tools/lib/top_table.h"
+#include "export/openmetrics.h"
+#include "json/record_json.h"
+#include "model/record.h"
+#include "source/source.h"
+#include "util/num.h"
+#include "write/top_table.h"
 
 #define MAX_RUNS	1000
 

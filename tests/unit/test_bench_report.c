@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The benchmark's report (tools/lib/bench.c): vmexit-bench's log read
+ * The benchmark's report (tools/lib/bench/bench.c): vmexit-bench's log read
  * strictly, what a configuration adds over stock, bench.json's fields.
  */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "../../tools/lib/bench.h"
+#include "bench/bench.h"
 
 static const char good[] =
 	"exitscope-vmm: starting\n"

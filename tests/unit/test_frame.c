@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../tools/lib/frame.h"
-#include "../../tools/lib/sha256.h"
+#include "frame/frame.h"
+#include "frame/sha256.h"
 
 static void test_sha256(void **state)
 {

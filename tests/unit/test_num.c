@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../tools/lib/num.h"
+#include "util/num.h"
 
 static enum es_num_error p(const char *s, unsigned int bases, uint64_t min, uint64_t max,
 			   uint64_t *v)

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../tools/lib/query_print.h"
-#include "../../tools/lib/query_doc.h"
+#include "query/query_doc.h"
+#include "query/query_print.h"
 
 /*
  * EXITSCOPE_KVM: the interface on; every CPUID is an exit, counted before

@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../../tools/lib/query_print.h"
+#include "query/query_print.h"
 
 static int urandom_opens;
 

@@ -16,7 +16,7 @@
 #include <uapi/asm/svm.h>
 #include <uapi/asm/vmx.h>
 
-#include "../../tools/lib/exit_reasons.h"
+#include "model/exit_reasons.h"
 
 struct pair {
 	uint32_t code;

@@ -10,10 +10,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "../../tools/lib/labdir.h"
-#include "../../tools/lib/summary.h"
-#include "../../tools/lib/verdict.h"
-#include "../../tools/lib/writers.h"
+#include "json/results_json.h"
+#include "model/summary.h"
+#include "model/verdict.h"
+#include "parse/labdir.h"
+#include "write/writers.h"
 #include "fixtures.h"
 
 static void load(const char *dir, struct es_record *r)

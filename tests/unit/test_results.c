@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../tools/lib/labdir.h"
-#include "../../tools/lib/parse.h"
-#include "../../tools/lib/query_doc.h"
+#include "parse/labdir.h"
+#include "parse/parse.h"
+#include "query/query_doc.h"
 #include "fixtures.h"
 
 static int stats(const char *s, struct es_run *run, enum es_vendor *v, struct es_err *e)

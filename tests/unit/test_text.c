@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 
-#include "../../tools/lib/text.h"
+#include "util/text.h"
 #include "fixtures.h"
 
 /* A file of exactly the limit loads; one byte more does not. */

@@ -12,9 +12,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../tools/lib/cpuid_spec.h"
-#include "../../tools/lib/vmm_abi.h"
-#include "../../tools/lib/vmm_detect.h"
+#include "abi/cpuid_spec.h"
+#include "abi/vmm_abi.h"
+#include "query/vmm_detect.h"
 
 static void test_cpuid_spec(void **state)
 {

@@ -11,7 +11,7 @@ bin=$(cd "${EXITSCOPE_BIN:-$top/build/bin}" && pwd)
 vmm=$bin/exitscope-vmm cli=$bin/exitscope g=$top/build/guest
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-# Exit statuses (tools/lib/vmm_abi.h).
+# Exit statuses (tools/lib/abi/vmm_abi.h).
 USAGE=64 SETUP=65 NO_VERDICT=66 TIMEOUT=68
 
 case_ "vmm: no arguments" $USAGE "give either --kernel or --flat" -- "$vmm"
@@ -84,7 +84,7 @@ case_ "vmm on KVM: timeout stops a hung guest" $TIMEOUT "timeout: the guest ran 
 # A guest that dies is no success: real-mode code entered in long mode.
 case_ "vmm on KVM: triple fault is a failure" $NO_VERDICT "without a verdict: a failure" -- \
 	"$vmm" --flat "$g/hello-real.bin" --flat-mode long --timeout 30
-# What a flat image is promised (lib/vmm_abi.h), seen from inside by vmm-abi:
+# What a flat image is promised (lib/abi/vmm_abi.h), seen from inside by vmm-abi:
 # every vCPU enters, with its index in RDI, the count in RSI, its own stack
 # and the matching APIC IDs; the arguments at 0x6000.
 case_ "vmm on KVM: flat ABI, 1 vCPU" 0 "vmm-abi: vcpu 0 of 1 rsp 0x9f000 x2apic 0 cpuid 0" -- \

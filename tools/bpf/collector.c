@@ -2,7 +2,7 @@
 /*
  * exitscope's collector, the user side: check what loading needs and say
  * what is missing, open the skeleton, set the knobs, load, attach, and
- * read the per-CPU rows into a snapshot (tools/lib/snapshot.h). Every
+ * read the per-CPU rows into a snapshot (tools/lib/model/snapshot.h). Every
  * libbpf step reports its error and unwinds through one cleanup; libbpf's
  * own output is muted unless -v, but the tail of a verifier's log is
  * always printed when it rejects the program.
@@ -21,8 +21,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "../lib/model.h"
-#include "../lib/source.h"
+#include "model/model.h"
+#include "source/source.h"
 #include "exitscope.h"
 #include "exitscope.skel.h"
 

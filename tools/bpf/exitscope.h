@@ -3,7 +3,7 @@
  * What the BPF collector (exitscope.bpf.c) and user space share: the map
  * layouts, the histogram's buckets, and the two pure functions both sides
  * must agree on (the reason folding and the bucket of a time). Included by
- * BPF C (no libc) and by the tools (tools/lib/hist.c, the unit tests), so
+ * BPF C (no libc) and by the tools (tools/lib/model/hist.c, the unit tests), so
  * everything here is plain fixed-width integers and static inline code.
  */
 #ifndef EXITSCOPE_BPF_SHARED_H
@@ -128,7 +128,7 @@ static inline __u32 es_bpf_slot_reason(__u32 isa, __u32 slot)
 /*
  * Health counters (a per-CPU array): what the collector could not do. Each
  * is reported by the tools; none is dropped silently. The order is the
- * records' and metrics' (tools/lib/model.c names them); new ones go last.
+ * records' and metrics' (tools/lib/model/model.c names them); new ones go last.
  */
 enum es_bpf_health {
 	ES_BPF_STATS_FULL,		/* exits not counted: stats full */

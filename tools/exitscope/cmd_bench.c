@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/bench.h"
-#include "../lib/num.h"
-#include "../lib/parse.h"
+#include "bench/bench.h"
+#include "parse/parse.h"
+#include "util/num.h"
 #include "cmd.h"
 
 #define MAX_LIST	512

@@ -3,7 +3,7 @@
  * exitscope exporter: serves the source's figures as Prometheus text at
  * /metrics. Small and strict on purpose: an event loop (poll) over up to
  * MAX_CONNS connections at once, each with a deadline for its request
- * (bounded in size: tools/lib/http.c) and for the answer, only GET
+ * (bounded in size: tools/lib/export/http.c) and for the answer, only GET
  * /metrics, Connection: close; so that idle or slow clients cannot hold up
  * a scrape. Binds 127.0.0.1 unless told otherwise. The figures are the
  * source's cumulative ones, read afresh for every scrape (one at a time:
@@ -22,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/http.h"
-#include "../lib/num.h"
-#include "../lib/openmetrics.h"
+#include "export/http.h"
+#include "export/openmetrics.h"
+#include "util/num.h"
 #include "cmd.h"
 #include "collect.h"
 

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lib/num.h"
-#include "../lib/query_print.h"
+#include "query/query_print.h"
+#include "util/num.h"
 #include "cmd.h"
 
 #define MAX_CODES 512

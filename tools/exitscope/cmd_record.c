@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * exitscope record: what the VMs' exits were over a span, as one record of
- * the results model (tools/lib/record.h): printed as the report's table,
+ * the results model (tools/lib/model/record.h): printed as the report's table,
  * as JSON (exitscope.record/1, which `exitscope report` renders and
  * compares), or as Prometheus text, also written atomically into a
  * node-exporter textfile directory.
@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../lib/num.h"
-#include "../lib/openmetrics.h"
-#include "../lib/record.h"
-#include "../lib/summary.h"
-#include "../lib/verdict.h"
-#include "../lib/writers.h"
+#include "export/openmetrics.h"
+#include "json/results_json.h"
+#include "model/record.h"
+#include "model/summary.h"
+#include "model/verdict.h"
+#include "util/num.h"
+#include "util/outfile.h"
+#include "write/writers.h"
 #include "cmd.h"
 #include "collect.h"
 

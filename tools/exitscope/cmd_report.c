@@ -12,12 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../lib/labdir.h"
-#include "../lib/parse.h"
-#include "../lib/record.h"
-#include "../lib/summary.h"
-#include "../lib/verdict.h"
-#include "../lib/writers.h"
+#include "json/results_json.h"
+#include "model/record.h"
+#include "model/summary.h"
+#include "model/verdict.h"
+#include "parse/labdir.h"
+#include "parse/parse.h"
+#include "util/outfile.h"
+#include "write/writers.h"
 #include "cmd.h"
 
 /* Exit statuses. */

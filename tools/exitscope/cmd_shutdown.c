@@ -14,9 +14,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../lib/num.h"
-#include "../lib/vmm_abi.h"
-#include "../lib/vmm_detect.h"
+#include "abi/vmm_abi.h"
+#include "query/vmm_detect.h"
+#include "util/num.h"
 #include "cmd.h"
 
 void cmd_shutdown_help(void)

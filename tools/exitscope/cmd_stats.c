@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/num.h"
-#include "../lib/parse.h"
-#include "../lib/query_doc.h"
+#include "parse/parse.h"
+#include "query/query_doc.h"
+#include "util/num.h"
 #include "cmd.h"
 
 void cmd_stats_help(void)

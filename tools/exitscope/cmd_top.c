@@ -4,7 +4,7 @@
  * manner of kvm_stat. On a terminal it redraws in place (the table fitted
  * to its width and height, `q` or Ctrl-C quits, the terminal restored on
  * every way out); otherwise it prints one plain block per interval. The
- * table itself is tools/lib/top_table.c.
+ * table itself is tools/lib/write/top_table.c.
  */
 #include <getopt.h>
 #include <poll.h>
@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/num.h"
-#include "../lib/top_table.h"
+#include "util/num.h"
+#include "write/top_table.h"
 #include "cmd.h"
 #include "collect.h"
 

@@ -2,7 +2,7 @@
 /*
  * exitscope unframe: unpack what L1 sent on its second serial port into
  * the results directory (lab/unframe.sh runs it). Each file is checked
- * against its size and SHA-256 (lib/frame.c) before any is written; each
+ * against its size and SHA-256 (lib/frame/frame.c) before any is written; each
  * is written whole or not at all.
  */
 #include <errno.h>
@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/frame.h"
-#include "../lib/writers.h"
+#include "frame/frame.h"
+#include "util/outfile.h"
+#include "write/writers.h"
 #include "cmd.h"
 
 void cmd_unframe_help(void)

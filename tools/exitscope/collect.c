@@ -6,7 +6,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
-#include "../lib/num.h"
+#include "util/num.h"
 #include "collect.h"
 
 volatile sig_atomic_t collect_stop;

@@ -12,9 +12,9 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "../lib/openmetrics.h"
-#include "../lib/source.h"
-#include "../lib/vm_name.h"
+#include "export/openmetrics.h"
+#include "model/vm_name.h"
+#include "source/source.h"
 
 #define COLLECT_MAX_RULES	4
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/vmm_abi.h"
+#include "abi/vmm_abi.h"
 
 /* Guest-physical layout. */
 #define BOOT_GDT_ADDR		0x500

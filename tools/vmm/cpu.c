@@ -97,7 +97,7 @@ static int set_entry_state(struct vcpu *cpu, uint64_t entry)
 		sregs.efer = EFER_LME | EFER_LMA;
 		set_flat_segments(&sregs, true);
 		regs.rip = entry;
-		/* Each vCPU its stack, its index and the count (lib/vmm_abi.h). */
+		/* Each vCPU its stack, its index and the count (lib/abi/vmm_abi.h). */
 		regs.rsp = ES_VMM_FLAT_STACK_TOP(cpu->id);
 		regs.rdi = cpu->id;
 		regs.rsi = vm->nr_cpus;

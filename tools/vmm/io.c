@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/vmm_abi.h"
+#include "abi/vmm_abi.h"
 #include "io.h"
 #include "vm.h"
 

@@ -2,7 +2,7 @@
 /*
  * Guest images into the VM's memory: a Linux bzImage with its initramfs and
  * command line (boot.h's layout and zero page), or a flat image with its
- * arguments (lib/vmm_abi.h). Each sets the entry point and returns 0, or -1
+ * arguments (lib/abi/vmm_abi.h). Each sets the entry point and returns 0, or -1
  * after a message (a bad or truncated image, too little memory).
  */
 #ifndef EXITSCOPE_VMM_LOAD_H

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* See options.h. Numbers: decimal or 0x hex (lib/num.h), range checked. */
+/* See options.h. Numbers: decimal or 0x hex (lib/util/num.h), range checked. */
 #include <asm/kvm_exit_stats.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/num.h"
+#include "util/num.h"
 #include "boot.h"
 #include "mptable.h"
 #include "options.h"

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
-#include "../lib/num.h"
+#include "util/num.h"
 #include "vm.h"
 
 #define DEBUGFS_KVM "/sys/kernel/debug/kvm"

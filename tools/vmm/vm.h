@@ -8,11 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../lib/cpuid_spec.h"
-#include "../lib/vmm_abi.h"
+#include "abi/cpuid_spec.h"
+#include "abi/vmm_abi.h"
 #include "uart.h"
 
-/* Exit statuses: the guest's verdict, or ES_VMM_EXIT_* (lib/vmm_abi.h). */
+/* Exit statuses: the guest's verdict, or ES_VMM_EXIT_* (lib/abi/vmm_abi.h). */
 
 enum boot_mode { BOOT_LINUX, BOOT_FLAT_REAL, BOOT_FLAT_LONG };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Where every vCPU enters (tools/lib/vmm_abi.h): RDI = its index, RSI = the
+ * Where every vCPU enters (tools/lib/abi/vmm_abi.h): RDI = its index, RSI = the
  * number of vCPUs, RSP = its own stack, 16-byte aligned. rt_start() gets
  * them and the entry RSP as its three arguments.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A freestanding runtime for long-mode flat images of exitscope-vmm
- * (tools/lib/vmm_abi.h): every vCPU enters at _start, the runtime gives
+ * (tools/lib/abi/vmm_abi.h): every vCPU enters at _start, the runtime gives
  * each its own GDT, per-vCPU data (through GS), one IDT whose every vector
  * reaches rt_trap(), page tables of its own (the first 2 MiB in 4 KiB
  * pages, so that single pages can be unmapped), the x2APIC, and a console
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../../tools/lib/vmm_abi.h"
+#include "abi/vmm_abi.h"
 
 #define RT_MAX_CPUS		16
 #define RT_PAGE_SIZE		4096
@@ -95,6 +95,17 @@ void rt_apic_eoi(void);
  * complete. @fn runs with interrupts on. Needs this vCPU's x2APIC.
  */
 int rt_try_within(void (*fn)(void *), void *arg, uint32_t count);
+
+/*
+ * Runtime internals, for start.c: entry.S loads the GDT, paging.c and
+ * trap.c build what every vCPU shares. Declared here so that a changed
+ * definition does not compile against a stale private prototype.
+ */
+void rt_load_gdt(const void *gdtr);
+void rt_paging_init(void);
+uint64_t rt_paging_root(void);
+void rt_idt_init(void);
+void rt_idt_load(void);
 
 /* string.c: what the compiler may call. */
 void *memset(void *s, int c, size_t n);

@@ -14,11 +14,6 @@
 #define PIC2_DATA	0xa1
 
 extern char __bss_start[], __bss_end[];
-void rt_load_gdt(const void *gdtr);
-void rt_paging_init(void);
-void rt_idt_init(void);
-void rt_idt_load(void);
-uint64_t rt_paging_root(void);
 
 unsigned int rt_nr_cpus;
 static struct rt_cpu cpus[RT_MAX_CPUS];

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Image "vmm-abi": checks what exitscope-vmm promises a flat image
- * (tools/lib/vmm_abi.h) from inside, on every vCPU, and prints
+ * (tools/lib/abi/vmm_abi.h) from inside, on every vCPU, and prints
  *   vmm-abi: vcpu I of N rsp 0xRSP x2apic ID cpuid ID
  *   vmm-abi: cmdline LEN bytes 'STR'
  * Verdict 0 when each vCPU's index, x2APIC ID, CPUID APIC ID and entry

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The outputs of a record for people and spreadsheets, one file each: a
+ * table for the terminal, Markdown, CSV and the chart (chart.c). JSON is
+ * json/results_json.h's. Each writes what the record says, verdict included: a
+ * record that failed its checks is never presented as one that passed.
+ */
+#ifndef EXITSCOPE_WRITERS_H
+#define EXITSCOPE_WRITERS_H
+
+#include <stdio.h>
+
+#include "model/model.h"
+#include "model/summary.h"
+#include "util/text.h"
+
+/* The table, the notes on strongly changed reasons. */
+int es_write_table(FILE *out, const struct es_record *r, const struct es_summary *s);
+/* report.md; @chart: the chart's file name to show, or NULL. */
+int es_write_markdown(FILE *out, const struct es_record *r, const struct es_summary *s,
+		      const char *chart);
+/* results.csv: one line per run and reason. */
+int es_write_csv(FILE *out, const struct es_record *r);
+
+/*
+ * chart.png and chart.svg in @dir: gnuplot, run without a shell, the
+ * script on its standard input. 0, or -1 with a warning in @warn and no
+ * chart files: no gnuplot, or gnuplot failing, is no failed report.
+ */
+/* The gnuplot script of the chart (its data inline), for es_write_chart(). */
+void es_chart_script(FILE *out, const struct es_record *r, const struct es_summary *s);
+int es_write_chart(const char *dir, const struct es_record *r, const struct es_summary *s,
+		   struct es_err *warn);
+
+/* Records (es_meta_is_record): write_record.c; the above call these. */
+int es_write_record_table(FILE *out, const struct es_record *r, const struct es_summary *s);
+int es_write_record_markdown(FILE *out, const struct es_record *r, const struct es_summary *s,
+			     const char *chart);
+int es_write_record_csv(FILE *out, const struct es_record *r);
+/* Text in a Markdown table cell, and a CSV field (RFC 4180 quoted). */
+void es_md_cell(FILE *out, const char *s);
+void es_csv_field(FILE *out, const char *s);
+/* @ns for people: "850ns", "12.3us", "4.10ms", "2.10s". */
+const char *es_ns_str(char buf[16], uint64_t ns);
+
+#endif
