@@ -9,6 +9,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
+. "$top/lab/run-lib.sh"
 
 all_configs=stock,stock-rebuilt,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-storage,bpf-floor-ktime,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit,kvm-stat,kvm-stat-debugfs
 usage() {
@@ -110,191 +111,157 @@ peers=$(tr , '\n' <<<"$only" | grep -e '^perf-' -e '^bpftrace-' -e '^bcc-' -e '^
 [ "$cpu" = intel ] && [ -n "$peers" ] &&
 	die "these tracing peers run on AMD only (QEMU, with the Debian root file system): $peers"
 
-mkdir -p "$out" || die "cannot create --out '$out'"
-lock_out "$out" || die "$(lock_busy "$out")"
-out=$(realpath "$out")
-
-. "$top/lab/progress.sh"
+run_lock
 progress_init "$out" bench "$cpu" "$only" "$cases" "$vcpus" "$tracer_vcpus" "$rounds" "$boots"
 
-step 1/5 packages "packages"
-apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils
-[ "$jit" = 1 ] && apt_ensure bpftool
-if [ "$cpu" = amd ]; then
-	apt_ensure qemu-system-x86
-else
-	apt_ensure bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
-fi
-eval "$("$top/scripts/kernel-source.sh")"
-
-step 2/5 build "exitscope's modules for Debian's kernel, the tools, the benchmark image"
-"$top/scripts/build-modules.sh" >/dev/null
-# stock-rebuilt: the same source without the change, built the same way.
-rebuilt=
-if [[ ,$only, == *,stock-rebuilt,* ]]; then
-	EXITSCOPE_STOCK_REBUILT=1 "$top/scripts/build-modules.sh" >/dev/null
-	rebuilt=$KMODS-stock-rebuilt
-fi
-make -s -C "$top" tools bench-tools >/dev/null
-[ -f "$top/build/guest/vmexit-bench.bin" ] || die "no build/guest/vmexit-bench.bin (guest/bench/)"
-rootfs=
-if [ -n "$peers" ]; then
-	step 3/5 rootfs "the peers' root file system from Debian's packages (cached after the first run)"
+if [ "$jit" = 1 ]; then run_apt=(bpftool); fi
+bench_build() {
+	run_say build "exitscope's modules for Debian's kernel, the tools, the benchmark image"
+	l1_prepare debian
+	# stock-rebuilt: the same source without the change, built the same way.
+	rebuilt=
+	if [[ ,$only, == *,stock-rebuilt,* ]]; then
+		EXITSCOPE_STOCK_REBUILT=1 "$top/scripts/build-modules.sh" >/dev/null
+		rebuilt=$KMODS-stock-rebuilt
+	fi
+	make -s -C "$top" tools bench-tools >/dev/null
+	[ -f "$top/build/guest/vmexit-bench.bin" ] || die "no build/guest/vmexit-bench.bin (guest/bench/)"
+}
+bench_rootfs() {
+	rootfs=
+	[ -n "$peers" ] || return 0
+	run_say rootfs "the peers' root file system from Debian's packages (cached after the first run)"
 	rootfs=$("$top/scripts/build-rootfs.sh")
 	[ -f "$rootfs" ] || die "build-rootfs.sh printed '$rootfs', which is not the image"
-fi
-
-step 4/5 initramfs "initramfs: Debian's and exitscope's modules, the benchmark"
-work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-bench.XXXXXX")
-emu_pid=
-cleanup() {
-	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null
-	[ -n "$emu_pid" ] && wait "$emu_pid" 2>/dev/null
-	rm -rf "$work"
 }
-trap cleanup EXIT
-r=$work/root
-m=$r/lib/modules/exitscope
-mdir=$KMODROOT rmdir=$r/lib/modules/$KABI
-mkdir -p "$r"/{bin,sbin,proc,sys,dev,out,l2,tmp} "$m/stock" "$m/exitscope" "$rmdir"
-bb=/bin/busybox
-file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=$(dpkg -L busybox-static | grep -m1 '/busybox$')
-cp "$bb" "$r/bin/busybox"
-ln -s busybox "$r/bin/sh"
-ln -s ../bin/busybox "$r/sbin/modprobe"
-install -m755 "$top/lab/l1-bench.sh" "$r/init"
-install -D -m644 "$top/lab/l1-lib.sh" "$r/lib/exitscope/l1-lib.sh"
-install -D -m644 "$top/lab/bench-peers.sh" "$r/lib/exitscope/bench-peers.sh"
-install -m755 "$top/build/bin/exitscope-vmm" "$top/build/bin/exitscope" "$top/build/bench/bpf-floor" \
-	"$top/build/bench/bpf-jited" "$r/bin/"
-# The kernel's own kvm_stat, of the same source as L1's kernel (linux-source):
-# the kvm-stat peers run it with the root file system's python3.
-install -D -m644 "$KSRC/tools/kvm/kvm_stat/kvm_stat" "$r/lib/exitscope/kvm_stat"
-# --jit: this machine's bpftool (Debian 12's, as L1's libc is), with the
-# libraries it links and their loader, run through that loader: it lists
-# the programs and what they are attached to; bpf-jited reads the images.
-if [ "$jit" = 1 ]; then
-	bt=$(command -v bpftool || echo /usr/sbin/bpftool)
-	[ -x "$bt" ] || die "--jit needs bpftool (apt install bpftool)"
-	mkdir -p "$r/lib/exitscope/bpftool"
-	cp "$bt" "$r/lib/exitscope/bpftool/bpftool"
-	for lib in $(ldd "$bt" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }'); do
-		cp -L "$lib" "$r/lib/exitscope/bpftool/"
-	done
-	printf '#!/bin/sh\nd=/lib/exitscope/bpftool\nexec $d/ld-linux-x86-64.so.2 --library-path $d $d/bpftool "$@"\n' \
-		>"$r/bin/bpftool"
-	chmod 755 "$r/bin/bpftool"
-fi
-install -m644 "$top/build/guest/vmexit-bench.bin" "$r/l2/"
-deps="$mdir/kernel/virt/lib/irqbypass.ko"
-[ "$cpu" = amd ] && deps="$deps $mdir/kernel/drivers/crypto/ccp/ccp.ko"
-: >"$m/deps"
-for d in $deps; do
-	strip --strip-debug -o "$m/$(basename "$d")" "$d"
-	basename "$d" .ko >>"$m/deps"
-done
-for k in kvm kvm-amd kvm-intel; do
-	strip --strip-debug -o "$m/stock/$k.ko" "$KSTOCK/$k.ko"
-	strip --strip-debug -o "$m/exitscope/$k.ko" "$KMODS/$k.ko"
-	if [ -n "$rebuilt" ]; then
-		mkdir -p "$m/stock-rebuilt"
-		strip --strip-debug -o "$m/stock-rebuilt/$k.ko" "$rebuilt/$k.ko"
-	fi
-done
-# The virtio disk and ext4, for the peers' root file system: those modules
-# and their dependencies, for busybox's modprobe.
-if [ -n "$rootfs" ]; then
-	for want in kernel/drivers/virtio/virtio_pci.ko kernel/drivers/block/virtio_blk.ko \
-		    kernel/fs/ext4/ext4.ko kernel/crypto/crc32c_generic.ko; do
-		for f in $want $(sed -n "s|^$want: ||p" "$mdir/modules.dep"); do
-			install -D -m644 "$mdir/$f" "$rmdir/$f"
+bench_initramfs() {
+	run_say initramfs "initramfs: Debian's and exitscope's modules, the benchmark"
+	run_workdir bench
+	r=$work/root
+	m=$r/lib/modules/exitscope
+	mdir=$KMODROOT rmdir=$r/lib/modules/$KABI
+	l1_root "$r" "$top/lab/l1-bench.sh" sbin proc sys dev out l2 tmp "${rmdir#"$r"/}"
+	ln -s ../bin/busybox "$r/sbin/modprobe"
+	install -D -m644 "$top/lab/bench-peers.sh" "$r/lib/exitscope/bench-peers.sh"
+	install -m755 "$top/build/bin/exitscope-vmm" "$top/build/bin/exitscope" "$top/build/bench/bpf-floor" \
+		"$top/build/bench/bpf-jited" "$r/bin/"
+	# The kernel's own kvm_stat, of the same source as L1's kernel (linux-source):
+	# the kvm-stat peers run it with the root file system's python3.
+	install -D -m644 "$KSRC/tools/kvm/kvm_stat/kvm_stat" "$r/lib/exitscope/kvm_stat"
+	# --jit: this machine's bpftool (Debian 12's, as L1's libc is), with the
+	# libraries it links and their loader, run through that loader: it lists
+	# the programs and what they are attached to; bpf-jited reads the images.
+	if [ "$jit" = 1 ]; then
+		bt=$(command -v bpftool || echo /usr/sbin/bpftool)
+		[ -x "$bt" ] || die "--jit needs bpftool (apt install bpftool)"
+		mkdir -p "$r/lib/exitscope/bpftool"
+		cp "$bt" "$r/lib/exitscope/bpftool/bpftool"
+		for lib in $(ldd "$bt" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }'); do
+			cp -L "$lib" "$r/lib/exitscope/bpftool/"
 		done
-	done
-	cp "$mdir/modules.dep" "$mdir/modules.alias" "$rmdir/" 2>/dev/null || true
-	printf '%s\n' virtio_pci virtio_blk crc32c_generic ext4 >"$r/lib/exitscope/disk-modules"
-fi
-(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$work/l1.cpio"
-
-step 5/5 emulator "emulator: L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
-rm -f "$out"/bench-* "$out"/peer-* "$out"/failed-* "$out"/kvmstat-* "$out"/*.txt "$out"/bench.json "$out"/l1-hung.log "$out"/results-corrupt.raw \
-	"$out"/jit-* "$out"/kallsyms.txt.gz
-rm -rf "$out"/boot-[1-9] "$out"/jit
-console=$out/l1.log
-l1kernel=/boot/vmlinuz-$KABI
-[ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"
-l2timeout=0 inject= emulator_step=5/5 timeout=7200
-base_append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.tracer_vcpus=$tracer_vcpus exitscope.rounds=$rounds exitscope.rounds_total=$((boots * rounds)) exitscope.cases=${cases:-all} exitscope.jit=0"
-emulator_qemu_extra=()
-if [ "$cpu" = amd ]; then
-	# Deterministic time: a tick per emulated instruction, idle time warped.
-	# One L1 CPU: QEMU 7.2's -icount round robin starves the other CPUs (a
-	# Debian kernel hangs in "Booting SMP configuration"), so L2's vCPUs
-	# take turns on it: a case's median is a vCPU's uninterrupted figure,
-	# its max a batch that a switch interrupted; compare at equal N
-	# (docs/benchmarks.md).
-	emulator_qemu_extra=(-icount shift=0,sleep=off -m 4G)
-	emulator_tsc_khz=1000000
-	[ -n "$rootfs" ] && emulator_qemu_extra+=(-drive "file=$rootfs,if=virtio,format=raw,readonly=on")
-fi
-. "$top/lab/emulator.sh"
-# Each boot runs its rounds (round_base + 1 on) into its own directory;
-# their files, named by their round in the whole sitting, then meet in $out.
-final=$out
-for k in $(seq 1 "$boots"); do
-	append="$base_append exitscope.round_base=$(((k - 1) * rounds))"
-	text="L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
-	if [ "$boots" -gt 1 ]; then
-		out=$final/boot-$k console=$final/boot-$k/l1.log
-		mkdir -p "$out"
-		text="boot $k/$boots: $text"
-		[ "$k" -eq 1 ] || step "5/5" "boot-$k" "emulator: $text"
+		printf '#!/bin/sh\nd=/lib/exitscope/bpftool\nexec $d/ld-linux-x86-64.so.2 --library-path $d $d/bpftool "$@"\n' \
+			>"$r/bin/bpftool"
+		chmod 755 "$r/bin/bpftool"
 	fi
-	emulator_prepare
-	emulator_run "$text"
-done
-out=$final console=$final/l1.log
-if [ "$boots" -gt 1 ]; then
-	cp "$out/boot-1/bench-info.txt" "$out/"
+	install -m644 "$top/build/guest/vmexit-bench.bin" "$r/l2/"
+	# shellcheck disable=SC2086 # the modules, one word each
+	strip_deps "$m" $deps
+	strip_kos "$stockdir" "$m/stock"
+	strip_kos "$kvmdir" "$m/exitscope"
+	if [ -n "$rebuilt" ]; then strip_kos "$rebuilt" "$m/stock-rebuilt"; fi
+	# The virtio disk and ext4, for the peers' root file system: those modules
+	# and their dependencies, for busybox's modprobe.
+	if [ -n "$rootfs" ]; then
+		for want in kernel/drivers/virtio/virtio_pci.ko kernel/drivers/block/virtio_blk.ko \
+			    kernel/fs/ext4/ext4.ko kernel/crypto/crc32c_generic.ko; do
+			for f in $want $(sed -n "s|^$want: ||p" "$mdir/modules.dep"); do
+				install -D -m644 "$mdir/$f" "$rmdir/$f"
+			done
+		done
+		cp "$mdir/modules.dep" "$mdir/modules.alias" "$rmdir/" 2>/dev/null || true
+		printf '%s\n' virtio_pci virtio_blk crc32c_generic ext4 >"$r/lib/exitscope/disk-modules"
+	fi
+	mkcpio "$r" "$work/l1.cpio"
+}
+bench_emulator() {
+	run_say emulator "emulator: L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
+	rm -f "$out"/bench-* "$out"/peer-* "$out"/failed-* "$out"/kvmstat-* "$out"/*.txt "$out"/bench.json "$out"/l1-hung.log "$out"/results-corrupt.raw \
+		"$out"/jit-* "$out"/kallsyms.txt.gz
+	rm -rf "$out"/boot-[1-9] "$out"/jit
+	timeout=7200
+	base_append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$only exitscope.vcpus=$vcpus exitscope.tracer_vcpus=$tracer_vcpus exitscope.rounds=$rounds exitscope.rounds_total=$((boots * rounds)) exitscope.cases=${cases:-all} exitscope.jit=0"
+	emulator_qemu_extra=()
+	if [ "$cpu" = amd ]; then
+		# Deterministic time: a tick per emulated instruction, idle time warped.
+		# One L1 CPU: QEMU 7.2's -icount round robin starves the other CPUs (a
+		# Debian kernel hangs in "Booting SMP configuration"), so L2's vCPUs
+		# take turns on it: a case's median is a vCPU's uninterrupted figure,
+		# its max a batch that a switch interrupted; compare at equal N
+		# (docs/benchmarks.md).
+		emulator_qemu_extra=(-icount shift=0,sleep=off -m 4G)
+		emulator_tsc_khz=1000000
+		if [ -n "$rootfs" ]; then
+			emulator_qemu_extra+=(-drive "file=$rootfs,if=virtio,format=raw,readonly=on")
+		fi
+	fi
+	# Each boot runs its rounds (round_base + 1 on) into its own directory;
+	# their files, named by their round in the whole sitting, then meet in $out.
+	final=$out
 	for k in $(seq 1 "$boots"); do
-		for f in "$out/boot-$k"/bench-*.log "$out/boot-$k"/kvmstat-*.txt "$out/boot-$k"/peer-* \
-			 "$out/boot-$k"/failed-*.txt; do
-			[ -e "$f" ] && cp "$f" "$out/"
-		done
+		append="$base_append exitscope.round_base=$(((k - 1) * rounds))"
+		text="L1 (Debian $KABI) runs the benchmark in $(tr , ' ' <<<"$only")"
+		if [ "$boots" -gt 1 ]; then
+			out=$final/boot-$k
+			mkdir -p "$out"
+			text="boot $k/$boots: $text"
+			[ "$k" -eq 1 ] || run_say "boot-$k" "emulator: $text"
+		fi
+		l1_boot "$text"
 	done
-fi
-# --jit: one boot more for each configuration that attaches BPF programs,
-# on a short budget: L1 keeps each program's JIT image (dump_jit), and
-# QEMU logs every translation block it runs in the module area
-# (-d exec,nochain, -dfilter: the JIT images and KVM's modules; not the
-# kernel's text, where the helpers are). What ran in the images, and how
-# often, becomes jit/CONFIG/tb-counts.tsv (address, instruction limit,
-# count): the path each program took, for scripts/cycle-model.py. A boot
-# each, because the kernel puts the next configuration's programs where
-# the last one's were. Not measured: boots of their own.
-jit_configs=$(tr , '\n' <<<"$only" | grep -E '^(exitscope-bpf|bpf-floor|bpftrace-|bcc-)' || true)
-[ "$jit" = 1 ] || jit_configs=
-[ -z "$jit_only" ] || jit_configs=$(tr , '\n' <<<"$jit_only")
-for c in $jit_configs; do
-	out=$final/jit/$c console=$final/jit/$c/l1.log
-	mkdir -p "$out"
-	append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$c exitscope.vcpus=1 exitscope.tracer_vcpus=1 exitscope.rounds=1 exitscope.rounds_total=1 exitscope.cases=cpuid,budget=20000,reps=3 exitscope.jit=1 exitscope.round_base=0"
-	saved_extra=("${emulator_qemu_extra[@]}")
-	emulator_qemu_extra+=(-d exec,nochain -dfilter 0xffffffffc0000000..0xffffffffffffffff -D "$work/exec.log")
-	rm -f "$work/exec.log"
-	step "5/5" "jit-$c" "emulator: L1 keeps the JIT images of $c, QEMU traces them"
-	emulator_prepare
-	emulator_run "the JIT images of $c"
-	emulator_qemu_extra=("${saved_extra[@]}")
-	if [ -s "$work/exec.log" ]; then
-		# Address, the block's instruction limit (cflags' low 9 bits: a
-		# block -icount cut short, or 0), how often it ran.
-		sed -n 's|^Trace [0-9]*: [^ ]* \[[0-9a-f]*/\([0-9a-f]*\)/[0-9a-f]*/\([0-9a-f]*\)\].*|\1 \2|p' "$work/exec.log" |
-			sort | uniq -c | while read -r n pc cf; do
-				printf '%s\t%d\t%s\n' "$pc" $((0x$cf & 511)) "$n"
-			done >"$out/tb-counts.tsv"
-		rm -f "$work/exec.log"
+	out=$final
+	if [ "$boots" -gt 1 ]; then
+		cp "$out/boot-1/bench-info.txt" "$out/"
+		for k in $(seq 1 "$boots"); do
+			for f in "$out/boot-$k"/bench-*.log "$out/boot-$k"/kvmstat-*.txt "$out/boot-$k"/peer-* \
+				 "$out/boot-$k"/failed-*.txt; do
+				if [ -e "$f" ]; then cp "$f" "$out/"; fi
+			done
+		done
 	fi
-done
+	# --jit: one boot more for each configuration that attaches BPF programs,
+	# on a short budget: L1 keeps each program's JIT image (dump_jit), and
+	# QEMU logs every translation block it runs in the module area
+	# (-d exec,nochain, -dfilter: the JIT images and KVM's modules; not the
+	# kernel's text, where the helpers are). What ran in the images, and how
+	# often, becomes jit/CONFIG/tb-counts.tsv (address, instruction limit,
+	# count): the path each program took, for scripts/cycle-model.py. A boot
+	# each, because the kernel puts the next configuration's programs where
+	# the last one's were. Not measured: boots of their own.
+	jit_configs=$(tr , '\n' <<<"$only" | grep -E '^(exitscope-bpf|bpf-floor|bpftrace-|bcc-)' || true)
+	[ "$jit" = 1 ] || jit_configs=
+	[ -z "$jit_only" ] || jit_configs=$(tr , '\n' <<<"$jit_only")
+	for c in $jit_configs; do
+		out=$final/jit/$c
+		mkdir -p "$out"
+		append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$c exitscope.vcpus=1 exitscope.tracer_vcpus=1 exitscope.rounds=1 exitscope.rounds_total=1 exitscope.cases=cpuid,budget=20000,reps=3 exitscope.jit=1 exitscope.round_base=0"
+		saved_extra=("${emulator_qemu_extra[@]}")
+		emulator_qemu_extra+=(-d exec,nochain -dfilter 0xffffffffc0000000..0xffffffffffffffff -D "$work/exec.log")
+		rm -f "$work/exec.log"
+		run_say "jit-$c" "emulator: L1 keeps the JIT images of $c, QEMU traces them"
+		l1_boot "the JIT images of $c"
+		emulator_qemu_extra=("${saved_extra[@]}")
+		if [ -s "$work/exec.log" ]; then
+			# Address, the block's instruction limit (cflags' low 9 bits: a
+			# block -icount cut short, or 0), how often it ran.
+			sed -n 's|^Trace [0-9]*: [^ ]* \[[0-9a-f]*/\([0-9a-f]*\)/[0-9a-f]*/\([0-9a-f]*\)\].*|\1 \2|p' "$work/exec.log" |
+				sort | uniq -c | while read -r n pc cf; do
+					printf '%s\t%d\t%s\n' "$pc" $((0x$cf & 511)) "$n"
+				done >"$out/tb-counts.tsv"
+			rm -f "$work/exec.log"
+		fi
+	done
+}
+run_stages stage_packages bench_build bench_rootfs bench_initramfs bench_emulator
 out=$final console=$final/l1.log
 emulator=$([ "$cpu" = amd ] && echo "QEMU $(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p') TCG, -icount shift=0 (a tick per instruction)" ||
 	echo "Bochs $(dpkg-query -W -f='${Version}' bochs), ips=75000000")

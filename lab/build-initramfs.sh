@@ -12,14 +12,12 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
+. "$top/lab/run-lib.sh"
 out=${1:?OUTDIR}; l2kernel=${2:?L2 bzImage}; kvmdir=${3:?KVM-DIR}
 deps=${4?DEP modules}; l2cmdline=${5:?L2 command line}; extra=${6:-}
 l1init=${7:-$top/lab/l1-init.sh}
 apt_ensure busybox-static cpio
-bb=/bin/busybox
-file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=$(dpkg -L busybox-static | grep -m1 '/busybox$')
-
-mkcpio() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$2"; }
+bb=$(static_busybox)
 
 rm -rf "$out/l2root" "$out/l1root"
 # L2
@@ -57,20 +55,11 @@ printf '%s\n' "$l2cmdline" >"$r/l2/cmdline"
 # Every flat image (guest/flat/), and the table of workloads.
 cp "$top"/build/guest/*.bin "$r/l2/"
 cp "$top/lab/workloads.txt" "$r/l2/"
-: >"$r/lib/modules/exitscope/deps"
-for m in $deps; do
-	[ -f "$m" ] || die "module $m missing"
-	strip --strip-debug -o "$r/lib/modules/exitscope/$(basename "$m")" "$m"
-	basename "$m" .ko >>"$r/lib/modules/exitscope/deps"
-done
-for m in kvm kvm-amd kvm-intel; do
-	strip --strip-debug -o "$r/lib/modules/exitscope/$m.ko" "$kvmdir/$m.ko"
-done
+# shellcheck disable=SC2086 # the modules, one word each
+strip_deps "$r/lib/modules/exitscope" $deps
+strip_kos "$kvmdir" "$r/lib/modules/exitscope"
 if [ -n "${EXITSCOPE_STOCK_KVM:-}" ]; then
-	mkdir -p "$r/lib/modules/exitscope/stock"
-	for m in kvm kvm-amd kvm-intel; do
-		strip --strip-debug -o "$r/lib/modules/exitscope/stock/$m.ko" "$EXITSCOPE_STOCK_KVM/$m.ko"
-	done
+	strip_kos "$EXITSCOPE_STOCK_KVM" "$r/lib/modules/exitscope/stock"
 fi
 [ -z "${EXITSCOPE_L1_EXTRA:-}" ] || install -m755 "$EXITSCOPE_L1_EXTRA" "$r/l1-extra"
 mkcpio "$r" "$out/l1.cpio"

@@ -1,10 +1,10 @@
-# Sourced by lab/lab.sh: boot L1 in the emulator (Bochs for intel, QEMU
+# Sourced by lab/run-lib.sh: boot L1 in the emulator (Bochs for intel, QEMU
 # TCG for amd) and follow its console until L1 has sent every result.
-# Uses lab.sh's settings: cpu, top, work, out, console, append, l1kernel,
-# l2timeout, timeout, t0, inject, emulator_step (optional: the step counter
-# to show), emulator_qemu_extra (optional array: more QEMU arguments) and
-# emulator_tsc_khz (optional: L1's TSC frequency, where it is not the
-# host's); and its step/log/error/die helpers (lab/progress.sh).
+# Uses the run's settings: cpu, top, work, out, console, append, l1kernel,
+# timeout, t0, inject, emulator_step (optional: the step counter to show;
+# l1_boot sets it), emulator_qemu_extra (optional array: more QEMU
+# arguments) and emulator_tsc_khz (optional: L1's TSC frequency, where it
+# is not the host's); and its step/log/error/die helpers (lab/progress.sh).
 emulator_qemu_extra=("${emulator_qemu_extra[@]}")
 
 # emulator_prepare: what the emulator boots from. Bochs boots only from

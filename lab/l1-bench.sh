@@ -21,13 +21,8 @@ round_base=$(arg round_base)
 rounds_total=$(arg rounds_total)
 [ -n "$rounds_total" ] || rounds_total=$rounds
 [ "$cases" = all ] && cases=	# vmexit-bench runs every case it has
-case $cpu in
-amd)	vendor=kvm-amd; knob=npt ;;
-intel)	vendor=kvm-intel; knob=ept ;;
-*)	fail "exitscope.cpu='$cpu' (amd or intel)" ;;
-esac
-m=/lib/modules/exitscope
-for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
+l1_vendor "$cpu"
+l1_deps
 mkdir -p /out
 printf '%s\n' "cpu=$cpu" "l1_kernel=$(uname -r)" "configs=$configs" "vcpus=$vcpus" \
 	"tracer_vcpus=$tracer_vcpus" "rounds=$rounds_total" >/out/bench-info.txt

@@ -12,11 +12,8 @@ modules=$(arg modules); collector=$(arg collector)
 inject=$(arg inject)	# tests only: stuck (no VM), spin (L2 spins), silent (L1 quiet
 			# while L2 runs), quiet (L1 quiet loading the modules),
 			# corrupt (a damaged file, lab/l1-lib.sh)
-case $cpu in
-amd)	vendor=kvm-amd; knob=npt; nested=npt ;;
-intel)	vendor=kvm-intel; knob=ept; nested=ept ;;
-*)	fail "exitscope.cpu='$cpu' (amd or intel)" ;;
-esac
+l1_vendor "$cpu"
+nested=$knob
 # L1's clock, for the log; a TSC it could not calibrate (tsc_khz 0) leaves
 # KVM asking for a clock update before every entry, forever: a hang.
 echo "EXITSCOPE-CLOCK $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" \
@@ -25,10 +22,7 @@ dmesg | grep -q 'could not calculate TSC khz' &&
 	fail "stuck: L1 could not calibrate its TSC, so KVM could never enter a guest"
 stage modules 90 "loading exitscope's kvm and $vendor $knob=1"
 [ "$inject" = quiet ] && alive_stop && sleep 100000
-m=/lib/modules/exitscope
-# The kernel's own modules KVM needs first (irqbypass; on Debian's kernel
-# also ccp, for kvm-amd).
-for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
+l1_deps
 # exitscope's kvm.ko keeps cycles and time away for the lab's tables (its
 # default is counts alone); the stock one has no such parameter.
 insmod $m/kvm.ko ignore_msrs=1 $([ "$modules" = stock ] || echo exit_stats=cycles) ||

@@ -24,6 +24,24 @@ l1_mounts() {
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 }
 
+# l1_vendor CPU: the vendor module (vendor) and its nested paging
+# parameter (knob) of exitscope.cpu.
+l1_vendor() {
+	case $1 in
+	amd)	vendor=kvm-amd; knob=npt ;;
+	intel)	vendor=kvm-intel; knob=ept ;;
+	*)	fail "exitscope.cpu='$1' (amd or intel)" ;;
+	esac
+}
+
+# l1_deps: the kernel's own modules KVM needs (irqbypass; on Debian's AMD
+# kernel also ccp), in the order the host wrote them (lab/run-lib.sh's
+# strip_deps); m is their directory from then on.
+l1_deps() {
+	m=/lib/modules/exitscope
+	for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
+}
+
 # send_results DIR: every file of DIR to the host on the second serial
 # port, each framed with its size and SHA-256 (lab/unframe.sh), then the
 # end marker; then power off. The port is opened once for all of it: each

@@ -11,13 +11,8 @@
 . /lib/exitscope/l1-lib.sh
 l1_mounts
 cpu=$(arg cpu); cycles=$(arg cycles)
-case $cpu in
-amd)	vendor=kvm-amd; knob=npt ;;
-intel)	vendor=kvm-intel; knob=ept ;;
-*)	fail "exitscope.cpu='$cpu' (amd or intel)" ;;
-esac
-m=/lib/modules/exitscope
-for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
+l1_vendor "$cpu"
+l1_deps
 mkdir -p /out
 uname -r >/out/l1-release.txt
 vmm=/bin/exitscope-vmm

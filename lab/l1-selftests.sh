@@ -11,13 +11,8 @@ cpu=$(arg cpu); configs=$(arg configs); limit=$(arg limit); reruns=$(arg reruns)
 # Tests only: silent (L1 goes quiet in the first selftest), unsteady (every
 # test of the first pass on ours with nested paging reads as failed, once).
 inject=$(arg inject)
-case $cpu in
-amd)	vendor=kvm-amd; knob=npt ;;
-intel)	vendor=kvm-intel; knob=ept ;;
-*)	fail "exitscope.cpu='$cpu' (amd or intel)" ;;
-esac
-m=/lib/modules/exitscope
-for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
+l1_vendor "$cpu"
+l1_deps
 mkdir -p /out
 uname -r >/out/l1-release.txt
 # Seconds since boot, to a hundredth.

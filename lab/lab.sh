@@ -8,6 +8,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
+. "$top/lab/run-lib.sh"
 
 usage() {
 	cat <<'EOF'
@@ -117,12 +118,7 @@ both)	"$0" --cpu intel --out "$out/intel" "${saved[@]}" || exit 1
 # first attempt hangs, or sends a damaged file, on purpose, to exercise the
 # detection and the retry; corrupt,stuck: the first attempt sends a damaged
 # file and the second hangs.
-inject=${EXITSCOPE_LAB_INJECT:-}
-case $inject in
-'') ;; stuck|spin|silent|quiet|corrupt|corrupt,stuck)
-	[ "$cpu" = amd ] || die "EXITSCOPE_LAB_INJECT works with --cpu amd only" ;;
-*) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (stuck, spin, silent, quiet, corrupt or corrupt,stuck)" ;;
-esac
+run_inject stuck spin silent quiet corrupt corrupt,stuck "stuck, spin, silent, quiet, corrupt or corrupt,stuck"
 case $l1 in small|debian) ;; *) die "invalid --l1: '$l1' (small or debian)" ;; esac
 case $modules in exitscope|stock) ;; *) die "invalid --modules: '$modules' (exitscope or stock)" ;; esac
 [ -z "$collector" ] || [ "$l1" = debian ] ||
@@ -153,91 +149,65 @@ case $l1append in *exitscope.*) die "--l1-append: 'exitscope.' options are the l
 # character that could end the kernel's line there.
 [[ $l1append =~ ^[A-Za-z0-9_.,:=/+\ -]*$ ]] ||
 	die "--l1-append: '$l1append': only letters, digits, spaces and _ . , : = / + - (kernel parameters)"
-mkdir -p "$out" || die "cannot create --out '$out'"
-lock_out "$out" || die "$(lock_busy "$out")"
-out=$(realpath "$out")
-
-. "$top/lab/progress.sh"
+run_lock
+run_keep=$keep
 progress_init "$out" "$cpu" "$l1" "$workload" "$rounds" "$runs" "$l2cpus" "$extra" "$l2append" \
 	"$modules" "$collector" "$l1append" "$l1extra"
 
-step 1/6 packages "packages"
-apt_ensure busybox-static cpio gnuplot-nox file make gcc libc6-dev libjansson-dev binutils flex \
-	bison bc libelf-dev lz4
-if [ "$cpu" = amd ]; then
-	apt_ensure qemu-system-x86
-else
-	apt_ensure bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
-fi
-mkdir -p "$EXITSCOPE_CACHE" || die "cannot create the cache directory $EXITSCOPE_CACHE"
-free_mb=$(df -Pm "$EXITSCOPE_CACHE" | awk 'NR == 2 { print $4 }') || free_mb=0
-[ "${free_mb:-0}" -ge 3000 ] || [ -d "$EXITSCOPE_CACHE/linux-tree-$(dpkg-query -W -f='${Version}' "linux-source-$(kernel_series)" 2>/dev/null)" ] ||
-	die "only ${free_mb:-?} MB free under $EXITSCOPE_CACHE: the lab needs ~3 GB the first time"
-
-eval "$("$top/scripts/kernel-source.sh")"
-if [ "$l1" = debian ]; then
-	# L1 is Debian's own kernel, with the modules of `make modules`: proves
-	# they load and count on the kernel users run (slower: xz, generic boot).
-	step 2/6 modules "exitscope's KVM modules for Debian's kernel (make modules)"
-	"$top/scripts/build-modules.sh" >/dev/null
-	l1kernel=/boot/vmlinuz-$KABI
-	[ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-amd64-unsigned)"
-	kvmdir=$KMODS
-	stockdir=$KSTOCK
-	[ "$modules" = stock ] && kvmdir=$KSTOCK
-	deps="$KMODROOT/kernel/virt/lib/irqbypass.ko"
-	[ "$cpu" = amd ] && deps="$deps $KMODROOT/kernel/drivers/crypto/ccp/ccp.ko"
-else
-	# L1 is a small LZ4 kernel from the same source (Debian's xz kernel
-	# takes a minute just to decompress in Bochs, 3 s in QEMU), with
-	# exitscope's modules built against it.
-	step 2/6 modules "L1 kernel and exitscope's KVM modules for it (the first run builds them, ~3 min; cached after)"
-	l1dir=$("$top/lab/build-kernel.sh" l1)
-	EXITSCOPE_KDIR=$l1dir/obj EXITSCOPE_KNAME=l1 "$top/scripts/build-modules.sh" >/dev/null
-	l1kernel=$l1dir/bzImage
-	kvmdir=$KMODS-l1
-	# Stock: the unpatched modules the L1 kernel's build made itself.
-	stockdir=$l1dir/obj/arch/x86/kvm
-	[ "$modules" = stock ] && kvmdir=$stockdir
-	deps=$(find "$l1dir/obj/virt/lib" -name irqbypass.ko)
-fi
-
-step 3/6 tools "tools and workloads (make tools)"
-make -s -C "$top" tools >/dev/null
-
-step 4/6 l2-kernel "L2 kernel (the first run builds it, ~2 min; cached after)"
-l2kernel=$("$top/lab/build-kernel.sh" l2)/bzImage
-
-step 5/6 initramfs "initramfs images"
-work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-lab.XXXXXX")
-emu_pid=
-cleanup() {
-	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null
-	[ -n "$emu_pid" ] && wait "$emu_pid" 2>/dev/null
-	if [ -n "$keep" ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
+run_apt=(gnuplot-nox flex bison bc libelf-dev lz4)
+on_packages() {
+	mkdir -p "$EXITSCOPE_CACHE" || die "cannot create the cache directory $EXITSCOPE_CACHE"
+	free_mb=$(df -Pm "$EXITSCOPE_CACHE" | awk 'NR == 2 { print $4 }') || free_mb=0
+	[ "${free_mb:-0}" -ge 3000 ] || [ -d "$EXITSCOPE_CACHE/linux-tree-$(dpkg-query -W -f='${Version}' "linux-source-$(kernel_series)" 2>/dev/null)" ] ||
+		die "only ${free_mb:-?} MB free under $EXITSCOPE_CACHE: the lab needs ~3 GB the first time"
 }
-trap cleanup EXIT
-# L2's command line: quiet (each console byte costs two I/O exits, about
-# half of L2's exits with nested paging), page-table isolation as the L2
-# kernel decides for the emulated CPU, then the user's --l2-append.
-l2cmdline="console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=$workload exitscope.rounds=$rounds"
-# Stock KVM answers no query: L2 does not ask.
-[ "$modules" = stock ] && l2cmdline="$l2cmdline exitscope.query=no"
-l2cmdline="$l2cmdline${l2append:+ $l2append}"
-EXITSCOPE_L1_EXTRA=$l1extra EXITSCOPE_STOCK_KVM=$stockdir \
-	"$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$kvmdir" "$deps" "$l2cmdline" "$extra"
+lab_modules() {
+	if [ "$l1" = debian ]; then
+		# L1 is Debian's own kernel, with the modules of `make modules`: proves
+		# they load and count on the kernel users run (slower: xz, generic boot).
+		run_say modules "exitscope's KVM modules for Debian's kernel (make modules)"
+	else
+		# L1 is a small LZ4 kernel from the same source (Debian's xz kernel
+		# takes a minute just to decompress in Bochs, 3 s in QEMU), with
+		# exitscope's modules built against it.
+		run_say modules "L1 kernel and exitscope's KVM modules for it (the first run builds them, ~3 min; cached after)"
+	fi
+	l1_prepare "$l1"
+	if [ "$modules" = stock ]; then kvmdir=$stockdir; fi
+}
+lab_tools() {
+	run_say tools "tools and workloads (make tools)"
+	make -s -C "$top" tools >/dev/null
+}
+lab_l2_kernel() {
+	run_say l2-kernel "L2 kernel (the first run builds it, ~2 min; cached after)"
+	l2kernel=$("$top/lab/build-kernel.sh" l2)/bzImage
+}
+lab_initramfs() {
+	run_say initramfs "initramfs images"
+	run_workdir lab
+	# L2's command line: quiet (each console byte costs two I/O exits, about
+	# half of L2's exits with nested paging), page-table isolation as the L2
+	# kernel decides for the emulated CPU, then the user's --l2-append.
+	l2cmdline="console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=$workload exitscope.rounds=$rounds"
+	# Stock KVM answers no query: L2 does not ask.
+	if [ "$modules" = stock ]; then l2cmdline="$l2cmdline exitscope.query=no"; fi
+	l2cmdline="$l2cmdline${l2append:+ $l2append}"
+	EXITSCOPE_L1_EXTRA=$l1extra EXITSCOPE_STOCK_KVM=$stockdir \
+		"$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$kvmdir" "$deps" "$l2cmdline" "$extra"
+}
+lab_emulator() {
+	local what="L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
 
-step 6/6 emulator "emulator: L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
-rm -f "$out"/*.log "$out"/*.txt "$out"/results.* "$out"/results-corrupt.raw "$out"/report.md "$out"/chart.*
-console=$out/l1.log
-# Each L2 run takes 5-40 s: the VMM stops a hung one after 150 s, well
-# before the host gives up on L1, so its console log still comes back.
-l2timeout=150
-append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$runs exitscope.workload=$workload exitscope.l2timeout=$l2timeout exitscope.l2cpus=$l2cpus exitscope.modules=$modules exitscope.collector=${collector:-0}${l1extra:+ exitscope.l1extra=1}${l1append:+ $l1append}"
-. "$top/lab/emulator.sh"
-emulator_prepare
-
-emulator_run "L1 boots, then L2 runs $runs time(s) with nested paging and $runs without"
+	run_say emulator "emulator: $what"
+	rm -f "$out"/*.log "$out"/*.txt "$out"/results.* "$out"/results-corrupt.raw "$out"/report.md "$out"/chart.*
+	# Each L2 run takes 5-40 s: the VMM stops a hung one after 150 s, well
+	# before the host gives up on L1, so its console log still comes back.
+	l2timeout=150
+	append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.runs=$runs exitscope.workload=$workload exitscope.l2timeout=$l2timeout exitscope.l2cpus=$l2cpus exitscope.modules=$modules exitscope.collector=${collector:-0}${l1extra:+ exitscope.l1extra=1}${l1append:+ $l1append}"
+	l1_boot "$what"
+}
+run_stages stage_packages lab_modules lab_tools lab_l2_kernel lab_initramfs lab_emulator
 # A guest exitscope-vmm had to stop: name the L2 kernel function it was in.
 l2map=$(dirname "$l2kernel")/System.map
 for f in "$out"/l2-*.log; do

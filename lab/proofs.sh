@@ -6,6 +6,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
+. "$top/lab/run-lib.sh"
 
 usage() {
 	cat <<'EOF'
@@ -31,50 +32,32 @@ while [ $# -gt 0 ]; do
 done
 case $cpu in amd|intel) ;; *) die "invalid --cpu: '$cpu' (amd or intel)" ;; esac
 [[ $cycles =~ ^[1-9][0-9]*$ ]] && [ "$cycles" -le 200 ] || die "invalid --cycles: '$cycles' (1-200)"
-mkdir -p "$out" || die "cannot create --out '$out'"
-lock_out "$out" || die "$(lock_busy "$out")"
-out=$(realpath "$out")
-
-. "$top/lab/progress.sh"
+run_lock
 progress_init "$out" proofs "$cpu" "$cycles"
 
-step 1/4 packages "packages"
-apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils flex \
-	bison bc libelf-dev lz4
-if [ "$cpu" = amd ]; then
-	apt_ensure qemu-system-x86
-else
-	apt_ensure bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
-fi
-eval "$("$top/scripts/kernel-source.sh")"
-
-step 2/4 kernels "L1 and L2 kernels, exitscope's modules for L1, the tools (cached after the first run)"
-l1dir=$("$top/lab/build-kernel.sh" l1)
-EXITSCOPE_KDIR=$l1dir/obj EXITSCOPE_KNAME=l1 "$top/scripts/build-modules.sh" >/dev/null
-make -s -C "$top" tools >/dev/null
-l2kernel=$("$top/lab/build-kernel.sh" l2)/bzImage
-
-step 3/4 initramfs "initramfs images"
-work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-proofs.XXXXXX")
-emu_pid=
-cleanup() {
-	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null
-	[ -n "$emu_pid" ] && wait "$emu_pid" 2>/dev/null
-	rm -rf "$work"
+run_apt=(flex bison bc libelf-dev lz4)
+proofs_kernels() {
+	run_say kernels "L1 and L2 kernels, exitscope's modules for L1, the tools (cached after the first run)"
+	l1_prepare small
+	make -s -C "$top" tools >/dev/null
+	l2kernel=$("$top/lab/build-kernel.sh" l2)/bzImage
 }
-trap cleanup EXIT
-l2cmdline="console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=boot exitscope.rounds=1"
-"$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$KMODS-l1" \
-	"$(find "$l1dir/obj/virt/lib" -name irqbypass.ko)" "$l2cmdline" "" "$top/lab/l1-proofs.sh"
+proofs_initramfs() {
+	run_say initramfs "initramfs images"
+	run_workdir proofs
+	"$top/lab/build-initramfs.sh" "$work" "$l2kernel" "$kvmdir" "$deps" \
+		"console=ttyS0 reboot=t panic=-1 quiet exitscope.workload=boot exitscope.rounds=1" "" \
+		"$top/lab/l1-proofs.sh"
+}
+proofs_emulator() {
+	local what="L1 runs the proofs (off, $cycles reload cycles, isolation)"
 
-step 4/4 emulator "emulator: L1 runs the proofs (off, $cycles reload cycles, isolation)"
-rm -f "$out"/*.txt "$out"/*.log "$out"/results-corrupt.raw
-console=$out/l1.log
-l1kernel=$l1dir/bzImage
-l2timeout=0 inject= emulator_step=4/4 timeout=1800
-append="console=ttyS0 quiet mitigations=off kmemleak=on exitscope.cpu=$cpu exitscope.cycles=$cycles"
-. "$top/lab/emulator.sh"
-emulator_prepare
-emulator_run "L1 runs the proofs (off, $cycles reload cycles, isolation)"
+	run_say emulator "emulator: $what"
+	rm -f "$out"/*.txt "$out"/*.log "$out"/results-corrupt.raw
+	timeout=1800
+	append="console=ttyS0 quiet mitigations=off kmemleak=on exitscope.cpu=$cpu exitscope.cycles=$cycles"
+	l1_boot "$what"
+}
+run_stages stage_packages proofs_kernels proofs_initramfs proofs_emulator
 progress_done "results unpacked"
 log "raw results in $out (tests/lab/check-proofs.sh $out $cpu judges them)"

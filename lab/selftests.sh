@@ -7,6 +7,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
+. "$top/lab/run-lib.sh"
 
 usage() {
 	cat <<'EOF'
@@ -169,119 +170,81 @@ fi
 [[ $reruns =~ ^[0-9]$ ]] || die "invalid --reruns: '$reruns' (0-9)"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] && [ "$timeout" -ge 60 ] || die "invalid --timeout: '$timeout' (seconds, at least 60)"
 [[ $tests =~ ^[A-Za-z0-9_/,]+$ ]] || die "invalid --tests: '$tests' (all, or comma-separated test names)"
-mkdir -p "$out" || die "cannot create --out '$out'"
-lock_out "$out" || die "$(lock_busy "$out")"
-out=$(realpath "$out")
+run_lock
 configs=stock:1,stock:0,exitscope:1,exitscope:0
 # EXITSCOPE_LAB_INJECT (tests only, AMD): silent, L1 goes quiet in the first
 # selftest of its first attempt, to exercise the hang's detection and retry;
 # unsteady, every test of the first pass on ours with nested paging reads as
 # failed, to exercise the reruns.
-inject=${EXITSCOPE_LAB_INJECT:-}
-case $inject in
-'') ;; silent|unsteady) [ "$cpu" = amd ] || die "EXITSCOPE_LAB_INJECT works with --cpu amd only" ;;
-*) die "invalid EXITSCOPE_LAB_INJECT: '$inject' (silent or unsteady)" ;;
-esac
-
-. "$top/lab/progress.sh"
+run_inject silent unsteady "silent or unsteady"
 progress_init "$out" selftests "$cpu" "$tests" "$limit"
 
-step 1/5 packages "packages"
-apt_ensure busybox-static cpio file make gcc libc6-dev libjansson-dev binutils
-if [ "$cpu" = amd ]; then
-	apt_ensure qemu-system-x86
-else
-	apt_ensure bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
-fi
-eval "$("$top/scripts/kernel-source.sh")"
-
-step 2/5 modules "exitscope's KVM modules for Debian's kernel (make modules), the tools"
-"$top/scripts/build-modules.sh" >/dev/null
-make -s -C "$top" tools-bin >/dev/null
-
-step 3/5 selftests-build "KVM's selftests from linux-source $KVER (the first run builds them)"
-kst=$("$top/scripts/build-selftests.sh")
-# The selftests that take 12-90 s each under QEMU TCG (the rest < 5 s);
-# on 6.12 also dirty_log_test (about 100 s: 6.1's runs in seconds).
-slow="demand_paging_test dirty_log_perf_test kvm_page_table_test
-memslot_modification_stress_test memslot_perf_test set_memory_region_test"
-[ "$KSERIES" = 6.12 ] && slow="$slow dirty_log_test"
-if [ "$tests" = all ]; then
-	run=$(cat "$kst/list.txt")
-elif [ "$tests" = quick ]; then
-	run=$(grep -vxF -f <(tr ' ' '\n' <<<"$slow") "$kst/list.txt")
-else
-	run=$(tr , '\n' <<<"$tests")
-	for t in $run; do
-		grep -qx "$t" "$kst/list.txt" || die "--tests: no selftest '$t' built (see $kst/list.txt, $kst/unbuilt.txt)"
-	done
-fi
-
-step 4/5 initramfs "initramfs: Debian's and exitscope's modules, $(wc -w <<<"$run") selftests"
-work=$(mktemp -d "${TMPDIR:-/tmp}/exitscope-selftests.XXXXXX")
-emu_pid=
-cleanup() {
-	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null
-	[ -n "$emu_pid" ] && wait "$emu_pid" 2>/dev/null
-	rm -rf "$work"
+st_modules() {
+	run_say modules "exitscope's KVM modules for Debian's kernel (make modules), the tools"
+	l1_prepare debian
+	make -s -C "$top" tools-bin >/dev/null
 }
-trap cleanup EXIT
-r=$work/root
-m=$r/lib/modules/exitscope
-mkdir -p "$r"/{bin,proc,sys,dev,out,selftests} "$m/stock" "$m/exitscope"
-bb=/bin/busybox
-file -L "$bb" 2>/dev/null | grep -q 'statically linked' || bb=$(dpkg -L busybox-static | grep -m1 '/busybox$')
-cp "$bb" "$r/bin/busybox"
-ln -s busybox "$r/bin/sh"
-install -m755 "$top/lab/l1-selftests.sh" "$r/init"
-install -D -m644 "$top/lab/l1-lib.sh" "$r/lib/exitscope/l1-lib.sh"
-deps="$KSTOCK/../../../virt/lib/irqbypass.ko"
-[ "$cpu" = amd ] && deps="$deps $KSTOCK/../../../drivers/crypto/ccp/ccp.ko"
-: >"$m/deps"
-for d in $deps; do
-	[ -f "$d" ] || die "module $d missing"
-	strip --strip-debug -o "$m/$(basename "$d")" "$d"
-	basename "$d" .ko >>"$m/deps"
-done
-for k in kvm kvm-amd kvm-intel; do
-	strip --strip-debug -o "$m/stock/$k.ko" "$KSTOCK/$k.ko"
-	strip --strip-debug -o "$m/exitscope/$k.ko" "$KMODS/$k.ko"
-done
-# Every other stock module that needs kvm.ko (kvmgt.ko), with the modules it
-# needs in load order (modules.dep lists them last-loaded first): L1 loads
-# each beside both module sets, as the kernel's module loader is the judge.
-mdir=$KMODROOT
-: >"$m/dependents"
-while read -r mod deps; do
-	mkdir -p "$m/dependents.d"
-	line=
-	for d in $(tr ' ' '\n' <<<"$deps" | tac) "$mod"; do
-		case $d in */kvm.ko|*/irqbypass.ko|*/kvm-intel.ko|*/kvm-amd.ko|*/ccp.ko) continue ;; esac
-		strip --strip-debug -o "$m/dependents.d/$(basename "$d")" "$mdir/$d"
-		line="$line $(basename "$d" .ko)"
+st_build() {
+	run_say selftests-build "KVM's selftests from linux-source $KVER (the first run builds them)"
+	kst=$("$top/scripts/build-selftests.sh")
+	# The selftests that take 12-90 s each under QEMU TCG (the rest < 5 s);
+	# on 6.12 also dirty_log_test (about 100 s: 6.1's runs in seconds).
+	slow="demand_paging_test dirty_log_perf_test kvm_page_table_test"
+	slow="$slow memslot_modification_stress_test memslot_perf_test set_memory_region_test"
+	[ "$KSERIES" = 6.12 ] && slow="$slow dirty_log_test"
+	if [ "$tests" = all ]; then
+		run=$(cat "$kst/list.txt")
+	elif [ "$tests" = quick ]; then
+		run=$(grep -vxF -f <(tr ' ' '\n' <<<"$slow") "$kst/list.txt")
+	else
+		run=$(tr , '\n' <<<"$tests")
+		for t in $run; do
+			grep -qx "$t" "$kst/list.txt" || die "--tests: no selftest '$t' built (see $kst/list.txt, $kst/unbuilt.txt)"
+		done
+	fi
+}
+st_initramfs() {
+	run_say initramfs "initramfs: Debian's and exitscope's modules, $(wc -w <<<"$run") selftests"
+	run_workdir selftests
+	r=$work/root
+	m=$r/lib/modules/exitscope
+	l1_root "$r" "$top/lab/l1-selftests.sh" proc sys dev out selftests
+	# shellcheck disable=SC2086 # the modules, one word each
+	strip_deps "$m" $deps
+	strip_kos "$stockdir" "$m/stock"
+	strip_kos "$kvmdir" "$m/exitscope"
+	# Every other stock module that needs kvm.ko (kvmgt.ko), with the modules it
+	# needs in load order (modules.dep lists them last-loaded first): L1 loads
+	# each beside both module sets, as the kernel's module loader is the judge.
+	mdir=$KMODROOT
+	: >"$m/dependents"
+	while read -r mod deps; do
+		mkdir -p "$m/dependents.d"
+		line=
+		for d in $(tr ' ' '\n' <<<"$deps" | tac) "$mod"; do
+			case $d in */kvm.ko|*/irqbypass.ko|*/kvm-intel.ko|*/kvm-amd.ko|*/ccp.ko) continue ;; esac
+			strip --strip-debug -o "$m/dependents.d/$(basename "$d")" "$mdir/$d"
+			line="$line $(basename "$d" .ko)"
+		done
+		echo "${line# }" >>"$m/dependents"
+	done < <(sed -n 's|^\([^:]*\.ko\):\(.* kernel/arch/x86/kvm/kvm\.ko.*\)$|\1\2|p' "$mdir/modules.dep" |
+		 grep -v '^kernel/arch/x86/kvm/kvm-\(intel\|amd\)\.ko ')
+	[ -s "$m/dependents" ] || die "$mdir/modules.dep lists no module needing kvm.ko besides the vendors'"
+	for t in $run; do
+		install -D -m755 "$kst/$t" "$r/selftests/$t"
 	done
-	echo "${line# }" >>"$m/dependents"
-done < <(sed -n 's|^\([^:]*\.ko\):\(.* kernel/arch/x86/kvm/kvm\.ko.*\)$|\1\2|p' "$mdir/modules.dep" |
-	 grep -v '^kernel/arch/x86/kvm/kvm-\(intel\|amd\)\.ko ')
-[ -s "$m/dependents" ] || die "$mdir/modules.dep lists no module needing kvm.ko besides the vendors'"
-for t in $run; do
-	install -D -m755 "$kst/$t" "$r/selftests/$t"
-done
-printf '%s\n' $run >"$r/selftests/run.txt"
-cp "$kst/series.txt" "$r/selftests/series.txt" 2>/dev/null || : >"$r/selftests/series.txt"
-(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$work/l1.cpio"
-
-step 5/5 emulator "emulator: L1 (Debian $KABI) runs the selftests in $(tr , ' ' <<<"$configs")"
-rm -f "$out"/selftest* "$out"/rerun-* "$out"/params-* "$out"/*.log "$out"/*.txt "$out"/stock-failures.txt "$out"/results-corrupt.raw
-cp "$kst/series.txt" "$out/series-tests.txt" 2>/dev/null || : >"$out/series-tests.txt"
-console=$out/l1.log
-l1kernel=/boot/vmlinuz-$KABI
-[ -r "$l1kernel" ] || die "no readable $l1kernel (package linux-image-$KABI-unsigned)"
-l2timeout=0 emulator_step=5/5
-append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$configs exitscope.limit=$limit exitscope.reruns=$reruns"
-. "$top/lab/emulator.sh"
-emulator_prepare
-emulator_run "L1 (Debian $KABI) runs the selftests in $(tr , ' ' <<<"$configs")"
+	printf '%s\n' $run >"$r/selftests/run.txt"
+	cp "$kst/series.txt" "$r/selftests/series.txt" 2>/dev/null || : >"$r/selftests/series.txt"
+	mkcpio "$r" "$work/l1.cpio"
+}
+st_emulator() {
+	run_say emulator "emulator: L1 (Debian $KABI) runs the selftests in $(tr , ' ' <<<"$configs")"
+	rm -f "$out"/selftest* "$out"/rerun-* "$out"/params-* "$out"/*.log "$out"/*.txt "$out"/stock-failures.txt "$out"/results-corrupt.raw
+	cp "$kst/series.txt" "$out/series-tests.txt" 2>/dev/null || : >"$out/series-tests.txt"
+	append="console=ttyS0 quiet mitigations=off exitscope.cpu=$cpu exitscope.configs=$configs exitscope.limit=$limit exitscope.reruns=$reruns"
+	l1_boot "L1 (Debian $KABI) runs the selftests in $(tr , ' ' <<<"$configs")"
+}
+run_stages stage_packages st_modules st_build st_initramfs st_emulator
 step done compare "results in $out; comparing stock and exitscope"
 
 compare_results "$out" "$cpu" $run

@@ -51,7 +51,8 @@ KHDR=/usr/src/linux-headers-$KABI
 [ -f "$KHDR/Module.symvers" ] || die "$KHDR has no Module.symvers"
 
 # What this project reads from the source (the 6.12 series also patches the
-# documentation and the selftests); the cache is redone if it grows.
+# documentation and the selftests; the names below a reason come from the
+# headers at the end, scripts/gen-names.py); the cache is redone if it grows.
 parts=(arch/x86/kvm virt/kvm
 	arch/x86/include/asm/kvm_host.h
 	Documentation/virt/kvm Documentation/admin-guide/kernel-parameters.txt
@@ -62,7 +63,10 @@ parts=(arch/x86/kvm virt/kvm
 	arch/x86/include/uapi/asm/vmx.h
 	arch/x86/include/uapi/asm/svm.h
 	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
-	scripts/extract-vmlinux)
+	scripts/extract-vmlinux
+	Makefile arch/x86/include/asm/msr-index.h arch/x86/include/asm/apicdef.h
+	arch/x86/include/asm/hyperv-tlfs.h arch/x86/include/asm/trapnr.h
+	arch/x86/include/uapi/asm/kvm_para.h include/uapi/linux/kvm_para.h)
 KSRC=$EXITSCOPE_CACHE/linux-source-$KVER
 if [ "$(cat "$KSRC/.complete" 2>/dev/null)" != "${parts[*]}" ]; then
 	tarball=/usr/src/linux-source-$KSERIES.tar.xz

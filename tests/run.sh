@@ -112,6 +112,8 @@ run_cmocka build/test/test_text
 run_cmocka build/test/test_frame
 run_cmocka build/test/test_vmm
 run_cmocka build/test/test_reasons
+echo "== unit: the names below a reason (MSRs, ports, hypercalls)"
+run_cmocka build/test/test_names
 echo "== unit: results model, checks, writers, results.json both ways, chart"
 run_cmocka build/test/test_report
 echo "== unit: the benchmark's report (vmexit-bench's log, added cost, bench.json)"
@@ -143,6 +145,8 @@ for s in "$KSERIES" "$other"; do
 	echo "== kernel $s: the cycle model of the hooks (hook-cost.sh --json, cycle-model.py) and of a BPF program"
 	run_cases env KSERIES=$s tests/bench/check-cycle-model.sh
 done
+echo "== names: the MSR and hypercall tables are the kernel headers' of both series"
+run_cases tests/unit/check-names.sh
 echo "== lab: command line on bad input"
 run_cases tests/lab/check-lab-cli.sh
 echo "== report: results good and hostile (static build, then ASan+UBSan)"
