@@ -162,6 +162,17 @@ case_ "no gnuplot: a warning, not a failed report" $OK "warning: no chart: gnupl
 	env PATH=/nonexistent "$rep" report "$r"
 check "... and no chart, no link to one" test ! -e "$r/chart.png" -a -s "$r/report.md"
 
+# A record with the drill-down: its keys below the reasons, named, in the terminal and report.md.
+mkdir -p "$tmp/detail"
+"$rep" report --no-chart --out "$tmp/detail" "$top/fuzz/corpus/record_json/amd-bpf-detail.json" >"$tmp/detail.txt" 2>&1
+check "a record's drill-down: each key below its reason, its share and its name" \
+	grep -qE '^      0x7c  msr +msr +0x838 +write +3 +100.0%  X2APIC_TMICT$' "$tmp/detail.txt"
+check "... the reason's exits without a key" grep -qE '^ +\(no key\) +1 +14.3%  exits of the reason' "$tmp/detail.txt"
+check "... and in report.md" grep -qF '| 0x7b | io | io | 0x3f8 | out | 4 | 57.1% | COM1 (8250 UART) |' "$tmp/detail/report.md"
+check "... and back into results.json, the same drill-down" \
+	grep -qF '"detail":[{"kind":"msr","keys":[{"key":"0x838","dir":"write","name":"X2APIC_TMICT","count":3}],"none":0}]' \
+	"$tmp/detail/results.json"
+
 # The table ends with one line on why each strongly changed reason changed.
 good "$r" amd
 printf '# isa svm mode cycles exits 703 cycles 730\n#   reason name count cycles\n 0x72 cpuid 3 30\n 0x4e PF excp 500 500\n 0x7b io 200 200\n' >"$r/stats-shadow-1.txt"

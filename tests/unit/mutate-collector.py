@@ -36,6 +36,11 @@ muts = [
  ("tools/lib/source/source_module.c", "		r->count += run.rows[i].f.count;", "		r->count = run.rows[i].f.count;", "module: two VMs of a process not added"),
  ("tools/lib/model/summary.c", "		c->median = c->median + n < c->median ? ES_FIG_MAX : c->median + n;", "		c->median = n;", "summary: record cells not summed"),
  ("tools/lib/model/record.c", '		snprintf(la, sizeof(la), "a");', '		snprintf(la, sizeof(la), "%s", a->meta.label);', "compare: equal labels kept"),
+ ('tools/lib/model/snapshot.c', '\t\t\td.count -= b->details[i].count;\n', '', 'detail diff: not a difference'),
+ ('tools/lib/model/snapshot.c', '\t\tif (all_vms)\n\t\t\td.tgid = 0;', '', 'detail fold: VMs not summed'),
+ ('tools/lib/model/detail.c', 'keep = top && j - i > top ? top : j - i;', 'keep = top && j - i > top + 1 ? top : j - i;', 'detail groups: one key too many kept'),
+ ('tools/lib/json/record_json.c', 'if (keyed > row->f.count || none != row->f.count - keyed)', 'if (keyed > row->f.count)', 'detail JSON: none not checked'),
+ ('tools/lib/json/record_json.c', '\t\t\t\tif (run->details[m].value == d.value && run->details[m].flags == d.flags)', '\t\t\t\tif (0)', 'detail JSON: a key twice'),
 ]
 res=[]
 for f,old,new,what in muts:

@@ -453,6 +453,239 @@ static void test_record_json_refused(void **state)
 	expect_refused(HEAD "]", "not JSON");
 }
 
+static struct es_detail dk(uint32_t tgid, uint32_t code, unsigned int kind, unsigned int flags,
+			    uint64_t value, uint64_t count)
+{
+	struct es_detail d = { .tgid = tgid, .code = code, .kind = (uint8_t)kind,
+			       .flags = (uint16_t)flags, .value = value, .count = count };
+
+	return d;
+}
+
+/* The drill-down: diff, fold, groups with a top and the rest, keys as text and back. */
+static void test_detail_model(void **state)
+{
+	struct es_snap a, b, d, f;
+	struct es_detail_group *g;
+	struct es_detail x;
+	size_t ng;
+	uint64_t v;
+	char buf[24];
+
+	(void)state;
+	es_snap_init(&a);
+	es_snap_init(&b);
+	x = dk(100, 0x7b, ES_BPF_DK_IO, 0, 0x3f8, 10); es_snap_add_detail(&a, &x);
+	x = dk(100, 0x7b, ES_BPF_DK_IO, ES_BPF_DF_IN, 0x3fd, 4); es_snap_add_detail(&a, &x);
+	x = dk(200, 0x7b, ES_BPF_DK_IO, 0, 0x3f8, 7); es_snap_add_detail(&a, &x);
+	b = a;
+	b.details = NULL;
+	b.ndetails = b.capdetails = 0;
+	x = dk(100, 0x7b, ES_BPF_DK_IO, 0, 0x3f8, 25); es_snap_add_detail(&b, &x);
+	x = dk(100, 0x7b, ES_BPF_DK_IO, ES_BPF_DF_IN, 0x3fd, 4); es_snap_add_detail(&b, &x);
+	x = dk(100, 0x7c, ES_BPF_DK_MSR, ES_BPF_DF_WRITE, 0x838, 3); es_snap_add_detail(&b, &x);
+	x = dk(200, 0x7b, ES_BPF_DK_IO, 0, 0x3f8, 2); es_snap_add_detail(&b, &x);	/* went back */
+	assert_int_equal(es_snap_diff(&a, &b, &d), 0);
+	/* 0x3f8 +15; 0x3fd unchanged, left out; the MSR new, whole; VM 200's went back: whole. */
+	assert_int_equal(d.ndetails, 3);
+	assert_int_equal(d.details[0].value, 0x3f8);
+	assert_int_equal(d.details[0].count, 15);
+	assert_int_equal(d.details[1].kind, ES_BPF_DK_MSR);
+	assert_int_equal(d.details[1].count, 3);
+	assert_int_equal(d.details[2].tgid, 200);
+	assert_int_equal(d.details[2].count, 2);
+	/* All VMs in one: VM 200's 0x3f8 joins VM 100's; one VM: its own only. */
+	assert_int_equal(es_snap_fold(&b, 0, false, true, &f), 0);
+	assert_int_equal(f.ndetails, 3);
+	assert_int_equal(f.details[0].tgid, 0);
+	assert_int_equal(f.details[0].count, 27);
+	es_snap_free(&f);
+	assert_int_equal(es_snap_fold(&b, 200, false, false, &f), 0);
+	assert_int_equal(f.ndetails, 1);
+	es_snap_free(&f);
+	/* Groups: the top 1 of VM 100's ports, the other one summed. */
+	assert_int_equal(es_detail_groups(b.details, b.ndetails, 1, &g, &ng), 0);
+	assert_int_equal(ng, 3);
+	assert_int_equal(g[0].tgid, 100);
+	assert_int_equal(g[0].ntop, 1);
+	assert_int_equal(g[0].top[0].value, 0x3f8);
+	assert_int_equal(g[0].other_keys, 1);
+	assert_int_equal(g[0].other, 4);
+	assert_int_equal(g[0].keyed, 29);
+	assert_int_equal(g[1].kind, ES_BPF_DK_MSR);
+	assert_int_equal(g[1].other_keys, 0);
+	es_detail_groups_free(g, ng);
+	/* Keys, directions and names. */
+	assert_string_equal(es_detail_key_str(buf, ES_BPF_DK_IO, 0x3f8), "0x3f8");
+	assert_string_equal(es_detail_key_str(buf, ES_BPF_DK_VECTOR, 14), "14");
+	assert_string_equal(es_detail_key_str(buf, ES_BPF_DK_CR, 3), "cr3");
+	assert_int_equal(es_detail_key_parse(ES_BPF_DK_CR, "cr3", &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(es_detail_key_parse(ES_BPF_DK_IO, "0x3f8", &v), 0);
+	assert_int_equal(v, 0x3f8);
+	assert_int_equal(es_detail_key_parse(ES_BPF_DK_IO, "1016", &v), -1);	/* ports in hex */
+	assert_int_equal(es_detail_key_parse(ES_BPF_DK_VECTOR, "0xe", &v), -1);
+	assert_int_equal(es_detail_key_parse(ES_BPF_DK_CR, "cr16", &v), -1);
+	assert_string_equal(es_detail_dir_str(ES_BPF_DK_IO, ES_BPF_DF_IN), "in");
+	assert_string_equal(es_detail_dir_str(ES_BPF_DK_MSR, ES_BPF_DF_WRITE), "write");
+	assert_string_equal(es_detail_dir_str(ES_BPF_DK_GPA, 0), "");
+	assert_int_equal(es_detail_dir_parse(ES_BPF_DK_IO, "out"), 0);
+	assert_int_equal(es_detail_dir_parse(ES_BPF_DK_IO, "write"), -1);
+	assert_non_null(strstr(es_detail_key_name(ES_BPF_DK_IO, 0x3f8), "COM1"));
+	assert_string_equal(es_detail_key_name(ES_BPF_DK_MSR, 0x838), "X2APIC_TMICT");
+	assert_string_equal(es_detail_key_name(ES_BPF_DK_VECTOR, 14), "#PF");
+	assert_string_equal(es_detail_key_name(ES_BPF_DK_GPA, 0x1000), "");
+	x = dk(1, 0, ES_BPF_DK_IO, 0, 0x10000, 1);
+	assert_false(es_detail_valid(&x));
+	x = dk(1, 0, ES_BPF_DK_GPA, 0, 0x1001, 1);
+	assert_false(es_detail_valid(&x));
+	x = dk(1, 0, ES_BPF_DK_NONE, 0, 0, 1);
+	assert_false(es_detail_valid(&x));
+	es_snap_free(&d);
+	es_snap_free(&b);
+	es_snap_free(&a);
+}
+
+/* A record with the drill-down: into JSON under each reason, and back the same. */
+static void test_detail_json(void **state)
+{
+	struct es_record_info info = { "before", "6.1.0-27-amd64", 5000000000u };
+	struct es_record r, back;
+	struct es_snap s, again;
+	struct es_detail x;
+	struct es_err e;
+	char *j1, *j2;
+	size_t l1, l2;
+
+	(void)state;
+	make_snap(&s);
+	s.has |= ES_SNAP_DETAIL;
+	/* VM 100: 2 IOIO exits (0x7b), both on 0x80; cpuid (0x72) has none. */
+	x = dk(100, 0x7b, ES_BPF_DK_IO, 0, 0x80, 2); es_snap_add_detail(&s, &x);
+	/* A key of a VM the span saw no exit of is left out. */
+	x = dk(300, 0x7b, ES_BPF_DK_IO, 0, 0x80, 2); es_snap_add_detail(&s, &x);
+	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), 0);
+	assert_true(r.meta.sources & ES_SRC_DETAIL);
+	assert_int_equal(r.runs[0].ndetails, 1);
+	assert_int_equal(r.runs[1].ndetails, 0);
+	j1 = to_json(&r, &l1);
+	assert_non_null(strstr(j1, "\"detail\":true"));
+	assert_non_null(strstr(j1, "\"detail\":[{\"kind\":\"io\",\"keys\":[{\"key\":\"0x80\",\"dir\":\"out\","
+				   "\"name\":\"POST code, Linux's I/O delay\",\"count\":2}],\"none\":0}]"));
+	assert_non_null(strstr(j1, "\"name\":\"cpuid\",\"count\":10,\"time_ns\":10000,\"detail\":[]"));
+	if (es_read_json("t.json", j1, l1, &back, &e))
+		fail_msg("%s", e.msg);
+	assert_int_equal(back.runs[0].ndetails, 1);
+	assert_int_equal(back.runs[0].details[0].value, 0x80);
+	assert_int_equal(back.runs[0].details[0].tgid, 100);
+	j2 = to_json(&back, &l2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(j1, j2, l1);
+	/* Replayed (--source file:): the keys come back into the snapshot. */
+	assert_int_equal(es_record_to_snap(&back, &again, &e), 0);
+	assert_true(again.has & ES_SNAP_DETAIL);
+	assert_int_equal(again.ndetails, 1);
+	assert_int_equal(again.details[0].count, 2);
+	es_snap_free(&again);
+	free(j2);
+	es_record_free(&back);
+	free(j1);
+	es_record_free(&r);
+	es_snap_free(&s);
+}
+
+/* The drill-down for people: top keys with their share, the rest, the exits with no key. */
+static void test_detail_table(void **state)
+{
+	struct es_record_info info = { "r", "", 1000000000u };
+	struct es_record r;
+	struct es_snap s;
+	struct es_detail x;
+	struct es_err e;
+	char *buf = NULL;
+	size_t len, i;
+	FILE *f;
+
+	(void)state;
+	make_snap(&s);
+	s.has |= ES_SNAP_DETAIL;
+	/* Reason 0x72 of VM 100: 10 exits; 12 keys of one exit, of two VMs summed. */
+	for (i = 0; i < 12; i++) {
+		x = dk(100, 0x72, ES_BPF_DK_HYPERCALL, 0, i + 1, i < 6 ? 1 : 0);
+		if (x.count)
+			es_snap_add_detail(&s, &x);
+	}
+	x = dk(200, 0x72, ES_BPF_DK_HYPERCALL, 0, 5, 3); es_snap_add_detail(&s, &x);
+	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), 0);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_detail(f, &r, 2, false), 0);
+	fclose(f);
+	/* VM 200's 3 and VM 100's 1 of hypercall 5: 4 of cpuid's 20 exits, first. */
+	if (!strstr(buf, "      0x72  cpuid            hypercall  5                                   4   20.0%  KICK_CPU\n"))
+		fail_msg("%s", buf);
+	assert_non_null(strstr(buf, "(other)                             4   20.0%  4 other keys\n"));
+	assert_non_null(strstr(buf, "(no key)                           11   55.0%"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_detail(f, &r, 10, true), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "| 0x72 | cpuid | hypercall | 5 |  | 4 | 20.0% | KICK_CPU |\n"));
+	assert_null(strstr(buf, "(other)"));
+	free(buf);
+	es_record_free(&r);
+	es_snap_free(&s);
+}
+
+#define DHEAD "{\"schema\":\"exitscope.record/1\",\"source\":\"bpf\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\"," \
+	"\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"none\",\"detail\":true,\"health\":{\"stats_full\":0," \
+	"\"pending_failed\":0,\"stale\":0,\"row_gone\":0,\"untimed\":0},\"verdict\":{\"ok\":true,\"failures\":[]},\"vms\":["
+#define DVM(detail) "{\"pid\":5,\"comm\":\"v\",\"verdict\":{\"ok\":true,\"failures\":[]},\"total\":{\"count\":3}," \
+	"\"reasons\":[{\"reason\":123,\"name\":\"ioio\",\"count\":3,\"detail\":" detail "}]}]}"
+
+/* Hostile drill-downs: each refused, named. */
+static void test_detail_json_refused(void **state)
+{
+	struct es_record r;
+	struct es_err e;
+	const char *ok = DHEAD DVM("[{\"kind\":\"io\",\"keys\":[{\"key\":\"0x80\",\"dir\":\"out\",\"count\":2}],\"none\":1}]");
+
+	(void)state;
+	/* The well-formed one passes, so that each refusal below is its own fault's. */
+	if (es_read_json("t.json", ok, strlen(ok), &r, &e))
+		fail_msg("%s", e.msg);
+	es_record_free(&r);
+	expect_refused(DHEAD DVM("[{\"kind\":\"io\",\"keys\":[{\"key\":\"0x80\",\"dir\":\"out\",\"count\":2}],\"none\":0}]"),
+		       "the keys and none do not add up to the reason's count");
+	expect_refused(DHEAD DVM("[{\"kind\":\"io\",\"keys\":[{\"key\":\"0x80\",\"dir\":\"out\",\"count\":4}],\"none\":0}]"),
+		       "do not add up");
+	expect_refused(DHEAD DVM("[{\"kind\":\"io\",\"keys\":[{\"key\":\"0x80\",\"dir\":\"write\",\"count\":2}],\"none\":1}]"),
+		       "dir is missing, or not the kind's");
+	expect_refused(DHEAD DVM("[{\"kind\":\"io\",\"keys\":[{\"key\":\"0x10000\",\"dir\":\"out\",\"count\":2}],\"none\":1}]"),
+		       "key out of its kind's range");
+	expect_refused(DHEAD DVM("[{\"kind\":\"io\",\"keys\":[{\"key\":\"128\",\"dir\":\"out\",\"count\":2}],\"none\":1}]"),
+		       "key is not one of its kind");
+	expect_refused(DHEAD DVM("[{\"kind\":\"io\",\"keys\":[{\"key\":\"0x80\",\"dir\":\"out\",\"count\":1},"
+				 "{\"key\":\"0x80\",\"dir\":\"out\",\"count\":1}],\"none\":1}]"), "a key given twice");
+	expect_refused(DHEAD DVM("[{\"kind\":\"io\",\"keys\":[],\"none\":3},{\"kind\":\"io\",\"keys\":[],\"none\":3}]"),
+		       "or is given twice");
+	expect_refused(DHEAD DVM("[{\"kind\":\"port\",\"keys\":[],\"none\":3}]"), "kind is not io");
+	expect_refused(DHEAD DVM("[{\"kind\":\"gpa\",\"keys\":[{\"key\":\"0x1000\",\"dir\":\"read\",\"count\":1}],\"none\":2}]"),
+		       "dir given");
+	expect_refused(DHEAD DVM("[{\"kind\":\"io\",\"keys\":[{\"key\":\"0x80\",\"dir\":\"out\",\"count\":1,\"x\":1}],\"none\":2}]"),
+		       "unknown key 'x'");
+	/* Detail in a record that says it has none, and the other way round. */
+	expect_refused(HEAD "{\"pid\":5,\"comm\":\"v\",\"verdict\":{\"ok\":true,\"failures\":[]},\"total\":{\"count\":1,\"time_ns\":1},"
+		       "\"reasons\":[{\"reason\":114,\"name\":\"cpuid\",\"count\":1,\"time_ns\":1,\"hist\":" H32 ",\"detail\":[]}]}]}",
+		       "detail given");
+	expect_refused(DHEAD "{\"pid\":5,\"comm\":\"v\",\"verdict\":{\"ok\":true,\"failures\":[]},\"total\":{\"count\":3},"
+		       "\"reasons\":[{\"reason\":123,\"name\":\"ioio\",\"count\":3}]}]}", "detail missing");
+	expect_refused("{\"schema\":\"exitscope.record/1\",\"source\":\"module\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\","
+		       "\"host_kernel\":\"\",\"duration_ns\":1,\"time\":\"none\",\"detail\":true,\"health\":{\"stats_full\":0,"
+		       "\"pending_failed\":0,\"stale\":0,\"row_gone\":0,\"untimed\":0},\"verdict\":{\"ok\":true,\"failures\":[]},\"vms\":[]}",
+		       "detail is given but is not true in a bpf record");
+}
+
 /* The verdict of a record: losses and sums that do not add up fail it. */
 static void test_record_verdict(void **state)
 {
@@ -1071,6 +1304,10 @@ int main(void)
 		cmocka_unit_test(test_record_from_snap),
 		cmocka_unit_test(test_record_json_roundtrip),
 		cmocka_unit_test(test_record_json_refused),
+		cmocka_unit_test(test_detail_model),
+		cmocka_unit_test(test_detail_json),
+		cmocka_unit_test(test_detail_table),
+		cmocka_unit_test(test_detail_json_refused),
 		cmocka_unit_test(test_record_verdict),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_module_stats),

@@ -126,6 +126,36 @@ static inline __u32 es_bpf_slot_reason(__u32 isa, __u32 slot)
 }
 
 /*
+ * The drill-down below a reason (off by default; docs/collector.md): per
+ * VM and reason, what the exit was about, one key per exit. A kind says
+ * what the value is; the flags, its direction.
+ */
+enum es_bpf_detail_kind {
+	ES_BPF_DK_NONE,			/* no key (not a row kind) */
+	ES_BPF_DK_IO,			/* I/O port; flag: in */
+	ES_BPF_DK_MSR,			/* MSR index; flag: write */
+	ES_BPF_DK_GPA,			/* guest-physical page of a nested page fault (address) */
+	ES_BPF_DK_MMIO,			/* guest-physical address of an MMIO access */
+	ES_BPF_DK_VECTOR,		/* exception vector */
+	ES_BPF_DK_HYPERCALL,		/* hypercall number (RAX) */
+	ES_BPF_DK_HOST_VECTOR,		/* the host's interrupt vector */
+	ES_BPF_DK_CR,			/* control register; flag: write (mov to CR) */
+	ES_BPF_NR_DK
+};
+
+#define ES_BPF_DF_IN		(1u << 0)	/* I/O: a read of the port (IN, INS) */
+#define ES_BPF_DF_WRITE		(1u << 0)	/* MSR, CR: a write (WRMSR, mov to CR) */
+
+/* A drill-down row's key: 16 bytes, as the stats' key. */
+struct es_bpf_detail_key {
+	__u32 tgid;			/* the VMM process */
+	__u8 slot;			/* the reason: es_bpf_slot() of the VM's isa */
+	__u8 kind;			/* enum es_bpf_detail_kind */
+	__u16 flags;			/* ES_BPF_DF_* */
+	__u64 value;			/* port, MSR, address, vector, number, CR */
+};
+
+/*
  * Health counters (a per-CPU array): what the collector could not do. Each
  * is reported by the tools; none is dropped silently. The order is the
  * records' and metrics' (tools/lib/model/model.c names them); new ones go last.

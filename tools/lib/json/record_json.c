@@ -37,7 +37,58 @@ static int figs(json_t *o, unsigned int sources, const struct es_figs *f)
 	return r;
 }
 
-static json_t *reasons_json(const struct es_run *run)
+/*
+ * The drill-down of @run's reason @code (a VM's, not a vCPU's): per kind,
+ * every key and its count, and the exits of the reason with no key of
+ * that kind. NULL out of memory; an empty array when none.
+ */
+static json_t *detail_json(const struct es_run *run, const struct es_row *row)
+{
+	json_t *a = json_array(), *g = NULL, *keys = NULL;
+	unsigned int kind = ES_BPF_DK_NONE;
+	uint64_t keyed = 0;
+	char buf[24];
+	size_t i;
+	int r = !a;
+
+	for (i = 0; !r && i <= run->ndetails; i++) {
+		const struct es_detail *d = i < run->ndetails ? &run->details[i] : NULL;
+		json_t *k;
+
+		if (d && d->code != row->code)
+			continue;
+		if (g && (!d || d->kind != kind)) {
+			r |= put(g, "none", fig(row->f.count >= keyed ? row->f.count - keyed : 0));
+			g = NULL;
+		}
+		if (!d)
+			break;
+		if (!g) {
+			kind = d->kind;
+			keyed = 0;
+			r |= json_array_append_new(a, g = json_object());
+			r |= put(g, "kind", json_string(es_detail_kind_str(kind)));
+			r |= put(g, "keys", keys = json_array());
+			if (r)
+				break;
+		}
+		keyed = keyed + d->count > ES_FIG_MAX ? ES_FIG_MAX : keyed + d->count;
+		r |= json_array_append_new(keys, k = json_object());
+		r |= put(k, "key", json_string(es_detail_key_str(buf, d->kind, d->value)));
+		if (es_detail_dir_str(d->kind, d->flags)[0])
+			r |= put(k, "dir", json_string(es_detail_dir_str(d->kind, d->flags)));
+		if (es_detail_key_name(d->kind, d->value)[0])
+			r |= put(k, "name", json_string(es_detail_key_name(d->kind, d->value)));
+		r |= put(k, "count", fig(d->count));
+	}
+	if (r) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static json_t *reasons_json(const struct es_run *run, bool detail)
 {
 	json_t *a = json_array();
 	size_t i, k;
@@ -53,6 +104,8 @@ static json_t *reasons_json(const struct es_run *run)
 			 json_integer(row->code));
 		r |= put(o, "name", json_string(row->name));
 		r |= figs(o, run->sources, &row->f);
+		if (detail)
+			r |= put(o, "detail", detail_json(run, row));
 		if (!(run->sources & ES_SRC_NS))
 			continue;
 		for (k = 0; k < 3; k++)
@@ -85,7 +138,7 @@ static json_t *vm_json(const struct es_run *run)
 					   json_string(run->verdict.why[i]));
 	r |= put(o, "total", t);
 	r |= figs(t, run->sources, &run->total);
-	r |= put(o, "reasons", reasons_json(run));
+	r |= put(o, "reasons", reasons_json(run, run->sources & ES_SRC_DETAIL));
 	if (run->nvcpus) {
 		r |= put(o, "vcpus", v = json_array());
 		for (i = 0; !r && i < run->nvcpus; i++) {
@@ -96,7 +149,7 @@ static json_t *vm_json(const struct es_run *run)
 			r |= put(co, "vcpu", json_integer(c->index));
 			r |= put(co, "total", ct);
 			r |= figs(ct, c->sources, &c->total);
-			r |= put(co, "reasons", reasons_json(c));
+			r |= put(co, "reasons", reasons_json(c, false));
 		}
 	}
 	if (r) {
@@ -125,6 +178,8 @@ int es_write_record_json(FILE *out, const struct es_record *rec)
 	r |= put(o, "duration_ns", fig(m->duration_ns));
 	r |= put(o, "time", json_string(m->sources & ES_SRC_NS ? "ns" :
 					m->sources & ES_SRC_STATS ? "cycles" : "none"));
+	if (m->sources & ES_SRC_DETAIL)
+		r |= put(o, "detail", json_true());
 	r |= put(o, "health", h);
 	for (i = 0; i < ES_BPF_NR_HEALTH; i++)
 		r |= put(h, es_health_names[i], fig(m->health[i]));
@@ -252,10 +307,84 @@ static int read_verdict(struct rd *rd, json_t *v, struct es_verdict *out)
 	return 0;
 }
 
-static int read_reasons(struct rd *rd, json_t *a, struct es_run *run)
+/* A reason's drill-down (detail_json()) into @run->details; the sums checked. */
+static int read_detail(struct rd *rd, json_t *a, struct es_run *run, const struct es_row *row)
+{
+	static const char *const gkeys[] = { "kind", "keys", "none", NULL };
+	static const char *const kkeys[] = { "key", "dir", "name", "count", NULL };
+	char base[64], kind_s[16], key_s[24], dir_s[8], name[64];
+	bool seen[ES_BPF_NR_DK] = { false };
+	json_t *g, *keys, *k;
+	size_t i, j, first;
+
+	snprintf(base, sizeof(base), "%.40s.detail", rd->where);
+	if (!json_is_array(a))
+		return bad(rd, "detail is not an array");
+	json_array_foreach(a, i, g) {
+		unsigned int kind;
+		uint64_t none, keyed = 0;
+
+		snprintf(rd->where, sizeof(rd->where), "%s[%u]", base, (unsigned int)i);
+		if (known(rd, g, gkeys) || get_str(rd, g, "kind", kind_s, sizeof(kind_s)) ||
+		    get_fig(rd, g, "none", &none))
+			return -1;
+		kind = es_detail_kind_parse(kind_s);
+		if (kind == ES_BPF_DK_NONE || seen[kind])
+			return bad(rd, "kind is not io, msr, gpa, mmio, vector, hypercall, host_vector or cr, or is given twice");
+		seen[kind] = true;
+		keys = json_object_get(g, "keys");
+		if (!json_is_array(keys) || json_array_size(keys) > ES_DETAIL_MAX_KEYS)
+			return bad(rd, "keys is not an array of at most 65536");
+		first = run->ndetails;
+		json_array_foreach(keys, j, k) {
+			struct es_detail d = { .tgid = run->pid, .code = row->code, .kind = (uint8_t)kind };
+			struct es_detail *n;
+			size_t m;
+			int dir = 0;
+
+			snprintf(rd->where, sizeof(rd->where), "%s[%u].keys[%u]", base, (unsigned int)i,
+				 (unsigned int)j);
+			if (known(rd, k, kkeys) || get_str(rd, k, "key", key_s, sizeof(key_s)) ||
+			    get_fig(rd, k, "count", &d.count))
+				return -1;
+			if (es_detail_key_parse(kind, key_s, &d.value))
+				return bad(rd, "key is not one of its kind (0x hex; decimal for vectors and hypercalls; crN)");
+			if (es_detail_dir_str(kind, 0)[0]) {
+				if (get_str(rd, k, "dir", dir_s, sizeof(dir_s)) ||
+				    (dir = es_detail_dir_parse(kind, dir_s)) < 0)
+					return bad(rd, "dir is missing, or not the kind's (in/out, read/write)");
+			} else if (presence(rd, k, "dir", false)) {
+				return -1;
+			}
+			d.flags = (uint16_t)dir;
+			/* A name is for people: any short text, checked for shape only. */
+			if (json_object_get(k, "name") && get_str(rd, k, "name", name, sizeof(name)))
+				return -1;
+			if (!es_detail_valid(&d))
+				return bad(rd, "key out of its kind's range (a port of 16 bits, a vector of 8...)");
+			for (m = first; m < run->ndetails; m++)
+				if (run->details[m].value == d.value && run->details[m].flags == d.flags)
+					return bad(rd, "a key given twice");
+			if (d.count > ES_FIG_MAX - keyed)
+				return bad(rd, "the keys' counts add up past 2^63");
+			keyed += d.count;
+			n = realloc(run->details, (run->ndetails + 1) * sizeof(*n));
+			if (!n)
+				return bad(rd, "out of memory");
+			run->details = n;
+			run->details[run->ndetails++] = d;
+		}
+		snprintf(rd->where, sizeof(rd->where), "%s[%u]", base, (unsigned int)i);
+		if (keyed > row->f.count || none != row->f.count - keyed)
+			return bad(rd, "the keys and none do not add up to the reason's count");
+	}
+	return 0;
+}
+
+static int read_reasons(struct rd *rd, json_t *a, struct es_run *run, bool detail)
 {
 	static const char *const keys[] = { "reason", "name", "count", "cycles", "time_ns",
-		"p50_ns", "p90_ns", "p99_ns", "hist", NULL };
+		"p50_ns", "p90_ns", "p99_ns", "hist", "detail", NULL };
 	char base[64], name[ES_NAME_MAX + 1];
 	json_t *o, *h, *x;
 	uint64_t c, p, q;
@@ -284,8 +413,18 @@ static int read_reasons(struct rd *rd, json_t *a, struct es_run *run)
 		if (!row)
 			return bad(rd, "out of memory");
 		if (read_figs(rd, o, run->sources, &row->f) ||
-		    presence(rd, o, "hist", run->sources & ES_SRC_NS))
+		    presence(rd, o, "hist", run->sources & ES_SRC_NS) ||
+		    presence(rd, o, "detail", detail))
 			return -1;
+		if (detail) {
+			char where[sizeof(rd->where)];
+			struct es_row copy = *row;
+
+			memcpy(where, rd->where, sizeof(where));
+			if (read_detail(rd, json_object_get(o, "detail"), run, &copy))
+				return -1;
+			memcpy(rd->where, where, sizeof(where));
+		}
 		if (!(run->sources & ES_SRC_NS)) {
 			for (k = 0; k < 3; k++)
 				if (presence(rd, o, pct_keys[k], false))
@@ -321,6 +460,7 @@ static int read_reasons(struct rd *rd, json_t *a, struct es_run *run)
 		}
 	}
 	es_run_sort(run);
+	es_detail_sort(run->details, run->ndetails);
 	return 0;
 }
 
@@ -360,7 +500,8 @@ static int read_vm(struct rd *rd, json_t *o, unsigned int sources, struct es_run
 		return -1;
 	if (get_str(rd, o, "comm", run->comm, sizeof(run->comm)) ||
 	    read_verdict(rd, json_object_get(o, "verdict"), &run->verdict) ||
-	    read_total(rd, o, run) || read_reasons(rd, json_object_get(o, "reasons"), run))
+	    read_total(rd, o, run) ||
+	    read_reasons(rd, json_object_get(o, "reasons"), run, sources & ES_SRC_DETAIL))
 		return -1;
 	snprintf(rd->where, sizeof(rd->where), "vms[%zu]", idx);
 	vcpus = json_object_get(o, "vcpus");
@@ -380,7 +521,7 @@ static int read_vm(struct rd *rd, json_t *o, unsigned int sources, struct es_run
 		c = es_run_add_vcpu(run, (uint32_t)x);
 		if (!c)
 			return bad(rd, "out of memory");
-		if (read_total(rd, v, c) || read_reasons(rd, json_object_get(v, "reasons"), c))
+		if (read_total(rd, v, c) || read_reasons(rd, json_object_get(v, "reasons"), c, false))
 			return -1;
 	}
 	return 0;
@@ -390,7 +531,7 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 			struct es_err *e)
 {
 	static const char *const keys[] = { "schema", "source", "attach", "label", "cpu", "isa",
-		"host_kernel", "duration_ns", "time", "health", "verdict", "vms", NULL };
+		"host_kernel", "duration_ns", "time", "detail", "health", "verdict", "vms", NULL };
 	/* es_health_names, NULL-terminated for known(). */
 	static const char *const health_keys[ES_BPF_NR_HEALTH + 1] = {
 		"stats_full", "pending_failed", "stale", "row_gone", "untimed",
@@ -469,6 +610,14 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 		bad(&rd, "time is not none, ns (source bpf) or cycles (source module)");
 		goto fail;
 	}
+	/* The drill-down: a bpf record's, where it was asked for (older ones have none). */
+	v = json_object_get(root, "detail");
+	if (v && (!json_is_true(v) || strcmp(r->meta.source, "bpf"))) {
+		bad(&rd, "detail is given but is not true in a bpf record");
+		goto fail;
+	}
+	if (v)
+		sources |= ES_SRC_DETAIL;
 	r->meta.sources = sources;
 	vms = json_object_get(root, "vms");
 	if (!json_is_array(vms) || json_array_size(vms) > ES_MAX_RUNS) {

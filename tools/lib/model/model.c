@@ -45,6 +45,7 @@ static void run_free(struct es_run *run)
 		run_free(&run->vcpus[i]);
 	free(run->vcpus);
 	free(run->rows);
+	free(run->details);
 	free(run->kvm);
 	es_verdict_free(&run->verdict);
 }

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/detail.h"
 #include "model/exit_reasons.h"
 #include "model/hist.h"
 #include "model/vm_name.h"
@@ -61,6 +62,7 @@ struct es_figs {
 #define ES_SRC_KVM		(1u << 4)	/* KVM's own per-VM statistics */
 #define ES_SRC_COLLECTOR	(1u << 5)	/* a BPF collector's count beside the lab's */
 #define ES_SRC_NS		(1u << 6)	/* a record's times in ns and log2 histograms */
+#define ES_SRC_DETAIL		(1u << 7)	/* a record's drill-down below the reasons */
 
 struct es_row {
 	uint32_t code;			/* exit code, or ES_CODE_OTHER */
@@ -104,6 +106,9 @@ struct es_run {
 	char vm[ES_VM_NAME_MAX];	/* the VM's name (vm_name.h), or "" */
 	struct es_run *vcpus;		/* index: the vCPU id; mode as the VM's */
 	size_t nvcpus;
+	/* ES_SRC_DETAIL: the VM's drill-down (tgid = pid), sorted by es_detail_sort(). */
+	struct es_detail *details;
+	size_t ndetails;
 };
 
 struct es_mode {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* See record.h: snapshots into records and back. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/record.h"
@@ -50,6 +51,35 @@ static int add_row(struct es_run *run, enum es_vendor v, const struct es_snap_ro
 	return 0;
 }
 
+/*
+ * The snapshot's drill-down into its VMs' runs (sorted by pid, as the
+ * snapshot's rows made them). A key of a VM with no exits in the span
+ * cannot be (the key's exits are the VM's): it is left out.
+ */
+static int add_details(struct es_record *r, struct es_snap *s)
+{
+	size_t i, j = 0, k;
+
+	es_detail_sort(s->details, s->ndetails);
+	for (i = 0; i < s->ndetails; i = k) {
+		struct es_run *run;
+
+		for (k = i + 1; k < s->ndetails && s->details[k].tgid == s->details[i].tgid; k++)
+			;
+		while (j < r->nruns && r->runs[j].pid < s->details[i].tgid)
+			j++;
+		if (j == r->nruns || r->runs[j].pid != s->details[i].tgid)
+			continue;
+		run = &r->runs[j];
+		run->details = malloc((k - i) * sizeof(*run->details));
+		if (!run->details)
+			return -1;
+		memcpy(run->details, &s->details[i], (k - i) * sizeof(*run->details));
+		run->ndetails = k - i;
+	}
+	return 0;
+}
+
 int es_record_from_snap(const struct es_snap *d, const struct es_record_info *info,
 			struct es_record *r, struct es_err *e)
 {
@@ -77,6 +107,8 @@ int es_record_from_snap(const struct es_snap *d, const struct es_record_info *in
 		sources |= ES_SRC_STATS;
 	if (d->has & ES_SNAP_NS)
 		sources |= ES_SRC_NS;
+	if (d->has & ES_SNAP_DETAIL)
+		sources |= ES_SRC_DETAIL;
 	r->meta.sources = sources;
 	for (i = 0; i < s.n; i++) {
 		const struct es_snap_row *sr = &s.rows[i];
@@ -115,6 +147,8 @@ int es_record_from_snap(const struct es_snap *d, const struct es_record_info *in
 	}
 	for (i = 0; i < r->nruns; i++)
 		es_run_sort(&r->runs[i]);
+	if (add_details(r, &s))
+		goto oom;
 	es_snap_free(&s);
 	return 0;
 oom:
@@ -163,9 +197,14 @@ int es_record_to_snap(const struct es_record *r, struct es_snap *out, struct es_
 		out->has |= ES_SNAP_CYCLES;
 	if (r->meta.sources & ES_SRC_NS)
 		out->has |= ES_SNAP_NS;
+	if (r->meta.sources & ES_SRC_DETAIL)
+		out->has |= ES_SNAP_DETAIL;
 	for (i = 0; i < r->nruns; i++) {
 		const struct es_run *run = &r->runs[i];
 
+		for (j = 0; j < run->ndetails; j++)
+			if (es_snap_add_detail(out, &run->details[j]))
+				goto oom;
 		if (run->comm[0] && es_snap_set_comm(out, run->pid, run->comm))
 			goto oom;
 		if (run->vm[0] && es_snap_set_vm(out, run->pid, run->vm))

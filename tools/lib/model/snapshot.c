@@ -14,6 +14,7 @@ void es_snap_init(struct es_snap *s)
 
 void es_snap_free(struct es_snap *s)
 {
+	free(s->details);
 	free(s->comms);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
@@ -22,6 +23,7 @@ void es_snap_free(struct es_snap *s)
 void es_snap_clear(struct es_snap *s)
 {
 	s->n = 0;
+	s->ndetails = 0;
 	s->sorted = false;
 	memset(s->health, 0, sizeof(s->health));
 }
@@ -33,9 +35,21 @@ int es_snap_copy(struct es_snap *dst, const struct es_snap *src)
 	dst->cap = 0;
 	dst->comms = NULL;
 	dst->ncomms = 0;
+	dst->details = NULL;
+	dst->ndetails = dst->capdetails = 0;
+	if (src->ndetails) {
+		dst->details = malloc(src->ndetails * sizeof(*dst->details));
+		if (!dst->details) {
+			es_snap_init(dst);
+			return -1;
+		}
+		memcpy(dst->details, src->details, src->ndetails * sizeof(*dst->details));
+		dst->ndetails = dst->capdetails = src->ndetails;
+	}
 	if (src->ncomms) {
 		dst->comms = malloc(src->ncomms * sizeof(*dst->comms));
 		if (!dst->comms) {
+			free(dst->details);
 			es_snap_init(dst);
 			return -1;
 		}
@@ -46,6 +60,7 @@ int es_snap_copy(struct es_snap *dst, const struct es_snap *src)
 		return 0;
 	dst->rows = malloc(src->n * sizeof(*dst->rows));
 	if (!dst->rows) {
+		free(dst->details);
 		free(dst->comms);
 		es_snap_init(dst);
 		return -1;
@@ -68,6 +83,21 @@ int es_snap_add(struct es_snap *s, const struct es_snap_row *row)
 	}
 	s->rows[s->n++] = *row;
 	s->sorted = false;
+	return 0;
+}
+
+int es_snap_add_detail(struct es_snap *s, const struct es_detail *d)
+{
+	if (s->ndetails == s->capdetails) {
+		size_t cap = s->capdetails ? 2 * s->capdetails : 64;
+		struct es_detail *n = realloc(s->details, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		s->details = n;
+		s->capdetails = cap;
+	}
+	s->details[s->ndetails++] = *d;
 	return 0;
 }
 
@@ -182,6 +212,12 @@ bool es_snap_row_add(struct es_snap_row *dst, const struct es_snap_row *src)
 	return ok;
 }
 
+/* @s's drill-down by key, equal keys summed. */
+static void details_by_key(struct es_snap *s)
+{
+	s->ndetails = es_detail_merge(s->details, s->ndetails);
+}
+
 bool es_snap_merge(struct es_snap *s)
 {
 	bool ok = true;
@@ -196,6 +232,7 @@ bool es_snap_merge(struct es_snap *s)
 		s->rows[o++] = s->rows[i];
 	}
 	s->n = o;
+	details_by_key(s);
 	return ok;
 }
 
@@ -229,6 +266,27 @@ static bool row_zero(const struct es_snap_row *r)
 		if (r->hist[k])
 			return false;
 	return true;
+}
+
+/* @after's drill-down less @before's into @out: as rows are (es_snap_diff). */
+static int details_diff(struct es_snap *b, struct es_snap *a, struct es_snap *out)
+{
+	size_t i = 0, j;
+
+	details_by_key(b);
+	details_by_key(a);
+	for (j = 0; j < a->ndetails; j++) {
+		struct es_detail d = a->details[j];
+		int c = 1;
+
+		while (i < b->ndetails && (c = es_detail_key_cmp(&b->details[i], &d)) < 0)
+			i++;
+		if (i < b->ndetails && c == 0 && b->details[i].count <= d.count)
+			d.count -= b->details[i].count;
+		if (d.count && es_snap_add_detail(out, &d))
+			return -1;
+	}
+	return 0;
 }
 
 int es_snap_diff(const struct es_snap *before, const struct es_snap *after,
@@ -278,6 +336,8 @@ int es_snap_diff(const struct es_snap *before, const struct es_snap *after,
 			goto out;
 	}
 	out->sorted = true;
+	if (details_diff(&b, &a, out))
+		goto out;
 	rc = 0;
 out:
 	es_snap_free(&a);
@@ -322,6 +382,17 @@ int es_snap_fold(const struct es_snap *in, uint32_t tgid, bool per_vcpu,
 			tmp.rows[j++] = tmp.rows[i];
 	}
 	tmp.n = j;
+	for (i = 0, j = 0; i < tmp.ndetails; i++) {
+		struct es_detail d = tmp.details[i];
+
+		if (tgid && d.tgid != tgid)
+			continue;
+		if (all_vms)
+			d.tgid = 0;
+		tmp.details[j++] = d;
+	}
+	tmp.ndetails = j;
+	details_by_key(&tmp);
 	if (!per_vcpu)
 		tmp.has &= ~ES_SNAP_VCPUS;
 	*out = tmp;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/detail.h"
 #include "model/exit_reasons.h"
 #include "model/hist.h"
 #include "model/vm_name.h"
@@ -25,6 +26,7 @@
 #define ES_SNAP_NS	(1u << 0)	/* time_ns and hist (the BPF collector) */
 #define ES_SNAP_CYCLES	(1u << 1)	/* cycles in KVM (exitscope's module) */
 #define ES_SNAP_VCPUS	(1u << 2)	/* one row per vCPU, not ES_VCPU_ALL */
+#define ES_SNAP_DETAIL	(1u << 3)	/* the drill-down below the reasons (details) */
 
 struct es_snap_row {
 	uint32_t tgid, vcpu, code;	/* code folded (exitscope.h) */
@@ -58,6 +60,8 @@ struct es_snap {
 	bool sorted;
 	struct es_snap_comm *comms;
 	size_t ncomms;
+	struct es_detail *details;	/* ES_SNAP_DETAIL: per VM, reason and key */
+	size_t ndetails, capdetails;
 };
 
 void es_snap_init(struct es_snap *s);
@@ -68,6 +72,8 @@ void es_snap_clear(struct es_snap *s);
 int es_snap_copy(struct es_snap *dst, const struct es_snap *src);
 /* Append a row (keys must be new: sources give each once); -1 out of memory. */
 int es_snap_add(struct es_snap *s, const struct es_snap_row *row);
+/* Append a drill-down key's count (keys new, as rows'); -1 out of memory. */
+int es_snap_add_detail(struct es_snap *s, const struct es_detail *d);
 /* The row of a key, added zeroed if absent (slow: for small snapshots). */
 struct es_snap_row *es_snap_get(struct es_snap *s, uint32_t tgid, uint32_t vcpu,
 				uint32_t code);
@@ -95,7 +101,8 @@ bool es_snap_merge(struct es_snap *s);
  * between the two. A row missing from @before counts whole; a row whose
  * count went backwards (its VM ended and another took its pid, the module
  * reloaded) counts whole too. Rows only in @before (VMs gone) are left
- * out, and so are rows that did not change. -1 out of memory.
+ * out, and so are rows that did not change. The drill-down's keys alike.
+ * -1 out of memory.
  */
 int es_snap_diff(const struct es_snap *before, const struct es_snap *after,
 		 struct es_snap *out);
@@ -103,7 +110,7 @@ int es_snap_diff(const struct es_snap *before, const struct es_snap *after,
 /*
  * @in summed into @out (initialized here): rows of @tgid only (0: all),
  * vCPUs summed into ES_VCPU_ALL unless @per_vcpu, VMs summed into tgid 0
- * when @all_vms. -1 out of memory.
+ * when @all_vms (the drill-down's keys too). -1 out of memory.
  */
 int es_snap_fold(const struct es_snap *in, uint32_t tgid, bool per_vcpu,
 		 bool all_vms, struct es_snap *out);

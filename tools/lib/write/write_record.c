@@ -136,6 +136,8 @@ int es_write_record_table(FILE *out, const struct es_record *r, const struct es_
 		;
 	if (i < s->n)
 		fprintf(out, "\n* strongly changed: at least 4x, and 100 or more exits in one record\n");
+	if ((r->meta.sources & ES_SRC_DETAIL) && s->ncols == 1 && es_write_detail(out, r, ES_DETAIL_TOP, false))
+		return -1;
 	if (!es_verdict_ok(&r->verdict)) {
 		fprintf(out, "\nFAILED: %zu check(s) failed; these figures cannot be trusted:\n",
 			r->verdict.n);
@@ -177,6 +179,8 @@ int es_write_record_markdown(FILE *out, const struct es_record *r, const struct 
 		row_cells(out, s, &s->rows[i], true);
 		fputc('\n', out);
 	}
+	if ((r->meta.sources & ES_SRC_DETAIL) && s->ncols == 1 && es_write_detail(out, r, ES_DETAIL_TOP, true))
+		return -1;
 	fprintf(out, "\nVMs:\n\n| record | pid | VMM | vCPUs | exits |\n|---|---:|---|---:|---:|\n");
 	for (i = 0; i < r->nruns; i++) {
 		fprintf(out, "| %s | %u | ", r->runs[i].mode, r->runs[i].pid);

@@ -37,6 +37,11 @@ int es_write_record_table(FILE *out, const struct es_record *r, const struct es_
 int es_write_record_markdown(FILE *out, const struct es_record *r, const struct es_summary *s,
 			     const char *chart);
 int es_write_record_csv(FILE *out, const struct es_record *r);
+/*
+ * A record's drill-down below the reasons (ES_SRC_DETAIL): the top @top
+ * keys of each reason and kind, all VMs summed; a Markdown table if @md.
+ */
+int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md);
 /* Text in a Markdown table cell, and a CSV field (RFC 4180 quoted). */
 void es_md_cell(FILE *out, const char *s);
 void es_csv_field(FILE *out, const char *s);

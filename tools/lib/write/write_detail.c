@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The drill-down of a record for people (below the reasons table of
+ * `exitscope record` and `report`): per reason and kind, all VMs summed,
+ * the top keys by exits with their share of the reason, the rest summed,
+ * and the reason's exits that had no key of that kind.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/detail.h"
+#include "write/writers.h"
+
+/* The reason's exits in @r, all VMs summed. */
+static uint64_t reason_count(const struct es_record *r, uint32_t code)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < r->nruns; i++) {
+		const struct es_row *row = es_run_find(&r->runs[i], code);
+
+		if (row)
+			n += row->f.count;
+	}
+	return n;
+}
+
+static double share(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+static void line(FILE *out, bool md, bool first, const struct es_record *r, uint32_t code,
+		 unsigned int kind, const char *key, const char *dir, uint64_t n, uint64_t total,
+		 const char *what)
+{
+	char c[ES_CODE_STR_LEN];
+	const char *name = es_reason_name(r->meta.vendor, code);
+
+	if (md) {
+		fprintf(out, "| %s | ", first ? es_code_str(c, r->meta.vendor, code) : "");
+		es_md_cell(out, first && name ? name : "");
+		fprintf(out, " | %s | %s | %s | %" PRIu64 " | %.1f%% | ", first ? es_detail_kind_str(kind) : "",
+			key, dir, n, share(n, total));
+		es_md_cell(out, what);
+		fprintf(out, " |\n");
+		return;
+	}
+	fprintf(out, "%10s  %-16.16s %-10s %-18s %-5s %12" PRIu64 " %6.1f%%%s%s\n",
+		first ? es_code_str(c, r->meta.vendor, code) : "", first && name ? name : "",
+		first ? es_detail_kind_str(kind) : "", key, dir, n, share(n, total), what[0] ? "  " : "",
+		what);
+}
+
+int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md)
+{
+	struct es_detail *all = NULL, *grow;
+	struct es_detail_group *g = NULL;
+	size_t n = 0, ng = 0, i, k;
+	char key[24], rest[48];
+
+	for (i = 0; i < r->nruns; i++) {
+		if (!r->runs[i].ndetails)
+			continue;
+		grow = realloc(all, (n + r->runs[i].ndetails) * sizeof(*all));
+		if (!grow) {
+			free(all);
+			return -1;
+		}
+		all = grow;
+		for (k = 0; k < r->runs[i].ndetails; k++) {
+			all[n] = r->runs[i].details[k];
+			all[n++].tgid = 0;
+		}
+	}
+	/* Equal keys of several VMs: one, summed (the groups want each key once). */
+	n = es_detail_merge(all, n);
+	if (es_detail_groups(all, n, top, &g, &ng)) {
+		free(all);
+		return -1;
+	}
+	fprintf(out, md ? "\nBelow the reasons (all VMs; the top %zu keys of each kind):\n\n"
+		"| reason | name | kind | key | dir | exits | share | what |\n"
+		"|---|---|---|---|---|---:|---:|---|\n" :
+		"\nBelow the reasons (all VMs; the top %zu keys of each kind):\n"
+		"%10s  %-16s %-10s %-18s %-5s %12s %7s  %s\n", top, "reason", "name", "kind", "key", "dir",
+		"exits", "share", "what");
+	if (md && !ng)
+		fprintf(out, "| | | | | | | | no exit of a reason with keys |\n");
+	else if (!ng)
+		fprintf(out, "(no exit of a reason with keys)\n");
+	for (i = 0; i < ng; i++) {
+		uint64_t total = reason_count(r, g[i].code);
+
+		for (k = 0; k < g[i].ntop; k++) {
+			const struct es_detail *d = &g[i].top[k];
+
+			line(out, md, !k, r, d->code, d->kind, es_detail_key_str(key, d->kind, d->value),
+			     es_detail_dir_str(d->kind, d->flags), d->count, total,
+			     es_detail_key_name(d->kind, d->value));
+		}
+		if (g[i].other_keys) {
+			snprintf(rest, sizeof(rest), "%zu other key%s", g[i].other_keys,
+				 g[i].other_keys == 1 ? "" : "s");
+			line(out, md, false, r, g[i].code, g[i].kind, "(other)", "", g[i].other, total, rest);
+		}
+		if (total > g[i].keyed)
+			line(out, md, false, r, g[i].code, g[i].kind, "(no key)", "", total - g[i].keyed, total,
+			     "exits of the reason with no key of this kind");
+	}
+	es_detail_groups_free(g, ng);
+	free(all);
+	return ferror(out) ? -1 : 0;
+}
