@@ -65,8 +65,14 @@ vmm_opts=
 # start_collector NAME: exitscope's BPF collector records until stopped.
 start_collector() {
 	collector_pid=
-	case $collector in 1) src=bpf ;; bpf:*) src=$collector ;; *) return 0 ;; esac
-	/bin/exitscope record -v --source $src --duration 0 --json --textfile-dir /out \
+	# The drill-down (--detail) too, where the collector reads the vCPU (tp_btf).
+	case $collector in
+	1|bpf:tp_btf) src=bpf detail=--detail ;;
+	bpf:*) src=$collector detail= ;;
+	*) return 0 ;;
+	esac
+	[ "$collector" = 1 ] || src=$collector
+	/bin/exitscope record -v --source $src $detail --duration 0 --json --textfile-dir /out \
 		--textfile-name collector-$1.prom >/out/collector-$1.json 2>/out/collector-$1.err &
 	collector_pid=$!
 	t=0
@@ -78,6 +84,25 @@ start_collector() {
 		[ $t -lt 120 ] || fail "the collector did not start in 120 s"
 		sleep 1
 		t=$((t + 1))
+	done
+}
+# The drill-down's independent witnesses, beside a collector that keys
+# (tp_btf): the tracepoints that carry the same keys, which the collector
+# does not read, counted by hist triggers: kvm_pio by port and direction,
+# kvm_msr by index and direction, kvm_hypercall by number.
+witness_hists="kvm_pio:port,rw kvm_msr:ecx,write kvm_hypercall:nr"
+witness_start() {
+	case $collector in 1|bpf:tp_btf) ;; *) return 0 ;; esac
+	for w in $witness_hists; do
+		echo "hist:keys=${w#*:}:vals=hitcount:size=4096" >/sys/kernel/tracing/events/kvm/${w%%:*}/trigger ||
+			fail "cannot set the ${w%%:*} hist trigger"
+	done
+}
+witness_stop() {
+	case $collector in 1|bpf:tp_btf) ;; *) return 0 ;; esac
+	for w in $witness_hists; do
+		cat /sys/kernel/tracing/events/kvm/${w%%:*}/hist >/out/witness-${w%%:*}-$1.txt
+		echo "!hist:keys=${w#*:}:vals=hitcount:size=4096" >/sys/kernel/tracing/events/kvm/${w%%:*}/trigger
 	done
 }
 stop_collector() {
@@ -119,6 +144,7 @@ for paging in $nested shadow; do
 		stage l2-$paging-$r $((l2timeout + 90)) "L2 $paging $r/$runs"
 		echo 'hist:keys=exit_reason:vals=hitcount:size=4096' >$trigger ||
 			fail "cannot set the kvm_exit hist trigger"
+		witness_start
 		# A flat workload is an image run directly, no Linux in L2.
 		image=$(awk -v w="$workload" '$1 == w && $2 == "flat" { print $3 }' /l2/workloads.txt)
 		if [ -n "$image" ]; then
@@ -191,6 +217,7 @@ for paging in $nested shadow; do
 		stop_collector $paging-$r
 		cat /sys/kernel/tracing/events/kvm/kvm_exit/hist >/out/hist-$paging-$r.txt
 		echo '!hist:keys=exit_reason:vals=hitcount:size=4096' >$trigger
+		witness_stop $paging-$r
 		tail -n 3 /out/l2-$paging-$r.log
 		r=$((r + 1))
 	done

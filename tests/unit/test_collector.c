@@ -373,7 +373,7 @@ static void test_record_json_roundtrip(void **state)
 	es_verdict_check(&r);
 	j1 = to_json(&r, &l1);
 	assert_non_null(strstr(j1, "\"source\":\"bpf\",\"attach\":\"tp_btf\""));
-	assert_non_null(strstr(j1, "\"untimed\":0,\"reason_unread\":0,\"no_state\":3}"));
+	assert_non_null(strstr(j1, "\"untimed\":0,\"reason_unread\":0,\"no_state\":3,\"detail_full\":0}"));
 	assert_non_null(strstr(j1, "\"schema\":\"exitscope.record/1\""));
 	assert_non_null(strstr(j1, "\"p50_ns\":"));
 	assert_non_null(strstr(j1, "\"pid\":100,\"comm\":\"qemu \\\"x\\\"\",\"vm\":\"web-1\""));
@@ -470,7 +470,7 @@ static void test_detail_model(void **state)
 	struct es_detail x;
 	size_t ng;
 	uint64_t v;
-	char buf[24];
+	char buf[24], name[64];
 
 	(void)state;
 	es_snap_init(&a);
@@ -531,10 +531,17 @@ static void test_detail_model(void **state)
 	assert_string_equal(es_detail_dir_str(ES_BPF_DK_GPA, 0), "");
 	assert_int_equal(es_detail_dir_parse(ES_BPF_DK_IO, "out"), 0);
 	assert_int_equal(es_detail_dir_parse(ES_BPF_DK_IO, "write"), -1);
-	assert_non_null(strstr(es_detail_key_name(ES_BPF_DK_IO, 0x3f8), "COM1"));
-	assert_string_equal(es_detail_key_name(ES_BPF_DK_MSR, 0x838), "X2APIC_TMICT");
-	assert_string_equal(es_detail_key_name(ES_BPF_DK_VECTOR, 14), "#PF");
-	assert_string_equal(es_detail_key_name(ES_BPF_DK_GPA, 0x1000), "");
+	assert_non_null(strstr(es_detail_key_name(name, ES_BPF_DK_IO, 0x3f8), "COM1"));
+	assert_string_equal(es_detail_key_name(name, ES_BPF_DK_MSR, 0x838), "X2APIC_TMICT");
+	assert_string_equal(es_detail_key_name(name, ES_BPF_DK_VECTOR, 14), "#PF");
+	assert_string_equal(es_detail_key_name(name, ES_BPF_DK_GPA, 0x1000), "");
+	/* The xAPIC's registers at the x2APIC's offsets; the I/O APIC's two. */
+	assert_string_equal(es_detail_key_name(name, ES_BPF_DK_MMIO, 0xfee000b0), "local APIC EOI");
+	assert_string_equal(es_detail_key_name(name, ES_BPF_DK_MMIO, 0xfee00390), "local APIC TMCCT");
+	assert_string_equal(es_detail_key_name(name, ES_BPF_DK_MMIO, 0xfee00394), "local APIC");
+	assert_string_equal(es_detail_key_name(name, ES_BPF_DK_MMIO, 0xfec00010), "I/O APIC IOWIN");
+	assert_string_equal(es_detail_key_name(name, ES_BPF_DK_MMIO, 0xfed000f0), "HPET");
+	assert_string_equal(es_detail_key_name(name, ES_BPF_DK_MMIO, 0xfee01000), "");
 	x = dk(1, 0, ES_BPF_DK_IO, 0, 0x10000, 1);
 	assert_false(es_detail_valid(&x));
 	x = dk(1, 0, ES_BPF_DK_GPA, 0, 0x1001, 1);

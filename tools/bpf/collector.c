@@ -241,13 +241,40 @@ static bool vendor_fields_ok(const struct btf *b, enum es_vendor v, char *why, s
 }
 
 /*
+ * What the drill-down reads besides the reason (exitscope.bpf.c:
+ * detail_at_exit()): the guest's saved registers, vcpu->arch.regs, and on
+ * SVM the VMCB's exit information. false with @why.
+ */
+static bool detail_fields_ok(const struct btf *vmlinux, const struct btf *vendor, enum es_vendor v,
+			     char *why, size_t len)
+{
+	int id = btf__find_by_name_kind(vmlinux, "kvm_vcpu", BTF_KIND_STRUCT);
+	int regs = member_type(vmlinux, member_type(vmlinux, id, "arch"), "regs");
+	const struct btf_type *t = regs > 0 ? btf__type_by_id(vmlinux, regs) : NULL;
+
+	if (!t || !btf_is_array(t) || btf_array(t)->nelems < 2 ||
+	    !int_of(vmlinux, btf__resolve_type(vmlinux, btf_array(t)->type), 8)) {
+		snprintf(why, len, "vmlinux's BTF has no kvm_vcpu.arch.regs[] of 8-byte registers");
+		return false;
+	}
+	if (v == ES_INTEL)
+		return true;
+	id = btf__find_by_name_kind(vendor, "vmcb_control_area", BTF_KIND_STRUCT);
+	if (int_of(vendor, member_type(vendor, id, "exit_info_1"), 8) &&
+	    int_of(vendor, member_type(vendor, id, "exit_info_2"), 8))
+		return true;
+	snprintf(why, len, "kvm_amd's BTF has no vmcb_control_area.exit_info_1 and exit_info_2 of 8 bytes");
+	return false;
+}
+
+/*
  * Whether tp_btf can run here: kvm's tracepoints with the vCPU as their
  * argument (5.16 on; before, kvm_exit's first argument was the reason)
  * and the vendor's vCPU in its module's BTF. A CO-RE read that cannot be
  * relocated would still load (libbpf poisons it, the verifier prunes it)
  * and count nothing, so this is checked here, before. false with @why.
  */
-static bool tp_btf_usable(enum es_vendor v, char *why, size_t len)
+static bool tp_btf_usable(enum es_vendor v, bool detail, char *why, size_t len)
 {
 	const char *mod = v == ES_INTEL ? "kvm_intel" : "kvm_amd";
 	struct btf *vmlinux, *kvm = NULL, *vendor = NULL;
@@ -278,7 +305,8 @@ static bool tp_btf_usable(enum es_vendor v, char *why, size_t len)
 		goto out;
 	}
 	vendor = module_btf(mod, vmlinux, why, len);
-	ok = vendor && vendor_fields_ok(vendor, v, why, len);
+	ok = vendor && vendor_fields_ok(vendor, v, why, len) &&
+	     (!detail || detail_fields_ok(vmlinux, vendor, v, why, len));
 out:
 	btf__free(vendor);
 	btf__free(kvm);
@@ -583,6 +611,64 @@ static int read_times(struct bpf_map *times, __u32 isa, struct es_snap *out, str
 	return walk_map(times, "times", &key, sizeof(key), &t, sizeof(t), time_row, &isa, out, e);
 }
 
+/*
+ * The drill-down's rows into @out's details (key's slot to the reason of
+ * the host's @isa). Walked as the stats are: a key added meanwhile is read
+ * now or next time.
+ */
+static int read_details(struct bpf_map *details, __u32 isa, struct es_snap *out,
+			struct es_err *e)
+{
+	struct es_bpf_detail_key key, next;
+	bool first = true;
+	__u64 count;
+	int err;
+
+	while (!(err = bpf_map__get_next_key(details, first ? NULL : &key, &next, sizeof(key)))) {
+		struct es_detail d;
+
+		first = false;
+		key = next;
+		err = bpf_map__lookup_elem(details, &key, sizeof(key), &count, sizeof(count), 0);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return es_errf(e, "reading the collector's details map: %s", strerror(-err));
+		memset(&d, 0, sizeof(d));
+		d.tgid = key.tgid;
+		d.code = es_bpf_slot_reason(isa, key.slot);
+		d.kind = key.kind;
+		d.flags = key.flags;
+		d.value = key.value;
+		d.count = count > ES_FIG_MAX ? ES_FIG_MAX : count;
+		/* A key the program could not have made is not passed on. */
+		if (es_detail_valid(&d) && es_snap_add_detail(out, &d))
+			return es_errf(e, "out of memory");
+	}
+	if (err != -ENOENT)
+		return es_errf(e, "walking the collector's details map: %s", strerror(-err));
+	return 0;
+}
+
+/* A gone VM's keys, deleted after they were read once (as prune() does rows). */
+static void prune_details(struct bpf_map *details, __u32 isa, const struct es_snap *s)
+{
+	struct es_bpf_detail_key key;
+	size_t i;
+
+	for (i = 0; i < s->ndetails; i++) {
+		if (!gone(s->details[i].tgid))
+			continue;
+		memset(&key, 0, sizeof(key));
+		key.tgid = s->details[i].tgid;
+		key.slot = (__u8)es_bpf_slot(isa, s->details[i].code);
+		key.kind = s->details[i].kind;
+		key.flags = s->details[i].flags;
+		key.value = s->details[i].value;
+		bpf_map__delete_elem(details, &key, sizeof(key), 0);
+	}
+}
+
 static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e)
 {
 	struct bpf_source *b = src->priv;
@@ -599,7 +685,8 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 	snprintf(out->attach, sizeof(out->attach), "%s", b->btf ? "tp_btf" : "tp");
 	out->vendor = b->vendor;
 	out->vendor_known = true;
-	out->has = ES_SNAP_VCPUS | (b->skel->rodata->timing ? ES_SNAP_NS : 0);
+	out->has = ES_SNAP_VCPUS | (b->skel->rodata->timing ? ES_SNAP_NS : 0) |
+		   (b->skel->rodata->detail ? ES_SNAP_DETAIL : 0);
 	out->at_ns = es_now_ns();
 	for (k = 0; k < ES_BPF_NR_HEALTH; k++) {
 		size_t c;
@@ -616,8 +703,12 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 	if (used == SIZE_MAX || read_counts(b->skel->maps.stats, out, e) ||
 	    read_times(b->skel->maps.times, isa, out, e))
 		return -1;
+	if (b->skel->rodata->detail && read_details(b->skel->maps.details, isa, out, e))
+		return -1;
 	/* A key counted in a block (or two) or the hash, and timed in a row: one row. */
 	es_snap_merge(out);
+	if (out->ndetails >= ES_BPF_DETAIL_MAX / 4 * 3)
+		prune_details(b->skel->maps.details, isa, out);
 	if (out->n >= b->max_rows / 4 * 3)
 		prune(b->skel->maps.stats, b->skel->maps.times, isa, out);
 	if (used >= ES_BPF_BLOCKS / 4 * 3)
@@ -670,6 +761,7 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 		return es_errf(e, "opening the BPF object: %s", strerror(errno));
 	skel->rodata->filter_tgid = o->pid;
 	skel->rodata->timing = o->timing;
+	skel->rodata->detail = o->detail;
 	skel->rodata->vendor_isa = b->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM;
 	err = 0;
 	if (o->max_rows)
@@ -677,6 +769,12 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 		      bpf_map__set_max_entries(skel->maps.times, o->max_rows);
 	if (err) {
 		es_errf(e, "setting the stats map's size to %u: %s", o->max_rows, strerror(-err));
+		goto fail;
+	}
+	/* Without the drill-down its table takes no memory: one key, never used. */
+	err = o->detail ? 0 : bpf_map__set_max_entries(skel->maps.details, 1);
+	if (err) {
+		es_errf(e, "setting the details map's size: %s", strerror(-err));
 		goto fail;
 	}
 	/* One pair of programs; counts only: no kvm_entry program at all. */
@@ -757,9 +855,17 @@ int es_source_bpf_open(const struct es_source_opts *o, struct es_source *src,
 	 * tp_btf where this kernel's BTF shows what it reads, else (or if
 	 * it fails to load) the classic tracepoints; either said in @what.
 	 */
-	if (want_btf && !tp_btf_usable(b->vendor, why, sizeof(why))) {
+	/* The drill-down reads the vCPU: tp_btf alone has it. */
+	if (o->detail && !want_btf) {
+		es_errf(e, "the drill-down (--detail) needs the collector's tp_btf mode, not tp");
+		goto cleanup;
+	}
+	if (o->detail)
+		want_tp = false;
+	if (want_btf && !tp_btf_usable(b->vendor, o->detail, why, sizeof(why))) {
 		if (!want_tp) {
-			es_errf(e, "the collector cannot attach in tp_btf mode here: %s", why);
+			es_errf(e, "the collector cannot attach in tp_btf mode here%s: %s",
+				o->detail ? " (the drill-down, --detail, needs it)" : "", why);
 			goto cleanup;
 		}
 	} else if (want_btf) {
@@ -794,10 +900,11 @@ loaded:
 	snprintf(src->kind, sizeof(src->kind), "bpf");
 	if (b->btf)
 		snprintf(src->what, sizeof(src->what),
-			 "the BPF collector on kvm_exit%s, tp_btf (the reason read from %s by CO-RE) (%s, up to %u rows)",
+			 "the BPF collector on kvm_exit%s, tp_btf (the reason read from %s by CO-RE%s) (%s, up to %u rows)",
 			 o->timing ? " and kvm_entry" : "",
 			 b->vendor == ES_INTEL ? "kvm_intel's vcpu_vmx.exit_reason" :
 						 "kvm_amd's vcpu_svm.vmcb->control.exit_code",
+			 o->detail ? "; the drill-down below it" : "",
 			 o->pid ? "one VM" : "every VM", b->max_rows);
 	else
 		snprintf(src->what, sizeof(src->what),

@@ -33,6 +33,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <asm/svm.h>
+#include <asm/vmx.h>
 
 #include "exitscope.h"
 #include "kvm_reason.bpf.h"
@@ -42,6 +44,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Knobs, set by the loader between open and load. */
 const volatile __u32 filter_tgid = 0;	/* 0: every VM */
 const volatile __u8 timing = 1;		/* false: counts only, no kvm_entry program */
+const volatile __u8 detail = 0;		/* the drill-down below the reasons (tp_btf only) */
 
 /* ---- the kernel's shapes: only the fields read, relocated by CO-RE ---- */
 
@@ -82,6 +85,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct es_bpf_block);
 } blocks SEC(".maps");
+
+/* The drill-down (exitscope.h): per VM, reason and key, the exits; preallocated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ES_BPF_DETAIL_MAX);
+	__type(key, struct es_bpf_detail_key);
+	__type(value, __u64);
+} details SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -235,6 +246,88 @@ static __always_inline void on_entry(__u32 tgid, __u32 vcpu)
 	t->hist[h & (ES_BPF_HIST_BUCKETS - 1)]++;
 }
 
+/*
+ * One exit more of the drill-down's key. The VM's vCPUs share its keys,
+ * so the add is atomic: no lock, no allocation (the row is made from
+ * zero_count on its first exit, as the stats' are).
+ */
+static __always_inline void detail_add(__u32 tgid, __u32 slot, __u32 kind, __u32 flags,
+				       __u64 value)
+{
+	struct es_bpf_detail_key k = {};
+	__u64 *c;
+
+	k.tgid = tgid;
+	k.slot = (__u8)slot;
+	k.kind = (__u8)kind;
+	k.flags = (__u16)flags;
+	k.value = value;
+	c = row_of(&details, &k, &zero_count, ES_BPF_DETAIL_FULL);
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+/*
+ * The drill-down's key of an exit, where kvm_exit already has it: the
+ * guest's registers, which the vendor's entry code saved (RCX: the MSR,
+ * RAX: the hypercall), and on SVM the VMCB's exit information (the port
+ * and direction of IOIO, the direction of MSR, the address of NPF: APM
+ * vol. 2, 15.10.2, 15.11, 15.25.6). VMX's exit qualification is read
+ * lazily by KVM's handlers, after kvm_exit: its keys (ports, vectors) are
+ * not taken here.
+ */
+static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __u32 isa,
+					   __u32 reason)
+{
+	__u32 slot = es_bpf_slot(isa, es_bpf_fold_reason(isa, reason));
+	__u64 info1 = 0, info2 = 0;
+
+	if (slot >= ES_BPF_SLOTS)
+		return;
+	if (vendor_isa == ES_BPF_ISA_VMX && isa == ES_BPF_ISA_VMX) {
+		switch (reason & 0xffff) {
+		case EXIT_REASON_VMCALL:
+			detail_add(tgid, slot, ES_BPF_DK_HYPERCALL, 0, vcpu->arch.regs[0]);
+			break;
+		case EXIT_REASON_MSR_READ:
+			detail_add(tgid, slot, ES_BPF_DK_MSR, 0, (__u32)vcpu->arch.regs[1]);
+			break;
+		case EXIT_REASON_MSR_WRITE:
+			detail_add(tgid, slot, ES_BPF_DK_MSR, ES_BPF_DF_WRITE, (__u32)vcpu->arch.regs[1]);
+			break;
+		}
+		return;
+	}
+	if (vendor_isa != ES_BPF_ISA_SVM || isa != ES_BPF_ISA_SVM)
+		return;
+	if (reason == SVM_EXIT_VMMCALL) {
+		detail_add(tgid, slot, ES_BPF_DK_HYPERCALL, 0, vcpu->arch.regs[0]);
+		return;
+	}
+	if (reason != SVM_EXIT_IOIO && reason != SVM_EXIT_MSR && reason != SVM_EXIT_NPF)
+		return;
+	{
+		struct vmcb *vmcb = BPF_CORE_READ((struct vcpu_svm *)vcpu, vmcb);
+
+		if (!vmcb || bpf_core_read(&info1, sizeof(info1), &vmcb->control.exit_info_1) ||
+		    (reason == SVM_EXIT_NPF &&
+		     bpf_core_read(&info2, sizeof(info2), &vmcb->control.exit_info_2))) {
+			health_bump(ES_BPF_DETAIL_FULL);
+			return;
+		}
+	}
+	if (reason == SVM_EXIT_IOIO)
+		detail_add(tgid, slot, ES_BPF_DK_IO, info1 & 1 ? ES_BPF_DF_IN : 0, (info1 >> 16) & 0xffff);
+	else if (reason == SVM_EXIT_MSR)
+		detail_add(tgid, slot, ES_BPF_DK_MSR, info1 & 1 ? ES_BPF_DF_WRITE : 0,
+			   (__u32)vcpu->arch.regs[1]);
+	/* NPF: an MMIO access where KVM's SPTE has reserved bits (error code bit 3). */
+	else if (info1 & 8)
+		detail_add(tgid, slot, ES_BPF_DK_MMIO, 0, info2);
+	else
+		detail_add(tgid, slot, ES_BPF_DK_GPA, 0, info2 & ~0xfffull);
+}
+
 /* The VMM's tgid if its VM is one we count, else 0. */
 static __always_inline __u32 counted_tgid(void)
 {
@@ -262,6 +355,8 @@ int BPF_PROG(on_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 		return 0;
 	}
 	on_exit(tgid, vcpu->vcpu_id, isa, reason);
+	if (detail)
+		detail_at_exit(vcpu, tgid, isa, reason);
 	return 0;
 }
 

@@ -146,6 +146,13 @@ enum es_bpf_detail_kind {
 #define ES_BPF_DF_IN		(1u << 0)	/* I/O: a read of the port (IN, INS) */
 #define ES_BPF_DF_WRITE		(1u << 0)	/* MSR, CR: a write (WRMSR, mov to CR) */
 
+/*
+ * Keys the drill-down's table holds (a preallocated hash, as stats): a
+ * key that finds it full is not kept, and health's detail_full says how
+ * many exits went without one.
+ */
+#define ES_BPF_DETAIL_MAX	16384
+
 /* A drill-down row's key: 16 bytes, as the stats' key. */
 struct es_bpf_detail_key {
 	__u32 tgid;			/* the VMM process */
@@ -168,6 +175,7 @@ enum es_bpf_health {
 	ES_BPF_UNTIMED,			/* an exit followed by another before any entry */
 	ES_BPF_REASON_UNREAD,		/* exits not counted: tp_btf could not read the reason */
 	ES_BPF_NO_STATE,		/* exits not timed: counted outside a block */
+	ES_BPF_DETAIL_FULL,		/* exits without their drill-down key: its table full */
 	ES_BPF_NR_HEALTH
 };
 

@@ -23,8 +23,13 @@
 const volatile __u32 vendor_isa = 0;	/* ES_BPF_ISA_VMX or _SVM: the host's */
 
 /* vmlinux's BTF. */
+struct kvm_vcpu_arch {
+	unsigned long regs[16];		/* the guest's GPRs, saved at the exit (enum kvm_reg) */
+} __attribute__((preserve_access_index));
+
 struct kvm_vcpu {
 	int vcpu_id;
+	struct kvm_vcpu_arch arch;
 } __attribute__((preserve_access_index));
 
 struct task_struct;
@@ -54,6 +59,8 @@ struct vcpu_vmx___vt {
  */
 struct vmcb_control_area {
 	__u32 exit_code;
+	__u64 exit_info_1;
+	__u64 exit_info_2;
 } __attribute__((preserve_access_index));
 
 struct vmcb {

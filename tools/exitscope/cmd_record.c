@@ -31,7 +31,7 @@
 void cmd_record_help(void)
 {
 	printf("usage: exitscope record [--duration S] [--pid P] [--json | --prometheus]\n"
-	       "                        [--textfile-dir DIR] [--label L] [--source S]\n"
+	       "                        [--textfile-dir DIR] [--label L] [--detail] [--source S]\n"
 	       "\n"
 	       "Records the VM exits of every VM (or one) for S seconds (default 10; 0:\n"
 	       "until Ctrl-C or SIGTERM, which also end a longer span early) and prints\n"
@@ -48,6 +48,9 @@ void cmd_record_help(void)
 	       "                     (node-exporter's textfile collector)\n"
 	       "      --textfile-name NAME  instead of exitscope.prom\n"
 	       "      --label L      the record's name in comparisons (default: record)\n"
+	       "      --detail       bpf (tp_btf): also what each exit was about, below its\n"
+	       "                     reason: the port, MSR, address or hypercall (the table\n"
+	       "                     and --json; off by default: it costs more per exit)\n"
 	       PROM_PER_VCPU_HELP
 	       PROM_PID_LABEL_HELP
 	       COLLECT_HELP
@@ -207,6 +210,7 @@ int cmd_record(int argc, char **argv)
 		{ "textfile-dir", required_argument, NULL, 0x200 },
 		{ "textfile-name", required_argument, NULL, 0x201 },
 		{ "label", required_argument, NULL, 0x202 },
+		{ "detail", no_argument, NULL, 0x203 },
 		PROM_PER_VCPU_OPTION,
 		PROM_PID_LABEL_OPTION,
 		{ "help", no_argument, NULL, 'h' },
@@ -242,6 +246,7 @@ int cmd_record(int argc, char **argv)
 		case 0x200: textdir = optarg; break;
 		case 0x201: textname = optarg; break;
 		case 0x202: label = optarg; break;
+		case 0x203: a.o.detail = true; break;
 		case 0x104: a.prom.per_vcpu = true; break;
 		case 0x107: a.prom.pid_label = true; break;
 		case 'h': cmd_record_help(); return RECORD_OK;

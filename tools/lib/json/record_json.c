@@ -47,7 +47,8 @@ static json_t *detail_json(const struct es_run *run, const struct es_row *row)
 	json_t *a = json_array(), *g = NULL, *keys = NULL;
 	unsigned int kind = ES_BPF_DK_NONE;
 	uint64_t keyed = 0;
-	char buf[24];
+	char buf[24], name[64];
+	const char *what;
 	size_t i;
 	int r = !a;
 
@@ -77,8 +78,9 @@ static json_t *detail_json(const struct es_run *run, const struct es_row *row)
 		r |= put(k, "key", json_string(es_detail_key_str(buf, d->kind, d->value)));
 		if (es_detail_dir_str(d->kind, d->flags)[0])
 			r |= put(k, "dir", json_string(es_detail_dir_str(d->kind, d->flags)));
-		if (es_detail_key_name(d->kind, d->value)[0])
-			r |= put(k, "name", json_string(es_detail_key_name(d->kind, d->value)));
+		what = es_detail_key_name(name, d->kind, d->value);
+		if (what[0])
+			r |= put(k, "name", json_string(what));
 		r |= put(k, "count", fig(d->count));
 	}
 	if (r) {
@@ -535,7 +537,7 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 	/* es_health_names, NULL-terminated for known(). */
 	static const char *const health_keys[ES_BPF_NR_HEALTH + 1] = {
 		"stats_full", "pending_failed", "stale", "row_gone", "untimed",
-		"reason_unread", "no_state", NULL };
+		"reason_unread", "no_state", "detail_full", NULL };
 	struct rd rd = { .name = name, .e = e };
 	char schema[32], label[ES_LABEL_MAX], cpu[8], isa[8], time[8];
 	unsigned int sources = 0;

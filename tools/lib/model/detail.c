@@ -89,7 +89,7 @@ int es_detail_key_parse(unsigned int kind, const char *s, uint64_t *value)
 	}
 }
 
-const char *es_detail_key_name(unsigned int kind, uint64_t value)
+const char *es_detail_key_name(char buf[64], unsigned int kind, uint64_t value)
 {
 	const struct es_port_name *p;
 	const char *n = NULL;
@@ -107,6 +107,10 @@ const char *es_detail_key_name(unsigned int kind, uint64_t value)
 		break;
 	case ES_BPF_DK_HYPERCALL:
 		n = es_hypercall_name(value);
+		break;
+	case ES_BPF_DK_MMIO:
+	case ES_BPF_DK_GPA:
+		n = es_mmio_name(buf, value);
 		break;
 	default:
 		break;

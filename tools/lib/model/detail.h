@@ -58,7 +58,7 @@ int es_detail_key_parse(unsigned int kind, const char *s, uint64_t *value);
  * What the key is, where a table says (model/names.h): "COM1 (8250 UART)",
  * "X2APIC_ICR", "#PF", "KICK_CPU"; "" if none does.
  */
-const char *es_detail_key_name(unsigned int kind, uint64_t value);
+const char *es_detail_key_name(char buf[64], unsigned int kind, uint64_t value);
 /* Is @d a key the kind can have (a port fits 16 bits, a vector 8...)? */
 bool es_detail_valid(const struct es_detail *d);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* See names.h. */
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "model/names.h"
 #include "model/names_gen.h"
@@ -51,6 +53,23 @@ static const struct es_port_name ports[] = {
 	{ 0x0cf9, 0x0cf9, ES_PORT_VMM, "reset control" },			/* [Q][E] */
 	{ 0x0cfa, 0x0cfb, ES_PORT_VMM, "PCI config address" },			/* [Q] */
 	{ 0x0cfc, 0x0cff, ES_PORT_VMM, "PCI config data" },			/* [Q] */
+};
+
+/*
+ * MMIO blocks at the addresses PC firmware gives them by default (QEMU's
+ * and most), each with its source: the local APIC at 0xfee00000 (Intel
+ * SDM vol. 3, "Local APIC Status and Location"), its registers named as
+ * the x2APIC's MSRs above (the same offsets / 16); the I/O APIC at
+ * 0xfec00000 with IOREGSEL at 0 and IOWIN at 0x10 (Intel 82093AA
+ * datasheet, 3.0); the HPET at 0xfed00000 (IA-PC HPET specification 1.0a).
+ */
+static const struct {
+	uint64_t base, size;
+	const char *name;
+} mmio[] = {
+	{ 0xfec00000, 0x1000, "I/O APIC" },
+	{ 0xfed00000, 0x400, "HPET" },
+	{ 0xfee00000, 0x1000, "local APIC" },
 };
 
 static const struct es_name *find(const struct es_name *t, size_t n, uint64_t id)
@@ -106,6 +125,29 @@ const struct es_port_name *es_port_name(uint16_t port)
 			return &ports[mid];
 	}
 	return NULL;
+}
+
+const char *es_mmio_name(char buf[64], uint64_t gpa)
+{
+	const char *reg = NULL;
+	uint64_t off;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(mmio); i++)
+		if (gpa >= mmio[i].base && gpa - mmio[i].base < mmio[i].size)
+			break;
+	if (i == ARRAY_LEN(mmio))
+		return NULL;
+	off = gpa - mmio[i].base;
+	if (mmio[i].base == 0xfee00000 && !(off & 0xf)) {
+		reg = es_msr_name((uint32_t)(0x800 + off / 16));
+		if (reg && !strncmp(reg, "X2APIC_", 7))
+			reg += 7;
+	} else if (mmio[i].base == 0xfec00000 && (off == 0 || off == 0x10)) {
+		reg = off ? "IOWIN" : "IOREGSEL";
+	}
+	snprintf(buf, 64, "%s%s%s", mmio[i].name, reg ? " " : "", reg ? reg : "");
+	return buf;
 }
 
 const char *es_port_where_str(enum es_port_where w)

@@ -35,6 +35,11 @@ const char *es_msr_name(uint32_t index);
 const char *es_hypercall_name(uint64_t nr);
 /* The exception's name ("#PF", "NMI"...), or NULL. */
 const char *es_vector_name(uint64_t vector);
+/*
+ * What sits at guest-physical @gpa where firmware puts it by default, into
+ * @buf ("local APIC EOI", "I/O APIC IOWIN", "HPET"), or NULL.
+ */
+const char *es_mmio_name(char buf[64], uint64_t gpa);
 /* The row of the port table that holds @port, or NULL. */
 const struct es_port_name *es_port_name(uint16_t port);
 /* "vmm", "kvm" or "firmware". */

@@ -52,6 +52,9 @@ int es_source_open(const char *spec, const struct es_source_opts *o,
 		notes[0] = '\0';
 	if (!strncmp(spec, "file:", 5))
 		return es_source_file_open(spec + 5, o, src, e);
+	if (o->detail && strcmp(spec, "bpf") && strcmp(spec, "bpf:tp_btf") && strcmp(spec, "auto"))
+		return es_errf(e, "--detail: the drill-down is the BPF collector's (--source bpf or auto), not %s's",
+			       spec);
 	if (!strncmp(spec, "module:", 7)) {
 		mo.debugfs = spec + 7;
 		return es_source_module_open(&mo, src, e);
@@ -69,6 +72,11 @@ int es_source_open(const char *spec, const struct es_source_opts *o,
 		return es_source_tracefs_open(o, src, e);
 	if (strcmp(spec, "auto"))
 		return es_errf(e, "unknown source '%s' (auto, module, module:DIR, bpf, bpf:tp_btf, bpf:tp, tracefs, file:PATH)", spec);
+	/* The drill-down is the collector's: auto goes to it, or fails saying why. */
+	if (o->detail) {
+		note(notes, notes_len, "module", "--detail: the drill-down is the BPF collector's");
+		return es_source_bpf_open(o, src, e);
+	}
 	if (es_module_present()) {
 		if (!es_source_module_open(o, src, e))
 			return 0;

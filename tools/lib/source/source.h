@@ -31,6 +31,7 @@ struct es_source {
 struct es_source_opts {
 	uint32_t pid;			/* 0: every VM */
 	bool timing;			/* bpf: measure exit -> entry (default) */
+	bool detail;			/* bpf (tp_btf): the drill-down below the reasons */
 	uint32_t max_rows;		/* bpf: rows of the stats map; 0 default */
 	bool verbose;			/* bpf: libbpf's debug output */
 	const char *attach;		/* bpf: "tp_btf" or "tp" only; NULL: tp_btf, else tp */

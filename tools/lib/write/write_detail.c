@@ -32,26 +32,32 @@ static double share(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
-static void line(FILE *out, bool md, bool first, const struct es_record *r, uint32_t code,
+/* What a line of the table starts with: its reason, its kind, where they begin. */
+struct lead {
+	bool reason, kind;
+};
+
+static void line(FILE *out, bool md, struct lead lead, const struct es_record *r, uint32_t code,
 		 unsigned int kind, const char *key, const char *dir, uint64_t n, uint64_t total,
 		 const char *what)
 {
 	char c[ES_CODE_STR_LEN];
 	const char *name = es_reason_name(r->meta.vendor, code);
+	const char *cs = lead.reason ? es_code_str(c, r->meta.vendor, code) : "";
+	const char *ks = lead.kind ? es_detail_kind_str(kind) : "";
 
+	if (!lead.reason || !name)
+		name = "";
 	if (md) {
-		fprintf(out, "| %s | ", first ? es_code_str(c, r->meta.vendor, code) : "");
-		es_md_cell(out, first && name ? name : "");
-		fprintf(out, " | %s | %s | %s | %" PRIu64 " | %.1f%% | ", first ? es_detail_kind_str(kind) : "",
-			key, dir, n, share(n, total));
+		fprintf(out, "| %s | ", cs);
+		es_md_cell(out, name);
+		fprintf(out, " | %s | %s | %s | %" PRIu64 " | %.1f%% | ", ks, key, dir, n, share(n, total));
 		es_md_cell(out, what);
 		fprintf(out, " |\n");
 		return;
 	}
-	fprintf(out, "%10s  %-16.16s %-10s %-18s %-5s %12" PRIu64 " %6.1f%%%s%s\n",
-		first ? es_code_str(c, r->meta.vendor, code) : "", first && name ? name : "",
-		first ? es_detail_kind_str(kind) : "", key, dir, n, share(n, total), what[0] ? "  " : "",
-		what);
+	fprintf(out, "%10s  %-16.16s %-10s %-18s %-5s %12" PRIu64 " %6.1f%%%s%s\n", cs, name, ks, key,
+		dir, n, share(n, total), what[0] ? "  " : "", what);
 }
 
 int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md)
@@ -59,7 +65,7 @@ int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md)
 	struct es_detail *all = NULL, *grow;
 	struct es_detail_group *g = NULL;
 	size_t n = 0, ng = 0, i, k;
-	char key[24], rest[48];
+	char key[24], rest[48], name[64];
 
 	for (i = 0; i < r->nruns; i++) {
 		if (!r->runs[i].ndetails)
@@ -92,23 +98,31 @@ int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md)
 	else if (!ng)
 		fprintf(out, "(no exit of a reason with keys)\n");
 	for (i = 0; i < ng; i++) {
-		uint64_t total = reason_count(r, g[i].code);
+		uint64_t total = reason_count(r, g[i].code), keyed = 0;
+		struct lead lead = { .reason = !i || g[i - 1].code != g[i].code, .kind = true };
 
 		for (k = 0; k < g[i].ntop; k++) {
 			const struct es_detail *d = &g[i].top[k];
 
-			line(out, md, !k, r, d->code, d->kind, es_detail_key_str(key, d->kind, d->value),
+			line(out, md, lead, r, d->code, d->kind, es_detail_key_str(key, d->kind, d->value),
 			     es_detail_dir_str(d->kind, d->flags), d->count, total,
-			     es_detail_key_name(d->kind, d->value));
+			     es_detail_key_name(name, d->kind, d->value));
+			lead.reason = lead.kind = false;
 		}
 		if (g[i].other_keys) {
 			snprintf(rest, sizeof(rest), "%zu other key%s", g[i].other_keys,
 				 g[i].other_keys == 1 ? "" : "s");
-			line(out, md, false, r, g[i].code, g[i].kind, "(other)", "", g[i].other, total, rest);
+			line(out, md, lead, r, g[i].code, g[i].kind, "(other)", "", g[i].other, total, rest);
 		}
-		if (total > g[i].keyed)
-			line(out, md, false, r, g[i].code, g[i].kind, "(no key)", "", total - g[i].keyed, total,
-			     "exits of the reason with no key of this kind");
+		/* After the reason's last kind: its exits that no kind keyed. */
+		if (i + 1 < ng && g[i + 1].code == g[i].code)
+			continue;
+		for (k = i + 1; k-- > 0 && g[k].code == g[i].code;)
+			keyed += g[k].keyed;
+		lead.reason = lead.kind = false;
+		if (total > keyed)
+			line(out, md, lead, r, g[i].code, g[i].kind, "(no key)", "", total - keyed, total,
+			     "exits of the reason without a key");
 	}
 	es_detail_groups_free(g, ng);
 	free(all);
