@@ -642,6 +642,36 @@ static void test_detail_table(void **state)
 	free(buf);
 	es_record_free(&r);
 	es_snap_free(&s);
+	/*
+	 * A reason of two kinds (NPF: pages and MMIO addresses): "(no key)" once,
+	 * after its last kind, for the exits neither keyed.
+	 */
+	make_snap(&s);
+	s.has |= ES_SNAP_DETAIL;
+	x = dk(100, 0x7b, ES_BPF_DK_GPA, 0, 0x1000, 1); es_snap_add_detail(&s, &x);	/* 2 exits of 0x7b */
+	x = dk(100, 0x7b, ES_BPF_DK_MMIO, 0, 0xfee000b0, 1); es_snap_add_detail(&s, &x);
+	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), 0);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_detail(f, &r, 10, false), 0);
+	fclose(f);
+	assert_null(strstr(buf, "(no key)"));
+	assert_non_null(strstr(buf, "local APIC EOI"));
+	free(buf);
+	es_record_free(&r);
+	es_snap_free(&s);
+	make_snap(&s);
+	s.has |= ES_SNAP_DETAIL;
+	x = dk(100, 0x7b, ES_BPF_DK_GPA, 0, 0x1000, 1); es_snap_add_detail(&s, &x);
+	assert_int_equal(es_record_from_snap(&s, &info, &r, &e), 0);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_detail(f, &r, 10, false), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "(no key)                            1   50.0%"));
+	free(buf);
+	es_record_free(&r);
+	es_snap_free(&s);
 }
 
 #define DHEAD "{\"schema\":\"exitscope.record/1\",\"source\":\"bpf\",\"label\":\"x\",\"cpu\":\"amd\",\"isa\":\"svm\"," \
