@@ -83,6 +83,35 @@ check "top: the first frame comes at once (a 30 s interval, stopped at 5 s)" gre
 check "top: a single record replayed shows its figures, not zeros" grep -qE '0x72 +cpuid +150 +150 ' "$tmp/top1.txt"
 check "... busiest reason first" bash -c "grep -A2 'reason  name' '$tmp/top.txt' | sed -n 2p | grep -q 'cpuid'"
 
+# ---- the drill-down on recorded figures (amd-bpf-detail: two VMs, 13 ports...) ----
+"$es" top --source file:"$fx/amd-bpf-detail" --iterations 2 --expand io >"$tmp/topx.txt" 2>/dev/null
+check "top --expand io: the port below its reason, named, its total and rate" \
+	grep -qE '^ +0x3f8 +io out COM1 \(8250 UART\) +1590 +1060 ' "$tmp/topx.txt"
+check "... the ports beyond the 10 busiest as (other), the rest as (no key)" bash -c \
+	"grep -qE '^ +\(other\) +io: 4 more keys +60 +50 ' '$tmp/topx.txt' && grep -qE '^ +\(no key\) +exits without a key +30 +20 ' '$tmp/topx.txt'"
+check "... and no other reason expanded" bash -c "! grep -q 'msr write' '$tmp/topx.txt'"
+case_ "top --expand: a reason the vendor has not is refused" 2 "svm has no reason 'pio'" -- \
+	"$es" top --source file:"$fx/amd-bpf-detail" --iterations 1 --expand pio
+case_ "top --expand on figures without the drill-down says so" 0 "the source has no drill-down" -- \
+	"$es" top --source file:"$fx/amd-bpf" --iterations 1 --expand '*'
+case_ "record: a record's drill-down below its reasons" 0 "(other)                            60    1.6%  4 other keys" -- \
+	"$es" record --source file:"$fx/amd-bpf-detail"
+case_ "--detail is the BPF collector's: tracefs refuses it" 3 "--detail" -- \
+	"$es" top --source tracefs --detail --iterations 1
+if command -v promtool >/dev/null; then
+	"$es" record --source file:"$fx/amd-bpf-detail" --prometheus --detail-top 3 >"$tmp/d.prom" 2>/dev/null
+	check "record --prometheus with the drill-down passes promtool" bash -c "promtool check metrics <'$tmp/d.prom'"
+	# 16 = web: 3 ports, 3 MSRs, 2 hypercalls, 3 pages, 2 MMIO addresses; db: 2 ports, 1 MSR.
+	check "... --detail-top 3: at most 3 keys per VM, reason and kind labelled (16 here)" \
+		test "$(grep -c '^exitscope_record_exits_by_key{' "$tmp/d.prom")" -eq 16
+	check "... the rest of the ports summed: web's 10 others, 810 exits" grep -q \
+		'^exitscope_record_exits_by_key_other{vm="web",comm="qemu-system-x86",isa="svm",reason="0x7b",name="io",kind="io"} 810$' "$tmp/d.prom"
+	check "... and how many keys: 13" grep -q \
+		'^exitscope_record_exit_keys{vm="web",comm="qemu-system-x86",isa="svm",reason="0x7b",name="io",kind="io"} 13$' "$tmp/d.prom"
+	check "... a key's series: port, direction, name" grep -q \
+		'^exitscope_record_exits_by_key{vm="db",comm="qemu-system-x86",isa="svm",reason="0x7b",name="io",kind="io",key="0x3fa",dir="in",key_name="COM1 (8250 UART)"} 30$' "$tmp/d.prom"
+fi
+
 # ---- Prometheus text: promtool, the textfile directory, node-exporter ----
 if command -v promtool >/dev/null; then
 	"$es" record --source file:"$fx/amd-bpf" --prometheus >"$tmp/m.prom" 2>/dev/null
@@ -205,6 +234,22 @@ if start_exporter $p "$tmp/ex.log" --max-requests 9 --source file:"$fx/amd-bpf" 
 	check "exporter: ends after --max-requests, status 0" test $? -eq 0
 else
 	echo "not ok - the exporter did not listen: $(tail -2 "$tmp/ex.log")"
+fi
+
+# ---- the exporter's drill-down: a key's counter grows scrape by scrape ----
+p=$(port)
+if start_exporter $p "$tmp/exd.log" --max-requests 2 --source file:"$fx/amd-bpf-detail"; then
+	k='exitscope_vm_exits_by_key_total{vm="web",comm="qemu-system-x86",isa="svm",reason="0x7b",name="io",kind="io",key="0x3f8",dir="out",key_name="COM1 (8250 UART)"}'
+	get $p 'GET /metrics HTTP/1.1\r\n\r\n' >"$tmp/sd1"
+	get $p 'GET /metrics HTTP/1.1\r\n\r\n' >"$tmp/sd2"
+	check "exporter: a port's exits, a counter, 500 then 1500" \
+		bash -c "grep -qxF '$k 500' <(tr -d '\r' <'$tmp/sd1') && grep -qxF '$k 1500' <(tr -d '\r' <'$tmp/sd2')"
+	if command -v promtool >/dev/null; then
+		check "exporter: its drill-down passes promtool" bash -c "sed '1,/^\r\$/d' '$tmp/sd2' | promtool check metrics"
+	fi
+	wait $ex
+else
+	echo "not ok - the exporter did not listen: $(tail -2 "$tmp/exd.log")"
 fi
 
 # ---- the exporter under idle and slow clients, and a source that fails ----

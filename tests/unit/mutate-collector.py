@@ -23,7 +23,7 @@ muts = [
  ("tools/lib/export/openmetrics.c", '"%" PRIu64 ".%09" PRIu64', '"%" PRIu64 ".%" PRIu64', "metrics: seconds without zero padding"),
  ("tools/lib/export/openmetrics.c", '\t\t\tfputs(s[i] == \'\\n\' ? "\\\\n" : s[i] == \'"\' ? "\\\\\\"" : "\\\\\\\\", out);', '\t\t\tfputc(s[i], out);', "metrics: label values unescaped"),
  ("tools/lib/export/openmetrics.c", "		if (r->vcpu != ES_VCPU_ALL)", "		if (0)", "metrics: no vcpu label"),
- ("tools/lib/write/top_table.c", "		if (f + 2 + W_NAME_MAX <= width)", "		if (f + W_NAME_MAX <= width)", "top: layout 2 columns too wide"),
+ ("tools/lib/write/top_table.c", "		if (f + 2 + want <= width)", "		if (f + want <= width)", "top: layout 2 columns too wide"),
  ("tools/lib/write/top_table.c", "	if (width && n > width)\n		n = width;", "	if (width && n > width && 0)\n		n = width;", "top: long header not cut"),
  ("tools/lib/write/top_table.c", "	if (!c)\n		c = desc(x->delta, y->delta);", "", "top: not sorted by rate"),
  ("tools/lib/export/http.c", '	if ((size_t)(sp1 - buf) != 3 || memcmp(buf, "GET", 3))\n		return ES_HTTP_METHOD;', "", "http: any method served"),
@@ -41,6 +41,13 @@ muts = [
  ('tools/lib/model/detail.c', 'keep = top && j - i > top ? top : j - i;', 'keep = top && j - i > top + 1 ? top : j - i;', 'detail groups: one key too many kept'),
  ('tools/lib/json/record_json.c', 'if (keyed > row->f.count || none != row->f.count - keyed)', 'if (keyed > row->f.count)', 'detail JSON: none not checked'),
  ('tools/lib/json/record_json.c', '\t\t\t\tif (run->details[m].value == d.value && run->details[m].flags == d.flags)', '\t\t\t\tif (0)', 'detail JSON: a key twice'),
+ ('tools/lib/write/top_table.c', 'if (i - g < ES_TOP_KEYS) {', 'if (i - g <= ES_TOP_KEYS) {', 'top expand: one key too many'),
+ ('tools/lib/write/top_table.c', '\t\tif (i < n && k[i].code == k[g].code)\n\t\t\tcontinue;', '', 'top expand: (no key) per kind, not per reason'),
+ ('tools/lib/write/top_table.c', 'bool by_total = *(const enum es_top_sort *)arg == ES_TOP_BY_TOTAL;', 'bool by_total = *(const enum es_top_sort *)arg == ES_TOP_BY_NAME;', 'top expand: keys not sorted by total'),
+ ('tools/lib/write/top_table.c', '\tif (o->mode != ES_TOP_REASONS || !o->expand[0])\n\t\treturn false;', '\tif (!o->expand[0])\n\t\treturn false;', 'top expand: keys in the VM view'),
+ ('tools/lib/export/openmetrics.c', '\tif (dir[0])\n\t\tfprintf(c->out, ",dir=', '\tif (0 && dir[0])\n\t\tfprintf(c->out, ",dir=', 'metrics: a key without its direction'),
+ ('tools/lib/export/openmetrics.c', 'top ? g[i].other : g[i].keyed', 'g[i].keyed', 'metrics: the rest counts the labelled keys too'),
+ ('tools/lib/export/openmetrics.c', 'if (!(c->s->has & ES_SNAP_DETAIL))\n\t\treturn 0;', 'if (0)\n\t\treturn 0;', 'metrics: drill-down families without a drill-down'),
 ]
 res=[]
 for f,old,new,what in muts:

@@ -7,6 +7,7 @@
  * reuse of the debugfs parser, the tracefs hist parser, the Prometheus
  * writer, the top table at several widths, and the exporter's HTTP parser.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -898,7 +899,7 @@ static const char *no_comm(uint32_t tgid, void *ctx)
 /* @s as the exporter writes it with @o; the caller frees. */
 static char *prom_text(const struct es_snap *s, bool per_vcpu, bool vm_histograms)
 {
-	struct es_prom_opts o = { per_vcpu, vm_histograms, false };
+	struct es_prom_opts o = { per_vcpu, vm_histograms, false, ES_DETAIL_TOP };
 	char *buf = NULL;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
@@ -992,6 +993,262 @@ static void test_prometheus_span(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "exitscope_record_exits{vm=\"qemu \\\"x\\\":100\",comm=\"qemu \\\"x\\\"\",isa=\"svm\",reason=\"0x72\",name=\"cpuid\"} 10\n"));
 	assert_null(strstr(buf, "vcpu="));
+	free(buf);
+	es_snap_free(&s);
+}
+
+/*
+ * A snapshot of drill-down: VM 100's 100 I/O exits, 0x3f8 out (30 in
+ * @early, all before the interval) and 0x3fd in (20, all in it), eleven
+ * ports 0x200.. of 2 each, 28 without a key; 5 MSR exits, 0x6e0 written
+ * 5 times; 8 NPFs of two kinds. VM 200: 10 CPUID exits, no keys. Without
+ * @late, the snapshot before the interval.
+ */
+static void detail_snap(struct es_snap *s, bool late)
+{
+	struct es_detail d = { .tgid = 100, .code = 0x7b, .kind = ES_BPF_DK_IO };
+	struct es_snap_row r;
+	unsigned int i;
+
+	es_snap_init(s);
+	snprintf(s->source, sizeof(s->source), "bpf");
+	s->vendor = ES_AMD;
+	s->vendor_known = true;
+	s->has = ES_SNAP_NS | ES_SNAP_DETAIL;
+	s->at_ns = late ? 2000000000u : 1000000000u;
+	r = srow(100, ES_VCPU_ALL, 0x7b, late ? 100 : 30); es_snap_add(s, &r);
+	r = srow(100, ES_VCPU_ALL, 0x7c, 5); es_snap_add(s, &r);
+	r = srow(200, ES_VCPU_ALL, 0x72, 10); es_snap_add(s, &r);
+	d.value = 0x3f8;
+	d.count = 30;
+	es_snap_add_detail(s, &d);
+	if (!late)
+		goto msr;
+	d.value = 0x3fd;
+	d.flags = ES_BPF_DF_IN;
+	d.count = 20;
+	es_snap_add_detail(s, &d);
+	d.flags = 0;
+	for (i = 0; i < 11; i++) {
+		d.value = 0x200 + i;
+		d.count = 2;
+		es_snap_add_detail(s, &d);
+	}
+msr:
+	d = (struct es_detail){ .tgid = 100, .code = 0x7c, .kind = ES_BPF_DK_MSR,
+				.flags = ES_BPF_DF_WRITE, .value = 0x6e0, .count = 5 };
+	es_snap_add_detail(s, &d);
+	/* 8 nested page faults: 3 on a page, 4 MMIO, 1 without a key. */
+	r = srow(100, ES_VCPU_ALL, 0x400, 8); es_snap_add(s, &r);
+	d = (struct es_detail){ .tgid = 100, .code = 0x400, .kind = ES_BPF_DK_GPA,
+				.value = 0x1000, .count = 3 };
+	es_snap_add_detail(s, &d);
+	d = (struct es_detail){ .tgid = 100, .code = 0x400, .kind = ES_BPF_DK_MMIO,
+				.value = 0xfee000b0, .count = 4 };
+	es_snap_add_detail(s, &d);
+}
+
+/*
+ * top's expanded reason: below it the busiest keys of the interval, the
+ * rest as "(other)", the exits without a key as "(no key)", adding up to
+ * the reason; only the reasons asked for, only in the reasons view.
+ */
+static void test_top_expand(void **state)
+{
+	struct es_top_opts o = { .mode = ES_TOP_REASONS };
+	struct es_snap first, prev, cur;
+	struct es_top_view v;
+	uint64_t sum = 0, dsum = 0;
+	char *buf = NULL;
+	const char *p;
+	size_t len, i;
+	FILE *f;
+
+	(void)state;
+	es_snap_init(&first);
+	first.vendor = ES_AMD;
+	detail_snap(&prev, false);
+	detail_snap(&cur, true);
+	/* Not asked for: no keys. */
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_true(v.detail);
+	assert_int_equal(v.nkeys, 0);
+	es_top_free(&v);
+	snprintf(o.expand, sizeof(o.expand), "IO");
+	assert_true(es_top_expands(&o, ES_AMD, 0x7b));
+	assert_false(es_top_expands(&o, ES_AMD, 0x7c));
+	assert_true(es_top_expand_known(ES_AMD, "0x7b"));
+	assert_true(es_top_expand_known(ES_AMD, "*"));
+	assert_false(es_top_expand_known(ES_AMD, "0x7"));
+	assert_false(es_top_expand_known(ES_INTEL, "npf"));
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	/* 10 keys, (other) of 3, (no key). */
+	assert_int_equal(v.nkeys, ES_TOP_KEYS + 2);
+	/* The interval's busiest first: 0x3fd (20 in it) before 0x3f8 (none in it, 30 in all). */
+	assert_int_equal(v.keys[0].value, 0x3fd);
+	assert_int_equal(v.keys[0].flags, ES_BPF_DF_IN);
+	assert_int_equal(v.keys[0].delta, 20);
+	assert_int_equal(v.keys[1].value, 0x200);
+	assert_int_equal(v.keys[ES_TOP_KEYS - 1].value, 0x208);
+	/* The rest: 0x209, 0x20a and 0x3f8, idle in the interval. */
+	assert_int_equal(v.keys[ES_TOP_KEYS].what, ES_TOP_OTHER);
+	assert_int_equal(v.keys[ES_TOP_KEYS].nkeys, 3);
+	assert_int_equal(v.keys[ES_TOP_KEYS].total, 34);
+	assert_int_equal(v.keys[ES_TOP_KEYS].delta, 4);
+	assert_int_equal(v.keys[ES_TOP_KEYS + 1].what, ES_TOP_NOKEY);
+	assert_int_equal(v.keys[ES_TOP_KEYS + 1].total, 28);
+	assert_int_equal(v.keys[ES_TOP_KEYS + 1].delta, 28);
+	for (i = 0; i < v.nkeys; i++) {
+		assert_int_equal(v.keys[i].code, 0x7b);
+		sum += v.keys[i].total;
+		dsum += v.keys[i].delta;
+	}
+	assert_int_equal(v.rows[0].code, 0x7b);
+	assert_int_equal(sum, v.rows[0].total);
+	assert_int_equal(dsum, v.rows[0].delta);
+	f = open_memstream(&buf, &len);
+	es_top_render(f, &v, 0, 0);
+	fclose(f);
+	assert_non_null(strstr(buf, ", expanded: IO\n"));
+	assert_non_null(strstr(buf, "\n      0x7b  io "));
+	assert_non_null(strstr(buf, "\n     0x3fd    io in COM1 (8250 UART) "));
+	assert_non_null(strstr(buf, "\n   (other)    io: 3 more keys "));
+	/* The reason's line, its 12 lines, the last (no key) of 28, then the next reason. */
+	p = strstr(buf, "\n  (no key)    exits without a key ");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, " (no key) exits without a key %" SCNu64 " %" SCNu64, &sum, &dsum), 2);
+	assert_int_equal(sum, 28);
+	assert_int_equal(dsum, 28);
+	p = strchr(p + 1, '\n');
+	assert_non_null(p);
+	assert_memory_equal(p, "\n      0x72  cpuid ", 19);
+	free(buf);
+	/* Four rows at most: the reason and three of its keys. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_top_render(f, &v, 0, 4), 2 + 4 + 1);
+	fclose(f);
+	assert_non_null(strstr(buf, "(3 more)"));	/* msr, npf, cpuid */
+	free(buf);
+	es_top_free(&v);
+	/* Sorted by total: the keys too, 0x3f8 first. */
+	o.sort = ES_TOP_BY_TOTAL;
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.keys[0].value, 0x3f8);
+	assert_int_equal(v.keys[1].value, 0x3fd);
+	assert_int_equal(v.keys[ES_TOP_KEYS].nkeys, 3);
+	assert_int_equal(v.keys[ES_TOP_KEYS].total, 6);
+	es_top_free(&v);
+	o.sort = ES_TOP_BY_RATE;
+	/* Two kinds below one reason: each kind's keys, then one (no key) for the reason. */
+	snprintf(o.expand, sizeof(o.expand), "npf");
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.nkeys, 3);
+	assert_int_equal(v.keys[0].kind, ES_BPF_DK_GPA);
+	assert_int_equal(v.keys[1].kind, ES_BPF_DK_MMIO);
+	assert_int_equal(v.keys[2].what, ES_TOP_NOKEY);
+	assert_int_equal(v.keys[2].total, 1);
+	es_top_free(&v);
+	/* Every reason: the MSR's key too; VM 200's reasons have none. */
+	snprintf(o.expand, sizeof(o.expand), "*");
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.nkeys, ES_TOP_KEYS + 3 + 3);
+	assert_int_equal(v.keys[ES_TOP_KEYS + 2].value, 0x6e0);
+	assert_int_equal(v.keys[ES_TOP_KEYS + 2].total, 5);
+	es_top_free(&v);
+	o.pid = 200;
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.nkeys, 0);
+	es_top_free(&v);
+	o.pid = 0;
+	o.mode = ES_TOP_VMS;
+	assert_int_equal(es_top_build(&first, &prev, &cur, &o, &v), 0);
+	assert_int_equal(v.nkeys, 0);
+	es_top_free(&v);
+	es_snap_free(&first);
+	es_snap_free(&prev);
+	es_snap_free(&cur);
+}
+
+/* Whether every sample of @text follows its own family's # TYPE line. */
+static bool families_contiguous(const char *text)
+{
+	char family[128] = "", name[128];
+	const char *p = text;
+
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (!strncmp(p, "# TYPE ", 7)) {
+			sscanf(p + 7, "%127s", family);
+		} else if (*p != '#') {
+			sscanf(p, "%127[^{ ]", name);
+			if (strncmp(name, family, strlen(family)))
+				return false;
+		}
+		p += n + (eol ? 1 : 0);
+	}
+	return true;
+}
+
+/*
+ * The drill-down in Prometheus: the busiest keys of each VM, reason and
+ * kind labelled, the rest's exits and the keys' number as gauges, each
+ * family in one piece; none without the drill-down.
+ */
+static void test_prometheus_detail(void **state)
+{
+	struct es_prom_opts o = { .detail_top = 2 };
+	struct es_snap s;
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	detail_snap(&s, true);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_prometheus(f, &s, &o, no_comm, NULL), 0);
+	fclose(f);
+	assert_true(families_contiguous(buf));
+	assert_non_null(strstr(buf, "# TYPE exitscope_vm_exits_by_key_total counter\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exits_by_key_total{vm=\"vm\\\\\\\"\\n?:100\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x7b\",name=\"io\",kind=\"io\",key=\"0x3f8\",dir=\"out\",key_name=\"COM1 (8250 UART)\"} 30\n"));
+	assert_non_null(strstr(buf, "kind=\"io\",key=\"0x3fd\",dir=\"in\",key_name=\"COM1 (8250 UART)\"} 20\n"));
+	assert_null(strstr(buf, "key=\"0x200\""));	/* the third busiest: not labelled */
+	assert_non_null(strstr(buf, "kind=\"msr\",key=\"0x6e0\",dir=\"write\",key_name=\"IA32_TSC_DEADLINE\"} 5\n"));
+	assert_non_null(strstr(buf, "# TYPE exitscope_vm_exits_by_key_other gauge\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exits_by_key_other{vm=\"vm\\\\\\\"\\n?:100\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x7b\",name=\"io\",kind=\"io\"} 22\n"));
+	assert_non_null(strstr(buf, "exitscope_vm_exit_keys{vm=\"vm\\\\\\\"\\n?:100\",comm=\"vm\\\\\\\"\\n?\",isa=\"svm\",reason=\"0x7b\",name=\"io\",kind=\"io\"} 13\n"));
+	assert_non_null(strstr(buf, "reason=\"0x7c\",name=\"msr\",kind=\"msr\"} 1\n"));
+	free(buf);
+	/* No key labelled: the keys' exits all summed. */
+	o.detail_top = 0;
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_prometheus(f, &s, &o, no_comm, NULL), 0);
+	fclose(f);
+	assert_null(strstr(buf, "key=\""));
+	assert_non_null(strstr(buf, "name=\"io\",kind=\"io\"} 72\n"));
+	free(buf);
+	/* A record's span: gauges. */
+	o.detail_top = 10;
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_prometheus_span(f, &s, 1000000000u, &o, no_comm, NULL), 0);
+	fclose(f);
+	assert_true(families_contiguous(buf));
+	assert_null(strstr(buf, " counter\n"));
+	assert_non_null(strstr(buf, "# TYPE exitscope_record_exits_by_key gauge\n"));
+	assert_non_null(strstr(buf, "kind=\"io\",key=\"0x200\",dir=\"out\"} 2\n"));
+	assert_non_null(strstr(buf, "name=\"io\",kind=\"io\"} 6\n"));	/* 0x208-0x20a: beyond 10 */
+	free(buf);
+	/* Without the drill-down: nothing of it. */
+	s.has &= ~ES_SNAP_DETAIL;
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(es_write_prometheus(f, &s, &o, no_comm, NULL), 0);
+	fclose(f);
+	assert_null(strstr(buf, "by_key"));
 	free(buf);
 	es_snap_free(&s);
 }
@@ -1351,10 +1608,12 @@ int main(void)
 		cmocka_unit_test(test_hist_keys),
 		cmocka_unit_test(test_prometheus),
 		cmocka_unit_test(test_prometheus_span),
+		cmocka_unit_test(test_prometheus_detail),
 		cmocka_unit_test(test_vm_names),
 		cmocka_unit_test(test_prometheus_shared_name),
 		cmocka_unit_test(test_top_widths),
 		cmocka_unit_test(test_top_views),
+		cmocka_unit_test(test_top_expand),
 		cmocka_unit_test(test_http),
 	};
 

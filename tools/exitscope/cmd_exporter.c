@@ -45,6 +45,7 @@ void cmd_exporter_help(void)
 {
 	printf("usage: exitscope exporter [--listen ADDR] [--max-requests N] [--source S]\n"
 	       "                          [--per-vcpu] [--vm-histograms] [--pid-label]\n"
+	       "                          [--detail [--detail-top N]]\n"
 	       "\n"
 	       "Serves VM exit metrics at http://ADDR/metrics (Prometheus text format\n"
 	       "0.0.4): exits per VM (by its name: QEMU's -name, libvirt's machine or\n"
@@ -62,6 +63,7 @@ void cmd_exporter_help(void)
 	       "      --max-requests N  exit after answering N requests (tests)\n"
 	       PROM_PER_VCPU_HELP
 	       PROM_PID_LABEL_HELP
+	       PROM_DETAIL_TOP_HELP
 	       "  --vm-histograms  every bucket of the exit -> entry time per VM and reason\n"
 	       "                   (x 32 series; default: per reason for all VMs, and per VM\n"
 	       "                   only the sum and count, which give the mean)\n"
@@ -434,6 +436,7 @@ int cmd_exporter(int argc, char **argv)
 		{ "max-requests", required_argument, NULL, 'm' },
 		PROM_PER_VCPU_OPTION,
 		PROM_PID_LABEL_OPTION,
+		PROM_DETAIL_TOP_OPTION,
 		{ "vm-histograms", no_argument, NULL, 0x105 },
 		{ "help", no_argument, NULL, 'h' },
 		COLLECT_OPTIONS,

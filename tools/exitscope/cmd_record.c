@@ -48,10 +48,8 @@ void cmd_record_help(void)
 	       "                     (node-exporter's textfile collector)\n"
 	       "      --textfile-name NAME  instead of exitscope.prom\n"
 	       "      --label L      the record's name in comparisons (default: record)\n"
-	       "      --detail       bpf (tp_btf): also what each exit was about, below its\n"
-	       "                     reason: the port, MSR, address or hypercall (the table\n"
-	       "                     and --json; off by default: it costs more per exit)\n"
 	       PROM_PER_VCPU_HELP
+	       PROM_DETAIL_TOP_HELP
 	       PROM_PID_LABEL_HELP
 	       COLLECT_HELP
 	       "  -h, --help         this text\n"
@@ -210,7 +208,7 @@ int cmd_record(int argc, char **argv)
 		{ "textfile-dir", required_argument, NULL, 0x200 },
 		{ "textfile-name", required_argument, NULL, 0x201 },
 		{ "label", required_argument, NULL, 0x202 },
-		{ "detail", no_argument, NULL, 0x203 },
+		PROM_DETAIL_TOP_OPTION,
 		PROM_PER_VCPU_OPTION,
 		PROM_PID_LABEL_OPTION,
 		{ "help", no_argument, NULL, 'h' },
@@ -246,7 +244,6 @@ int cmd_record(int argc, char **argv)
 		case 0x200: textdir = optarg; break;
 		case 0x201: textname = optarg; break;
 		case 0x202: label = optarg; break;
-		case 0x203: a.o.detail = true; break;
 		case 0x104: a.prom.per_vcpu = true; break;
 		case 0x107: a.prom.pid_label = true; break;
 		case 'h': cmd_record_help(); return RECORD_OK;

@@ -26,6 +26,7 @@
 void cmd_top_help(void)
 {
 	printf("usage: exitscope top [--pid P] [--interval S] [--iterations N] [--source S]\n"
+	       "                     [--detail] [--expand R]\n"
 	       "\n"
 	       "VM exits per reason, all VMs summed (or one VM with --pid): the total since\n"
 	       "top began, the rate over the last interval, its share of all exits and,\n"
@@ -33,7 +34,8 @@ void cmd_top_help(void)
 	       "entry in that interval and that time's share (time%%). Busiest reasons first.\n"
 	       "On a terminal the table is redrawn in place, fitted to its size, with keys:\n"
 	       "v per reason, per VM or per vCPU, s sort, p one VM's reasons (or vCPUs),\n"
-	       "f filter reason names (VM names in the VM and vCPU views), r reset the\n"
+	       "f filter reason names (VM names in the VM and vCPU views), e expand a\n"
+	       "reason: its drill-down below it (with --detail), r reset the\n"
 	       "totals, h or ? the keys, space refresh now; q or Ctrl-C quits. Otherwise\n"
 	       "(a pipe, a file) it prints one block per interval, each headed by the\n"
 	       "time. The first frame comes at once (the VMs so far), then one per\n"
@@ -43,6 +45,8 @@ void cmd_top_help(void)
 	       "\n"
 	       "  -i S, --interval S   seconds between refreshes (default 1)\n"
 	       "  -n N, --iterations N stop after N refreshes (default: until q or a signal)\n"
+	       "  -e R, --expand R     show the drill-down below reason R (its code or name;\n"
+	       "                       *: every reason), as the key e does\n"
 	       COLLECT_HELP
 	       "  -h, --help           this text\n"
 	       "\n"
@@ -52,7 +56,8 @@ void cmd_top_help(void)
 	       "EXAMPLES\n"
 	       "  exitscope top\n"
 	       "  exitscope top --pid 4242 --source bpf\n"
-	       "  exitscope top --iterations 5 > top.log\n");
+	       "  exitscope top --iterations 5 > top.log\n"
+	       "  exitscope top --detail --expand io\n");
 }
 
 static struct termios saved_tio;
@@ -166,6 +171,8 @@ static const char keys_help[] =
 	"  p      reasons (or vCPUs) of one VM, the next in turn, then all VMs again\n"
 	"  f      show only the reasons (in the VM and vCPU views: the VMs) whose\n"
 	"         name contains a text (empty: all)\n"
+	"  e      expand a reason (its code or name; *: every reason; empty: none):\n"
+	"         its busiest keys below it, from --detail (ports, MSRs, pages...)\n"
 	"  r      reset: count the totals from now\n"
 	"  space  refresh now\n"
 	"  h, ?   this help\n"
@@ -273,6 +280,11 @@ static int on_key(int key, struct es_snap *first, const struct es_snap *older,
 			read_line("show VMs whose name contains (Enter: apply, Esc: keep): ",
 				  o->vm_filter, sizeof(o->vm_filter));
 		break;
+	case 'e':
+		read_line("expand the reason (code or name; *: all; empty: none; Esc: keep): ",
+			  o->expand, sizeof(o->expand));
+		o->mode = ES_TOP_REASONS;
+		break;
 	case 'r':
 		es_snap_free(first);
 		if (es_snap_copy(first, latest))
@@ -307,7 +319,8 @@ static int name_vms(struct es_snap *s, const struct collect_args *a, bool replay
 	return 3;
 }
 
-static int top(const struct collect_args *a, uint64_t interval_s, uint64_t iterations)
+static int top(const struct collect_args *a, uint64_t interval_s, uint64_t iterations,
+	       const char *expand)
 {
 	struct es_snap first, prev, cur, tmp;
 	struct es_top_opts opts = { .pid = a->o.pid };
@@ -321,6 +334,7 @@ static int top(const struct collect_args *a, uint64_t interval_s, uint64_t itera
 	es_snap_init(&first);
 	es_snap_init(&prev);
 	es_snap_init(&cur);
+	snprintf(opts.expand, sizeof(opts.expand), "%s", expand ? expand : "");
 	collect_signals();
 	if (collect_open(PROG, a, &src))
 		return 3;
@@ -333,6 +347,12 @@ static int top(const struct collect_args *a, uint64_t interval_s, uint64_t itera
 	replay = !strcmp(src.kind, "file");
 	if (es_source_read(&src, replay ? &cur : &first, &e)) {
 		fprintf(stderr, PROG ": %s\n", e.msg);
+		goto out;
+	}
+	if (!es_top_expand_known((replay ? &cur : &first)->vendor, opts.expand)) {
+		fprintf(stderr, PROG ": --expand: %s has no reason '%s' (a code as top shows it, or a name)\n",
+			es_isa_name((replay ? &cur : &first)->vendor), opts.expand);
+		status = 2;
 		goto out;
 	}
 	if (es_snap_copy(&prev, &first) || name_vms(replay ? &cur : &first, a, replay)) {
@@ -405,16 +425,18 @@ int cmd_top(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "interval", required_argument, NULL, 'i' },
 		{ "iterations", required_argument, NULL, 'n' },
+		{ "expand", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		COLLECT_OPTIONS,
 		{ 0 }
 	};
 	struct collect_args a;
 	uint64_t interval = 1, iterations = 0;
+	const char *expand = NULL;
 	int c, r;
 
 	collect_args_init(&a);
-	while ((c = getopt_long(argc, argv, "i:n:p:hv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:n:e:p:hv", opts, NULL)) != -1) {
 		r = collect_arg(PROG, c, optarg, &a);
 		if (r < 0)
 			return 2;
@@ -429,6 +451,14 @@ int cmd_top(int argc, char **argv)
 			if (es_num_arg(PROG, "--iterations", optarg, 1, UINT32_MAX, &iterations))
 				return 2;
 			break;
+		case 'e':
+			if (strlen(optarg) >= sizeof(((struct es_top_opts *)0)->expand)) {
+				fprintf(stderr, PROG ": --expand: '%s' is longer than a reason's name\n",
+					optarg);
+				return 2;
+			}
+			expand = optarg;
+			break;
 		case 'h': cmd_top_help(); return 0;
 		default:
 			fprintf(stderr, PROG ": see --help\n");
@@ -439,5 +469,5 @@ int cmd_top(int argc, char **argv)
 		fprintf(stderr, PROG ": unexpected argument '%s' (see --help)\n", argv[optind]);
 		return 2;
 	}
-	return top(&a, interval, iterations);
+	return top(&a, interval, iterations, expand);
 }

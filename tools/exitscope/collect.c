@@ -16,6 +16,7 @@ void collect_args_init(struct collect_args *a)
 	memset(a, 0, sizeof(*a));
 	a->spec = "auto";
 	a->o.timing = true;
+	a->prom.detail_top = ES_DETAIL_TOP;
 }
 
 int collect_arg(const char *prog, int c, const char *arg, struct collect_args *a)
@@ -41,6 +42,14 @@ int collect_arg(const char *prog, int c, const char *arg, struct collect_args *a
 		return 1;
 	case 'v':
 		a->o.verbose = true;
+		return 1;
+	case 0x108:
+		a->o.detail = true;
+		return 1;
+	case 0x109:
+		if (es_num_arg(prog, "--detail-top", arg, 0, ES_PROM_DETAIL_TOP_MAX, &v))
+			return -1;
+		a->prom.detail_top = (unsigned int)v;
 		return 1;
 	case 0x106:
 		if (a->nrules == COLLECT_MAX_RULES) {

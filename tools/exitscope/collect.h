@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What top, record and exporter share: the source options (--source,
- * --pid, --no-timing, --max-rows, -v), opening the source and saying which
+ * --pid, --no-timing, --max-rows, --detail, -v), opening the source and saying which
  * it is, stopping cleanly on SIGINT, SIGTERM and SIGHUP (so that a tracefs
  * trigger is removed and the terminal restored), and the VMM's name.
  */
@@ -36,12 +36,18 @@ struct collect_args {
 	{ "no-timing", no_argument, NULL, 0x102 }, \
 	{ "max-rows", required_argument, NULL, 0x103 }, \
 	{ "verbose", no_argument, NULL, 'v' }, \
-	{ "name-from", required_argument, NULL, 0x106 }
+	{ "name-from", required_argument, NULL, 0x106 }, \
+	{ "detail", no_argument, NULL, 0x108 }
 /* The series the Prometheus output spends (record and exporter). */
 #define PROM_PER_VCPU_OPTION	{ "per-vcpu", no_argument, NULL, 0x104 }
 #define PROM_PER_VCPU_HELP \
 	"  --per-vcpu       Prometheus: exits and cycles per vCPU too (a vcpu label:\n" \
 	"                   series x vCPUs; default per VM and reason)\n"
+#define PROM_DETAIL_TOP_OPTION	{ "detail-top", required_argument, NULL, 0x109 }
+#define PROM_DETAIL_TOP_HELP \
+	"  --detail-top N   Prometheus, with the drill-down: the N busiest keys of each\n" \
+	"                   VM, reason and kind carry a key label (default 10, at\n" \
+	"                   most 100; 0: none), the rest are summed\n"
 #define PROM_PID_LABEL_OPTION	{ "pid-label", no_argument, NULL, 0x107 }
 #define PROM_PID_LABEL_HELP \
 	"  --pid-label      Prometheus: a pid label beside vm (a new series each time\n" \
@@ -56,6 +62,9 @@ struct collect_args {
 	"                   times, and counts past the 1024 per-vCPU blocks),\n" \
 	"                   default 16384, about 400 bytes each, taken at start;\n" \
 	"                   exits past it are counted as lost\n" \
+	"  --detail         bpf (tp_btf): also what each exit was about, below its\n" \
+	"                   reason: the port, MSR, address or hypercall (off by\n" \
+	"                   default: it costs more per exit; docs/collector.md)\n" \
 	"  -v, --verbose    libbpf's own messages\n" \
 	"  --name-from R    where VM names come from, before QEMU's -name and\n" \
 	"                   libvirt's machine scope: arg:OPTION (the VMM's command\n" \

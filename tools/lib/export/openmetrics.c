@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* See openmetrics.h. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "export/openmetrics.h"
@@ -209,6 +210,98 @@ static void percentiles(const struct ctx *c, const struct es_snap *vm)
 		}
 }
 
+/* ,kind="..",key="..",[dir="..",][key_name=".."] of a key of the drill-down. */
+static void key_labels(const struct ctx *c, const struct es_detail *d)
+{
+	const char *dir = es_detail_dir_str(d->kind, d->flags);
+	char key[24], nbuf[64];
+	const char *name = es_detail_key_name(nbuf, d->kind, d->value);
+
+	fprintf(c->out, ",kind=\"%s\",key=\"%s\"", es_detail_kind_str(d->kind),
+		es_detail_key_str(key, d->kind, d->value));
+	if (dir[0])
+		fprintf(c->out, ",dir=\"%s\"", dir);
+	if (name[0]) {
+		fputs(",key_name=\"", c->out);
+		es_prom_label_value(c->out, name);
+		fputc('"', c->out);
+	}
+}
+
+/* The three metrics of the drill-down, each a family of its own. */
+enum key_metric { KEY_EXITS, KEY_OTHER, KEY_COUNT };
+
+/* One family of the drill-down, @g's groups of @ng (keys labelled: @top). */
+static void key_family(const struct ctx *c, const struct es_detail_group *g, size_t ng,
+		       unsigned int top, enum key_metric which, const char *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < ng; i++) {
+		for (j = 0; which == KEY_EXITS && top && j < g[i].ntop; j++) {
+			fprintf(c->out, "%s{", m);
+			vm_labels(c, g[i].tgid, g[i].code);
+			key_labels(c, &g[i].top[j]);
+			fprintf(c->out, "} %" PRIu64 "\n", g[i].top[j].count);
+		}
+		if (which == KEY_EXITS)
+			continue;
+		fprintf(c->out, "%s{", m);
+		vm_labels(c, g[i].tgid, g[i].code);
+		fprintf(c->out, ",kind=\"%s\"} ", es_detail_kind_str(g[i].kind));
+		if (which == KEY_OTHER)
+			fprintf(c->out, "%" PRIu64 "\n", top ? g[i].other : g[i].keyed);
+		else
+			fprintf(c->out, "%zu\n", g[i].ntop + g[i].other_keys);
+	}
+}
+
+/*
+ * The drill-down of @vm (per VM): per VM, reason and kind the @top
+ * busiest keys, each a series; the rest's exits summed; how many keys
+ * there are. Which keys are the busiest can change from one scrape to the
+ * next, so the rest's sum can shrink: a gauge, never a counter. A key's
+ * own exits only grow (exporter: a counter), though its series is absent
+ * while it is not among the busiest. -1 out of memory.
+ */
+static int drill_down(const struct ctx *c, const struct es_snap *vm, unsigned int top,
+		      bool cumulative)
+{
+	const char *m = cumulative ? "exitscope_vm_exits_by_key_total" : "exitscope_record_exits_by_key";
+	const char *mo = cumulative ? "exitscope_vm_exits_by_key_other" : "exitscope_record_exits_by_key_other";
+	const char *mk = cumulative ? "exitscope_vm_exit_keys" : "exitscope_record_exit_keys";
+	const char *when = cumulative ? "" : " within the span";
+	struct es_detail_group *g;
+	struct es_detail *d;
+	size_t ng;
+	int rc;
+
+	if (!(c->s->has & ES_SNAP_DETAIL))
+		return 0;
+	/* es_detail_groups() sorts what it is given: a copy, @vm stays as it is. */
+	d = malloc((vm->ndetails ? vm->ndetails : 1) * sizeof(*d));
+	if (!d)
+		return -1;
+	memcpy(d, vm->details, vm->ndetails * sizeof(*d));
+	rc = es_detail_groups(d, vm->ndetails, top ? top : 1, &g, &ng);
+	if (rc) {
+		free(d);
+		return -1;
+	}
+	fprintf(c->out, "# HELP %s VM exits%s per VM, exit reason and key below it (a port, MSR, page, address or hypercall): the busiest keys of each VM, reason and kind.\n"
+		"# TYPE %s %s\n", m, when, m, cumulative ? "counter" : "gauge");
+	key_family(c, g, ng, top, KEY_EXITS, m);
+	fprintf(c->out, "# HELP %s VM exits%s of the keys beyond the busiest, per VM, reason and kind (a gauge: keys move in and out of the busiest).\n"
+		"# TYPE %s gauge\n", mo, when, mo);
+	key_family(c, g, ng, top, KEY_OTHER, mo);
+	fprintf(c->out, "# HELP %s Keys a VM's exits of a reason had%s, per kind.\n"
+		"# TYPE %s gauge\n", mk, when, mk);
+	key_family(c, g, ng, top, KEY_COUNT, mk);
+	es_detail_groups_free(g, ng);
+	free(d);
+	return 0;
+}
+
 /*
  * What the two exports name and type differently: the exporter's figures
  * are cumulative (counters), a record's are one span's, replaced by the
@@ -296,6 +389,7 @@ int es_write_prometheus_span(FILE *out, const struct es_snap *s, uint64_t span_n
 	struct ctx c = { out, s, comm, cctx, o->pid_label, &vp };
 	struct es_snap sorted, vm, host;
 	char secs[32];
+	int rc;
 
 	if (views(s, &sorted, &vm, &host))
 		return -1;
@@ -309,11 +403,12 @@ int es_write_prometheus_span(FILE *out, const struct es_snap *s, uint64_t span_n
 			"# TYPE exitscope_record_exit_duration_seconds gauge\n");
 		percentiles(&c, &vm);
 	}
+	rc = drill_down(&c, &vm, o->detail_top, false);
 	problems(&c, &span);
 	es_snap_free(&host);
 	es_snap_free(&vm);
 	es_snap_free(&sorted);
-	return ferror(out) ? -1 : 0;
+	return rc || ferror(out) ? -1 : 0;
 }
 
 int es_write_prometheus(FILE *out, const struct es_snap *s, const struct es_prom_opts *o,
@@ -322,6 +417,7 @@ int es_write_prometheus(FILE *out, const struct es_snap *s, const struct es_prom
 	struct vm_prefix vp = { 0 };
 	struct ctx c = { out, s, comm, cctx, o->pid_label, &vp };
 	struct es_snap sorted, vm, host;
+	int rc;
 
 	if (views(s, &sorted, &vm, &host))
 		return -1;
@@ -335,9 +431,10 @@ int es_write_prometheus(FILE *out, const struct es_snap *s, const struct es_prom
 			"# TYPE exitscope_exit_duration_seconds histogram\n");
 		histograms(&c, &host, "exitscope_exit_duration_seconds", true, true);
 	}
+	rc = drill_down(&c, &vm, o->detail_top, true);
 	problems(&c, &cumulative);
 	es_snap_free(&host);
 	es_snap_free(&vm);
 	es_snap_free(&sorted);
-	return ferror(out) ? -1 : 0;
+	return rc || ferror(out) ? -1 : 0;
 }

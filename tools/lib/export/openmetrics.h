@@ -3,7 +3,7 @@
  * Prometheus text exposition (format 0.0.4, what node-exporter's textfile
  * collector and every scraper read) of a snapshot: exit counters per VM,
  * vCPU and reason, exit -> entry time as histograms per VM and reason,
- * the collector's health. Names and labels: docs/collector.md.
+ * the drill-down's busiest keys per VM and reason, the collector's health. Names and labels: docs/collector.md.
  */
 #ifndef EXITSCOPE_OPENMETRICS_H
 #define EXITSCOPE_OPENMETRICS_H
@@ -27,7 +27,12 @@ struct es_prom_opts {
 	bool per_vcpu;		/* exits and cycles per vCPU too (x vCPUs) */
 	bool vm_histograms;	/* every bucket per VM and reason (x 32) */
 	bool pid_label;		/* a pid label too: a new series per VM restart */
+	unsigned int detail_top;	/* with the drill-down: keys labelled per VM,
+					 * reason and kind (the busiest), the rest summed */
 };
+
+/* --detail-top's bound: series per VM, reason and kind. */
+#define ES_PROM_DETAIL_TOP_MAX	100
 
 /* @s (cumulative) as metrics; 0, or -1 on a write error. */
 int es_write_prometheus(FILE *out, const struct es_snap *s, const struct es_prom_opts *o,

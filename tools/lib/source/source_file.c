@@ -67,6 +67,11 @@ static int file_read(struct es_source *src, struct es_snap *out, struct es_err *
 				es_snap_free(&one);
 				return es_errf(e, "out of memory");
 			}
+		for (i = 0; i < one.ndetails; i++)
+			if (es_snap_add_detail(&f->sum, &one.details[i])) {
+				es_snap_free(&one);
+				return es_errf(e, "out of memory");
+			}
 		memcpy(f->sum.source, one.source, sizeof(one.source));
 		memcpy(f->sum.host_kernel, one.host_kernel, sizeof(one.host_kernel));
 		f->sum.vendor = one.vendor;

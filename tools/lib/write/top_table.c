@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/hist.h"
 #include "write/top_table.h"
@@ -143,6 +144,192 @@ static int add_rows(struct es_top_view *v, size_t *cap, const struct es_snap *sn
 	return 0;
 }
 
+bool es_top_expands(const struct es_top_opts *o, enum es_vendor vendor, uint32_t code)
+{
+	const char *name = es_reason_name(vendor, code);
+	char cs[ES_CODE_STR_LEN];
+
+	if (o->mode != ES_TOP_REASONS || !o->expand[0])
+		return false;
+	return !strcmp(o->expand, "*") || !strcasecmp(o->expand, es_code_str(cs, vendor, code)) ||
+	       (name && !strcasecmp(o->expand, name));
+}
+
+bool es_top_expand_known(enum es_vendor vendor, const char *expand)
+{
+	const struct es_reason *r;
+	char cs[ES_CODE_STR_LEN];
+	size_t n, i;
+
+	if (!expand[0] || !strcmp(expand, "*"))
+		return true;
+	r = es_reasons(vendor, &n);
+	for (i = 0; i < n; i++)
+		if (!strcasecmp(expand, r[i].name) ||
+		    !strcasecmp(expand, es_code_str(cs, vendor, r[i].code)))
+			return true;
+	return false;
+}
+
+/* By reason, kind and key: where the totals and the interval's meet. */
+static int key_order(const void *a, const void *b)
+{
+	const struct es_top_key *x = a, *y = b;
+
+	if (x->code != y->code)
+		return x->code < y->code ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->flags != y->flags)
+		return x->flags < y->flags ? -1 : 1;
+	return x->value != y->value ? (x->value < y->value ? -1 : 1) : 0;
+}
+
+/*
+ * Within a reason and kind: the busiest first, in the interval (since top
+ * began, when the table is sorted by total), then the other way round.
+ */
+static int key_busiest(const void *a, const void *b, void *arg)
+{
+	const struct es_top_key *x = a, *y = b;
+	bool by_total = *(const enum es_top_sort *)arg == ES_TOP_BY_TOTAL;
+	int c = x->code != y->code ? (x->code < y->code ? -1 : 1) :
+		x->kind != y->kind ? (x->kind < y->kind ? -1 : 1) : 0;
+
+	if (!c)
+		c = by_total ? desc(x->total, y->total) : desc(x->delta, y->delta);
+	if (!c)
+		c = by_total ? desc(x->delta, y->delta) : desc(x->total, y->total);
+	return c ? c : key_order(a, b);
+}
+
+/* The keys of @snap's expanded reasons (of @o->pid, or all VMs), added to @k. */
+static int collect_keys(const struct es_top_view *v, const struct es_snap *snap, bool interval,
+			struct es_top_key **k, size_t *n, size_t *cap)
+{
+	struct es_snap f;
+	size_t i;
+
+	if (es_snap_fold(snap, v->opts.pid, false, true, &f))
+		return -1;
+	for (i = 0; i < f.ndetails; i++) {
+		const struct es_detail *d = &f.details[i];
+		struct es_top_key *x;
+
+		if (!es_top_expands(&v->opts, v->vendor, d->code))
+			continue;
+		if (*n == *cap) {
+			x = realloc(*k, (*cap ? *cap * 2 : 32) * sizeof(*x));
+			if (!x) {
+				es_snap_free(&f);
+				return -1;
+			}
+			*k = x;
+			*cap = *cap ? *cap * 2 : 32;
+		}
+		x = &(*k)[(*n)++];
+		memset(x, 0, sizeof(*x));
+		x->code = d->code;
+		x->kind = d->kind;
+		x->flags = d->flags;
+		x->value = d->value;
+		if (interval)
+			x->delta = d->count;
+		else
+			x->total = d->count;
+	}
+	es_snap_free(&f);
+	return 0;
+}
+
+/* The reason row of @code, or NULL. */
+static const struct es_top_row *reason_row(const struct es_top_view *v, uint32_t code)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->rows[i].code == code)
+			return &v->rows[i];
+	return NULL;
+}
+
+/*
+ * The lines below the expanded reasons: per reason and kind the busiest
+ * ES_TOP_KEYS keys and "(other)" for the rest; then "(no key)" for the
+ * reason's exits that no kind keyed, so that the lines add up to the
+ * reason's row (as in a record's table, write_detail.c).
+ */
+static int build_keys(struct es_top_view *v, const struct es_snap *tot, const struct es_snap *dlt)
+{
+	struct es_top_key *k = NULL, *out;
+	size_t n = 0, cap = 0, i, j, g, no = 0;
+	uint64_t keyed_total = 0, keyed_delta = 0;
+
+	if (!v->opts.expand[0])
+		return 0;
+	if (collect_keys(v, tot, false, &k, &n, &cap) || collect_keys(v, dlt, true, &k, &n, &cap))
+		goto oom;
+	/* One entry per key, its total and its interval's exits together. */
+	if (n)
+		qsort(k, n, sizeof(*k), key_order);
+	for (i = 0, j = 0; i < n; i++) {
+		if (j && !key_order(&k[j - 1], &k[i])) {
+			k[j - 1].total += k[i].total;
+			k[j - 1].delta += k[i].delta;
+		} else {
+			k[j++] = k[i];
+		}
+	}
+	n = j;
+	if (n)
+		qsort_r(k, n, sizeof(*k), key_busiest, &v->opts.sort);
+	/* At most ES_TOP_KEYS + 2 lines per group out of its keys. */
+	out = calloc(3 * n + 1, sizeof(*out));
+	if (!out)
+		goto oom;
+	for (g = 0; g < n; g = i) {
+		const struct es_top_row *r = reason_row(v, k[g].code);
+		struct es_top_key other = { .code = k[g].code, .kind = k[g].kind, .what = ES_TOP_OTHER };
+		struct es_top_key none = { .code = k[g].code, .kind = k[g].kind, .what = ES_TOP_NOKEY };
+
+		if (!g || k[g - 1].code != k[g].code)
+			keyed_total = keyed_delta = 0;
+		for (i = g; i < n && k[i].code == k[g].code && k[i].kind == k[g].kind; i++) {
+			keyed_total += k[i].total;
+			keyed_delta += k[i].delta;
+			if (i - g < ES_TOP_KEYS) {
+				out[no++] = k[i];
+				continue;
+			}
+			other.nkeys++;
+			other.total += k[i].total;
+			other.delta += k[i].delta;
+		}
+		if (other.nkeys)
+			out[no++] = other;
+		/*
+		 * After the reason's last kind, its exits that no kind keyed (an
+		 * exit has one key at most: a nested page fault's page, or its
+		 * MMIO address).
+		 */
+		if (i < n && k[i].code == k[g].code)
+			continue;
+		if (r) {
+			none.total = r->total > keyed_total ? r->total - keyed_total : 0;
+			none.delta = r->delta > keyed_delta ? r->delta - keyed_delta : 0;
+		}
+		if (none.total || none.delta)
+			out[no++] = none;
+	}
+	free(k);
+	v->keys = out;
+	v->nkeys = no;
+	return 0;
+oom:
+	free(k);
+	return -1;
+}
+
 int es_top_build(const struct es_snap *first, const struct es_snap *prev,
 		 const struct es_snap *cur, const struct es_top_opts *o, struct es_top_view *v)
 {
@@ -164,6 +351,7 @@ int es_top_build(const struct es_snap *first, const struct es_snap *prev,
 	v->ns = !!(cur->has & ES_SNAP_NS);
 	v->vcpus = !!(cur->has & ES_SNAP_VCPUS);
 	v->lost = tot.health[ES_BPF_STATS_FULL];
+	v->detail = !!(cur->has & ES_SNAP_DETAIL);
 	es_snap_sort(&tot);
 	for (i = 0; i < tot.n; i++)
 		if (!i || tot.rows[i].tgid != tot.rows[i - 1].tgid)
@@ -176,6 +364,8 @@ int es_top_build(const struct es_snap *first, const struct es_snap *prev,
 		v->delta_ns += v->rows[i].delta_ns;
 	}
 	qsort_r(v->rows, v->n, sizeof(v->rows[0]), by_sort, &v->opts.sort);
+	if (build_keys(v, &tot, &dlt))
+		goto out;
 	rc = 0;
 out:
 	es_snap_free(&tot);
@@ -190,6 +380,9 @@ void es_top_free(struct es_top_view *v)
 	free(v->rows);
 	v->rows = NULL;
 	v->n = 0;
+	free(v->keys);
+	v->keys = NULL;
+	v->nkeys = 0;
 }
 
 /* Columns, in the order they go when the width shrinks. */
@@ -210,6 +403,7 @@ struct layout {
 #define W_PID_VCPU 12
 
 #define W_NAME_KEEP 12	/* a name this short still keeps every column */
+#define W_NAME_KEYS 34	/* with keys below a reason: their kind, direction and name */
 
 static unsigned int fixed_width(const struct layout *l)
 {
@@ -225,15 +419,15 @@ static unsigned int fixed_width(const struct layout *l)
  */
 static struct layout fit(const struct es_top_view *v, unsigned int width)
 {
-	struct layout l = { v->ns, v->ns, true, true, true, W_NAME_MAX,
+	unsigned int want = v->nkeys ? W_NAME_KEYS : W_NAME_MAX, f;
+	struct layout l = { v->ns, v->ns, true, true, true, want,
 			    v->opts.mode == ES_TOP_VCPUS ? W_PID_VCPU : W_CODE };
-	unsigned int f;
 
 	if (!width)
 		return l;
 	for (;;) {
 		f = fixed_width(&l);
-		if (f + 2 + W_NAME_MAX <= width)
+		if (f + 2 + want <= width)
 			return l;
 		if (f + 2 + W_NAME_KEEP <= width) {
 			l.name_w = width - f - 2;
@@ -273,6 +467,48 @@ static double pct(uint64_t part, uint64_t all)
 	return all ? 100.0 * (double)part / (double)all : 0.0;
 }
 
+/*
+ * A line below an expanded reason: the key where the reason's code is
+ * ("0x3f8", "(other)", "(no key)"), in the name's column its kind,
+ * direction and name, then the exits as in the reason's line (no times:
+ * the collector times a reason, not a key).
+ */
+static void key_line(FILE *out, const struct es_top_view *v, const struct layout *l,
+		     const struct es_top_key *k, double secs, unsigned int width)
+{
+	char buf[512], key[24], nbuf[64], what[96], rate[32];
+	const char *kind = es_detail_kind_str(k->kind), *dir = es_detail_dir_str(k->kind, k->flags);
+	const char *name;
+	int n;
+
+	if (!kind)
+		kind = "?";
+	if (k->what == ES_TOP_KEY) {
+		es_detail_key_str(key, k->kind, k->value);
+		name = es_detail_key_name(nbuf, k->kind, k->value);
+		snprintf(what, sizeof(what), "  %s%s%s%s%s", kind, dir[0] ? " " : "", dir,
+			 name[0] ? " " : "", name);
+	} else if (k->what == ES_TOP_OTHER) {
+		snprintf(key, sizeof(key), "(other)");
+		snprintf(what, sizeof(what), "  %s: %zu more key%s", kind, k->nkeys,
+			 k->nkeys == 1 ? "" : "s");
+	} else {
+		snprintf(key, sizeof(key), "(no key)");
+		snprintf(what, sizeof(what), "  exits without a key");
+	}
+	n = snprintf(buf, sizeof(buf), "%*s", (int)l->code_w, key);
+	if (l->name)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  %-*.*s", (int)l->name_w,
+			      (int)l->name_w, what);
+	snprintf(rate, sizeof(rate), "%.0f", (double)k->delta / secs);
+	if (l->total)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*" PRIu64, W_TOTAL, k->total);
+	n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_RATE, rate);
+	if (l->share)
+		snprintf(buf + n, sizeof(buf) - (size_t)n, " %*.1f", W_SHARE, pct(k->total, v->total));
+	line(out, buf, width);
+}
+
 int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 		  unsigned int max_rows)
 {
@@ -283,7 +519,7 @@ int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 	struct layout l = fit(v, width);
 	char buf[512], code[ES_CODE_STR_LEN], key[24], t[16], rate[32];
 	double secs = v->interval_ns ? (double)v->interval_ns / 1e9 : 1.0;
-	size_t i, shown;
+	size_t i, k, used, budget;
 	int lines = 0, n;
 
 	n = snprintf(buf, sizeof(buf), "exitscope top: %zu VM(s), source %s (%s): %.0f exits/s, %" PRIu64
@@ -297,6 +533,11 @@ int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", VMs named with '%s'", o->vm_filter);
 	if (o->mode == ES_TOP_VCPUS && !v->vcpus && n > 0 && (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, " (source %s has no vCPUs)", v->source);
+	if (reasons && o->expand[0] && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, ", expanded: %s%s",
+			      strcmp(o->expand, "*") ? o->expand : "all",
+			      !es_top_expand_known(v->vendor, o->expand) ? " (no such reason)" :
+			      v->detail ? "" : " (the source has no drill-down: --detail)");
 	if (v->lost && n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n, "; %" PRIu64 " NOT COUNTED (table full)", v->lost);
 	line(out, buf, width);
@@ -316,8 +557,8 @@ int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 		snprintf(buf + n, sizeof(buf) - (size_t)n, " %*s", W_TPCT, "time%");
 	line(out, buf, width);
 	lines++;
-	shown = max_rows && max_rows < v->n ? max_rows : v->n;
-	for (i = 0; i < shown; i++) {
+	budget = max_rows ? max_rows : SIZE_MAX;
+	for (i = 0, used = 0; i < v->n && used < budget; i++, used++) {
 		const struct es_top_row *r = &v->rows[i];
 
 		if (reasons)
@@ -345,9 +586,16 @@ int es_top_render(FILE *out, const struct es_top_view *v, unsigned int width,
 				 pct(r->delta_ns, v->delta_ns));
 		line(out, buf, width);
 		lines++;
+		for (k = 0; reasons && k < v->nkeys && used + 1 < budget; k++) {
+			if (v->keys[k].code != r->code)
+				continue;
+			key_line(out, v, &l, &v->keys[k], secs, width);
+			lines++;
+			used++;
+		}
 	}
-	if (shown < v->n) {
-		snprintf(buf, sizeof(buf), "%10s  (%zu more)", "", v->n - shown);
+	if (i < v->n) {
+		snprintf(buf, sizeof(buf), "%10s  (%zu more)", "", v->n - i);
 		line(out, buf, width);
 		lines++;
 	}

@@ -5,7 +5,9 @@
  * a reset), the exits of the last interval as a rate, their share, and with
  * BPF the mean exit -> entry time of that interval and its share of all the
  * interval's time; sorted as asked (busiest first, as kvm_stat); drawn to fit
- * a width.
+ * a width. A reason expanded shows its drill-down below it (record
+ * --detail's keys: ports, MSRs, pages...), the busiest keys of each kind,
+ * then the rest as "(other)" and the exits without a key as "(no key)".
  */
 #ifndef EXITSCOPE_TOP_TABLE_H
 #define EXITSCOPE_TOP_TABLE_H
@@ -26,6 +28,22 @@ struct es_top_opts {
 	uint32_t pid;			/* reasons or vCPUs of this VM only; 0: all */
 	char filter[32];		/* reasons view: names containing it; "": all */
 	char vm_filter[32];		/* VMs, vCPUs views: VM names containing it */
+	char expand[32];		/* reasons view: the reason (code or name, any
+					 * case) whose keys show below it; "*": every
+					 * reason's; "": none */
+};
+
+/* A line below an expanded reason: a key, the rest of its kind, or no key. */
+enum es_top_key_what { ES_TOP_KEY, ES_TOP_OTHER, ES_TOP_NOKEY };
+
+struct es_top_key {
+	uint32_t code;			/* the reason it is below */
+	uint8_t kind;			/* ES_BPF_DK_* */
+	uint8_t what;			/* enum es_top_key_what */
+	uint16_t flags;			/* ES_TOP_KEY: its direction (ES_BPF_DF_*) */
+	uint64_t value;			/* ES_TOP_KEY: the port, MSR, address... */
+	size_t nkeys;			/* ES_TOP_OTHER: how many keys it sums */
+	uint64_t total, delta;		/* exits since top began, in the interval */
 };
 
 struct es_top_row {
@@ -50,7 +68,18 @@ struct es_top_view {
 	uint64_t lost;			/* exits not counted since top began */
 	struct es_top_row *rows;
 	size_t n;
+	bool detail;			/* the source keeps the drill-down */
+	struct es_top_key *keys;	/* of the expanded reasons, by code and kind */
+	size_t nkeys;
 };
+
+/* Keys shown of each kind below an expanded reason (the rest: "(other)"). */
+#define ES_TOP_KEYS	ES_DETAIL_TOP
+
+/* Whether @expand names a reason of @vendor, or is "*" or "". */
+bool es_top_expand_known(enum es_vendor vendor, const char *expand);
+/* Whether @o expands the reason @code of @vendor. */
+bool es_top_expands(const struct es_top_opts *o, enum es_vendor vendor, uint32_t code);
 
 /*
  * The view of @cur against @first (totals) and @prev (the interval), as
