@@ -255,7 +255,7 @@ $(OUT)/test/bench_fleet: tests/bench/bench_fleet.c $(LIB) $(LIB_HDR)
 
 # Unit tests of the tools (cmocka), each against the library archive.
 TOOL_TESTS_PLAIN := test_num test_text test_results test_report test_query test_query_seed test_frame test_vmm test_bench_report \
-	test_collector test_names
+	test_collector test_names test_explain
 TOOL_TESTS := $(TOOL_TESTS_PLAIN:%=$(OUT)/test/%) $(OUT)/test/test_boot $(OUT)/test/test_uart \
 	$(OUT)/test/test_reasons $(OUT)/test/test_bench
 .PHONY: tool-tests

@@ -3,14 +3,40 @@
  * A record of `exitscope record --json` (es_read_record_json, through the
  * results reader that dispatches on the schema). What is accepted must
  * write back, read again and write the very same bytes, and convert to a
- * snapshot whose rows are the record's.
+ * snapshot whose rows are the record's; and explain's rules must run on it
+ * (every share within 0-100%) and write their findings as text and JSON.
  */
+#include "explain/explain.h"
+#include "json/explain_json.h"
 #include "json/record_json.h"
 #include "json/results_json.h"
 #include "model/record.h"
 #include "model/verdict.h"
 #include "write/writers.h"
 #include "fuzz.h"
+
+/* explain on @r: profiles, findings, both outputs; nothing may fail but memory. */
+static void explain(const struct es_record *r)
+{
+	struct es_profile p[ES_MAX_COLS];
+	struct es_explained x[ES_MAX_COLS];
+	size_t n, i, k;
+	FILE *f = fopen("/dev/null", "w");
+
+	ES_FUZZ_ASSERT(f);
+	ES_FUZZ_ASSERT(es_profiles(r, p, &n) == 0);
+	for (i = 0; i < n; i++) {
+		ES_FUZZ_ASSERT(es_explain(&p[i], i ? &p[0] : NULL, &x[i]) == 0);
+		for (k = 0; k < x[i].n; k++)
+			ES_FUZZ_ASSERT(x[i].f[k].share >= 0.0 && x[i].f[k].share <= 100.0);
+	}
+	ES_FUZZ_ASSERT(es_write_explained(f, x, n, 80) == 0);
+	ES_FUZZ_ASSERT(es_write_explain_json(f, "in", NULL, x, n) == 0);
+	for (i = 0; i < n; i++)
+		es_explained_free(&x[i]);
+	es_profiles_free(p, n);
+	fclose(f);
+}
 
 static char *dump(const struct es_record *r, size_t *len)
 {
@@ -46,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ES_FUZZ_ASSERT(es_record_to_snap(&r, &s, &e) == 0);
 		es_snap_free(&s);
 	}
+	explain(&r);
 	free(j1);
 	free(j2);
 	es_record_free(&again);

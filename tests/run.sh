@@ -114,6 +114,8 @@ run_cmocka build/test/test_vmm
 run_cmocka build/test/test_reasons
 echo "== unit: the names below a reason (MSRs, ports, hypercalls)"
 run_cmocka build/test/test_names
+echo "== unit: explain's rules (each fires, and not on a look-alike), baselines, JSON"
+run_cmocka build/test/test_explain
 echo "== unit: results model, checks, writers, results.json both ways, chart"
 run_cmocka build/test/test_report
 echo "== unit: the benchmark's report (vmexit-bench's log, added cost, bench.json)"
@@ -155,6 +157,9 @@ run_cases env EXITSCOPE_BIN=build/asan/bin tests/lab/check-report.sh
 echo "== collector: record, top, exporter on recorded figures; promtool, node-exporter (static, then ASan+UBSan)"
 run_cases tests/collector/check-collector.sh
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/collector/check-collector.sh
+echo "== explain: the seed's lab run and records with the drill-down, its JSON and rule table, bad input (static, then ASan+UBSan)"
+run_cases tests/explain/check-explain.sh
+run_cases env EXITSCOPE_BIN=build/asan/bin tests/explain/check-explain.sh
 echo "== top in a real terminal (tmux): views, sorts, filter, reset, help, a narrow screen (static, then ASan+UBSan)"
 run_cases tests/collector/check-top-tmux.sh
 run_cases env EXITSCOPE_BIN=build/asan/bin tests/collector/check-top-tmux.sh

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-# Mutation check of tests/unit/test_collector.c: each mutation below is put
+# Mutation check of tests/unit/test_collector.c and test_explain.c (a
+# mutation's fifth field names its test): each mutation below is put
 # into the source, the unit test rebuilt and run, and must fail it; the
 # source is restored after each. Prints one line per mutation: "caught by
 # TESTS" or "SURVIVED". Run from the top of the tree after `make unit`; it
@@ -48,24 +49,35 @@ muts = [
  ('tools/lib/export/openmetrics.c', '\tif (dir[0])\n\t\tfprintf(c->out, ",dir=', '\tif (0 && dir[0])\n\t\tfprintf(c->out, ",dir=', 'metrics: a key without its direction'),
  ('tools/lib/export/openmetrics.c', 'top ? g[i].other : g[i].keyed', 'g[i].keyed', 'metrics: the rest counts the labelled keys too'),
  ('tools/lib/export/openmetrics.c', 'if (!(c->s->has & ES_SNAP_DETAIL))\n\t\treturn 0;', 'if (0)\n\t\treturn 0;', 'metrics: drill-down families without a drill-down'),
+ ('tools/lib/explain/rules.c', 'if (p->nested == 1 || !busy(p, all, 20.0, 1e12))', 'if (!busy(p, all, 20.0, 1e12))', 'explain: shadow paging with nested paging on', 'test_explain'),
+ ('tools/lib/explain/rules.c', '\tif (p50 > LONG_HALT_NS)\n\t\treturn false;', '', 'explain: idle halts as short ones', 'test_explain'),
+ ('tools/lib/explain/rules.c', ' || !(d->flags & ES_BPF_DF_WRITE))', ')', 'explain: timer MSR reads count', 'test_explain'),
+ ('tools/lib/explain/rules.c', 'es_profile_keyed(p, "npf", ES_BPF_DK_MMIO);', 'es_profile_count(p, "npf");', 'explain: every NPF as MMIO', 'test_explain'),
+ ('tools/lib/explain/rules.c', 'device_of(d->value) == dev : d->value == port', 'd->value == port : d->value == port', 'explain: ports of a device apart', 'test_explain'),
+ ('tools/lib/explain/rules.c', 'if (named(r, hlt_names) || r->count < MIN_EXITS ||', 'if (named(r, pause_names) || r->count < MIN_EXITS ||', 'explain: a halt\'s idle tail as an outlier', 'test_explain'),
+ ('tools/lib/explain/rules.c', 'return n >= MIN_EXITS && (', 'return (', 'explain: a handful of exits a finding', 'test_explain'),
+ ('tools/lib/explain/explain.c', 'x->change[i] = ES_CHANGE_STILL;', 'x->change[i] = ES_CHANGE_NEW;', 'explain: a finding still there shows as new', 'test_explain'),
+ ('tools/lib/explain/rules.c', 'vectors ? es_profile_key(p, "EXCEPTION_NMI", ES_BPF_DK_VECTOR, 14) :', 'vectors ? es_profile_count(p, "EXCEPTION_NMI") :', 'explain: VMX exceptions all #PF despite the keys', 'test_explain'),
 ]
 res=[]
-for f,old,new,what in muts:
+for m in muts:
+    f,old,new,what=m[:4]
+    test=m[4] if len(m)>4 else "test_collector"
     src=open(f).read()
     if old not in src:
         res.append((what,"NOT APPLIED")); continue
     open(f,'w').write(src.replace(old,new,1))
     try:
-        b=subprocess.run("make -s build/test/test_collector",shell=True,capture_output=True,text=True)
+        b=subprocess.run("make -s build/test/"+test,shell=True,capture_output=True,text=True)
         if b.returncode!=0:
             res.append((what,"build failed")); continue
-        r=subprocess.run("timeout 60 build/test/test_collector",shell=True,capture_output=True,text=True)
+        r=subprocess.run("timeout 60 build/test/"+test,shell=True,capture_output=True,text=True)
         out=r.stdout+r.stderr
         failed=[l.split()[-1] for l in out.splitlines() if l.startswith("[  FAILED  ] test_")]
         res.append((what,"caught by "+",".join(failed) if r.returncode!=0 else "SURVIVED"))
     finally:
         open(f,'w').write(src)
 # The last build had a mutation in it: build the test again from the restored sources.
-subprocess.run("make -s build/test/test_collector",shell=True)
+subprocess.run("make -s build/test/test_collector build/test/test_explain",shell=True)
 for w,r in res: print(f"{w}: {r}")
 sys.exit(1 if any(not r.startswith("caught") for _, r in res) else 0)

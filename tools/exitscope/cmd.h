@@ -20,6 +20,8 @@ int cmd_top(int argc, char **argv);
 void cmd_top_help(void);
 int cmd_exporter(int argc, char **argv);
 void cmd_exporter_help(void);
+int cmd_explain(int argc, char **argv);
+void cmd_explain_help(void);
 int cmd_report(int argc, char **argv);
 void cmd_report_help(void);
 int cmd_shutdown(int argc, char **argv);

@@ -157,27 +157,12 @@ static int write_outputs(const char *dir, const struct es_record *r,
 /* SOURCE into @r: a directory is loaded and checked, a file read back. */
 static int load(const char *src, bool *is_dir, struct es_record *r)
 {
-	struct es_text t;
 	struct es_err e;
-	struct stat st;
-	int rc;
 
-	*is_dir = !stat(src, &st) && S_ISDIR(st.st_mode);
-	if (*is_dir) {
-		rc = es_labdir_load(src, r, &e);
-	} else {
-		rc = es_text_load(src, ES_JSON_MAX_BYTES, &t, &e);
-		if (!rc) {
-			rc = es_read_json(src, t.data, t.len, r, &e);
-			es_text_free(&t);
-		}
-	}
-	if (rc) {
+	if (es_figures_load(src, is_dir, r, &e)) {
 		fprintf(stderr, "exitscope report: %s\n", e.msg);
 		return -1;
 	}
-	/* Read back too: figures edited since the verdict show up. */
-	es_verdict_check(r);
 	return 0;
 }
 

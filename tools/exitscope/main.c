@@ -24,6 +24,8 @@ static const struct es_cmd commands[] = {
 	  "on the host: record VM exits for a span (table, JSON, Prometheus)" },
 	{ "exporter", cmd_exporter, cmd_exporter_help,
 	  "on the host: serve VM exit metrics at /metrics for Prometheus" },
+	{ "explain", cmd_explain, cmd_explain_help,
+	  "on the host: why the VMs of a record or lab run exit, and what to do" },
 	{ "report", cmd_report, cmd_report_help,
 	  "on the host: check and summarize a lab results directory" },
 	{ "shutdown", cmd_shutdown, cmd_shutdown_help,

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 
 #include "json/record_json.h"
+#include "json/results_json.h"
 #include "model/record.h"
+#include "model/verdict.h"
 #include "parse/labdir.h"
 #include "parse/parse.h"
 #include "query/query_doc.h"
@@ -316,4 +318,26 @@ int es_labdir_load(const char *dir, struct es_record *r, struct es_err *e)
 fail:
 	es_record_free(r);
 	return -1;
+}
+
+int es_figures_load(const char *src, bool *is_dir, struct es_record *r, struct es_err *e)
+{
+	struct es_text t;
+	struct stat st;
+	int rc;
+
+	*is_dir = !stat(src, &st) && S_ISDIR(st.st_mode);
+	if (*is_dir) {
+		rc = es_labdir_load(src, r, e);
+	} else {
+		rc = es_text_load(src, ES_JSON_MAX_BYTES, &t, e);
+		if (!rc) {
+			rc = es_read_json(src, t.data, t.len, r, e);
+			es_text_free(&t);
+		}
+	}
+	if (rc)
+		return -1;
+	es_verdict_check(r);
+	return 0;
 }

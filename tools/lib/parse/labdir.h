@@ -9,6 +9,8 @@
 #ifndef EXITSCOPE_LABDIR_H
 #define EXITSCOPE_LABDIR_H
 
+#include <stdbool.h>
+
 #include "model/model.h"
 #include "util/text.h"
 
@@ -21,5 +23,12 @@
  * it still deserve a report.
  */
 int es_labdir_load(const char *dir, struct es_record *r, struct es_err *e);
+
+/*
+ * What report and explain take: a lab results directory (loaded as above,
+ * @is_dir set), or a results.json or a record's JSON (read back); then
+ * checked again (verdict.h), so that figures edited since show up.
+ */
+int es_figures_load(const char *src, bool *is_dir, struct es_record *r, struct es_err *e);
 
 #endif

@@ -40,4 +40,7 @@ const char *es_num_strerror(enum es_num_error e);
 int es_num_arg(const char *prog, const char *opt, const char *s,
 	       uint64_t min, uint64_t max, uint64_t *v);
 
+/* @ns for people: "850ns", "12.3us", "4.10ms", "2.10s". */
+const char *es_ns_str(char buf[16], uint64_t ns);
+
 #endif

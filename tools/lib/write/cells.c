@@ -35,16 +35,3 @@ void es_csv_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* @ns for people: "850ns", "12.3us", "4.10ms", "2.10s". */
-const char *es_ns_str(char buf[16], uint64_t ns)
-{
-	if (ns < 1000)
-		snprintf(buf, 16, "%" PRIu64 "ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, 16, "%.1fus", (double)ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, 16, "%.2fms", (double)ns / 1e6);
-	else
-		snprintf(buf, 16, "%.2fs", (double)ns / 1e9);
-	return buf;
-}

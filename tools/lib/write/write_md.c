@@ -128,6 +128,8 @@ int es_write_markdown(FILE *out, const struct es_record *r, const struct es_summ
 			fputc('\n', out);
 		}
 	}
+	if (es_write_findings_md(out, r))
+		return -1;
 	for (c = 0; c < s->ncols && s->runs[c] <= 1; c++)
 		;
 	if (c < s->ncols) {

@@ -181,6 +181,8 @@ int es_write_record_markdown(FILE *out, const struct es_record *r, const struct 
 	}
 	if ((r->meta.sources & ES_SRC_DETAIL) && s->ncols == 1 && es_write_detail(out, r, ES_DETAIL_TOP, true))
 		return -1;
+	if (es_write_findings_md(out, r))
+		return -1;
 	fprintf(out, "\nVMs:\n\n| record | pid | VMM | vCPUs | exits |\n|---|---:|---|---:|---:|\n");
 	for (i = 0; i < r->nruns; i++) {
 		fprintf(out, "| %s | %u | ", r->runs[i].mode, r->runs[i].pid);

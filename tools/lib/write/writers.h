@@ -10,8 +10,10 @@
 
 #include <stdio.h>
 
+#include "explain/explain.h"
 #include "model/model.h"
 #include "model/summary.h"
+#include "util/num.h"
 #include "util/text.h"
 
 /* The table, the notes on strongly changed reasons. */
@@ -42,10 +44,18 @@ int es_write_record_csv(FILE *out, const struct es_record *r);
  * keys of each reason and kind, all VMs summed; a Markdown table if @md.
  */
 int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md);
+/*
+ * explain's findings for people: per profile its findings (against its
+ * baseline: new, still, gone), each with its figures, cause, action and
+ * sources, wrapped at @width columns.
+ */
+int es_write_explained(FILE *out, const struct es_explained *x, size_t n, unsigned int width);
+/* report.md's section of explain's findings on @r, each column after the first against the first. */
+int es_write_findings_md(FILE *out, const struct es_record *r);
+/* The rule table as Markdown (docs/explain.md holds it). */
+int es_write_rules_md(FILE *out);
 /* Text in a Markdown table cell, and a CSV field (RFC 4180 quoted). */
 void es_md_cell(FILE *out, const char *s);
 void es_csv_field(FILE *out, const char *s);
-/* @ns for people: "850ns", "12.3us", "4.10ms", "2.10s". */
-const char *es_ns_str(char buf[16], uint64_t ns);
 
 #endif
