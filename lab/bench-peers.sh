@@ -72,11 +72,13 @@ tracepoint:kvm:kvm_entry /@start[tid]/ {
 		peer_bg $out/peer-$1.log python3 -u "$kvm_stat" -t -l -c -s 1 -f kvm_exit ;;
 	kvm-stat-debugfs)
 		peer_bg $out/peer-$1.log python3 -u "$kvm_stat" -d -l -c -s 1 -f exits ;;
-	# The collector as it chooses (tp_btf here), and in the tp fallback.
+	# The collector as it chooses (tp_btf here), and in the tp fallback;
+	# -detail with its drill-down (tp_btf only).
 	exitscope-bpf*)
 		case $1 in *-tp) src=bpf:tp ;; *) src=bpf ;; esac
 		case $1 in exitscope-bpf-counts*) timing=--no-timing ;; *) timing= ;; esac
-		"$es_bin" record -v --source $src $timing --duration 0 --json \
+		case $1 in *-detail) detail=--detail ;; *) detail= ;; esac
+		"$es_bin" record -v --source $src $timing $detail --duration 0 --json \
 			>$out/peer-$1.json 2>$out/peer-$1.log &
 		peer=$! ;;
 	bpf-floor)

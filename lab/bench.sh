@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 . "$top/lab/run-lib.sh"
 
-all_configs=stock,stock-rebuilt,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-storage,bpf-floor-ktime,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit,kvm-stat,kvm-stat-debugfs
+all_configs=stock,stock-rebuilt,exitscope-off,exitscope-counts,exitscope-cycles,exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-detail,exitscope-bpf-detail,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-storage,bpf-floor-ktime,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit,kvm-stat,kvm-stat-debugfs
 usage() {
 	cat <<EOF
 usage: make bench ARGS='[options]'   (or lab/bench.sh [options])

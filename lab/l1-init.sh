@@ -89,8 +89,9 @@ start_collector() {
 # The drill-down's independent witnesses, beside a collector that keys
 # (tp_btf): the tracepoints that carry the same keys, which the collector
 # does not read, counted by hist triggers: kvm_pio by port and direction,
-# kvm_msr by index and direction, kvm_hypercall by number.
-witness_hists="kvm_pio:port,rw kvm_msr:ecx,write kvm_hypercall:nr"
+# kvm_msr by index and direction, kvm_hypercall by number, kvm_cr by
+# register and direction.
+witness_hists="kvm_pio:port,rw kvm_msr:ecx,write kvm_hypercall:nr kvm_cr:cr,rw"
 witness_start() {
 	case $collector in 1|bpf:tp_btf) ;; *) return 0 ;; esac
 	for w in $witness_hists; do

@@ -17,7 +17,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 bench=$top/lab/bench.sh out=$top/results/bench
 method=stock,stock-rebuilt,exitscope-off,exitscope-counts,exitscope-cycles,bpf-floor,exitscope-bpf-counts,exitscope-bpf,tracepoint-hist
-peers=bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-storage,bpf-floor-ktime,exitscope-bpf-counts-tp,exitscope-bpf-tp,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit,kvm-stat,kvm-stat-debugfs
+peers=exitscope-bpf-counts-detail,exitscope-bpf-detail,bpf-floor-noread,bpf-floor-pid,bpf-floor-hash16,bpf-floor-hash8,bpf-floor-storage,bpf-floor-ktime,exitscope-bpf-counts-tp,exitscope-bpf-tp,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit,kvm-stat,kvm-stat-debugfs
 t0=$SECONDS
 part() { log "bench: $1 ($((SECONDS - t0)) s so far)"; }
 part "method: AMD and Intel, 3 boots"

@@ -12,7 +12,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 
-peer_configs=exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit,kvm-stat,kvm-stat-debugfs
+peer_configs=exitscope-bpf-counts,exitscope-bpf,exitscope-bpf-counts-detail,exitscope-bpf-detail,exitscope-bpf-counts-tp,exitscope-bpf-tp,bpf-floor,bpf-floor-noread,tracepoint-hist,perf-record,perf-live,bpftrace-count,bpftrace-hist,bcc-kvmexit,kvm-stat,kvm-stat-debugfs
 module_configs=exitscope-off,exitscope-counts,exitscope-cycles
 default_configs=stock,exitscope-bpf-counts,exitscope-bpf,bpf-floor,tracepoint-hist,bpftrace-count
 usage() {

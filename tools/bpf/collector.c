@@ -240,13 +240,64 @@ static bool vendor_fields_ok(const struct btf *b, enum es_vendor v, char *why, s
 	return false;
 }
 
+/* Whether @b (NULL: not loaded) has enum kvm_reg with the enumerator @name. */
+static bool has_enumerator(const struct btf *b, const char *name)
+{
+	const struct btf_type *t;
+	int id = b ? btf__find_by_name_kind(b, "kvm_reg", BTF_KIND_ENUM) : -1;
+	unsigned int i;
+
+	t = id > 0 ? btf__type_by_id(b, id) : NULL;
+	for (i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(b, btf_enum(t)[i].name_off), name))
+			return true;
+	return false;
+}
+
+/*
+ * VMX's drill-down at kvm_entry (exitscope.bpf.c: detail_at_entry()):
+ * kvm_vcpu.arch.regs_avail, enum kvm_reg's exit-information bits (vmlinux's
+ * BTF, kvm's or kvm_intel's), vcpu_vmx's cached exit qualification and
+ * interrupt information (or, from 6.16, vcpu_vmx.vt's).
+ */
+static bool vmx_detail_fields_ok(const struct btf *vmlinux, const struct btf *kvm,
+				 const struct btf *vendor, char *why, size_t len)
+{
+	int id = btf__find_by_name_kind(vmlinux, "kvm_vcpu", BTF_KIND_STRUCT);
+	int vmx = btf__find_by_name_kind(vendor, "vcpu_vmx", BTF_KIND_STRUCT);
+	int q = member_type(vendor, vmx, "exit_qualification");
+	int ii = member_type(vendor, vmx, "exit_intr_info");
+	const char *const bits[] = { "VCPU_EXREG_EXIT_INFO_1", "VCPU_EXREG_EXIT_INFO_2" };
+	size_t i;
+
+	if (!int_of(vmlinux, member_type(vmlinux, member_type(vmlinux, id, "arch"), "regs_avail"), 4)) {
+		snprintf(why, len, "vmlinux's BTF has no kvm_vcpu.arch.regs_avail of 4 bytes");
+		return false;
+	}
+	if (q < 0) {	/* 6.16 on */
+		q = member_type(vendor, member_type(vendor, vmx, "vt"), "exit_qualification");
+		ii = member_type(vendor, member_type(vendor, vmx, "vt"), "exit_intr_info");
+	}
+	if (!int_of(vendor, q, 8) || !int_of(vendor, ii, 4)) {
+		snprintf(why, len, "kvm_intel's BTF has no vcpu_vmx.exit_qualification (8 bytes) and exit_intr_info (4)");
+		return false;
+	}
+	for (i = 0; i < 2; i++)
+		if (!has_enumerator(vmlinux, bits[i]) && !has_enumerator(kvm, bits[i]) &&
+		    !has_enumerator(vendor, bits[i])) {
+			snprintf(why, len, "no BTF has enum kvm_reg's %s", bits[i]);
+			return false;
+		}
+	return true;
+}
+
 /*
  * What the drill-down reads besides the reason (exitscope.bpf.c:
  * detail_at_exit()): the guest's saved registers, vcpu->arch.regs, and on
  * SVM the VMCB's exit information. false with @why.
  */
-static bool detail_fields_ok(const struct btf *vmlinux, const struct btf *vendor, enum es_vendor v,
-			     char *why, size_t len)
+static bool detail_fields_ok(const struct btf *vmlinux, const struct btf *kvm,
+			     const struct btf *vendor, enum es_vendor v, char *why, size_t len)
 {
 	int id = btf__find_by_name_kind(vmlinux, "kvm_vcpu", BTF_KIND_STRUCT);
 	int regs = member_type(vmlinux, member_type(vmlinux, id, "arch"), "regs");
@@ -258,7 +309,7 @@ static bool detail_fields_ok(const struct btf *vmlinux, const struct btf *vendor
 		return false;
 	}
 	if (v == ES_INTEL)
-		return true;
+		return vmx_detail_fields_ok(vmlinux, kvm, vendor, why, len);
 	id = btf__find_by_name_kind(vendor, "vmcb_control_area", BTF_KIND_STRUCT);
 	if (int_of(vendor, member_type(vendor, id, "exit_info_1"), 8) &&
 	    int_of(vendor, member_type(vendor, id, "exit_info_2"), 8))
@@ -306,7 +357,7 @@ static bool tp_btf_usable(enum es_vendor v, bool detail, char *why, size_t len)
 	}
 	vendor = module_btf(mod, vmlinux, why, len);
 	ok = vendor && vendor_fields_ok(vendor, v, why, len) &&
-	     (!detail || detail_fields_ok(vmlinux, vendor, v, why, len));
+	     (!detail || detail_fields_ok(vmlinux, kvm, vendor, v, why, len));
 out:
 	btf__free(vendor);
 	btf__free(kvm);
@@ -730,6 +781,15 @@ static void bpf_close(struct es_source *src)
 	src->priv = NULL;
 }
 
+/*
+ * Whether the tp_btf collector needs kvm_entry: for the times, and on VMX
+ * for the drill-down's keys KVM reads after kvm_exit (detail_at_entry()).
+ */
+static bool entry_needed(const struct bpf_source *b, const struct es_source_opts *o)
+{
+	return o->timing || (o->detail && b->vendor == ES_INTEL);
+}
+
 /* Why a libbpf step failed, for people. */
 static void load_error(int err, bool btf, struct es_err *e)
 {
@@ -779,7 +839,7 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 	}
 	/* One pair of programs; counts only: no kvm_entry program at all. */
 	err = bpf_program__set_autoload(skel->progs.on_exit_btf, btf);
-	err = err ?: bpf_program__set_autoload(skel->progs.on_entry_btf, btf && o->timing);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_entry_btf, btf && entry_needed(b, o));
 	err = err ?: bpf_program__set_autoload(skel->progs.on_exit_tp, !btf);
 	err = err ?: bpf_program__set_autoload(skel->progs.on_entry_tp, !btf && o->timing);
 	if (err) {
@@ -797,7 +857,8 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 	if (err) {
 		if (!fallback)
 			print_log_tail(10);
-		es_errf(e, "attaching to kvm_exit%s (%s): %s", o->timing ? " and kvm_entry" : "",
+		es_errf(e, "attaching to kvm_exit%s (%s): %s",
+			btf && entry_needed(b, o) ? " and kvm_entry" : !btf && o->timing ? " and kvm_entry" : "",
 			btf ? "tp_btf" : "tp", strerror(-err));
 		goto fail;
 	}
@@ -901,7 +962,7 @@ loaded:
 	if (b->btf)
 		snprintf(src->what, sizeof(src->what),
 			 "the BPF collector on kvm_exit%s, tp_btf (the reason read from %s by CO-RE%s) (%s, up to %u rows)",
-			 o->timing ? " and kvm_entry" : "",
+			 entry_needed(b, o) ? " and kvm_entry" : "",
 			 b->vendor == ES_INTEL ? "kvm_intel's vcpu_vmx.exit_reason" :
 						 "kvm_amd's vcpu_svm.vmcb->control.exit_code",
 			 o->detail ? "; the drill-down below it" : "",

@@ -272,9 +272,10 @@ static __always_inline void detail_add(__u32 tgid, __u32 slot, __u32 kind, __u32
  * guest's registers, which the vendor's entry code saved (RCX: the MSR,
  * RAX: the hypercall), and on SVM the VMCB's exit information (the port
  * and direction of IOIO, the direction of MSR, the address of NPF: APM
- * vol. 2, 15.10.2, 15.11, 15.25.6). VMX's exit qualification is read
- * lazily by KVM's handlers, after kvm_exit: its keys (ports, vectors) are
- * not taken here.
+ * vol. 2, 15.10.2, 15.11, 15.25.6). VMX's exit qualification and
+ * interrupt information are read lazily by KVM's handlers, after kvm_exit:
+ * those exits are marked in the vCPU's block, their keys taken at the next
+ * kvm_entry (detail_at_entry()).
  */
 static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __u32 isa,
 					   __u32 reason)
@@ -285,16 +286,27 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 	if (slot >= ES_BPF_SLOTS)
 		return;
 	if (vendor_isa == ES_BPF_ISA_VMX && isa == ES_BPF_ISA_VMX) {
+		struct es_bpf_block *b;
+
 		switch (reason & 0xffff) {
 		case EXIT_REASON_VMCALL:
 			detail_add(tgid, slot, ES_BPF_DK_HYPERCALL, 0, vcpu->arch.regs[0]);
-			break;
+			return;
 		case EXIT_REASON_MSR_READ:
 			detail_add(tgid, slot, ES_BPF_DK_MSR, 0, (__u32)vcpu->arch.regs[1]);
-			break;
+			return;
 		case EXIT_REASON_MSR_WRITE:
 			detail_add(tgid, slot, ES_BPF_DK_MSR, ES_BPF_DF_WRITE, (__u32)vcpu->arch.regs[1]);
-			break;
+			return;
+		case EXIT_REASON_EXCEPTION_NMI:
+		case EXIT_REASON_EXTERNAL_INTERRUPT:
+		case EXIT_REASON_CR_ACCESS:
+		case EXIT_REASON_IO_INSTRUCTION:
+			/* Their key is read at the next entry (detail_at_entry()). */
+			b = block_of(tgid, vcpu->vcpu_id, isa, 0);
+			if (b)
+				b->detail_exit = (__u16)(1 + (reason & 0xffff));
+			return;
 		}
 		return;
 	}
@@ -326,6 +338,60 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 		detail_add(tgid, slot, ES_BPF_DK_MMIO, 0, info2);
 	else
 		detail_add(tgid, slot, ES_BPF_DK_GPA, 0, info2 & ~0xfffull);
+}
+
+/*
+ * VMX's keys that KVM's handler reads after kvm_exit, taken at the next
+ * kvm_entry: the exit qualification (I/O: port in bits 31:16, IN in bit 3;
+ * CR: the register in bits 3:0, the access in 5:4, 1 a read) and the
+ * interrupt information (the vector in bits 7:0), as vmx_get_exit_qual()
+ * and vmx_get_intr_info() cached them (Intel SDM vol. 3C, "Exit
+ * Qualification for I/O Instructions", "... for Control-Register
+ * Accesses", "VM-Exit Interruption Information"). Only where regs_avail
+ * says KVM read them since the exit: the field then holds this exit's
+ * value, never an older one's; else the exit keeps no key.
+ */
+static __always_inline void detail_at_entry(struct kvm_vcpu *vcpu, __u32 tgid)
+{
+	struct es_bpf_block *b = block_of(tgid, vcpu->vcpu_id, 0, 0);
+	__u32 reason, avail = 0, bit, intr = 0;
+	unsigned long q = 0;
+	int err;
+
+	if (!b || !b->detail_exit)
+		return;
+	reason = b->detail_exit - 1u;
+	b->detail_exit = 0;
+	bit = reason == EXIT_REASON_EXCEPTION_NMI || reason == EXIT_REASON_EXTERNAL_INTERRUPT ?
+	      bpf_core_enum_value(enum kvm_reg, VCPU_EXREG_EXIT_INFO_2) :
+	      bpf_core_enum_value(enum kvm_reg, VCPU_EXREG_EXIT_INFO_1);
+	if (bpf_core_read(&avail, sizeof(avail), &vcpu->arch.regs_avail) || bit > 31 ||
+	    !(avail & (1u << bit)))
+		return;
+	if (bpf_core_field_exists(struct vcpu_vmx___vt, vt))
+		err = bit == bpf_core_enum_value(enum kvm_reg, VCPU_EXREG_EXIT_INFO_2) ?
+		      bpf_core_read(&intr, sizeof(intr), &((struct vcpu_vmx___vt *)vcpu)->vt.exit_intr_info) :
+		      bpf_core_read(&q, sizeof(q), &((struct vcpu_vmx___vt *)vcpu)->vt.exit_qualification);
+	else
+		err = bit == bpf_core_enum_value(enum kvm_reg, VCPU_EXREG_EXIT_INFO_2) ?
+		      bpf_core_read(&intr, sizeof(intr), &((struct vcpu_vmx *)vcpu)->exit_intr_info) :
+		      bpf_core_read(&q, sizeof(q), &((struct vcpu_vmx *)vcpu)->exit_qualification);
+	if (err)
+		return;
+	switch (reason) {
+	case EXIT_REASON_IO_INSTRUCTION:
+		detail_add(tgid, reason, ES_BPF_DK_IO, q & 8 ? ES_BPF_DF_IN : 0, (q >> 16) & 0xffff);
+		break;
+	case EXIT_REASON_CR_ACCESS:
+		detail_add(tgid, reason, ES_BPF_DK_CR, ((q >> 4) & 3) == 1 ? 0 : ES_BPF_DF_WRITE, q & 15);
+		break;
+	case EXIT_REASON_EXCEPTION_NMI:
+		detail_add(tgid, reason, ES_BPF_DK_VECTOR, 0, intr & 0xff);
+		break;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		detail_add(tgid, reason, ES_BPF_DK_HOST_VECTOR, 0, intr & 0xff);
+		break;
+	}
 }
 
 /* The VMM's tgid if its VM is one we count, else 0. */
@@ -360,13 +426,21 @@ int BPF_PROG(on_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 	return 0;
 }
 
-/* Only the first argument: 6.1 before the stable backport had no second. */
+/*
+ * Only the first argument: 6.1 before the stable backport had no second.
+ * Attached for the times, and on VMX for the drill-down's keys that KVM
+ * reads after kvm_exit.
+ */
 SEC("tp_btf/kvm_entry")
 int BPF_PROG(on_entry_btf, struct kvm_vcpu *vcpu)
 {
 	__u32 tgid = counted_tgid();
 
-	if (tgid && vcpu)
+	if (!tgid || !vcpu)
+		return 0;
+	if (detail && vendor_isa == ES_BPF_ISA_VMX)
+		detail_at_entry(vcpu, tgid);
+	if (timing)
 		on_entry(tgid, vcpu->vcpu_id);
 	return 0;
 }

@@ -77,7 +77,8 @@ static inline __u64 es_bpf_time_key(__u32 tgid, __u32 vcpu, __u32 slot)
 struct es_bpf_block {
 	__u64 key;			/* es_bpf_block_key(), 0: free */
 	__u32 isa;			/* ES_BPF_ISA_VMX or _SVM */
-	__u32 pending_slot;		/* the vCPU's exit waiting for its entry... */
+	__u16 pending_slot;		/* the vCPU's exit waiting for its entry... */
+	__u16 detail_exit;		/* VMX: 1 + the basic reason whose key the entry reads; 0: none */
 	__u64 pending_ts;		/* ...since bpf_ktime_get_ns(); 0: none */
 	__u64 count[ES_BPF_SLOTS];	/* exits, by es_bpf_slot() */
 };

@@ -25,7 +25,18 @@ const volatile __u32 vendor_isa = 0;	/* ES_BPF_ISA_VMX or _SVM: the host's */
 /* vmlinux's BTF. */
 struct kvm_vcpu_arch {
 	unsigned long regs[16];		/* the guest's GPRs, saved at the exit (enum kvm_reg) */
+	__u32 regs_avail;		/* bit (enum kvm_reg): read since the last exit */
 } __attribute__((preserve_access_index));
+
+/*
+ * asm/kvm_host.h (kvm's BTF): the bits of regs_avail that say VMX's exit
+ * qualification and interrupt information were read since the exit.
+ * Values relocated by name (bpf_core_enum_value); these are placeholders.
+ */
+enum kvm_reg {
+	VCPU_EXREG_EXIT_INFO_1 = 0,
+	VCPU_EXREG_EXIT_INFO_2 = 1,
+};
 
 struct kvm_vcpu {
 	int vcpu_id;
@@ -41,11 +52,15 @@ union vmx_exit_reason {
 
 struct vcpu_vmx {
 	union vmx_exit_reason exit_reason;
+	unsigned long exit_qualification;	/* cached by vmx_get_exit_qual() */
+	__u32 exit_intr_info;			/* cached by vmx_get_intr_info() */
 } __attribute__((preserve_access_index));
 
 /* From 6.16 the fields VMX shares with TDX moved into vcpu_vmx.vt. */
 struct vcpu_vt___vt {
 	union vmx_exit_reason exit_reason;
+	unsigned long exit_qualification;
+	__u32 exit_intr_info;
 } __attribute__((preserve_access_index));
 
 struct vcpu_vmx___vt {

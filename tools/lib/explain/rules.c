@@ -261,59 +261,51 @@ static bool emulated_mmio(const struct es_profile *p, struct es_finding *f)
 	return true;
 }
 
-/* ---- PAUSE ---- */
+/* ---- rules on one reason's share: PAUSE, interrupts ---- */
 
-static const char *const pause_names[] = { "PAUSE_INSTRUCTION", "pause", NULL };
-
-static bool pause_loops(const struct es_profile *p, struct es_finding *f)
+/*
+ * The exits of @names fire the rule at @pct of all exits or @rate per
+ * second (at least MIN_EXITS); high confidence from @high percent (never
+ * if 0). @headline takes the share, @what names the evidence.
+ */
+static bool share_rule(const struct es_profile *p, struct es_finding *f, const char *const *names,
+		       double pct, double rate, double high, const char *headline, const char *what)
 {
-	uint64_t n = count_of(p, pause_names);
+	uint64_t n = count_of(p, names);
 
-	if (!busy(p, n, 5.0, 1000.0))
+	if (!busy(p, n, pct, rate))
 		return false;
 	f->share = es_profile_share(p, n);
-	f->confidence = f->share >= 20.0 ? ES_CONF_HIGH : ES_CONF_MEDIUM;
-	snprintf(f->headline, sizeof(f->headline),
-		 "%.1f%% of exits are pause-loop exits: vCPUs spin on a lock whose holder is not running",
-		 f->share);
-	share_ev(f, p, "PAUSE exits", n);
+	f->confidence = high > 0 && f->share >= high ? ES_CONF_HIGH : ES_CONF_MEDIUM;
+	snprintf(f->headline, sizeof(f->headline), headline, f->share);
+	share_ev(f, p, what, n);
 	return true;
 }
 
-/* ---- interrupts ---- */
-
+static const char *const pause_names[] = { "PAUSE_INSTRUCTION", "pause", NULL };
 static const char *const extint_names[] = { "EXTERNAL_INTERRUPT", "interrupt", NULL };
 static const char *const window_names[] = { "INTERRUPT_WINDOW", "vintr", NULL };
 
+static bool pause_loops(const struct es_profile *p, struct es_finding *f)
+{
+	return share_rule(p, f, pause_names, 5.0, 1000.0, 20.0,
+			  "%.1f%% of exits are pause-loop exits: vCPUs spin on a lock whose holder is not running",
+			  "PAUSE exits");
+}
+
 static bool host_irqs(const struct es_profile *p, struct es_finding *f)
 {
-	uint64_t n = count_of(p, extint_names);
-
-	if (!busy(p, n, 30.0, 10000.0))
-		return false;
-	f->share = es_profile_share(p, n);
-	f->confidence = ES_CONF_MEDIUM;
-	snprintf(f->headline, sizeof(f->headline),
-		 "%.1f%% of exits are the host's interrupts arriving on the vCPUs' CPUs", f->share);
-	share_ev(f, p, "external interrupts", n);
-	return true;
+	return share_rule(p, f, extint_names, 30.0, 10000.0, 0,
+			  "%.1f%% of exits are the host's interrupts arriving on the vCPUs' CPUs",
+			  "external interrupts");
 }
 
 static bool irq_windows(const struct es_profile *p, struct es_finding *f)
 {
-	uint64_t n = count_of(p, window_names);
-
-	if (!busy(p, n, 10.0, 5000.0))
-		return false;
-	f->share = es_profile_share(p, n);
-	f->confidence = ES_CONF_MEDIUM;
-	snprintf(f->headline, sizeof(f->headline),
-		 "%.1f%% of exits wait for the guest to take an interrupt (interrupt windows)", f->share);
-	share_ev(f, p, "interrupt-window exits", n);
-	return true;
+	return share_rule(p, f, window_names, 10.0, 5000.0, 0,
+			  "%.1f%% of exits wait for the guest to take an interrupt (interrupt windows)",
+			  "interrupt-window exits");
 }
-
-/* ---- I/O ports ---- */
 
 /*
  * What sits at a range of ports, and what to do about it: the busiest
