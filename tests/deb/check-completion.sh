@@ -88,7 +88,7 @@ offers "exitscope lab --<tab>: lab/lab.sh's options" "exitscope lab --" "${opts[
 mapfile -t opts < <(options_of "$bin/exitscope-vmm")
 offers "exitscope-vmm --<tab>: the options of its --help" "exitscope-vmm --" "${opts[@]}"
 offers "exitscope-vmm --fl<tab>: --flat (and --flat-mode)" "exitscope-vmm --fl" --flat --flat-mode
-offers "a path to the binary: build/bin/exitscope exp<tab>" "$bin/exitscope exp" exporter
+offers "a path to the binary: build/bin/exitscope exp<tab>: explain and exporter" "$bin/exitscope exp" explain exporter
 
 # --source: the sources the help names, and only those.
 offers "exitscope record --source m<tab>: module and module:" "exitscope record --source m" module module:
