@@ -198,6 +198,8 @@ SCRIPT_LIMIT=1200 run_cases tests/lab/check-lab-collector.sh intel tp_btf
 SCRIPT_LIMIT=1200 run_cases tests/lab/check-lab-collector.sh intel tp
 echo "== lab: AMD on Debian's own kernel and its own stock modules, the BPF collector recording (tp_btf)"
 SCRIPT_LIMIT=600 run_cases tests/lab/check-lab-stock.sh amd
+echo "== lab: explain's rules against real exits: a workload per rule that fires exactly its own, the seed explained (AMD)"
+SCRIPT_LIMIT=1200 run_cases tests/lab/check-lab-explain.sh amd
 echo "== lab: guest fuzzing of the interface, 4 vCPUs exiting at once (AMD)"
 SCRIPT_LIMIT=600 run_cases tests/lab/check-lab-workloads.sh amd
 echo "== lab: proofs of off, reload and isolation in one L1 (AMD)"

@@ -173,14 +173,25 @@ check "... and back into results.json, the same drill-down" \
 	grep -qF '"detail":[{"kind":"msr","keys":[{"key":"0x838","dir":"write","name":"X2APIC_TMICT","count":3}],"none":0}]' \
 	"$tmp/detail/results.json"
 
+# report.md's why column on the seed's own run: explain's shadow-paging
+# finding for the reasons it covers, "no finding" and the note for the rest.
+mkdir -p "$tmp/seed"
+"$rep" report --no-chart --out "$tmp/seed" "$top/tests/fixtures/lab-intel-small" >/dev/null 2>&1
+check "report.md's why column: CR_ACCESS from explain's shadow-paging finding, with its shares" \
+	grep -qF '| 28 | CR_ACCESS | 6 | 175125 | 29187.50x | 21660 | 467511520 | shadow-paging (high, in shadow; of all exits: ept 0.0%, shadow 84.1%): CR3 writes' "$tmp/seed/report.md"
+check "... a reason no finding covers says so, with its note" \
+	grep -qF '| INTERRUPT_WINDOW | 282 | 2205 | 7.82x | 955106 | 7441398 | no finding (of all exits: ept 2.1%, shadow 1.1%): a slower guest' "$tmp/seed/report.md"
+
 # The table ends with one line on why each strongly changed reason changed.
 good "$r" amd
 printf '# isa svm mode cycles exits 703 cycles 730\n#   reason name count cycles\n 0x72 cpuid 3 30\n 0x4e PF excp 500 500\n 0x7b io 200 200\n' >"$r/stats-shadow-1.txt"
 printf '{ exit_reason: 114 } hitcount: 3\n{ exit_reason: 78 } hitcount: 500\n{ exit_reason: 123 } hitcount: 200\nTotals:\n    Hits: 703\n    Entries: 3\n    Dropped: 0\n' >"$r/hist-shadow-1.txt"
 echo "exits 703" >"$r/kvmstat-shadow-1.txt"
 "$rep" report "$r" >"$tmp/table" 2>&1
-if grep -q '^      0x4e  PF excp: #PF intercepts: KVM must see guest page faults' "$tmp/table" &&
-	grep -q '^      0x7b  io: changed with the paging mode; no note' "$tmp/table" &&
+# Each from explain's finding that covers it (its rule, confidence and
+# column), the reason's share in each column, and its note or the finding.
+if grep -qF '      0x4e  PF excp: shadow-paging (high, in shadow; of all exits: npt 0.0%, shadow 71.1%): #PF intercepts: KVM must see guest page faults' "$tmp/table" &&
+	grep -qF '      0x7b  io: port-hotspot (low, in shadow; of all exits: npt 0.0%, shadow 28.4%): I/O instructions are 28.4% of exits; which port is not known' "$tmp/table" &&
 	! grep -q '0x72  cpuid:' "$tmp/table"; then
 	echo "ok - a why line for each strongly changed reason, none for the rest"
 else

@@ -54,8 +54,12 @@ muts = [
  ('tools/lib/explain/rules.c', ' || !(d->flags & ES_BPF_DF_WRITE))', ')', 'explain: timer MSR reads count', 'test_explain'),
  ('tools/lib/explain/rules.c', 'es_profile_keyed(p, "npf", ES_BPF_DK_MMIO);', 'es_profile_count(p, "npf");', 'explain: every NPF as MMIO', 'test_explain'),
  ('tools/lib/explain/rules.c', 'device_of(d->value) == dev : d->value == port', 'd->value == port : d->value == port', 'explain: ports of a device apart', 'test_explain'),
- ('tools/lib/explain/rules.c', 'if (named(r, hlt_names) || r->count < MIN_EXITS ||', 'if (named(r, pause_names) || r->count < MIN_EXITS ||', 'explain: a halt\'s idle tail as an outlier', 'test_explain'),
+ ('tools/lib/explain/rules.c', 'if (named_in(r->name, hlt_names) || r->count < OUTLIER_MIN_EXITS ||', 'if (named_in(r->name, pause_names) || r->count < OUTLIER_MIN_EXITS ||', 'explain: a halt\'s idle tail as an outlier', 'test_explain'),
+ ('tools/lib/explain/rules.c', 'r->count < OUTLIER_MIN_EXITS ||', 'r->count < MIN_EXITS ||', 'explain: a p99 of a handful of exits as a tail', 'test_explain'),
  ('tools/lib/explain/rules.c', 'return n >= MIN_EXITS && (', 'return (', 'explain: a handful of exits a finding', 'test_explain'),
+ ('tools/lib/explain/profile.c', 'for (i = 0; !record && runs > 1 && i < p->nkeys; i++)', 'for (i = 0; !record && runs > 100 && i < p->nkeys; i++)', 'explain: a lab mode\'s keys summed over its runs', 'test_explain'),
+ ('tools/lib/explain/profile.c', '\t\tif (!(r->runs[i].sources & ES_SRC_DETAIL))\n\t\t\treturn false;\n', '', 'explain: a lab mode with the drill-down in one run only', 'test_explain'),
+ ('tools/lib/explain/rules.c', 'if (pctl_floor(r, 99) < OUTLIER_P99_NS ||', 'if ((pctl_floor(r, 99) & 0) + p99 < OUTLIER_P99_NS ||', 'explain: an interpolated tail as a certain one', 'test_explain'),
  ('tools/lib/explain/explain.c', 'x->change[i] = ES_CHANGE_STILL;', 'x->change[i] = ES_CHANGE_NEW;', 'explain: a finding still there shows as new', 'test_explain'),
  ('tools/lib/explain/rules.c', 'vectors ? es_profile_key(p, "EXCEPTION_NMI", ES_BPF_DK_VECTOR, 14) :', 'vectors ? es_profile_count(p, "EXCEPTION_NMI") :', 'explain: VMX exceptions all #PF despite the keys', 'test_explain'),
 ]

@@ -15,8 +15,8 @@
 #include "../../guest/bench/vmexit-bench/bench.h"
 
 const struct bench_case bench_cases[] = {
-	{ "cpuid", NULL, NULL }, { "vmcall", NULL, NULL }, { "hlt", NULL, NULL },
-	{ "query_code", NULL, NULL },
+	{ "cpuid", NULL, NULL, false }, { "vmcall", NULL, NULL, false }, { "hlt", NULL, NULL, false },
+	{ "query_code", NULL, NULL, false }, { "tick", NULL, NULL, true },
 };
 const unsigned int bench_nr_cases = sizeof(bench_cases) / sizeof(bench_cases[0]);
 
@@ -49,19 +49,27 @@ static int parse(const char *s, struct bench_args *a)
 	return bench_args_parse(s, a);
 }
 
-/* No words: every case, and the documented defaults. */
+/* No words: every case but the named-only ones (tick), and the documented defaults. */
 static void test_defaults(void **state)
 {
 	struct bench_args a;
-	unsigned int i;
+	unsigned int i, named_only = 0;
 
 	(void)state;
 	assert_int_equal(parse("", &a), 0);
+	for (i = 0; i < bench_nr_cases; i++) {
+		assert_true(a.selected[i] == !bench_cases[i].named_only);
+		named_only += bench_cases[i].named_only;
+	}
+	assert_int_equal(named_only, 1);
+	assert_int_equal(parse("tick", &a), 0);
 	for (i = 0; i < bench_nr_cases; i++)
-		assert_true(a.selected[i]);
+		assert_true(a.selected[i] == !strcmp(bench_cases[i].name, "tick"));
+	assert_int_equal(parse("", &a), 0);
 	assert_int_equal(a.budget, 10000000);
 	assert_int_equal(a.reps, 5);
 	assert_int_equal(a.timer, 1000);
+	assert_int_equal(a.ops, 0);	/* the budget decides */
 	assert_false(a.solo);
 	assert_int_equal(parse(" ,\t, ", &a), 0);
 	assert_true(a.selected[0] && a.selected[3]);
@@ -89,6 +97,13 @@ static void test_selection_and_options(void **state)
 	assert_int_equal(a.timer, 0xffffffffu);
 	assert_int_equal(parse("budget=1099511627776", &a), 0);
 	assert_int_equal(a.budget, 1ull << 40);
+	/* ops: a fixed count, 1 to 2^32; the last word wins. */
+	assert_int_equal(parse("cpuid ops=5000 ops=7000", &a), 0);
+	assert_int_equal(a.ops, 7000);
+	assert_int_equal(parse("ops=4294967296", &a), 0);
+	assert_int_equal(a.ops, 1ull << 32);
+	assert_int_equal(parse("ops=0", &a), BENCH_BAD_ARGS);
+	assert_int_equal(parse("ops=4294967297", &a), BENCH_BAD_ARGS);
 	/* solo: a flag, with or without names. */
 	assert_int_equal(parse("solo", &a), 0);
 	assert_true(a.solo && a.selected[0] && a.selected[3]);
@@ -133,7 +148,7 @@ static void test_refused(void **state)
 				 BENCH_BAD_ARGS, bad[i].msg, console);
 	/* An unknown case lists the known ones. */
 	parse("frob", &a);
-	assert_non_null(strstr(console, "cases: cpuid vmcall hlt query_code; options: budget=N reps=N timer=N solo"));
+	assert_non_null(strstr(console, "cases: cpuid vmcall hlt query_code tick; options: budget=N reps=N timer=N ops=N solo"));
 }
 
 static void test_median(void **state)

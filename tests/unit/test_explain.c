@@ -353,6 +353,7 @@ static void test_time_outliers(void **state)
 	const struct es_finding *f;
 	struct es_profile_reason *io, *hlt;
 	struct prof x;
+	uint64_t p99;
 
 	(void)state;
 	prof_init(&x, ES_AMD, 1000000000u);
@@ -365,10 +366,26 @@ static void test_time_outliers(void **state)
 	assert_non_null(f);
 	assert_non_null(strstr(f->headline, "of io exits take"));
 	assert_int_equal(f->confidence, ES_CONF_HIGH);
+	/* The same shape from fewer than 1,000 exits: a p99 of a handful, no finding. */
+	io->count = 999;
+	assert_null(fired(&x, "time-outliers"));
+	io->count = 1000;
 	/* A tail under 1 ms is no outlier. */
 	io->hist[21] = 0;
 	times(&x, io, 18, 20);
 	assert_null(fired(&x, "time-outliers"));
+	/*
+	 * Nor one in the bucket just under 1 ms (524 us to 1.05 ms), 11% of
+	 * the exits, whose p99 interpolation puts at 1.0009 ms: "1 ms or
+	 * more" must be certain.
+	 */
+	io->hist[18] = 0;
+	io->hist[10] = 890;
+	times(&x, io, 19, 110);
+	assert_true(es_hist_percentile(io->hist, 99, &p99) && p99 >= 1000000u);
+	assert_null(fired(&x, "time-outliers"));
+	io->hist[10] = 980;
+	io->hist[19] = 0;
 	/* A halt's long tail is idle time. */
 	times(&x, hlt, 10, 980);
 	times(&x, hlt, 24, 20);
@@ -376,6 +393,57 @@ static void test_time_outliers(void **state)
 	/* Without times: nothing to say. */
 	x.p.ns = false;
 	assert_null(fired(&x, "time-outliers"));
+}
+
+/*
+ * A lab run's profile (es_profiles): the drill-down of a mode's runs
+ * averaged beside the counts' median, only where every run has one.
+ */
+static void test_lab_profile_keys(void **state)
+{
+	struct es_profile p[ES_MAX_COLS];
+	struct es_record r;
+	size_t n, i;
+
+	(void)state;
+	es_record_init(&r);
+	snprintf(r.meta.source, sizeof(r.meta.source), "lab");
+	r.meta.vendor = ES_AMD;
+	r.meta.runs = 2;
+	r.meta.nmodes = 1;
+	snprintf(r.meta.modes[0].name, sizeof(r.meta.modes[0].name), "npt");
+	r.meta.modes[0].nested = true;
+	for (i = 0; i < 2; i++) {
+		struct es_run *run = es_record_add_run(&r);
+		struct es_row *row;
+
+		assert_non_null(run);
+		snprintf(run->mode, sizeof(run->mode), "npt");
+		run->index = (unsigned int)i + 1;
+		run->sources = ES_SRC_STATS | ES_SRC_DETAIL;
+		row = es_run_row(run, 0x7b, "io");
+		assert_non_null(row);
+		row->f.count = 1000;
+		run->total.count = 1000;
+		run->details = calloc(1, sizeof(*run->details));
+		assert_non_null(run->details);
+		run->details[0] = (struct es_detail){ .tgid = 1, .code = 0x7b, .kind = ES_BPF_DK_IO,
+						      .value = 0x80, .count = i ? 300 : 100 };
+		run->ndetails = 1;
+	}
+	assert_int_equal(es_profiles(&r, p, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(p[0].detail);
+	assert_int_equal(p[0].total, 1000);
+	assert_int_equal(es_profile_key(&p[0], "io", ES_BPF_DK_IO, 0x80), 200);
+	es_profiles_free(p, n);
+	/* One run without it: the mode has no drill-down. */
+	r.runs[1].sources &= ~ES_SRC_DETAIL;
+	assert_int_equal(es_profiles(&r, p, &n), 0);
+	assert_false(p[0].detail);
+	assert_int_equal(p[0].nkeys, 0);
+	es_profiles_free(p, n);
+	es_record_free(&r);
 }
 
 /* A shadow profile against a nested one: shadow paging new, the port hot spot gone. */
@@ -458,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_pause_and_irqs),
 		cmocka_unit_test(test_port_hotspot),
 		cmocka_unit_test(test_time_outliers),
+		cmocka_unit_test(test_lab_profile_keys),
 		cmocka_unit_test(test_against_baseline),
 	};
 

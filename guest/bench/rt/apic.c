@@ -18,6 +18,7 @@
 #define X2APIC_TDCR	0x83e
 #define SVR_ENABLE	(1u << 8)
 #define LVT_MASKED	(1u << 16)
+#define LVT_PERIODIC	(1u << 17)
 #define TDCR_DIV_1	0xb
 #define CPUID1_X2APIC	(1u << 21)
 
@@ -50,6 +51,14 @@ void rt_apic_timer_oneshot(uint32_t count)
 void rt_apic_timer_stop(void)
 {
 	rt_wrmsr(X2APIC_TMICT, 0);
+}
+
+void rt_apic_timer_periodic(uint32_t count)
+{
+	rt_wrmsr(X2APIC_TMICT, 0);
+	rt_wrmsr(X2APIC_LVT_TIMER, RT_TIMER_VECTOR | (count ? LVT_PERIODIC : 0));
+	if (count)
+		rt_wrmsr(X2APIC_TMICT, count);
 }
 
 void rt_apic_eoi(void)

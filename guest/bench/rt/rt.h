@@ -88,6 +88,8 @@ uint64_t *rt_pte(const void *va);
 bool rt_x2apic_enable(void);
 void rt_apic_timer_oneshot(uint32_t count);
 void rt_apic_timer_stop(void);
+/* An interrupt every @count ticks (KVM: at least min_timer_period_us); 0: stopped, one-shot again. */
+void rt_apic_timer_periodic(uint32_t count);
 void rt_apic_eoi(void);
 /*
  * rt_try(), but also ended after @count x2APIC timer ticks (KVM: 1 ns each),

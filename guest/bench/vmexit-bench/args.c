@@ -5,17 +5,21 @@
  *   budget=N  TSC ticks each repetition of a case runs for (default 10^7)
  *   reps=N    repetitions of each case, 1 to 15 (default 5)
  *   timer=N   the x2APIC timer's initial count in hlt (default 1000)
+ *   ops=N     each repetition runs exactly N operations instead, whatever
+ *             they take (the same exits on a fast machine and a slow one:
+ *             the lab's workloads for `exitscope explain`)
  *   solo      vCPU 0 alone runs the cases, the others halt from the start
  *             (the cost of an exit against the VM's vCPU count, not
  *             against vCPUs exiting at once)
- * No name: every case. Numbers are decimal or 0x hex. Anything else is
- * refused with a message that says what is allowed.
+ * No name: every case but those run only when named (tick). Numbers are
+ * decimal or 0x hex. Anything else is refused with a message that says
+ * what is allowed.
  */
 #include "bench.h"
 
 #define WORD_MAX	64
 
-enum key_id { KEY_BUDGET, KEY_REPS, KEY_TIMER };
+enum key_id { KEY_BUDGET, KEY_REPS, KEY_TIMER, KEY_OPS };
 
 static const struct key {
 	const char *name;
@@ -25,6 +29,7 @@ static const struct key {
 	{ "budget", KEY_BUDGET, 1000, 1ull << 40 },
 	{ "reps", KEY_REPS, 1, BENCH_MAX_REPS },
 	{ "timer", KEY_TIMER, 1, 0xffffffffu },
+	{ "ops", KEY_OPS, 1, 1ull << 32 },
 };
 
 static bool is_sep(char c)
@@ -71,7 +76,7 @@ static void list_cases(void)
 	for (i = 0; i < bench_nr_cases && pos < sizeof(line); i++)
 		pos += rt_snprintf(line + pos, sizeof(line) - pos, "%s%s", i ? " " : "",
 				   bench_cases[i].name);
-	rt_printf("vmexit-bench: cases: %s; options: budget=N reps=N timer=N solo\n", line);
+	rt_printf("vmexit-bench: cases: %s; options: budget=N reps=N timer=N ops=N solo\n", line);
 }
 
 static int word(const char *w, struct bench_args *a)
@@ -109,6 +114,7 @@ static int word(const char *w, struct bench_args *a)
 		case KEY_BUDGET: a->budget = v; break;
 		case KEY_REPS: a->reps = (unsigned int)v; break;
 		case KEY_TIMER: a->timer = (uint32_t)v; break;
+		case KEY_OPS: a->ops = v; break;
 		}
 		return 0;
 	}
@@ -148,6 +154,6 @@ int bench_args_parse(const char *s, struct bench_args *a)
 	for (i = 0; i < bench_nr_cases; i++)
 		any |= a->selected[i];
 	for (i = 0; !any && i < bench_nr_cases; i++)
-		a->selected[i] = true;
+		a->selected[i] = !bench_cases[i].named_only;
 	return 0;
 }

@@ -26,6 +26,8 @@ struct bench_case {
 	const char *(*run)(uint64_t n);
 	/* On vCPU 0, before: NULL when the case can run here, else why not. */
 	const char *(*valid)(void);
+	/* Not a cost per exit (the lab's workloads): run only when named. */
+	bool named_only;
 };
 
 extern const struct bench_case bench_cases[];
@@ -49,6 +51,7 @@ struct bench_args {
 	uint64_t budget;		/* TSC ticks per repetition */
 	unsigned int reps;
 	uint32_t timer;
+	uint64_t ops;			/* operations per repetition; 0: the budget says */
 	bool solo;			/* vCPU 0 alone runs; the others halt */
 };
 /* 0, or BENCH_BAD_ARGS after a message. */

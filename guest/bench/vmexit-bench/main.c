@@ -37,14 +37,23 @@ static void meet(void)
 		rt_barrier();
 }
 
-/* Ops until the budget is spent, in batches that grow while they are short. */
-static void measure(const struct bench_case *bc, uint64_t budget, struct rep *r)
+/*
+ * Ops until the budget is spent, in batches that grow while they are
+ * short; or exactly @ops of them, in one batch, where @ops is not 0.
+ */
+static void measure(const struct bench_case *bc, uint64_t budget, uint64_t ops, struct rep *r)
 {
 	uint64_t batch = 1, start, now;
 
 	r->ops = 0;
 	r->failed = NULL;
 	start = rt_rdtsc();
+	if (ops) {
+		r->failed = bc->run(ops);
+		r->ops = ops;
+		r->ticks = rt_rdtsc() - start;
+		return;
+	}
 	do {
 		r->failed = bc->run(batch);
 		r->ops += batch;
@@ -159,7 +168,7 @@ int image_main(struct rt_cpu *cpu)
 		/* All start each repetition together: the exits are simultaneous. */
 		for (r = 0; r < plan.args.reps; r++) {
 			meet();
-			measure(bc, plan.args.budget, &reps[cpu->index][r]);
+			measure(bc, plan.args.budget, plan.args.ops, &reps[cpu->index][r]);
 		}
 		meet();
 		if (cpu->index == 0) {

@@ -42,6 +42,13 @@ struct es_rule {
 	const char *sources;		/* where cause and action are documented */
 	/* Whether @p shows it; if so @f filled (headline, evidence, confidence). */
 	bool (*check)(const struct es_profile *p, struct es_finding *f);
+	/*
+	 * The reasons its findings are about (the kernel's names, both
+	 * vendors), NULL-terminated; NULL: no reason in particular (time
+	 * outliers). A report's why-line for a reason comes from the first
+	 * finding whose rule names it.
+	 */
+	const char *const *reasons;
 };
 
 extern const struct es_rule es_rules[];
@@ -64,6 +71,9 @@ struct es_explained {
 /* Every rule on @p (and against @base's findings, if not NULL); -1 out of memory. */
 int es_explain(const struct es_profile *p, const struct es_profile *base, struct es_explained *x);
 void es_explained_free(struct es_explained *x);
+
+/* Whether findings of @rule are about the reason the kernel calls @name. */
+bool es_rule_covers(const struct es_rule *rule, const char *name);
 
 const char *es_confidence_str(enum es_confidence c);
 const char *es_change_str(enum es_change c);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* See profile.h. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +18,41 @@ static int nested_of(const struct es_record *r, const char *label)
 	return -1;
 }
 
-/* The drill-down of the column @label's runs, all VMs in one. */
-static int keys_of(const struct es_record *r, const char *label, struct es_profile *p)
+/*
+ * Whether the column @label has the drill-down: a record's meta says; a
+ * lab's runs each say (their collector recorded with --detail).
+ */
+static bool detail_of(const struct es_record *r, const char *label, bool record)
 {
-	size_t i, j, n = 0;
+	size_t i, n = 0;
+
+	if (record)
+		return !!(r->meta.sources & ES_SRC_DETAIL);
+	for (i = 0; i < r->nruns; i++) {
+		if (strcmp(r->runs[i].mode, label))
+			continue;
+		if (!(r->runs[i].sources & ES_SRC_DETAIL))
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+/*
+ * The drill-down of the column @label's runs: a record's VMs summed; a
+ * lab's runs (the same workload again) averaged, beside the counts'
+ * median.
+ */
+static int keys_of(const struct es_record *r, const char *label, bool record,
+		   struct es_profile *p)
+{
+	size_t i, j, n = 0, runs = 0;
 
 	for (i = 0; i < r->nruns; i++)
-		if (!strcmp(r->runs[i].mode, label))
+		if (!strcmp(r->runs[i].mode, label)) {
 			n += r->runs[i].ndetails;
+			runs++;
+		}
 	if (!n)
 		return 0;
 	p->keys = malloc(n * sizeof(*p->keys));
@@ -39,6 +67,8 @@ static int keys_of(const struct es_record *r, const char *label, struct es_profi
 		}
 	}
 	p->nkeys = es_detail_merge(p->keys, p->nkeys);
+	for (i = 0; !record && runs > 1 && i < p->nkeys; i++)
+		p->keys[i].count = (p->keys[i].count + runs / 2) / runs;
 	es_detail_sort(p->keys, p->nkeys);
 	return 0;
 }
@@ -60,10 +90,10 @@ int es_profiles(const struct es_record *r, struct es_profile *p, size_t *n)
 		q->nested = nested_of(r, s.col[c]);
 		q->span_ns = s.record ? r->meta.duration_ns : 0;
 		q->ns = s.record && s.ns;
-		q->detail = !!(r->meta.sources & ES_SRC_DETAIL);
+		q->detail = detail_of(r, s.col[c], s.record);
 		q->r = calloc(s.n ? s.n : 1, sizeof(*q->r));
 		*n = c + 1;
-		if (!q->r || (q->detail && keys_of(r, s.col[c], q)))
+		if (!q->r || (q->detail && keys_of(r, s.col[c], s.record, q)))
 			goto oom;
 		for (k = 0; k < s.n; k++) {
 			const struct es_cell *cell = &s.rows[k].c[c];

@@ -50,11 +50,11 @@ static const struct es_profile_reason *reason_of(const struct es_profile *p,
 	return r;
 }
 
-/* Whether @r is one of the reasons @names. */
-static bool named(const struct es_profile_reason *r, const char *const *names)
+/* Whether @name is one of @names. */
+static bool named_in(const char *name, const char *const *names)
 {
 	for (; *names; names++)
-		if (!strcmp(r->name, *names))
+		if (!strcmp(name, *names))
 			return true;
 	return false;
 }
@@ -93,6 +93,11 @@ static const char *const cr3_names[] = { "read_cr3", "write_cr3", NULL };
 static const char *const invlpg_names[] = { "INVLPG", "invlpg", "invlpga", NULL };
 static const char *const invpcid_names[] = { "INVPCID", "invpcid", NULL };
 static const char *const tdp_names[] = { "EPT_VIOLATION", "EPT_MISCONFIG", "npf", NULL };
+/* What shadow paging's findings are about: its exits, and nested paging's that it replaces. */
+static const char *const shadow_reasons[] = {
+	"PF excp", "EXCEPTION_NMI", "read_cr3", "write_cr3", "CR_ACCESS", "INVLPG", "invlpg",
+	"invlpga", "INVPCID", "invpcid", "EPT_VIOLATION", "EPT_MISCONFIG", "npf", NULL
+};
 
 static bool shadow_paging(const struct es_profile *p, struct es_finding *f)
 {
@@ -195,9 +200,10 @@ static uint64_t msr_writes(const struct es_profile *p, uint32_t msr)
 	return sum;
 }
 
+static const char *const msr_write_names[] = { "MSR_WRITE", "msr", NULL };
+
 static bool timer_msr(const struct es_profile *p, struct es_finding *f)
 {
-	static const char *const msr_write_names[] = { "MSR_WRITE", "msr", NULL };
 	uint64_t n = 0, all = count_of(p, msr_write_names);
 	size_t i;
 
@@ -228,6 +234,8 @@ static bool timer_msr(const struct es_profile *p, struct es_finding *f)
 }
 
 /* ---- MMIO ---- */
+
+static const char *const mmio_names[] = { "EPT_MISCONFIG", "npf", NULL };
 
 static bool emulated_mmio(const struct es_profile *p, struct es_finding *f)
 {
@@ -359,9 +367,10 @@ static uint64_t device_exits(const struct es_profile *p, uint64_t port)
 	return sum;
 }
 
+static const char *const io_names[] = { "IO_INSTRUCTION", "io", NULL };
+
 static bool port_hotspot(const struct es_profile *p, struct es_finding *f)
 {
-	static const char *const io_names[] = { "IO_INSTRUCTION", "io", NULL };
 	uint64_t n = count_of(p, io_names), best = 0, port = 0;
 	const char *name;
 	char buf[64], what[64];
@@ -420,6 +429,28 @@ static bool port_hotspot(const struct es_profile *p, struct es_finding *f)
 /* A tail this long, this far above the median, is not the exit's own work. */
 #define OUTLIER_P99_NS		1000000u
 #define OUTLIER_RATIO		20u
+/* A p99 of fewer exits rests on fewer than 10 of them: a handful of slow ones is no tail. */
+#define OUTLIER_MIN_EXITS	1000u
+
+/*
+ * What @r's @pct-th percentile is at least, for certain: the lower bound
+ * of the bucket it lies in (es_hist_percentile() interpolates inside the
+ * bucket, up to twice this). A finding that says "1 ms or more" needs it.
+ */
+static uint64_t pctl_floor(const struct es_profile_reason *r, double pct)
+{
+	uint64_t total = 0, rank, below = 0;
+	unsigned int b;
+
+	if (!es_hist_total(r->hist, &total) || !total)
+		return 0;
+	rank = (uint64_t)((double)total * pct / 100.0 + 0.999999);
+	if (rank < 1)
+		rank = 1;
+	for (b = 0; b < ES_HIST_BUCKETS - 1 && below + r->hist[b] < rank; b++)
+		below += r->hist[b];
+	return es_hist_lower(b);
+}
 
 static bool time_outliers(const struct es_profile *p, struct es_finding *f)
 {
@@ -434,10 +465,11 @@ static bool time_outliers(const struct es_profile *p, struct es_finding *f)
 		const struct es_profile_reason *r = &p->r[i];
 
 		/* A halt's time is the guest's idle time, not a cost. */
-		if (named(r, hlt_names) || r->count < MIN_EXITS ||
+		if (named_in(r->name, hlt_names) || r->count < OUTLIER_MIN_EXITS ||
 		    !pctl(p, r, 50, &p50) || !pctl(p, r, 99, &p99))
 			continue;
-		if (p99 < OUTLIER_P99_NS || p99 < OUTLIER_RATIO * (p50 ? p50 : 1))
+		/* The tail must be that long for certain, not by interpolation. */
+		if (pctl_floor(r, 99) < OUTLIER_P99_NS || p99 < OUTLIER_RATIO * (p50 ? p50 : 1))
 			continue;
 		n += r->count;
 		if (!worst || p99 > w99) {
@@ -465,55 +497,60 @@ const struct es_rule es_rules[] = {
 	  "Without nested paging (EPT, NPT) KVM keeps shadow page tables: it must see the guest's page faults, CR3 switches and TLB flushes to keep them in step, and each is an exit",
 	  "Turn nested paging on: kvm_intel ept=1 or kvm_amd npt=1 (the default where the CPU has it); nested, give L1 a CPU model with EPT or NPT (QEMU -cpu host)",
 	  "Documentation/virt/kvm/x86/mmu.rst (shadow pages; TDP); Intel SDM vol. 3C, \"VMX Support for Address Translation\" (EPT); AMD APM vol. 2, \"Nested Paging\"",
-	  shadow_paging },
+	  shadow_paging, shadow_reasons },
 	{ "short-halts", "Short halts",
 	  "HLT at least 10% of exits or 1,000/s (at least 100), and half of them end within 200 us (high) or 1 ms (medium); without times (a lab run, the module), low",
 	  "An idle vCPU halts, KVM schedules it out, and a wakeup soon after pays the schedule-in and a new entry; the halt's exit -> entry time is how long it slept",
 	  "Let KVM poll before it sleeps: halt_poll_ns (module kvm; per VM KVM_CAP_HALT_POLL), or poll in the guest: the cpuidle-haltpoll driver. Polling spends host CPU to save latency",
 	  "Documentation/virt/kvm/halt-polling.rst; Documentation/virt/guest-halt-polling.rst",
-	  short_halts },
+	  short_halts, hlt_names },
 	{ "timer-msr", "Timer re-arming",
 	  "Writes to IA32_TSC_DEADLINE (0x6e0), x2APIC TMICT (0x838) or LVTT (0x832) at least 5% of exits or 1,000/s (the drill-down, record --detail); without it, low, when MSR exits are 20% or more",
 	  "The guest reprograms its local APIC timer for every tick or timer event, and each write is an exit (APIC virtualization does not cover the timer)",
 	  "Fewer timer events in the guest: a tickless kernel (NO_HZ_IDLE, nohz_full for busy vCPUs) and no needless high-resolution timers; on the host keep the VMX preemption timer on (kvm_intel.preemption_timer) so that the deadline is armed in hardware",
 	  "Intel SDM vol. 3A, \"TSC-Deadline Mode\"; Documentation/timers/no_hz.rst; Documentation/admin-guide/kernel-parameters.txt (kvm-intel.preemption_timer)",
-	  timer_msr },
+	  timer_msr, msr_write_names },
 	{ "emulated-mmio", "Emulated MMIO",
 	  "EPT misconfigurations (VMX) or reserved-bit NPFs keyed as MMIO (SVM, the drill-down) at least 10% of exits or 1,000/s; high when the busiest address is the local APIC or the HPET",
 	  "A device the VMM or KVM emulates in memory-mapped registers: every register access is an exit, decoded and emulated",
 	  "A paravirtual device instead (virtio-net, virtio-blk, virtio-scsi); for the local APIC, APICv or AVIC; for a clock, kvm-clock",
 	  "Documentation/virt/kvm/x86/mmu.rst (MMIO sptes); QEMU documentation, \"virtio\" devices; Documentation/virt/kvm/x86/timekeeping.rst",
-	  emulated_mmio },
+	  emulated_mmio, mmio_names },
 	{ "pause-loops", "Pause-loop exits",
 	  "PAUSE exits at least 5% of exits or 1,000/s (at least 100); high at 20%",
 	  "A vCPU spins on a lock whose holder is preempted (overcommit): pause-loop exiting hands the CPU over, at an exit each time",
 	  "Fewer vCPUs than CPUs, or pinned vCPUs; paravirtual spinlocks in the guest (KVM_FEATURE_PV_UNHALT); tune PLE: kvm_intel ple_gap and ple_window, kvm_amd pause_filter_count and pause_filter_thresh (0 turns it off where vCPUs are pinned 1:1)",
 	  "Intel SDM vol. 3C, \"PAUSE-Loop Exiting\"; AMD APM vol. 2, \"Pause Intercept Filtering\"; Documentation/virt/kvm/x86/cpuid.rst (KVM_FEATURE_PV_UNHALT)",
-	  pause_loops },
+	  pause_loops, pause_names },
 	{ "host-irqs", "Host interrupts on the vCPUs' CPUs",
 	  "External-interrupt exits at least 30% of exits or 10,000/s (at least 100)",
 	  "Every interrupt of the host's devices (NIC, disk, timers) that arrives on a CPU running a vCPU forces an exit",
 	  "Steer the host's device interrupts away from the vCPUs' CPUs (/proc/irq/N/smp_affinity, irqaffinity=, irqbalance's banned CPUs) and keep the vCPUs' CPUs quiet (isolcpus, nohz_full)",
 	  "Documentation/core-api/irq/irq-affinity.rst; Documentation/admin-guide/kernel-parameters.txt (irqaffinity, isolcpus, nohz_full)",
-	  host_irqs },
+	  host_irqs, extint_names },
 	{ "irq-windows", "Interrupt windows",
 	  "Interrupt-window exits at least 10% of exits or 5,000/s (at least 100)",
 	  "An interrupt is pending while the guest has interrupts off: KVM exits again as soon as it can inject",
 	  "Posted interrupts (APICv, AVIC) deliver without waiting for a window; otherwise the guest keeps interrupts off too long (a busy driver) or gets too many (see host-irqs)",
 	  "Intel SDM vol. 3C, \"Interrupt-Window Exiting and Virtual-Interrupt Delivery\", \"Posted-Interrupt Processing\"; AMD APM vol. 2, \"Virtual Interrupts\"",
-	  irq_windows },
+	  irq_windows, window_names },
 	{ "port-hotspot", "An I/O port hot spot",
 	  "I/O exits at least 10% of exits or 1,000/s (at least 100); with the drill-down, high when one port has half of them, and the port says what to do",
 	  "A legacy device driven through I/O ports (a serial console, the PIT, the ACPI PM timer, PCI configuration): every IN and OUT is an exit, usually to the VMM",
 	  "Quiet or replace the device behind the port: the advice names it",
 	  "Documentation/virt/kvm/x86/timekeeping.rst (PIT, ACPI PM timer, kvmclock); Documentation/admin-guide/serial-console.rst; Documentation/admin-guide/kernel-parameters.txt (io_delay)",
-	  port_hotspot },
+	  port_hotspot, io_names },
 	{ "time-outliers", "Exit-time outliers",
-	  "A reason other than HLT with at least 100 exits whose p99 exit -> entry time is at least 1 ms and 20 times its p50 (the BPF collector's histograms); high at 100 times",
+	  "A reason other than HLT with at least 1,000 exits (so that its p99 rests on 10 or more) whose p99 exit -> entry time is at least 1 ms for certain (the lower bound of its log2 bucket) and 20 times its p50 (the BPF collector's histograms); high at 100 times",
 	  "The exit's own handling is quick (the p50); the tail is the vCPU's thread waiting: preempted on the host, the VMM's I/O thread, a page brought in",
 	  "Pin the vCPUs and isolate their CPUs; look at the host's scheduling of the VM's threads (perf sched) and the VMM's I/O for that reason",
 	  "Documentation/admin-guide/kernel-per-CPU-kthreads.rst (reducing OS jitter); Documentation/scheduler/sched-stats.rst",
-	  time_outliers },
+	  time_outliers, NULL },
 };
 
 const size_t es_nrules = sizeof(es_rules) / sizeof(es_rules[0]);
+
+bool es_rule_covers(const struct es_rule *rule, const char *name)
+{
+	return rule->reasons && named_in(name, rule->reasons);
+}

@@ -212,5 +212,5 @@ const char *es_note_for(const char *name)
 	for (i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
 		if (!strcmp(notes[i].name, name))
 			return notes[i].why;
-	return "changed with the paging mode; no note on this reason yet";
+	return NULL;
 }

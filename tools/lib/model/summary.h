@@ -51,7 +51,10 @@ void es_summary_free(struct es_summary *s);
 bool es_strong_change(uint64_t a, uint64_t b);
 /* "new", "gone", "-" or "7.51x": column 1 against column 0. */
 const char *es_ratio_str(char *buf, size_t len, uint64_t before, uint64_t after);
-/* Why a reason's count moves between nested and shadow paging. */
+/*
+ * How a reason's count moves with the paging mode, and why (the mechanism
+ * behind one reason); NULL if there is no note on it.
+ */
 const char *es_note_for(const char *name);
 
 #endif

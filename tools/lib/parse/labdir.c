@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -76,7 +77,7 @@ static int merge_collector(struct es_run *run, enum es_vendor vendor, const char
 			   const char *buf, size_t len, struct es_err *e)
 {
 	struct es_record rec;
-	const struct es_run *vm;
+	struct es_run *vm;
 	size_t i;
 
 	if (es_read_record_json(name, buf, len, &rec, e))
@@ -104,6 +105,17 @@ static int merge_collector(struct es_run *run, enum es_vendor vendor, const char
 	}
 	run->total_collector = vm ? vm->total.count : 0;
 	run->sources |= ES_SRC_COLLECTOR;
+	/* Its drill-down (record --detail) becomes the run's: explain reads it. */
+	if (rec.meta.sources & ES_SRC_DETAIL) {
+		run->sources |= ES_SRC_DETAIL;
+		if (vm) {
+			free(run->details);
+			run->details = vm->details;
+			run->ndetails = vm->ndetails;
+			vm->details = NULL;
+			vm->ndetails = 0;
+		}
+	}
 	es_record_free(&rec);
 	return 0;
 }

@@ -153,3 +153,62 @@ int es_write_findings_md(FILE *out, const struct es_record *r)
 	es_profiles_free(p, n);
 	return ferror(out) ? -1 : 0;
 }
+
+int es_whys_init(struct es_whys *w, const struct es_record *r)
+{
+	if (es_profiles(r, w->p, &w->n))
+		return -1;
+	for (size_t i = 0; i < w->n; i++) {
+		if (es_explain(&w->p[i], NULL, &w->x[i])) {
+			while (i--)
+				es_explained_free(&w->x[i]);
+			es_profiles_free(w->p, w->n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void es_whys_free(struct es_whys *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		es_explained_free(&w->x[i]);
+	es_profiles_free(w->p, w->n);
+	w->n = 0;
+}
+
+/* "npt 0.0%, shadow 45.9%": reason @name's share of each column's exits. */
+static void shares(const struct es_whys *w, const char *name, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < w->n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s %.1f%%", i ? ", " : "",
+					 w->p[i].label,
+					 es_profile_share(&w->p[i], es_profile_count(&w->p[i], name)));
+}
+
+const char *es_why(const struct es_whys *w, const char *name, char *buf, size_t len)
+{
+	const char *note = es_note_for(name);
+	char sh[128];
+
+	shares(w, name, sh, sizeof(sh));
+	for (size_t i = 0; i < w->n; i++) {
+		for (size_t k = 0; k < w->x[i].n; k++) {
+			const struct es_finding *f = &w->x[i].f[k];
+
+			if (!es_rule_covers(f->rule, name))
+				continue;
+			/* The reason's own mechanism where there is a note, else what the rule saw. */
+			snprintf(buf, len, "%s (%s, in %s; of all exits: %s): %s", f->rule->id,
+				 es_confidence_str(f->confidence), w->p[i].label, sh,
+				 note ? note : f->headline);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "no finding (of all exits: %s): %s", sh,
+		 note ? note : "changed with the paging mode; no note on this reason");
+	return buf;
+}

@@ -75,11 +75,14 @@ static void header(FILE *out, const struct es_record *r, const struct es_summary
 int es_write_markdown(FILE *out, const struct es_record *r, const struct es_summary *s,
 		      const char *chart)
 {
-	char code[ES_CODE_STR_LEN], ratio[24];
+	char code[ES_CODE_STR_LEN], ratio[24], why[320];
+	struct es_whys w;
 	size_t i, c, k;
 
 	if (s->record)
 		return es_write_record_markdown(out, r, s, chart);
+	if (es_whys_init(&w, r))
+		return -1;
 	header(out, r, s);
 	fprintf(out, "| reason | name |");
 	for (c = 0; c < s->ncols; c++)
@@ -105,10 +108,15 @@ int es_write_markdown(FILE *out, const struct es_record *r, const struct es_summ
 							   row->c[1].median));
 		for (c = 0; c < s->ncols; c++)
 			fprintf(out, " %" PRIu64 " |", row->c[c].t[ES_CYCLES]);
-		if (s->ncols == 2)
-			fprintf(out, " %s |", row->strong ? es_note_for(row->name) : "");
+		if (s->ncols == 2) {
+			fputc(' ', out);
+			if (row->strong)
+				es_md_cell(out, es_why(&w, row->name, why, sizeof(why)));
+			fputs(" |", out);
+		}
 		fputc('\n', out);
 	}
+	es_whys_free(&w);
 	if (s->times) {
 		fprintf(out, "\nTime away from the guest after the exits of each reason (median host TSC cycles): halted in HLT, back in the VMM, preempted, sleeping in the host.\n\n| reason | name |");
 		for (c = 0; c < s->ncols; c++)

@@ -37,12 +37,18 @@ int es_write_table(FILE *out, const struct es_record *r, const struct es_summary
 		any |= row->strong;
 	}
 	if (any) {
-		fprintf(out, "\n* strongly changed (at least 4x, and 100 or more exits in one mode), and why:\n");
+		struct es_whys w;
+		char why[320];
+
+		if (es_whys_init(&w, r))
+			return -1;
+		fprintf(out, "\n* strongly changed (at least 4x, and 100 or more exits in one mode), and why (exitscope explain):\n");
 		for (i = 0; i < s->n; i++)
 			if (s->rows[i].strong)
 				fprintf(out, "%10s  %s: %s\n",
-					es_code_str(code, s->vendor, s->rows[i].code),
-					s->rows[i].name, es_note_for(s->rows[i].name));
+					es_code_str(code, s->vendor, s->rows[i].code), s->rows[i].name,
+					es_why(&w, s->rows[i].name, why, sizeof(why)));
+		es_whys_free(&w);
 	}
 	if (!es_verdict_ok(&r->verdict)) {
 		fprintf(out, "\nFAILED: %zu check(s) failed; these figures cannot be trusted:\n",

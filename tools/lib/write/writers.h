@@ -52,6 +52,20 @@ int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md);
 int es_write_explained(FILE *out, const struct es_explained *x, size_t n, unsigned int width);
 /* report.md's section of explain's findings on @r, each column after the first against the first. */
 int es_write_findings_md(FILE *out, const struct es_record *r);
+/*
+ * The why-lines of a comparison's strongly changed reasons: explain's
+ * findings on every column of a record, found once (es_whys_init: -1 out
+ * of memory), then per reason the finding whose rule is about it, with
+ * its column, confidence and figures, else the reason's note (es_note_for).
+ */
+struct es_whys {
+	struct es_profile p[ES_MAX_COLS];
+	struct es_explained x[ES_MAX_COLS];
+	size_t n;
+};
+int es_whys_init(struct es_whys *w, const struct es_record *r);
+void es_whys_free(struct es_whys *w);
+const char *es_why(const struct es_whys *w, const char *name, char *buf, size_t len);
 /* The rule table as Markdown (docs/explain.md holds it). */
 int es_write_rules_md(FILE *out);
 /* Text in a Markdown table cell, and a CSV field (RFC 4180 quoted). */

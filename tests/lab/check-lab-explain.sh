@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# `exitscope explain` validated in the lab, not asserted (docs/explain.md).
+# One lab run: Debian's kernel as L1, exitscope's modules, the seed's L2
+# workload in both paging modes with the BPF collector and its drill-down,
+# then tests/lab/l1/explain-workloads.sh in L1 (one vmexit-bench case per
+# row of its table, each recorded with --detail). Then on the host:
+#   - the seed's comparison is explained by explain itself: shadow paging
+#     [high, new] in the shadow mode with the drill-down there, none with
+#     nested paging, and report.md's why column from that finding;
+#   - each workload's record fires exactly the rules its row names: each
+#     workload fires its own and is a look-alike for every other rule;
+#   - every rule of the table fires in at least one workload and stays
+#     quiet in at least one, or the line says why this lab cannot make it.
+# Usage: check-lab-explain.sh [amd|intel]
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cpu=${1:-amd}
+. "$top/tests/lib.sh"
+es=${EXITSCOPE_BIN:-$top/build/bin}/exitscope
+out=$top/build/lab-check-explain-$cpu
+rm -rf "$out"
+mkdir -p "$top/build"
+t0=$SECONDS
+"$top/lab/lab.sh" --cpu "$cpu" --l1 debian --collector \
+	--l1-extra "$top/tests/lab/l1/explain-workloads.sh" --out "$out" --timeout 1200 >"$out.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then
+	echo "ok - lab $cpu/debian, explain's workloads: ran, all counts equal the tracepoint's ($((SECONDS - t0)) s)"
+else
+	echo "not ok - lab $cpu/debian, explain's workloads: exit $rc (log: $out.log): $(tail -n 3 "$out.log" | tr '\n' ' ')"
+	sed -n 's/^/    /p' "$out/l1-extra.log" 2>/dev/null | tail -n 20
+	exit 0
+fi
+# What L1 said of the workloads: a failed try is a fact worth a line, a
+# workload whose guest lost its timer three times a skip (docs/explain.md).
+grep -E '^(# |skip - )' "$out/l1-extra.log" | sed 's/^skip - /skip - lab '"$cpu"' explain: /'
+
+# The seed: shadow paging explained from the collector's drill-down.
+nested=$([ "$cpu" = intel ] && echo ept || echo npt)
+got=$("$es" explain --json "$out" 2>&1 | jq -r --arg n "$nested" '
+	[.profiles[] | "\(.label):\(.detail):" + ([.findings[] | select(.rule == "shadow-paging") |
+	 "\(.confidence)/\(.change // "-")"] | join(","))] | join(" ")')
+want="$nested:true: shadow:true:high/new"
+[ "$got" = "$want" ]
+result $? "lab $cpu seed: explain finds shadow paging [high, new] in shadow only, from the drill-down ($want)" \
+	"lab $cpu seed: explain's shadow paging: got '$got', wanted '$want'"
+cr3=$([ "$cpu" = intel ] && echo '| CR_ACCESS |' || echo '| write_cr3 |')
+grep -F "$cr3" "$out/report.md" | grep -qF "shadow-paging (high, in shadow; of all exits: $nested 0.0%, shadow "
+result $? "lab $cpu seed: report.md's why for the CR3 writes is explain's shadow-paging finding" \
+	"lab $cpu seed: report.md's why for the CR3 writes: '$(grep -F "$cr3" "$out/report.md")'"
+
+# Each workload: exactly its rules.
+tsv=$out/l1-extra-rules.tsv
+[ -s "$tsv" ] || { echo "not ok - lab $cpu: no l1-extra-rules.tsv (the workloads' table)"; exit 0; }
+declare -A fired quiet lost
+while IFS=$'\t' read -r name setting words rules; do
+	rec=$out/l1-extra-rules-$name.json
+	if [ -e "$out/l1-extra-rules-$name.lost" ]; then
+		for r in $(echo "$rules" | tr ',' ' '); do lost[$r]+="$name "; done
+		continue
+	fi
+	got=$("$es" explain --json "$rec" 2>&1 | jq -r '[.profiles[].findings[].rule] | sort | join(",")' 2>&1)
+	[ -n "$got" ] || got=-
+	want=$(echo "$rules" | tr ',' '\n' | sort | paste -sd, -)
+	[ "$got" = "$want" ]
+	result $? "lab $cpu explain: $name ($words, $setting) fires exactly: $want" \
+		"lab $cpu explain: $name ($words, $setting) fires '$got', wanted '$want' (record: $rec)"
+	for r in $("$es" explain --rules | sed -n 's/^| `\([a-z0-9-]*\)`.*/\1/p'); do
+		case ,$got, in *,$r,*) fired[$r]+="$name " ;; *) quiet[$r]+="$name " ;; esac
+	done
+done <"$tsv"
+
+# Every rule: a workload that fires it and one that does not.
+for r in $("$es" explain --rules | sed -n 's/^| `\([a-z0-9-]*\)`.*/\1/p'); do
+	if [ -n "${fired[$r]:-}" ] && [ -n "${quiet[$r]:-}" ]; then
+		echo "ok - lab $cpu explain: $r fires in ${fired[$r]% } and not in ${quiet[$r]% }"
+	elif [ -z "${fired[$r]:-}" ] && [ -n "${lost[$r]:-}" ]; then
+		echo "skip - lab $cpu explain: $r: its workloads (${lost[$r]% }) lost their guest timer in every try"
+	elif [ "$r" = pause-loops ] && ! grep -qx pausefilter "$out/l1-extra-cpuinfo-flags.txt"; then
+		# KVM intercepts PAUSE only where the CPU filters it (pause_filter_count).
+		echo "skip - lab $cpu explain: $r: L1's CPU has no pause filter (/proc/cpuinfo), so KVM does not intercept PAUSE here"
+	else
+		echo "not ok - lab $cpu explain: $r: fired in '${fired[$r]:-}', quiet in '${quiet[$r]:-}': each rule needs both"
+	fi
+done
