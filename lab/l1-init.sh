@@ -9,8 +9,9 @@ alive_start
 cpu=$(arg cpu); runs=$(arg runs); workload=$(arg workload)
 l2timeout=$(arg l2timeout); l2cpus=$(arg l2cpus)
 modules=$(arg modules); collector=$(arg collector)
-inject=$(arg inject)	# tests only: stuck (no VM), spin (L2 spins), silent (L1 quiet
-			# while L2 runs), quiet (L1 quiet loading the modules),
+inject=$(arg inject)	# tests only: stuck (no VM), spin (L2 spins), silent (L1's
+			# markers stop while L2 runs, kernel-like lines go on),
+			# quiet (L1 quiet loading the modules),
 			# corrupt (a damaged file, lab/l1-lib.sh)
 l1_vendor "$cpu"
 nested=$knob
@@ -153,7 +154,12 @@ for paging in $nested shadow; do
 		else
 			guest="--kernel /l2/bzImage --initrd /l2/initrd.cpio"
 		fi
-		[ "$inject" = silent ] && alive_stop && sleep 100000
+		# silent: L1's scripts stop, but lines not of L1's own still come,
+		# as a stuck kernel's soft-lockup reports do (lab/emulator.sh).
+		if [ "$inject" = silent ]; then
+			alive_stop
+			while :; do echo "watchdog: BUG: soft lockup - CPU#0 stuck (injected)"; sleep 5; done
+		fi
 		[ "$inject" = spin ] && guest="--flat /l2/spin.bin"	# jmp . with interrupts off
 		start_collector $paging-$r
 		if [ "$inject" = stuck ]; then

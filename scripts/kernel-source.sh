@@ -40,7 +40,7 @@ KABI=$(cat "$abi_cache" 2>/dev/null || true)
 if [ -z "$KABI" ]; then
 	KABI=$(abi_of)
 	if [ -z "$KABI" ]; then
-		as_root apt-get update -qq >/dev/null 2>&1 || true
+		as_root flock /tmp/exitscope-apt.lock apt-get update -qq >/dev/null 2>&1 || true
 		KABI=$(abi_of)
 	fi
 	[ -n "$KABI" ] || die "no linux-headers-amd64 of version $KVER in the package lists"

@@ -34,11 +34,14 @@ apt_ensure() {
 	done
 	[ ${#want[@]} -eq 0 ] && return 0
 	log "installing: ${want[*]}"
-	if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	# Two of exitscope's scripts at once (make check's two lanes) wait
+	# for each other's apt rather than fail on its lock.
+	local lock="flock /tmp/exitscope-apt.lock"
+	if ! as_root $lock env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends "${want[@]}" >/tmp/exitscope-apt.log 2>&1; then
-		as_root apt-get update -qq >/dev/null 2>&1 ||
+		as_root $lock apt-get update -qq >/dev/null 2>&1 ||
 			die "apt-get update failed: no package mirror reachable?"
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		as_root $lock env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends "${want[@]}" >/tmp/exitscope-apt.log 2>&1 ||
 			die "cannot install ${want[*]} (see /tmp/exitscope-apt.log)"
 	fi
