@@ -50,8 +50,8 @@ muts = [
  ('tools/lib/model/snapshot.c', '\t\t\td.count -= b->details[i].count;\n', '', 'detail diff: not a difference'),
  ('tools/lib/model/snapshot.c', '\t\tif (all_vms)\n\t\t\td.tgid = 0;', '', 'detail fold: VMs not summed'),
  ('tools/lib/model/detail.c', 'keep = top && j - i > top ? top : j - i;', 'keep = top && j - i > top + 1 ? top : j - i;', 'detail groups: one key too many kept'),
- ('tools/lib/json/record_json.c', 'if (keyed > row->f.count || none != row->f.count - keyed)', 'if (keyed > row->f.count)', 'detail JSON: none not checked'),
- ('tools/lib/json/record_json.c', '\t\t\t\tif (run->details[m].value == d.value && run->details[m].flags == d.flags)', '\t\t\t\tif (0)', 'detail JSON: a key twice'),
+ ('tools/lib/json/detail_json.c', 'if (keyed > count || none != count - keyed)', 'if (keyed > count)', 'detail JSON: none not checked'),
+ ('tools/lib/json/detail_json.c', '\t\t\tfor (m = first; m < run->ndetails; m++)\n\t\t\t\tif (run->details[m].value == d.value && run->details[m].flags == d.flags)', '\t\t\tfor (m = first; m < run->ndetails; m++)\n\t\t\t\tif (0)', 'detail JSON: a key twice'),
  ('tools/lib/write/top_table.c', 'if (i - g < ES_TOP_KEYS) {', 'if (i - g <= ES_TOP_KEYS) {', 'top expand: one key too many'),
  ('tools/lib/write/top_table.c', '\t\tif (i < n && k[i].code == k[g].code)\n\t\t\tcontinue;', '', 'top expand: (no key) per kind, not per reason'),
  ('tools/lib/write/top_table.c', 'bool by_total = *(const enum es_top_sort *)arg == ES_TOP_BY_TOTAL;', 'bool by_total = *(const enum es_top_sort *)arg == ES_TOP_BY_NAME;', 'top expand: keys not sorted by total'),
@@ -72,6 +72,11 @@ muts = [
  ('tools/lib/explain/rules.c', 'if (pctl_floor(r, 99) < OUTLIER_P99_NS ||', 'if ((pctl_floor(r, 99) & 0) + p99 < OUTLIER_P99_NS ||', 'explain: an interpolated tail as a certain one', 'test_explain'),
  ('tools/lib/explain/explain.c', 'x->change[i] = ES_CHANGE_STILL;', 'x->change[i] = ES_CHANGE_NEW;', 'explain: a finding still there shows as new', 'test_explain'),
  ('tools/lib/explain/rules.c', 'vectors ? es_profile_key(p, "EXCEPTION_NMI", ES_BPF_DK_VECTOR, 14) :', 'vectors ? es_profile_count(p, "EXCEPTION_NMI") :', 'explain: VMX exceptions all #PF despite the keys', 'test_explain'),
+ ('tools/lib/write/write_explain.c', '\t\t\tif (!es_rule_covers(f->rule, name))\n', '\t\t\tif (0)\n', 'report: a why-line from a rule about another reason', 'test_report'),
+ ('tools/lib/write/write_explain.c', 'es_profile_share(&w->p[i], es_profile_count(&w->p[i], name))', 'es_profile_share(&w->p[i], es_profile_count(&w->p[0], name))', 'report: why-line shares all of the first mode', 'test_report'),
+ ('tools/lib/json/detail_json.c', 'if (keyed > count || none != count - keyed)', 'if (keyed > count)', 'detail JSON in results.json: none not checked', 'test_report'),
+ ('tools/lib/json/results_json.c', 'counted. */\n\tif (run->sources & ES_SRC_DETAIL)', 'counted. */\n\tif (0)', 'results.json: a run\'s drill-down not marked', 'test_report'),
+ ('tools/lib/json/results_json.c', '\tif (!!a != !!(run->sources & ES_SRC_DETAIL))', '\tif (!a && (run->sources & ES_SRC_DETAIL))', 'results.json: a drill-down taken without the run\'s mark', 'test_report'),
 ]
 res=[]
 for m in muts:

@@ -17,6 +17,7 @@
 const struct bench_case bench_cases[] = {
 	{ "cpuid", NULL, NULL, false }, { "vmcall", NULL, NULL, false }, { "hlt", NULL, NULL, false },
 	{ "query_code", NULL, NULL, false }, { "tick", NULL, NULL, true },
+	{ "pause", NULL, NULL, true },
 };
 const unsigned int bench_nr_cases = sizeof(bench_cases) / sizeof(bench_cases[0]);
 
@@ -49,7 +50,7 @@ static int parse(const char *s, struct bench_args *a)
 	return bench_args_parse(s, a);
 }
 
-/* No words: every case but the named-only ones (tick), and the documented defaults. */
+/* No words: every case but the named-only ones (tick, pause), and the documented defaults. */
 static void test_defaults(void **state)
 {
 	struct bench_args a;
@@ -61,7 +62,7 @@ static void test_defaults(void **state)
 		assert_true(a.selected[i] == !bench_cases[i].named_only);
 		named_only += bench_cases[i].named_only;
 	}
-	assert_int_equal(named_only, 1);
+	assert_int_equal(named_only, 2);
 	assert_int_equal(parse("tick", &a), 0);
 	for (i = 0; i < bench_nr_cases; i++)
 		assert_true(a.selected[i] == !strcmp(bench_cases[i].name, "tick"));
@@ -148,7 +149,7 @@ static void test_refused(void **state)
 				 BENCH_BAD_ARGS, bad[i].msg, console);
 	/* An unknown case lists the known ones. */
 	parse("frob", &a);
-	assert_non_null(strstr(console, "cases: cpuid vmcall hlt query_code tick; options: budget=N reps=N timer=N ops=N solo"));
+	assert_non_null(strstr(console, "cases: cpuid vmcall hlt query_code tick pause; options: budget=N reps=N timer=N ops=N solo"));
 }
 
 static void test_median(void **state)

@@ -479,6 +479,107 @@ static void test_json_round_trip(void **state)
 	fx_rmdir(d);
 }
 
+/*
+ * A lab run's drill-down (lab --collector records with it) in results.json,
+ * both ways: below each reason the collector counted, the keys and "none"
+ * adding up to its count; refused where the run says it has none, where a
+ * reason lacks it, or where it does not add up.
+ */
+static void test_json_detail(void **state)
+{
+	static const struct { const char *from, *to, *why; } bad[] = {
+		{ "\"detail\":true,", "", "runs[0].reasons[0]: detail given, but the run has no detail: true" },
+		{ "\"detail\":[{\"kind", "\"detail_\":[{\"kind", "runs[0].reasons[2]: unknown key 'detail_'" },
+		{ "\"detail\":true,", "\"detail\":1,", "runs[0]: detail is not true" },
+		{ ",\"detail\":[]}", "}", "runs[0].reasons[0]: detail missing" },
+		{ "\"none\":9}", "\"none\":10}", "runs[0].reasons[2].detail[0]: the keys and none do not add up" },
+		{ "\"key\":\"0x3f8\"", "\"key\":\"0x10000\"", "detail[0].keys[0]: key out of its kind's range" },
+		{ "\"key\":\"0x3f8\",\"dir\":\"out\"", "\"key\":\"0x3f8\"", "detail[0].keys[0]: dir is missing" },
+		{ "\"kind\":\"io\"", "\"kind\":\"tcp\"", "kind is not io" },
+	};
+	struct es_record r, back;
+	struct es_err e;
+	char *d = fx_amd_dir(), *first, doc[16384];
+	const struct es_row *io;
+	const char *at;
+	size_t i, j;
+
+	(void)state;
+	load(d, &r);
+	for (i = 0; i < r.nruns; i++) {
+		struct es_run *run = &r.runs[i];
+
+		run->sources |= ES_SRC_COLLECTOR | ES_SRC_DETAIL;
+		run->total_collector = run->total.count;
+		for (j = 0; j < run->nrows; j++)
+			run->rows[j].collector_count = run->rows[j].f.count;
+	}
+	/* Two ports below the nested run's I/O exits (199), 9 of them no key. */
+	io = es_run_find(&r.runs[0], 0x7b);
+	assert_non_null(io);
+	assert_int_equal(io->f.count, 199);
+	r.runs[0].details = calloc(2, sizeof(*r.runs[0].details));
+	assert_non_null(r.runs[0].details);
+	r.runs[0].details[0] = (struct es_detail){ .code = 0x7b, .kind = ES_BPF_DK_IO,
+		.value = 0x3f8, .count = 150 };
+	r.runs[0].details[1] = (struct es_detail){ .code = 0x7b, .kind = ES_BPF_DK_IO,
+		.value = 0x70, .flags = ES_BPF_DF_IN, .count = 40 };
+	r.runs[0].ndetails = 2;
+	es_detail_sort(r.runs[0].details, 2);
+	first = strdup(render(js, &r, NULL));
+	assert_non_null(strstr(first, "\"detail\":[{\"kind\":\"io\",\"keys\":[{\"key\":\"0x3f8\",\"dir\":\"out\",\"name\":\"COM1 (8250 UART)\",\"count\":150}"));
+	assert_non_null(strstr(first, "\"none\":9}"));
+	if (es_read_json("results.json", first, strlen(first), &back, &e))
+		fail_msg("%s", e.msg);
+	assert_true(back.runs[0].sources & ES_SRC_DETAIL);
+	assert_int_equal(back.runs[0].ndetails, 2);
+	assert_string_equal(render(js, &back, NULL), first);
+	es_record_free(&back);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		at = strstr(first, bad[i].from);
+		if (!at)
+			fail_msg("case %zu: '%s' not in the document", i, bad[i].from);
+		snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - first), first, bad[i].to,
+			 at + strlen(bad[i].from));
+		if (es_read_json("results.json", doc, strlen(doc), &back, &e) != -1 ||
+		    !strstr(e.msg, bad[i].why))
+			fail_msg("case %zu: wanted '%s', got '%s'", i, bad[i].why, e.msg);
+	}
+	free(first);
+	es_record_free(&r);
+	fx_rmdir(d);
+}
+
+/*
+ * report's why-lines: the finding of the rule about the reason, with the
+ * reason's share of each mode's exits (worked out by hand from the
+ * fixture's counts), else "no finding" and the shares.
+ */
+static void test_whys(void **state)
+{
+	struct es_record r;
+	struct es_whys w;
+	char *d = fx_amd_dir(), buf[512];
+	const char *want;
+
+	(void)state;
+	load(d, &r);
+	assert_int_equal(es_whys_init(&w, &r), 0);
+	/* #PF: 0 of 223 exits with NPT, 500 of 703 under shadow paging. */
+	es_why(&w, "PF excp", buf, sizeof(buf));
+	want = "shadow-paging (high, in shadow; of all exits: npt 0.0%, shadow 71.1%): #PF intercepts";
+	if (strncmp(buf, want, strlen(want)))
+		fail_msg("PF excp: '%s'", buf);
+	/* CPUID: 3 of 223, 3 of 703; no rule is about it. */
+	es_why(&w, "cpuid", buf, sizeof(buf));
+	want = "no finding (of all exits: npt 1.3%, shadow 0.4%): ";
+	if (strncmp(buf, want, strlen(want)))
+		fail_msg("cpuid: '%s'", buf);
+	es_whys_free(&w);
+	es_record_free(&r);
+	fx_rmdir(d);
+}
+
 /* A --l1-extra script that failed fails the run, and says where to look. */
 /* kver is a Debian package version: 6.12's backport has a tilde. */
 static void test_kver(void **state)
@@ -695,6 +796,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_text),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_detail),
+		cmocka_unit_test(test_whys),
 		cmocka_unit_test(test_kver),
 		cmocka_unit_test(test_l1_extra),
 		cmocka_unit_test(test_json_refuses),

@@ -11,7 +11,7 @@
  *   solo      vCPU 0 alone runs the cases, the others halt from the start
  *             (the cost of an exit against the VM's vCPU count, not
  *             against vCPUs exiting at once)
- * No name: every case but those run only when named (tick). Numbers are
+ * No name: every case but those run only when named (tick, pause). Numbers are
  * decimal or 0x hex. Anything else is refused with a message that says
  * what is allowed.
  */

@@ -229,6 +229,22 @@ static const char *run_tick(uint64_t n)
 	return NULL;
 }
 
+/*
+ * pause: PAUSE in a spin loop, a vCPU waiting on a lock; an operation is
+ * one PAUSE. Where the CPU has pause-loop exiting (VMX PLE, SVM's pause
+ * filter) and KVM uses it, a spin longer than the window exits; KVM then
+ * widens the window, and narrows it again when the vCPU's thread is
+ * scheduled back in: on a host with more runnable threads than CPUs, the
+ * exits keep coming. Not a cost per exit either: `exitscope explain`'s
+ * lab workload for pause loops.
+ */
+static const char *run_pause(uint64_t n)
+{
+	while (n--)
+		rt_pause();
+	return NULL;
+}
+
 static const char *valid_x2apic(void);
 
 static const char *valid_hlt(void)
@@ -489,6 +505,7 @@ const struct bench_case bench_cases[] = {
 	{ "query_total", run_query_total, valid_query, false },
 	{ "query_code", run_query_code, valid_query, false },
 	{ "tick", run_tick, valid_hlt, true },
+	{ "pause", run_pause, NULL, true },
 };
 const unsigned int bench_nr_cases = sizeof(bench_cases) / sizeof(bench_cases[0]);
 

@@ -14,10 +14,14 @@
 m=$EXITSCOPE_MODULES vendor=$EXITSCOPE_VENDOR knob=$EXITSCOPE_KNOB out=$EXITSCOPE_OUT
 failed=0
 
-# NAME SETTING VMEXIT-BENCH-WORDS RULES (comma-separated, "-" for none).
-# SETTING: nested or shadow paging, and ",stall" for a VMM stopped for
-# 5 ms every 15 ms or so (SIGSTOP, SIGCONT), as a host's CPU quota (cgroup
-# cpu.max) or a freezer stops it: the exits in flight then take that long.
+# NAME CPUS SETTING VMEXIT-BENCH-WORDS RULES (comma-separated, "-" for
+# none). CPUS: the L1 CPUs the row runs on (amd, intel or both); the rows
+# of this L1's go to rules.tsv, without that column. SETTING: nested or
+# shadow paging, ",stall" for a VMM stopped for 5 ms every 15 ms or so
+# (SIGSTOP, SIGCONT), as a host's CPU quota (cgroup cpu.max) or a freezer
+# stops it: the exits in flight then take that long; ",hog" for a busy
+# loop beside the VMM on L1's one CPU, an overcommitted host: the vCPU's
+# thread is scheduled out and back in, again and again.
 # Each case runs exactly $ops operations (a row's own ops= wins), the same
 # exits on a fast machine and a slow one: some thousands, well above any
 # rule's floor of 100 and 20 times the exits the image makes for its own
@@ -26,26 +30,36 @@ failed=0
 # (cr3 and pf with nested paging) the console's exits are all there is,
 # and the console is rightly that VM's hot spot.
 ops=5000
-cat >"$out/rules.tsv" <<'EOF'
-cr3-shadow	shadow	cr3	shadow-paging
-pf-shadow	shadow	pf	shadow-paging
-cr3-nested	nested	cr3	port-hotspot
-pf-nested	nested	pf	port-hotspot
-hlt	nested	hlt timer=100000 ops=1000	short-halts,timer-msr
-hlt-soon	nested	hlt timer=1 ops=800	short-halts,timer-msr,irq-windows
-msr-write	nested	msr_write	timer-msr
-msr-read	nested	msr_read	-
-mmio-vmm	nested	mmio_vmm	emulated-mmio
-mmio-ioapic	nested	mmio_kernel	emulated-mmio
-pio-vmm	nested	pio_vmm	port-hotspot
-pio-pit	nested	pio_kernel	port-hotspot
-ipi	nested	ipi ops=2500	-
-cpuid	nested	cpuid	-
-mixed	nested	mixed	port-hotspot,emulated-mmio
-tick	nested	tick timer=1000000 ops=2000	host-irqs
-tick-stall	nested,stall	tick timer=1000000 ops=2000	host-irqs,time-outliers
+cpu=$(case $vendor in kvm-intel) echo intel ;; *) echo amd ;; esac)
+awk -F '\t' -v OFS='\t' -v cpu="$cpu" '$2 == cpu || $2 == "both" { $2 = ""; sub(/\t\t/, "\t"); print }' >"$out/rules.tsv" <<'EOF'
+cr3-shadow	amd	shadow	cr3	shadow-paging
+pf-shadow	amd	shadow	pf	shadow-paging
+cr3-nested	amd	nested	cr3	port-hotspot
+pf-nested	amd	nested	pf	port-hotspot
+hlt	amd	nested	hlt timer=100000 ops=1000	short-halts,timer-msr
+hlt-soon	amd	nested	hlt timer=1 ops=800	short-halts,timer-msr,irq-windows
+msr-write	amd	nested	msr_write	timer-msr
+msr-read	amd	nested	msr_read	-
+mmio-vmm	amd	nested	mmio_vmm	emulated-mmio
+mmio-ioapic	amd	nested	mmio_kernel	emulated-mmio
+pio-vmm	amd	nested	pio_vmm	port-hotspot
+pio-pit	amd	nested	pio_kernel	port-hotspot
+ipi	amd	nested	ipi ops=2500	-
+cpuid	amd	nested	cpuid	-
+mixed	amd	nested	mixed	port-hotspot,emulated-mmio
+tick	amd	nested	tick timer=1000000 ops=2000	host-irqs
+tick-stall	amd	nested,stall	tick timer=1000000 ops=2000	host-irqs,time-outliers
+pause-spin	intel	nested,hog	pause ops=10000000	pause-loops,port-hotspot
+pause-alone	intel	nested	pause ops=10000000	port-hotspot
+cpuid-intel	intel	nested	cpuid	-
 EOF
 sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ' ' '\n' >"$out/cpuinfo-flags.txt"
+# Pause-loop exiting as KVM set it up: it zeroes ple_gap (VMX) or
+# pause_filter_count (SVM) where the CPU has none.
+for p in ple_gap ple_window pause_filter_count pause_filter_thresh; do
+	f=/sys/module/$(echo "$vendor" | tr - _)/parameters/$p
+	[ -r "$f" ] && echo "$p=$(cat "$f")"
+done >"$out/pause-exiting.txt"
 
 loaded() { grep -q "^$(echo "$1" | tr - _) " /proc/modules; }
 # paging nested|shadow: the vendor module again with the knob on or off.
@@ -74,10 +88,17 @@ record() {
 	done
 }
 
+# The witness of each record: KVM's kvm_exit tracepoint, counted per reason
+# by a hist trigger over the same window (rules-NAME-hist.txt).
+trigger=/sys/kernel/tracing/events/kvm/kvm_exit/trigger
+hist='hist:keys=exit_reason:vals=hitcount:size=4096'
+
 # run NAME WORDS SETTING: one case recorded; 0, or why not on stdout.
 run() {
+	echo "$hist" >$trigger || { echo "cannot set the kvm_exit hist trigger"; return 1; }
 	if ! record "$1"; then
 		kill $rec 2>/dev/null
+		echo "!$hist" >$trigger
 		echo "the collector did not start: $(tail -n 1 "$out/rules-$1.err")"
 		return 1
 	fi
@@ -86,6 +107,10 @@ run() {
 	vmm=$!
 	stall=
 	case $3 in
+	*,hog)
+		while :; do :; done </dev/null >/dev/null 2>&1 &
+		stall=$!
+		;;
 	*,stall)
 		while kill -STOP $vmm 2>/dev/null; do
 			sleep 0.005
@@ -101,6 +126,8 @@ run() {
 	kill -TERM $rec
 	wait $rec
 	rstatus=$?
+	cat "${trigger%/trigger}/hist" >"$out/rules-$1-hist.txt"
+	echo "!$hist" >$trigger
 	[ $status -eq 0 ] && [ $rstatus -eq 0 ] && return 0
 	echo "vmexit-bench '$2' exited $status, the collector $rstatus: $(tail -n 1 "$out/rules-$1.log")"
 	# 68: the VMM's timeout. In hlt, the vCPU halted for good; in tick,

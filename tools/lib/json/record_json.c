@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "json/detail_json.h"
 #include "json/record_json.h"
 #include "model/record.h"
 
@@ -37,59 +38,6 @@ static int figs(json_t *o, unsigned int sources, const struct es_figs *f)
 	return r;
 }
 
-/*
- * The drill-down of @run's reason @code (a VM's, not a vCPU's): per kind,
- * every key and its count, and the exits of the reason with no key of
- * that kind. NULL out of memory; an empty array when none.
- */
-static json_t *detail_json(const struct es_run *run, const struct es_row *row)
-{
-	json_t *a = json_array(), *g = NULL, *keys = NULL;
-	unsigned int kind = ES_BPF_DK_NONE;
-	uint64_t keyed = 0;
-	char buf[24], name[64];
-	const char *what;
-	size_t i;
-	int r = !a;
-
-	for (i = 0; !r && i <= run->ndetails; i++) {
-		const struct es_detail *d = i < run->ndetails ? &run->details[i] : NULL;
-		json_t *k;
-
-		if (d && d->code != row->code)
-			continue;
-		if (g && (!d || d->kind != kind)) {
-			r |= put(g, "none", fig(row->f.count >= keyed ? row->f.count - keyed : 0));
-			g = NULL;
-		}
-		if (!d)
-			break;
-		if (!g) {
-			kind = d->kind;
-			keyed = 0;
-			r |= json_array_append_new(a, g = json_object());
-			r |= put(g, "kind", json_string(es_detail_kind_str(kind)));
-			r |= put(g, "keys", keys = json_array());
-			if (r)
-				break;
-		}
-		keyed = keyed + d->count > ES_FIG_MAX ? ES_FIG_MAX : keyed + d->count;
-		r |= json_array_append_new(keys, k = json_object());
-		r |= put(k, "key", json_string(es_detail_key_str(buf, d->kind, d->value)));
-		if (es_detail_dir_str(d->kind, d->flags)[0])
-			r |= put(k, "dir", json_string(es_detail_dir_str(d->kind, d->flags)));
-		what = es_detail_key_name(name, d->kind, d->value);
-		if (what[0])
-			r |= put(k, "name", json_string(what));
-		r |= put(k, "count", fig(d->count));
-	}
-	if (r) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
-}
-
 static json_t *reasons_json(const struct es_run *run, bool detail)
 {
 	json_t *a = json_array();
@@ -107,7 +55,7 @@ static json_t *reasons_json(const struct es_run *run, bool detail)
 		r |= put(o, "name", json_string(row->name));
 		r |= figs(o, run->sources, &row->f);
 		if (detail)
-			r |= put(o, "detail", detail_json(run, row));
+			r |= put(o, "detail", es_detail_json(run, row->code, row->f.count));
 		if (!(run->sources & ES_SRC_NS))
 			continue;
 		for (k = 0; k < 3; k++)
@@ -309,78 +257,16 @@ static int read_verdict(struct rd *rd, json_t *v, struct es_verdict *out)
 	return 0;
 }
 
-/* A reason's drill-down (detail_json()) into @run->details; the sums checked. */
+/* A reason's drill-down into @run->details; the sums checked. */
 static int read_detail(struct rd *rd, json_t *a, struct es_run *run, const struct es_row *row)
 {
-	static const char *const gkeys[] = { "kind", "keys", "none", NULL };
-	static const char *const kkeys[] = { "key", "dir", "name", "count", NULL };
-	char base[64], kind_s[16], key_s[24], dir_s[8], name[64];
-	bool seen[ES_BPF_NR_DK] = { false };
-	json_t *g, *keys, *k;
-	size_t i, j, first;
+	char why[160], at[48], base[sizeof(rd->where)];
 
-	snprintf(base, sizeof(base), "%.40s.detail", rd->where);
-	if (!json_is_array(a))
-		return bad(rd, "detail is not an array");
-	json_array_foreach(a, i, g) {
-		unsigned int kind;
-		uint64_t none, keyed = 0;
-
-		snprintf(rd->where, sizeof(rd->where), "%s[%u]", base, (unsigned int)i);
-		if (known(rd, g, gkeys) || get_str(rd, g, "kind", kind_s, sizeof(kind_s)) ||
-		    get_fig(rd, g, "none", &none))
-			return -1;
-		kind = es_detail_kind_parse(kind_s);
-		if (kind == ES_BPF_DK_NONE || seen[kind])
-			return bad(rd, "kind is not io, msr, gpa, mmio, vector, hypercall, host_vector or cr, or is given twice");
-		seen[kind] = true;
-		keys = json_object_get(g, "keys");
-		if (!json_is_array(keys) || json_array_size(keys) > ES_DETAIL_MAX_KEYS)
-			return bad(rd, "keys is not an array of at most 65536");
-		first = run->ndetails;
-		json_array_foreach(keys, j, k) {
-			struct es_detail d = { .tgid = run->pid, .code = row->code, .kind = (uint8_t)kind };
-			struct es_detail *n;
-			size_t m;
-			int dir = 0;
-
-			snprintf(rd->where, sizeof(rd->where), "%s[%u].keys[%u]", base, (unsigned int)i,
-				 (unsigned int)j);
-			if (known(rd, k, kkeys) || get_str(rd, k, "key", key_s, sizeof(key_s)) ||
-			    get_fig(rd, k, "count", &d.count))
-				return -1;
-			if (es_detail_key_parse(kind, key_s, &d.value))
-				return bad(rd, "key is not one of its kind (0x hex; decimal for vectors and hypercalls; crN)");
-			if (es_detail_dir_str(kind, 0)[0]) {
-				if (get_str(rd, k, "dir", dir_s, sizeof(dir_s)) ||
-				    (dir = es_detail_dir_parse(kind, dir_s)) < 0)
-					return bad(rd, "dir is missing, or not the kind's (in/out, read/write)");
-			} else if (presence(rd, k, "dir", false)) {
-				return -1;
-			}
-			d.flags = (uint16_t)dir;
-			/* A name is for people: any short text, checked for shape only. */
-			if (json_object_get(k, "name") && get_str(rd, k, "name", name, sizeof(name)))
-				return -1;
-			if (!es_detail_valid(&d))
-				return bad(rd, "key out of its kind's range (a port of 16 bits, a vector of 8...)");
-			for (m = first; m < run->ndetails; m++)
-				if (run->details[m].value == d.value && run->details[m].flags == d.flags)
-					return bad(rd, "a key given twice");
-			if (d.count > ES_FIG_MAX - keyed)
-				return bad(rd, "the keys' counts add up past 2^63");
-			keyed += d.count;
-			n = realloc(run->details, (run->ndetails + 1) * sizeof(*n));
-			if (!n)
-				return bad(rd, "out of memory");
-			run->details = n;
-			run->details[run->ndetails++] = d;
-		}
-		snprintf(rd->where, sizeof(rd->where), "%s[%u]", base, (unsigned int)i);
-		if (keyed > row->f.count || none != row->f.count - keyed)
-			return bad(rd, "the keys and none do not add up to the reason's count");
-	}
-	return 0;
+	if (!es_detail_read_json(a, run, row->code, row->f.count, why, sizeof(why), at, sizeof(at)))
+		return 0;
+	snprintf(base, sizeof(base), "%s", rd->where);
+	snprintf(rd->where, sizeof(rd->where), "%.40s.detail%s", base, at);
+	return bad(rd, why);
 }
 
 static int read_reasons(struct rd *rd, json_t *a, struct es_run *run, bool detail)

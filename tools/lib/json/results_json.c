@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json/record_json.h"
+#include "json/detail_json.h"
 #include "json/results_json.h"
 
 /* ---- writing ---- */
@@ -82,6 +83,9 @@ static json_t *run_json(const struct es_record *rec, const struct es_run *run)
 		for (i = 0; !r && i < run->nkvm; i++)
 			r |= put(kvm, run->kvm[i].name, fig(run->kvm[i].value));
 	}
+	/* The collector's drill-down, below the reasons it counted. */
+	if (run->sources & ES_SRC_DETAIL)
+		r |= put(o, "detail", json_true());
 	r |= put(o, "reasons", reasons);
 	for (i = 0; !r && i < run->nrows; i++) {
 		const struct es_row *row = &run->rows[i];
@@ -93,6 +97,8 @@ static json_t *run_json(const struct es_record *rec, const struct es_run *run)
 		r |= put(ro, "name", json_string(row->name));
 		r |= figs_json(ro, run, &row->f, row->tracepoint_count, row->query_count,
 			       row->collector_count);
+		if (run->sources & ES_SRC_DETAIL)
+			r |= put(ro, "detail", es_detail_json(run, row->code, row->collector_count));
 	}
 	if (r) {
 		json_decref(o);
@@ -280,17 +286,35 @@ static int unknown_keys(struct rd *rd, json_t *o, const char *const *known)
 	return 0;
 }
 
+/* A reason's drill-down, present exactly where its run has one. */
+static int read_detail(struct rd *rd, json_t *a, struct es_run *run, const struct es_row *row)
+{
+	char why[160], at[48];
+	size_t n;
+
+	if (!!a != !!(run->sources & ES_SRC_DETAIL))
+		return bad(rd, "detail %s", a ? "given, but the run has no detail: true" : "missing");
+	if (!a)
+		return 0;
+	n = strlen(rd->where);
+	if (!es_detail_read_json(a, run, row->code, row->collector_count, why, sizeof(why),
+				 at, sizeof(at)))
+		return 0;
+	snprintf(rd->where + n, sizeof(rd->where) - n, ".detail%s", at);
+	return bad(rd, "%s", why);
+}
+
 static int read_run(struct rd *rd, json_t *o, struct es_record *rec, struct es_run *run,
 		    size_t idx)
 {
 	static const char *const run_keys[] = { "paging", "run", "workload", "l2_exit_status",
-		"accounting", "verdict", "total", "kvm_stats", "reasons", NULL };
+		"accounting", "verdict", "total", "kvm_stats", "detail", "reasons", NULL };
 	static const char *const total_keys[] = { "count", "cycles", "halted", "vmm",
 		"preempted", "sleep", "tracepoint_count", "query_count", "query_exits",
 		"kvm_exits", "collector_count", NULL };
 	static const char *const row_keys[] = { "reason", "name", "count", "cycles", "halted",
 		"vmm", "preempted", "sleep", "tracepoint_count", "query_count", "collector_count",
-		NULL };
+		"detail", NULL };
 	json_t *total, *reasons, *kvm, *v;
 	char workload[64];
 	const char *key;
@@ -338,6 +362,12 @@ static int read_run(struct rd *rd, json_t *o, struct es_record *rec, struct es_r
 	if (!!kvm != !!(run->sources & ES_SRC_KVM) ||
 	    !!json_object_get(total, "query_exits") != !!(run->sources & ES_SRC_QUERY))
 		return bad(rd, "kvm_stats and total.kvm_exits, or query_count and query_exits, come together%s", NULL);
+	/* Added to exitscope.lab/2 later: absent, no drill-down. */
+	v = json_object_get(o, "detail");
+	if (v && (!json_is_true(v) || !(run->sources & ES_SRC_COLLECTOR)))
+		return bad(rd, "detail is not true, or given without the collector's counts%s", NULL);
+	if (v)
+		run->sources |= ES_SRC_DETAIL;
 	snprintf(rd->where, sizeof(rd->where), "runs[%zu].total", idx);
 	if (read_figs(rd, total, run->sources, &run->total, &run->total_tracepoint,
 		      &run->total_query, &run->total_collector))
@@ -393,11 +423,13 @@ static int read_run(struct rd *rd, json_t *o, struct es_record *rec, struct es_r
 		if (!row)
 			return bad(rd, "out of memory%s", NULL);
 		if (read_figs(rd, v, run->sources, &row->f, &row->tracepoint_count, &row->query_count,
-			      &row->collector_count))
+			      &row->collector_count) ||
+		    read_detail(rd, json_object_get(v, "detail"), run, row))
 			return -1;
 	}
 	rd->where[0] = '\0';
 	es_run_sort(run);
+	es_detail_sort(run->details, run->ndetails);
 	return 0;
 }
 
