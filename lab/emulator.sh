@@ -87,8 +87,10 @@ run_emulator() {
 	# The heartbeat's 10 s likewise: ~19 s of the wall under Bochs here.
 	local beat; beat=$([ "$cpu" = amd ] && echo 45 || echo 150)
 	# A hang injected by a test (AMD only): the same watch, sooner, so
-	# that make check waits less (L1's lines come every 10 and 15 s).
-	[ -z "$inject" ] || quiet=25 beat=20
+	# that make check waits less (L1's lines come every 10 and 15 s); the
+	# alive line's limit still after a selftest's stage limit (35 s) and
+	# 30 s of silence, which check-selftests-hang.sh wants to see first.
+	[ -z "$inject" ] || quiet=40 beat=20
 	limit=$([ "$cpu" = amd ] && echo 120 || echo 300)
 	while kill -0 "$emu_pid" 2>/dev/null; do
 		sleep 0.25

@@ -91,20 +91,25 @@ start_collector() {
 # (tp_btf): the tracepoints that carry the same keys, which the collector
 # does not read, counted by hist triggers: kvm_pio by port and direction,
 # kvm_msr by index and direction, kvm_hypercall by number, kvm_cr by
-# register and direction.
-witness_hists="kvm_pio:port,rw kvm_msr:ecx,write kvm_hypercall:nr kvm_cr:cr,rw"
+# register and direction, kvm_page_fault by address and error code (the
+# NPF and EPT-violation addresses, one key per fault: a bigger table).
+witness_hists="kvm_pio:port,rw:4096 kvm_msr:ecx,write:4096 kvm_hypercall:nr:4096 kvm_cr:cr,rw:4096
+	kvm_page_fault:fault_address,error_code:65536"
 witness_start() {
 	case $collector in 1|bpf:tp_btf) ;; *) return 0 ;; esac
 	for w in $witness_hists; do
-		echo "hist:keys=${w#*:}:vals=hitcount:size=4096" >/sys/kernel/tracing/events/kvm/${w%%:*}/trigger ||
-			fail "cannot set the ${w%%:*} hist trigger"
+		set -- $(echo "$w" | tr ':' ' ')
+		echo "hist:keys=$2:vals=hitcount:size=$3" >/sys/kernel/tracing/events/kvm/$1/trigger ||
+			fail "cannot set the $1 hist trigger"
 	done
 }
 witness_stop() {
 	case $collector in 1|bpf:tp_btf) ;; *) return 0 ;; esac
+	run=$1
 	for w in $witness_hists; do
-		cat /sys/kernel/tracing/events/kvm/${w%%:*}/hist >/out/witness-${w%%:*}-$1.txt
-		echo "!hist:keys=${w#*:}:vals=hitcount:size=4096" >/sys/kernel/tracing/events/kvm/${w%%:*}/trigger
+		set -- $(echo "$w" | tr ':' ' ')
+		cat /sys/kernel/tracing/events/kvm/$1/hist >/out/witness-$1-$run.txt
+		echo "!hist:keys=$2:vals=hitcount:size=$3" >/sys/kernel/tracing/events/kvm/$1/trigger
 	done
 }
 stop_collector() {

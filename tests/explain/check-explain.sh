@@ -62,6 +62,15 @@ case_ "a bad baseline: status 3" 3 "none.json" -- "$es" explain "$fx/lab-intel-s
 case_ "three inputs: status 2" 2 "SOURCE [BASELINE]" -- "$es" explain a b c
 case_ "--rules with an input: status 2" 2 "--rules takes nothing else" -- "$es" explain --rules x
 case_ "an unknown option: status 2" 2 "see --help" -- "$es" explain --nope x
+# A results directory whose collector record is damaged, or another VM's.
+cp -r "$fx/lab-intel-small" "$tmp/labbad"
+printf '{"schema":"exitscope.record/1"' >"$tmp/labbad/collector-ept-1.json"
+case_ "a results directory with a cut collector record: status 3, the file named" 3 \
+	"collector-ept-1.json:1:30: not JSON" -- "$es" explain "$tmp/labbad"
+cp "$fx/collector/amd-bpf-detail/0002.json" "$tmp/labbad/collector-ept-1.json"
+case_ "... with an AMD host's record in an Intel run: status 3, said" 3 \
+	"collector-ept-1.json: not a record of one vmx VM" -- "$es" explain "$tmp/labbad"
+check "... and explain wrote nothing into it" test "$(ls "$tmp/labbad" | wc -l)" -eq "$(($(ls "$fx/lab-intel-small" | wc -l) + 1))"
 timeout $TLIMIT 20 "$es" explain "$fx/lab-intel-small" >/dev/full 2>"$tmp/full.err"
 r=$?
 check "a full disk: status 1, said" bash -c "[ $r -eq 1 ] && grep -q 'write error' '$tmp/full.err'"

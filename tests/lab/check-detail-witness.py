@@ -4,8 +4,8 @@
 Usage: check-detail-witness.py DIR MODE-RUN intel|amd L1-KERNEL
 
 DIR/collector-MODE-RUN.json is a lab run's collector record (with
---detail); DIR/witness-kvm_pio-, -kvm_msr-, -kvm_hypercall- and
--kvm_cr-MODE-RUN.txt are the hist triggers L1 set meanwhile on the
+--detail); DIR/witness-kvm_pio-, -kvm_msr-, -kvm_hypercall-, -kvm_cr- and
+-kvm_page_fault-MODE-RUN.txt are the hist triggers L1 set meanwhile on the
 tracepoints that carry the same keys (lab/l1-init.sh, witness_start). The
 collector reads none of these tracepoints, so agreement is evidence.
 Allowed differences, exactly these (docs/collector.md):
@@ -106,6 +106,24 @@ def main():
                   lambda k: svm61 and k[1] == 1)
     ok &= compare("hypercall", keys(rec, "hypercall", {}),
                   hist(f"{prefix}-kvm_hypercall-{run}.txt", "nr", None), lambda k: False)
+    # Nested paging's faults: kvm_page_fault carries every NPF's and EPT
+    # violation's address (npf_interception(), handle_ept_violation()); with
+    # shadow paging it carries the guest's own #PFs instead, not keyed here.
+    # SVM keys an NPF whose error code has the reserved bit (3: KVM's MMIO
+    # SPTE) as mmio at its address, the rest as gpa at its page; VMX's EPT
+    # violations are all gpa (its MMIO is EPT_MISCONFIG, keyed from kvm_mmio,
+    # which has no such witness).
+    if run.startswith(("npt-", "ept-")):
+        faults = hist(f"{prefix}-kvm_page_fault-{run}.txt", "fault_address", "error_code")
+        gpa, mmio = {}, {}
+        for (addr, ec), n in faults.items():
+            if cpu == "amd" and ec & 8:
+                mmio[(addr, 0)] = mmio.get((addr, 0), 0) + n
+            else:
+                gpa[(addr & ~0xfff, 0)] = gpa.get((addr & ~0xfff, 0), 0) + n
+        ok &= compare("gpa", keys(rec, "gpa", {}), gpa, lambda k: False)
+        if cpu == "amd":
+            ok &= compare("mmio", keys(rec, "mmio", {}), mmio, lambda k: False)
     sys.exit(0 if ok else 1)
 
 

@@ -84,6 +84,24 @@ while IFS=$'\t' read -r name setting words rules; do
 	[ -n "$counts" ] && [ "$counts" = "$witness" ]
 	result $? "lab $cpu explain: $name: the record's $(awk '{ n += $2 } END { print n }' <<<"$counts") exits, per reason, are the kvm_exit tracepoint's" \
 		"lab $cpu explain: $name: the record's counts per reason '$(echo $counts)', the tracepoint's '$(echo $witness)'"
+	# VMX's EPT exits are keyed from KVM's handlers' tracepoints (kvm_page_fault,
+	# kvm_mmio): every one of them, none left without its address.
+	if [ "$cpu" = intel ]; then
+		ept=$(jq -r '[.vms[].reasons[] | select(.name == "EPT_VIOLATION" or .name == "EPT_MISCONFIG") |
+			"\(.name)=\(.count)/\([.detail[] | .keys[].count] | add // 0)/\([.detail[] | .none] | add // 0)"] | join(" ")' "$rec" 2>&1)
+		! grep -qv '^[A-Z_]*=\([0-9]*\)/\1/0$' <<<"$(tr ' ' '\n' <<<"$ept")" && [ -n "$ept" ]
+		result $? "lab $cpu explain: $name: every EPT exit keyed by its address (reason=exits/keyed/none: $ept)" \
+			"lab $cpu explain: $name: EPT exits without their keys (reason=exits/keyed/none: $ept)"
+	fi
+	# Two collectors at once (",twin"): each sees every exit and key.
+	if [[ $setting == *,twin ]]; then
+		twin=$out/l1-extra-rules-$name-twin.json
+		a=$(jq -cS '[.vms[] | .reasons[] | {reason, count, detail}]' "$rec" 2>&1)
+		b=$(jq -cS '[.vms[] | .reasons[] | {reason, count, detail}]' "$twin" 2>&1)
+		[ -n "$a" ] && [ "$a" = "$b" ]
+		result $? "lab $cpu explain: $name: a second collector at once recorded the same counts and keys" \
+			"lab $cpu explain: $name: two collectors at once differ ($rec, $twin)"
+	fi
 	got=$("$es" explain --json "$rec" 2>&1 | jq -r '[.profiles[].findings[].rule] | sort | join(",")' 2>&1)
 	[ -n "$got" ] || got=-
 	want=$(echo "$rules" | tr ',' '\n' | sort | paste -sd, -)

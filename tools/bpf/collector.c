@@ -814,6 +814,7 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 		     bool fallback, struct es_err *e)
 {
 	struct exitscope_bpf *skel;
+	bool ept;
 	int err;
 
 	skel = exitscope_bpf__open();
@@ -840,6 +841,11 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 	/* One pair of programs; counts only: no kvm_entry program at all. */
 	err = bpf_program__set_autoload(skel->progs.on_exit_btf, btf);
 	err = err ?: bpf_program__set_autoload(skel->progs.on_entry_btf, btf && entry_needed(b, o));
+	/* VMX's EPT keys come with KVM's handlers' tracepoints (exitscope.bpf.c). */
+	ept = btf && o->detail && b->vendor == ES_INTEL;
+	err = err ?: bpf_program__set_autoload(skel->progs.on_page_fault_btf, ept);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_mmio_btf, ept);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_fast_mmio_btf, ept);
 	err = err ?: bpf_program__set_autoload(skel->progs.on_exit_tp, !btf);
 	err = err ?: bpf_program__set_autoload(skel->progs.on_entry_tp, !btf && o->timing);
 	if (err) {

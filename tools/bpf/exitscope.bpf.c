@@ -101,6 +101,26 @@ struct {
 	__type(value, __u64);
 } health SEC(".maps");
 
+/*
+ * VMX's EPT exits, with the drill-down: the exit waits here, in its
+ * thread's own storage, for the tracepoint that brings its address
+ * (ept_note(), ept_key()). Task-local: kvm_mmio has no vCPU argument to
+ * find the vCPU's block by, and the thread may change CPUs between the
+ * exit and its handler. An element is made on a thread's first EPT exit,
+ * the one allocation of the drill-down on an exit path; none without it.
+ */
+struct es_bpf_ept_pending {
+	__u32 tgid;
+	__u32 reason;			/* EXIT_REASON_EPT_*; 0: none waiting */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct es_bpf_ept_pending);
+} ept_pending SEC(".maps");
+
 /* What a new row starts from (too big for the stack next to the rest). */
 static const struct es_bpf_time zero_time;
 static const __u64 zero_count;
@@ -268,6 +288,51 @@ static __always_inline void detail_add(__u32 tgid, __u32 slot, __u32 kind, __u32
 }
 
 /*
+ * VMX's EPT exits: KVM reads the guest-physical address from the VMCS in
+ * its handler, after kvm_exit, and hands it to a tracepoint of its own:
+ * kvm_page_fault for an EPT violation (handle_ept_violation()), kvm_mmio
+ * for the access an EPT misconfiguration emulates, kvm_fast_mmio where an
+ * ioeventfd takes that access without emulating it (handle_ept_misconfig()).
+ * The exit waits in its thread's storage; the first such event of that
+ * thread before its next kvm_entry keys it, and that entry drops a wait
+ * none keyed (detail_at_entry(): the exit then has no key, never another
+ * exit's).
+ */
+static __always_inline void ept_note(__u32 tgid, __u32 reason)
+{
+	struct es_bpf_ept_pending *p;
+
+	p = bpf_task_storage_get(&ept_pending, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p) {
+		health_bump(ES_BPF_DETAIL_FULL);
+		return;
+	}
+	p->tgid = tgid;
+	p->reason = reason;
+}
+
+static __always_inline void ept_key(__u32 reason, __u32 kind, __u64 value)
+{
+	struct es_bpf_ept_pending *p;
+
+	p = bpf_task_storage_get(&ept_pending, bpf_get_current_task_btf(), 0, 0);
+	if (!p || p->reason != reason)
+		return;
+	p->reason = 0;
+	detail_add(p->tgid, es_bpf_slot(ES_BPF_ISA_VMX, reason), kind, 0, value);
+}
+
+static __always_inline void ept_drop(void)
+{
+	struct es_bpf_ept_pending *p;
+
+	p = bpf_task_storage_get(&ept_pending, bpf_get_current_task_btf(), 0, 0);
+	if (p)
+		p->reason = 0;
+}
+
+/*
  * The drill-down's key of an exit, where kvm_exit already has it: the
  * guest's registers, which the vendor's entry code saved (RCX: the MSR,
  * RAX: the hypercall), and on SVM the VMCB's exit information (the port
@@ -298,6 +363,15 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 		case EXIT_REASON_MSR_WRITE:
 			detail_add(tgid, slot, ES_BPF_DK_MSR, ES_BPF_DF_WRITE, (__u32)vcpu->arch.regs[1]);
 			return;
+		case EXIT_REASON_EPT_VIOLATION:
+		case EXIT_REASON_EPT_MISCONFIG:
+			/*
+			 * Their key comes with KVM's handler (ept_key()); marked
+			 * below too, so that the next entry drops a wait that no
+			 * handler's event took, and only then looks.
+			 */
+			ept_note(tgid, reason & 0xffff);
+			/* fallthrough */
 		case EXIT_REASON_EXCEPTION_NMI:
 		case EXIT_REASON_EXTERNAL_INTERRUPT:
 		case EXIT_REASON_CR_ACCESS:
@@ -362,6 +436,10 @@ static __always_inline void detail_at_entry(struct kvm_vcpu *vcpu, __u32 tgid)
 		return;
 	reason = b->detail_exit - 1u;
 	b->detail_exit = 0;
+	if (reason == EXIT_REASON_EPT_VIOLATION || reason == EXIT_REASON_EPT_MISCONFIG) {
+		ept_drop();
+		return;
+	}
 	bit = reason == EXIT_REASON_EXCEPTION_NMI || reason == EXIT_REASON_EXTERNAL_INTERRUPT ?
 	      bpf_core_enum_value(enum kvm_reg, VCPU_EXREG_EXIT_INFO_2) :
 	      bpf_core_enum_value(enum kvm_reg, VCPU_EXREG_EXIT_INFO_1);
@@ -442,6 +520,32 @@ int BPF_PROG(on_entry_btf, struct kvm_vcpu *vcpu)
 		detail_at_entry(vcpu, tgid);
 	if (timing)
 		on_entry(tgid, vcpu->vcpu_id);
+	return 0;
+}
+
+/*
+ * The EPT exits' addresses (ept_key()): loaded only with the drill-down,
+ * on VMX, in tp_btf (collector.c). The page of an EPT violation, the
+ * address of an emulated MMIO access, as SVM's NPF keys are.
+ */
+SEC("tp_btf/kvm_page_fault")
+int BPF_PROG(on_page_fault_btf, struct kvm_vcpu *vcpu, __u64 fault_address)
+{
+	ept_key(EXIT_REASON_EPT_VIOLATION, ES_BPF_DK_GPA, fault_address & ~0xfffull);
+	return 0;
+}
+
+SEC("tp_btf/kvm_mmio")
+int BPF_PROG(on_mmio_btf, int type, int len, __u64 gpa)
+{
+	ept_key(EXIT_REASON_EPT_MISCONFIG, ES_BPF_DK_MMIO, gpa);
+	return 0;
+}
+
+SEC("tp_btf/kvm_fast_mmio")
+int BPF_PROG(on_fast_mmio_btf, __u64 gpa)
+{
+	ept_key(EXIT_REASON_EPT_MISCONFIG, ES_BPF_DK_MMIO, gpa);
 	return 0;
 }
 

@@ -21,7 +21,9 @@ failed=0
 # (SIGSTOP, SIGCONT), as a host's CPU quota (cgroup cpu.max) or a freezer
 # stops it: the exits in flight then take that long; ",hog" for a busy
 # loop beside the VMM on L1's one CPU, an overcommitted host: the vCPU's
-# thread is scheduled out and back in, again and again.
+# thread is scheduled out and back in, again and again; ",twin" for a
+# second collector recording the same (rules-NAME-twin.json), as when
+# two operators run top or an exporter at once.
 # Each case runs exactly $ops operations (a row's own ops= wins), the same
 # exits on a fast machine and a slow one: some thousands, well above any
 # rule's floor of 100 and 20 times the exits the image makes for its own
@@ -46,12 +48,13 @@ pio-vmm	amd	nested	pio_vmm	port-hotspot
 pio-pit	amd	nested	pio_kernel	port-hotspot
 ipi	amd	nested	ipi ops=2500	-
 cpuid	amd	nested	cpuid	-
-mixed	amd	nested	mixed	port-hotspot,emulated-mmio
+mixed	amd	nested,twin	mixed	port-hotspot,emulated-mmio
 tick	amd	nested	tick timer=1000000 ops=2000	host-irqs
 tick-stall	amd	nested,stall	tick timer=1000000 ops=2000	host-irqs,time-outliers
 pause-spin	intel	nested,hog	pause ops=10000000	pause-loops,port-hotspot
 pause-alone	intel	nested	pause ops=10000000	port-hotspot
 cpuid-intel	intel	nested	cpuid	-
+mmio-vmm-intel	intel	nested	mmio_vmm	emulated-mmio
 EOF
 sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ' ' '\n' >"$out/cpuinfo-flags.txt"
 # Pause-loop exiting as KVM set it up: it zeroes ple_gap (VMX) or
@@ -96,8 +99,21 @@ hist='hist:keys=exit_reason:vals=hitcount:size=4096'
 # run NAME WORDS SETTING: one case recorded; 0, or why not on stdout.
 run() {
 	echo "$hist" >$trigger || { echo "cannot set the kvm_exit hist trigger"; return 1; }
+	# twin: a second collector, as a second operator's top or exporter.
+	twin=
+	case $3 in
+	*,twin)
+		if ! record "$1-twin"; then
+			kill $rec 2>/dev/null
+			echo "!$hist" >$trigger
+			echo "the second collector did not start: $(tail -n 1 "$out/rules-$1-twin.err")"
+			return 1
+		fi
+		twin=$rec
+		;;
+	esac
 	if ! record "$1"; then
-		kill $rec 2>/dev/null
+		kill $rec $twin 2>/dev/null
 		echo "!$hist" >$trigger
 		echo "the collector did not start: $(tail -n 1 "$out/rules-$1.err")"
 		return 1
@@ -123,9 +139,12 @@ run() {
 	wait $vmm
 	status=$?
 	[ -z "$stall" ] || { kill $stall; wait $stall 2>/dev/null; }
-	kill -TERM $rec
+	kill -TERM $rec $twin
 	wait $rec
 	rstatus=$?
+	if [ -n "$twin" ]; then
+		wait $twin || rstatus=$?
+	fi
 	cat "${trigger%/trigger}/hist" >"$out/rules-$1-hist.txt"
 	echo "!$hist" >$trigger
 	[ $status -eq 0 ] && [ $rstatus -eq 0 ] && return 0
