@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The MSR, hypercall and exception names of tools/lib/model/names_gen.h, from the kernel's headers.
+"""The MSR, hypercall, exception and host vector names of tools/lib/model/names_gen.h, from the kernel's headers.
 
 Usage: scripts/gen-names.py KSRC... > tools/lib/model/names_gen.h
 
@@ -14,6 +14,9 @@ defined in any of them is kept, so the table covers both series. Sources:
   include/uapi/linux/kvm_para.h           KVM_HC_* (KVM's hypercall numbers)
   arch/x86/include/asm/trapnr.h           X86_TRAP_* below 32 (exception vectors;
                                           two letters become "#PF", "#GP"...)
+  arch/x86/include/asm/irq_vectors.h      *_VECTOR from LOCAL_TIMER_VECTOR up (the
+                                          host's system vectors: its timer, IPIs;
+                                          below them the devices' are allocated)
 Indices several names share (one MSR, other CPUs' names) keep them all,
 joined by "/", in the order first seen. tests/unit/check-names.sh runs this
 again on the trees at hand and fails on any difference from the file.
@@ -30,7 +33,8 @@ X2APIC = ["ID", "LVR", "TASKPRI", "PROCPRI", "EOI", "LDR", "SPIV", "ISR", "TMR",
 BANKS = {"ISR", "TMR", "IRR"}
 SOURCES = ["Makefile", "arch/x86/include/asm/msr-index.h", "arch/x86/include/uapi/asm/kvm_para.h",
            "arch/x86/include/asm/hyperv-tlfs.h", "arch/x86/include/asm/apicdef.h",
-           "include/uapi/linux/kvm_para.h", "arch/x86/include/asm/trapnr.h"]
+           "include/uapi/linux/kvm_para.h", "arch/x86/include/asm/trapnr.h",
+           "arch/x86/include/asm/irq_vectors.h"]
 DEFINE = re.compile(r"^#\s*define\s+([A-Za-z0-9_]+)\s+(0[xX][0-9a-fA-F]+|[0-9]+)\b")
 
 
@@ -47,7 +51,7 @@ def defines(path):
 def main(trees):
     if not trees:
         sys.exit(__doc__)
-    msrs, hcs, traps, seen = {}, {}, {}, []
+    msrs, hcs, traps, irqs, seen = {}, {}, {}, {}, []
 
     def add(table, idx, name):
         names = table.setdefault(idx, [])
@@ -85,6 +89,13 @@ def main(trees):
             if name.startswith("X86_TRAP_") and val < 32:
                 short = name[9:]
                 add(traps, val, "#" + short if len(short) == 2 else short)
+        vecs = defines(os.path.join(t, "arch/x86/include/asm/irq_vectors.h"))
+        first = [v for n, v, _ in vecs if n == "LOCAL_TIMER_VECTOR"]
+        if not first:
+            sys.exit(f"gen-names.py: {t}: no LOCAL_TIMER_VECTOR in irq_vectors.h")
+        for name, val, hexa in vecs:
+            if name.endswith("_VECTOR") and hexa and first[0] <= val <= 0xff:
+                add(irqs, val, name[:-7])
 
     print("/* SPDX-License-Identifier: GPL-2.0-only */")
     print("/*")
@@ -103,6 +114,10 @@ def main(trees):
     print("static const struct es_name es_vector_names[] = {")
     for idx in sorted(traps):
         print(f'\t{{ {idx}, "{"/".join(traps[idx])}" }},')
+    print("};")
+    print("static const struct es_name es_host_vector_names[] = {")
+    for idx in sorted(irqs):
+        print(f'\t{{ {idx}, "{"/".join(irqs[idx])}" }},')
     print("};")
 
 

@@ -66,6 +66,7 @@ parts=(arch/x86/kvm virt/kvm
 	scripts/extract-vmlinux
 	Makefile arch/x86/include/asm/msr-index.h arch/x86/include/asm/apicdef.h
 	arch/x86/include/asm/hyperv-tlfs.h arch/x86/include/asm/trapnr.h
+	arch/x86/include/asm/irq_vectors.h
 	arch/x86/include/uapi/asm/kvm_para.h include/uapi/linux/kvm_para.h)
 KSRC=$EXITSCOPE_CACHE/linux-source-$KVER
 if [ "$(cat "$KSRC/.complete" 2>/dev/null)" != "${parts[*]}" ]; then

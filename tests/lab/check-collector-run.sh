@@ -46,7 +46,7 @@ for p in "$nested" shadow; do
 		kernel=$(sed -n 's/^l1_kernel=//p' "$dir/metadata.txt" 2>/dev/null)
 		python3 "$top/tests/lab/check-detail-witness.py" "$dir" "$p-1" "$cpu" "$kernel" >"$dir/witness-$p.txt" 2>&1
 		result $? "lab $cpu/$modules collector: $p: each key's exits equal its tracepoint's ($(grep -c '^ok' "$dir/witness-$p.txt") kinds: $(grep '^ok' "$dir/witness-$p.txt" | cut -d' ' -f2- | tr '\n' ';'))" \
-			"lab $cpu/$modules collector: $p: the drill-down against kvm_pio, kvm_msr, kvm_hypercall, kvm_cr, kvm_page_fault: $(grep -v '^ok' "$dir/witness-$p.txt" | head -n 3)"
+			"lab $cpu/$modules collector: $p: the drill-down against kvm_pio, kvm_msr, kvm_hypercall, kvm_cr, kvm_page_fault, the irq vectors: $(grep -v '^ok' "$dir/witness-$p.txt" | head -n 3)"
 	fi
 	promtool check metrics <"$dir/collector-$p-1.prom" >"$dir/promtool-$p.txt" 2>&1
 	result $? "lab $cpu/$modules collector: $p: its Prometheus text passes promtool check metrics" \

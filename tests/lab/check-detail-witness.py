@@ -8,6 +8,9 @@ DIR/collector-MODE-RUN.json is a lab run's collector record (with
 -kvm_page_fault-MODE-RUN.txt are the hist triggers L1 set meanwhile on the
 tracepoints that carry the same keys (lab/l1-init.sh, witness_start). The
 collector reads none of these tracepoints, so agreement is evidence.
+DIR/witness-irq-MODE-RUN.txt counts the host interrupts the VMM's threads
+took, by vector: SVM's collector keys its INTR exits from those very
+tracepoints, so there it is a bound per vector, not a witness of each exit.
 Allowed differences, exactly these (docs/collector.md):
   - CR accesses are keyed on VMX only (SVM has a reason per register and
     access): no cr comparison on AMD;
@@ -82,6 +85,39 @@ def vcpus(rec):
     return sum(max(1, len(vm.get("vcpus", []))) for vm in rec["vms"])
 
 
+# The host's first system vector (LOCAL_TIMER_VECTOR, arch/x86/include/asm/irq_vectors.h):
+# the timer's and the IPIs' from it up, the devices' below.
+FIRST_SYSTEM_VECTOR = 0xec
+# The exit of a host interrupt: SVM's INTR, VMX's EXTERNAL_INTERRUPT.
+INTR_REASON = {"amd": 0x60, "intel": 1}
+
+
+def host_vectors(rec, path, cpu):
+    """The exits of a host interrupt, keyed by its vector: each system
+    vector's exits at most the interrupts of that vector the VMM's threads
+    took (the irq_vectors hist triggers, filtered by comm); and all but a
+    few exits keyed: on SVM an INTR exit takes its interrupt in the window
+    after it, which an exit whose interrupt an NMI or a device preempted
+    may miss; on VMX the VMCS has every one's."""
+    took = hist(path, "vector", None)
+    mine = keys(rec, "host_vector", {})
+    bad = [f"{v}: collector {n}, the threads took {took.get((v, 0), 0)}"
+           for (v, _), n in sorted(mine.items())
+           if v >= FIRST_SYSTEM_VECTOR and n > took.get((v, 0), 0)]
+    exits = sum(r["count"] for vm in rec["vms"] for r in vm["reasons"]
+                if r.get("reason") == INTR_REASON[cpu])
+    keyed = sum(mine.values())
+    # Fewer than ten: the window's own statistics say too little.
+    if exits >= 10 and keyed < 0.9 * exits:
+        bad.append(f"{keyed} of {exits} interrupt exits keyed (under 90%)")
+    if bad:
+        print("bad host_vector: " + "; ".join(bad[:8]))
+        return False
+    print(f"ok host_vector {len(mine)} keys, {keyed} of {exits} exits"
+          f" ({sum(took.values())} interrupts taken by the threads)")
+    return True
+
+
 def main():
     if len(sys.argv) != 5:
         sys.exit(__doc__)
@@ -124,6 +160,7 @@ def main():
         ok &= compare("gpa", keys(rec, "gpa", {}), gpa, lambda k: False)
         if cpu == "amd":
             ok &= compare("mmio", keys(rec, "mmio", {}), mmio, lambda k: False)
+    ok &= host_vectors(rec, f"{prefix}-irq-{run}.txt", cpu)
     sys.exit(0 if ok else 1)
 
 

@@ -134,3 +134,18 @@ for r in $("$es" explain --rules | sed -n 's/^| `\([a-z0-9-]*\)`.*/\1/p'); do
 		echo "not ok - lab $cpu explain: $r: fired in '${fired[$r]:-}', quiet in '${quiet[$r]:-}': each rule needs both"
 	fi
 done
+
+# The drill-down as evidence for host-irqs: SVM's INTR exits keyed by their
+# host vector (docs/collector.md) say which interrupt it is. The tick
+# workload's are L1's APIC timer, the hrtimer KVM emulates L2's timer with:
+# the finding must say so, at high confidence, with that kind's advice.
+if [ "$cpu" = amd ] && [ -s "$out/l1-extra-rules-tick.json" ]; then
+	got=$("$es" explain --json "$out/l1-extra-rules-tick.json" 2>&1 | jq -r '
+		.profiles[].findings[] | select(.rule == "host-irqs") | "\(.confidence): \(.seen)"' 2>&1)
+	case $got in
+	"high: "*"of them the host's APIC timer") true ;;
+	*) false ;;
+	esac
+	result $? "lab $cpu explain: tick's host-irqs names its interrupts from their host vectors ($got)" \
+		"lab $cpu explain: tick's host-irqs: '$got', wanted high and the host's APIC timer"
+fi

@@ -315,6 +315,56 @@ static void test_pause_and_irqs(void **state)
 	assert_non_null(fired(&x, "irq-windows"));		/* 9,000/s */
 }
 
+static void test_host_vectors(void **state)
+{
+	const struct es_finding *f;
+	struct prof x;
+
+	(void)state;
+	/* Without the drill-down: medium, the rule's general action. */
+	prof_init(&x, ES_AMD, 0);
+	reason(&x, "interrupt", 4000);
+	reason(&x, "cpuid", 6000);
+	f = fired(&x, "host-irqs");
+	assert_non_null(f);
+	assert_int_equal(f->confidence, ES_CONF_MEDIUM);
+	assert_string_equal(f->advice, "");
+	/* The host's APIC timer, 3,000 of 4,000 (75%), over two devices' 1,000: nohz_full. */
+	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0xec, 3000);
+	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0x22, 600);
+	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0xeb, 400);
+	f = fired(&x, "host-irqs");
+	assert_non_null(f);
+	assert_int_equal(f->confidence, ES_CONF_HIGH);
+	assert_non_null(strstr(f->headline, "75% of them the host's APIC timer"));
+	assert_non_null(strstr(f->advice, "nohz_full="));
+	/* Devices' vectors are one kind: 0x22 and 0xeb, 2,400, outweigh the tick's 1,600. */
+	prof_init(&x, ES_AMD, 0);
+	reason(&x, "interrupt", 4000);
+	reason(&x, "cpuid", 6000);
+	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0xec, 1600);
+	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0x22, 1300);
+	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0xeb, 1100);
+	f = fired(&x, "host-irqs");
+	assert_non_null(f);
+	assert_int_equal(f->confidence, ES_CONF_HIGH);
+	assert_non_null(strstr(f->headline, "60% of them a device's interrupt"));
+	assert_non_null(strstr(f->advice, "smp_affinity"));
+	/* The three IPI vectors are one kind; at 40% it is the busiest but not half: medium. */
+	prof_init(&x, ES_INTEL, 0);
+	reason(&x, "EXTERNAL_INTERRUPT", 5000);
+	reason(&x, "CPUID", 5000);
+	key(&x, "EXTERNAL_INTERRUPT", ES_BPF_DK_HOST_VECTOR, 0, 0xfd, 1000);
+	key(&x, "EXTERNAL_INTERRUPT", ES_BPF_DK_HOST_VECTOR, 0, 0xfc, 600);
+	key(&x, "EXTERNAL_INTERRUPT", ES_BPF_DK_HOST_VECTOR, 0, 0xfb, 400);
+	key(&x, "EXTERNAL_INTERRUPT", ES_BPF_DK_HOST_VECTOR, 0, 0xec, 1500);
+	f = fired(&x, "host-irqs");
+	assert_non_null(f);
+	assert_int_equal(f->confidence, ES_CONF_MEDIUM);
+	assert_non_null(strstr(f->headline, "40% of them IPIs"));
+	assert_non_null(strstr(f->advice, "CPUs of their own"));
+}
+
 static void test_port_hotspot(void **state)
 {
 	const struct es_finding *f;
@@ -524,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_timer_msr),
 		cmocka_unit_test(test_emulated_mmio),
 		cmocka_unit_test(test_pause_and_irqs),
+		cmocka_unit_test(test_host_vectors),
 		cmocka_unit_test(test_port_hotspot),
 		cmocka_unit_test(test_time_outliers),
 		cmocka_unit_test(test_lab_profile_keys),

@@ -113,6 +113,29 @@ static void test_vector_names(void **state)
 	assert_null(es_vector_name(32));
 }
 
+static void test_host_vector_names(void **state)
+{
+	const struct es_name *t;
+	size_t n;
+
+	(void)state;
+	t = es_host_vector_names_table(&n);
+	sorted_and_found(t, n, es_host_vector_name);
+	/* arch/x86/include/asm/irq_vectors.h, the same in 6.1 and 6.12. */
+	assert_string_equal(es_host_vector_name(0xec), "LOCAL_TIMER");
+	assert_string_equal(es_host_vector_name(0xfd), "RESCHEDULE");
+	assert_string_equal(es_host_vector_name(0xfc), "CALL_FUNCTION");
+	assert_string_equal(es_host_vector_name(0xfb), "CALL_FUNCTION_SINGLE");
+	assert_string_equal(es_host_vector_name(0xf6), "IRQ_WORK");
+	assert_string_equal(es_host_vector_name(0xf2), "POSTED_INTR");
+	/* Below the system vectors, the devices'; 0x20 and the exceptions, none. */
+	assert_string_equal(es_host_vector_name(0x21), "a device's");
+	assert_string_equal(es_host_vector_name(0xeb), "a device's");
+	assert_null(es_host_vector_name(0x20));
+	assert_null(es_host_vector_name(14));
+	assert_null(es_host_vector_name(0x100));
+}
+
 static void test_port_table(void **state)
 {
 	const struct es_port_name *t;
@@ -173,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_msr_names),
 		cmocka_unit_test(test_hypercall_names),
 		cmocka_unit_test(test_vector_names),
+		cmocka_unit_test(test_host_vector_names),
 		cmocka_unit_test(test_port_table),
 		cmocka_unit_test(test_port_names),
 	};

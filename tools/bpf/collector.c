@@ -26,6 +26,13 @@
 #include "exitscope.h"
 #include "exitscope.skel.h"
 
+/* Which host interrupts key SVM's INTR exits (exitscope.bpf.c: host_vector()). */
+enum host_vectors {
+	VECTORS_NONE,			/* none: not SVM, no drill-down, or the kernel lacks it */
+	VECTORS_SYSTEM,			/* the timer's and the IPIs' */
+	VECTORS_ALL,			/* those and the devices' (__common_interrupt) */
+};
+
 struct bpf_source {
 	struct exitscope_bpf *skel;
 	enum es_vendor vendor;		/* the host's, until a row says */
@@ -35,6 +42,8 @@ struct bpf_source {
 	volatile struct es_bpf_block *blocks;	/* the blocks map, mapped */
 	size_t blocks_len;
 	bool btf;			/* tp_btf: the offsets are the vendor module's */
+	enum host_vectors vectors;	/* SVM's INTR exits keyed by: (host_vectors_usable()) */
+	char vectors_why[160];		/* ...or why not, or why devices' are not */
 	char vendor_btf[64];		/* ...of its BTF in sysfs, this instance */
 	ino_t vendor_ino;
 };
@@ -316,6 +325,55 @@ static bool detail_fields_ok(const struct btf *vmlinux, const struct btf *kvm,
 		return true;
 	snprintf(why, len, "kvm_amd's BTF has no vmcb_control_area.exit_info_1 and exit_info_2 of 8 bytes");
 	return false;
+}
+
+/* The system vectors' tracepoints host_vector() takes (exitscope.bpf.c). */
+static const char *const vector_tps[] = {
+	"local_timer_entry", "reschedule_entry", "call_function_entry",
+	"call_function_single_entry", "irq_work_entry", "x86_platform_ipi_entry",
+};
+
+/*
+ * How SVM's INTR exits can be keyed here (host_vector()): the window's flag,
+ * kvm_vcpu.arch.handling_intr_from_guest, and the system vectors'
+ * tracepoints, all in vmlinux's BTF; the devices' vectors where
+ * __common_interrupt is a function of its own there, for an fentry. What
+ * is missing goes into @why; the drill-down runs without it.
+ */
+static enum host_vectors host_vectors_usable(char *why, size_t len)
+{
+	struct btf *vmlinux = btf__parse("/sys/kernel/btf/vmlinux", NULL);
+	enum host_vectors v = VECTORS_NONE;
+	int id;
+	size_t i;
+
+	if (!vmlinux) {
+		snprintf(why, len, "/sys/kernel/btf/vmlinux: %s", strerror(errno));
+		return v;
+	}
+	id = btf__find_by_name_kind(vmlinux, "kvm_vcpu", BTF_KIND_STRUCT);
+	if (!int_of(vmlinux, member_type(vmlinux, member_type(vmlinux, id, "arch"),
+					 "handling_intr_from_guest"), 1)) {
+		snprintf(why, len, "vmlinux's BTF has no kvm_vcpu.arch.handling_intr_from_guest of 1 byte");
+		goto out;
+	}
+	for (i = 0; i < sizeof(vector_tps) / sizeof(vector_tps[0]); i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "btf_trace_%s", vector_tps[i]);
+		if (btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) <= 0) {
+			snprintf(why, len, "vmlinux's BTF has no tracepoint %s", vector_tps[i]);
+			goto out;
+		}
+	}
+	v = VECTORS_SYSTEM;
+	if (btf__find_by_name_kind(vmlinux, "__common_interrupt", BTF_KIND_FUNC) > 0)
+		v = VECTORS_ALL;
+	else
+		snprintf(why, len, "devices' vectors: no __common_interrupt in vmlinux's BTF");
+out:
+	btf__free(vmlinux);
+	return v;
 }
 
 /*
@@ -813,6 +871,7 @@ static void load_error(int err, bool btf, struct es_err *e)
 static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool btf,
 		     bool fallback, struct es_err *e)
 {
+	enum host_vectors vectors;
 	struct exitscope_bpf *skel;
 	bool ept;
 	int err;
@@ -823,6 +882,7 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 	skel->rodata->filter_tgid = o->pid;
 	skel->rodata->timing = o->timing;
 	skel->rodata->detail = o->detail;
+	skel->rodata->host_vectors = btf && b->vectors != VECTORS_NONE;
 	skel->rodata->vendor_isa = b->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM;
 	err = 0;
 	if (o->max_rows)
@@ -846,8 +906,19 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 	err = err ?: bpf_program__set_autoload(skel->progs.on_page_fault_btf, ept);
 	err = err ?: bpf_program__set_autoload(skel->progs.on_mmio_btf, ept);
 	err = err ?: bpf_program__set_autoload(skel->progs.on_fast_mmio_btf, ept);
+	/* SVM's host vectors: the interrupts' entries (exitscope.bpf.c). */
+	vectors = btf ? b->vectors : VECTORS_NONE;
+	err = err ?: bpf_program__set_autoload(skel->progs.on_timer_irq, vectors);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_resched_irq, vectors);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_call_irq, vectors);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_call_single_irq, vectors);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_irq_work_irq, vectors);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_platform_irq, vectors);
+	err = err ?: bpf_program__set_autoload(skel->progs.on_device_irq, vectors == VECTORS_ALL);
 	err = err ?: bpf_program__set_autoload(skel->progs.on_exit_tp, !btf);
 	err = err ?: bpf_program__set_autoload(skel->progs.on_entry_tp, !btf && o->timing);
+	/* Attached below, on its own: a kernel may refuse to trace it. */
+	bpf_program__set_autoattach(skel->progs.on_device_irq, false);
 	if (err) {
 		es_errf(e, "choosing the programs: %s", strerror(-err));
 		goto fail;
@@ -867,6 +938,15 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 			btf && entry_needed(b, o) ? " and kvm_entry" : !btf && o->timing ? " and kvm_entry" : "",
 			btf ? "tp_btf" : "tp", strerror(-err));
 		goto fail;
+	}
+	if (vectors == VECTORS_ALL) {
+		skel->links.on_device_irq = bpf_program__attach(skel->progs.on_device_irq);
+		if (!skel->links.on_device_irq) {
+			snprintf(b->vectors_why, sizeof(b->vectors_why),
+				 "devices' vectors: __common_interrupt cannot be traced here (%s)",
+				 strerror(errno));
+			b->vectors = VECTORS_SYSTEM;
+		}
 	}
 	b->skel = skel;
 	b->btf = btf;
@@ -936,6 +1016,8 @@ int es_source_bpf_open(const struct es_source_opts *o, struct es_source *src,
 			goto cleanup;
 		}
 	} else if (want_btf) {
+		if (o->detail && b->vendor == ES_AMD)
+			b->vectors = host_vectors_usable(b->vectors_why, sizeof(b->vectors_why));
 		if (!note_vendor(b, e) && !load_mode(b, o, true, want_tp, e))
 			goto loaded;
 		if (!want_tp)
@@ -967,11 +1049,16 @@ loaded:
 	snprintf(src->kind, sizeof(src->kind), "bpf");
 	if (b->btf)
 		snprintf(src->what, sizeof(src->what),
-			 "the BPF collector on kvm_exit%s, tp_btf (the reason read from %s by CO-RE%s) (%s, up to %u rows)",
+			 "the BPF collector on kvm_exit%s, tp_btf (the reason read from %s by CO-RE%s%s%s) (%s, up to %u rows)",
 			 entry_needed(b, o) ? " and kvm_entry" : "",
 			 b->vendor == ES_INTEL ? "kvm_intel's vcpu_vmx.exit_reason" :
 						 "kvm_amd's vcpu_svm.vmcb->control.exit_code",
 			 o->detail ? "; the drill-down below it" : "",
+			 !o->detail || b->vendor != ES_AMD ? "" :
+			 b->vectors == VECTORS_ALL ? ", INTR exits keyed by the host's timer, IPI and device interrupt entries" :
+			 b->vectors == VECTORS_SYSTEM ? ", INTR exits keyed by the host's timer and IPI entries; " :
+							"; INTR exits not keyed: ",
+			 o->detail && b->vendor == ES_AMD && b->vectors != VECTORS_ALL ? b->vectors_why : "",
 			 o->pid ? "one VM" : "every VM", b->max_rows);
 	else
 		snprintf(src->what, sizeof(src->what),

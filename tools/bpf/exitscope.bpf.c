@@ -45,6 +45,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 filter_tgid = 0;	/* 0: every VM */
 const volatile __u8 timing = 1;		/* false: counts only, no kvm_entry program */
 const volatile __u8 detail = 0;		/* the drill-down below the reasons (tp_btf only) */
+const volatile __u8 host_vectors = 0;	/* ...and SVM's INTR exits keyed (host_vector()) */
 
 /* ---- the kernel's shapes: only the fields read, relocated by CO-RE ---- */
 
@@ -120,6 +121,37 @@ struct {
 	__type(key, int);
 	__type(value, struct es_bpf_ept_pending);
 } ept_pending SEC(".maps");
+
+/*
+ * SVM's INTR exits, with the drill-down: the host interrupt that forced the
+ * exit is in no VMCB field. The host takes it right after the exit, when
+ * vcpu_enter_guest() opens interrupts between kvm_before_interrupt() and
+ * kvm_after_interrupt(), while vcpu->arch.handling_intr_from_guest says
+ * KVM_HANDLING_IRQ (perf's own test for a guest's PMI). Each kvm_exit notes
+ * here which vCPU and thread this CPU runs; the first interrupt entry on
+ * the CPU in that thread, inside a window of that vCPU, after an INTR exit,
+ * keys the exit with its vector (host_vector()). On 6.12 kvm_exit fires
+ * before the window (svm_vcpu_run()), on 6.1 after it (svm_handle_exit()):
+ * there the window finds the note of the thread's previous exit, on the
+ * same CPU unless the thread moved (then the exit keeps no key, never
+ * another's: the vCPU's own flag and exit code decide). Noted in the
+ * kvm_exit program, which runs anyway: no kvm_entry program for it. Per
+ * CPU: no lock, and each CPU writes its own element.
+ */
+struct es_bpf_svm_window {
+	__u64 vcpu;			/* struct kvm_vcpu * of this CPU's last kvm_exit */
+	__u32 pid;			/* its thread */
+	__u32 tgid;			/* its VMM */
+	__u32 keyed;			/* that vCPU's next window has keyed its exit */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct es_bpf_svm_window);
+} svm_window SEC(".maps");
 
 /* What a new row starts from (too big for the stack next to the rest). */
 static const struct es_bpf_time zero_time;
@@ -332,6 +364,50 @@ static __always_inline void ept_drop(void)
 		p->reason = 0;
 }
 
+/* SVM with the drill-down, at kvm_exit: which vCPU this CPU runs (svm_window). */
+static __always_inline void svm_window_open(struct kvm_vcpu *vcpu, __u32 tgid)
+{
+	struct es_bpf_svm_window *w;
+	__u32 zero = 0;
+
+	w = bpf_map_lookup_elem(&svm_window, &zero);
+	if (!w)
+		return;
+	w->vcpu = (__u64)vcpu;
+	w->pid = (__u32)bpf_get_current_pid_tgid();
+	w->tgid = tgid;
+	w->keyed = 0;
+}
+
+/*
+ * An interrupt's entry, any task's: the key of an SVM INTR exit if this is
+ * the interrupt the exit's window takes (svm_window). The cheap tests first:
+ * on a CPU that runs no vCPU, or in another thread, two loads and out.
+ */
+static __always_inline void host_vector(__u32 vector)
+{
+	struct es_bpf_svm_window *w;
+	struct kvm_vcpu *vcpu;
+	__u32 zero = 0, code, irq;
+	__u8 handling = 0;
+
+	w = bpf_map_lookup_elem(&svm_window, &zero);
+	if (!w || !w->vcpu || w->keyed || w->pid != (__u32)bpf_get_current_pid_tgid())
+		return;
+	vcpu = (struct kvm_vcpu *)w->vcpu;
+	irq = bpf_core_enum_value_exists(enum kvm_intr_type, KVM_HANDLING_IRQ) ?
+	      bpf_core_enum_value(enum kvm_intr_type, KVM_HANDLING_IRQ) : 1;
+	if (bpf_core_read(&handling, sizeof(handling), &vcpu->arch.handling_intr_from_guest) ||
+	    handling != irq)
+		return;
+	/* Another exit's window (an interrupt that came in while KVM ran): not ours to key. */
+	if (read_reason(vcpu, ES_BPF_ISA_SVM, &code) || code != SVM_EXIT_INTR)
+		return;
+	w->keyed = 1;
+	detail_add(w->tgid, es_bpf_slot(ES_BPF_ISA_SVM, SVM_EXIT_INTR), ES_BPF_DK_HOST_VECTOR, 0,
+		   vector & 0xff);
+}
+
 /*
  * The drill-down's key of an exit, where kvm_exit already has it: the
  * guest's registers, which the vendor's entry code saved (RCX: the MSR,
@@ -367,11 +443,16 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 		case EXIT_REASON_EPT_MISCONFIG:
 			/*
 			 * Their key comes with KVM's handler (ept_key()); marked
-			 * below too, so that the next entry drops a wait that no
-			 * handler's event took, and only then looks.
+			 * too, so that the next entry drops a wait that no
+			 * handler's event took. No block, no mark: then no wait
+			 * either, which nothing would drop.
 			 */
+			b = block_of(tgid, vcpu->vcpu_id, isa, 0);
+			if (!b)
+				return;
 			ept_note(tgid, reason & 0xffff);
-			/* fallthrough */
+			b->detail_exit = (__u16)(1 + (reason & 0xffff));
+			return;
 		case EXIT_REASON_EXCEPTION_NMI:
 		case EXIT_REASON_EXTERNAL_INTERRUPT:
 		case EXIT_REASON_CR_ACCESS:
@@ -386,6 +467,8 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 	}
 	if (vendor_isa != ES_BPF_ISA_SVM || isa != ES_BPF_ISA_SVM)
 		return;
+	if (host_vectors)
+		svm_window_open(vcpu, tgid);
 	if (reason == SVM_EXIT_VMMCALL) {
 		detail_add(tgid, slot, ES_BPF_DK_HYPERCALL, 0, vcpu->arch.regs[0]);
 		return;
@@ -546,6 +629,62 @@ SEC("tp_btf/kvm_fast_mmio")
 int BPF_PROG(on_fast_mmio_btf, __u64 gpa)
 {
 	ept_key(EXIT_REASON_EPT_MISCONFIG, ES_BPF_DK_MMIO, gpa);
+	return 0;
+}
+
+/*
+ * The host's interrupts, for SVM's INTR exits (host_vector()): loaded only
+ * with the drill-down, on SVM, in tp_btf (collector.c). The system vectors'
+ * own tracepoints (arch/x86/include/asm/trace/irq_vectors.h: the timer and
+ * the IPIs, the usual causes), and the device interrupts' common entry,
+ * which has the vector as its argument (where the kernel lets it be traced).
+ */
+SEC("tp_btf/local_timer_entry")
+int BPF_PROG(on_timer_irq, int vector)
+{
+	host_vector(vector);
+	return 0;
+}
+
+SEC("tp_btf/reschedule_entry")
+int BPF_PROG(on_resched_irq, int vector)
+{
+	host_vector(vector);
+	return 0;
+}
+
+SEC("tp_btf/call_function_entry")
+int BPF_PROG(on_call_irq, int vector)
+{
+	host_vector(vector);
+	return 0;
+}
+
+SEC("tp_btf/call_function_single_entry")
+int BPF_PROG(on_call_single_irq, int vector)
+{
+	host_vector(vector);
+	return 0;
+}
+
+SEC("tp_btf/irq_work_entry")
+int BPF_PROG(on_irq_work_irq, int vector)
+{
+	host_vector(vector);
+	return 0;
+}
+
+SEC("tp_btf/x86_platform_ipi_entry")
+int BPF_PROG(on_platform_irq, int vector)
+{
+	host_vector(vector);
+	return 0;
+}
+
+SEC("fentry/__common_interrupt")
+int BPF_PROG(on_device_irq, void *regs, __u32 vector)
+{
+	host_vector(vector);
 	return 0;
 }
 

@@ -26,7 +26,16 @@ const volatile __u32 vendor_isa = 0;	/* ES_BPF_ISA_VMX or _SVM: the host's */
 struct kvm_vcpu_arch {
 	unsigned long regs[16];		/* the guest's GPRs, saved at the exit (enum kvm_reg) */
 	__u32 regs_avail;		/* bit (enum kvm_reg): read since the last exit */
+	__u8 handling_intr_from_guest;	/* enum kvm_intr_type: the host takes the exit's interrupt */
 } __attribute__((preserve_access_index));
+
+/*
+ * arch/x86/kvm/x86.h (in no BTF so far): what kvm_before_interrupt() sets.
+ * Relocated by name where a BTF has it; else 1, its value in 6.1 and 6.12.
+ */
+enum kvm_intr_type {
+	KVM_HANDLING_IRQ = 1,
+};
 
 /*
  * asm/kvm_host.h (kvm's BTF): the bits of regs_avail that say VMX's exit

@@ -301,11 +301,59 @@ static bool pause_loops(const struct es_profile *p, struct es_finding *f)
 			  "PAUSE exits");
 }
 
+/*
+ * What a host vector says to do (arch/x86/include/asm/irq_vectors.h): the
+ * host's APIC timer (its tick, or an hrtimer: where KVM emulates the
+ * guest's APIC timer with one, as on SVM, the guest's own timer events),
+ * its IPIs (another CPU wakes or calls this one: other work shares the
+ * vCPUs' CPUs), or below the system vectors a device's.
+ */
+static const struct {
+	uint64_t lo, hi;
+	const char *what, *advice;
+} host_vector_kinds[] = {
+	{ 0x21, 0xeb, "a device's interrupt",
+	  "a device's interrupts land on the vCPUs' CPUs (/proc/interrupts says which): steer them away (/proc/irq/N/smp_affinity, irqaffinity=, irqbalance's banned CPUs)" },
+	{ 0xec, 0xec, "the host's APIC timer",
+	  "the host's APIC timer: its tick (nohz_full= on CPUs running only a vCPU stops it) or an hrtimer, such as KVM's emulation of the guest's own timer (fewer guest timer events)" },
+	{ 0xf6, 0xf6, "the host's irq_work",
+	  "the host's irq_work on the vCPUs' CPUs (perf, printk, tracing): keep such work off them (isolcpus=, nohz_full=)" },
+	{ 0xfb, 0xfd, "IPIs from the host's other CPUs",
+	  "other CPUs wake or call the vCPUs' CPUs (other tasks scheduled there, TLB flushes, queued work): give the vCPUs CPUs of their own (isolcpus=, cpusets, pinning)" },
+};
+
 static bool host_irqs(const struct es_profile *p, struct es_finding *f)
 {
-	return share_rule(p, f, extint_names, 30.0, 10000.0, 0,
-			  "%.1f%% of exits are the host's interrupts arriving on the vCPUs' CPUs",
-			  "external interrupts");
+	uint64_t n = count_of(p, extint_names), best = 0, cur;
+	size_t i, k, kind = 0;
+
+	if (!share_rule(p, f, extint_names, 30.0, 10000.0, 0,
+			"%.1f%% of exits are the host's interrupts arriving on the vCPUs' CPUs",
+			"external interrupts"))
+		return false;
+	/* With the drill-down's host vectors: the busiest kind of interrupt says what to do. */
+	for (k = 0; k < sizeof(host_vector_kinds) / sizeof(host_vector_kinds[0]); k++) {
+		cur = 0;
+		for (i = 0; i < p->nkeys; i++)
+			if (p->keys[i].kind == ES_BPF_DK_HOST_VECTOR &&
+			    p->keys[i].value >= host_vector_kinds[k].lo &&
+			    p->keys[i].value <= host_vector_kinds[k].hi)
+				cur += p->keys[i].count;
+		if (cur > best) {
+			best = cur;
+			kind = k;
+		}
+	}
+	if (!best)
+		return true;
+	snprintf(f->headline, sizeof(f->headline),
+		 "%.1f%% of exits are the host's interrupts arriving on the vCPUs' CPUs, %.0f%% of them %s",
+		 f->share, 100.0 * (double)best / (double)n, host_vector_kinds[kind].what);
+	es_evidence_add(f, "busiest kind", "%s: %.1f%% of the interrupt exits",
+			host_vector_kinds[kind].what, 100.0 * (double)best / (double)n);
+	snprintf(f->advice, sizeof(f->advice), "%s", host_vector_kinds[kind].advice);
+	f->confidence = 2 * best >= n ? ES_CONF_HIGH : ES_CONF_MEDIUM;
+	return true;
 }
 
 static bool irq_windows(const struct es_profile *p, struct es_finding *f)
@@ -523,10 +571,10 @@ const struct es_rule es_rules[] = {
 	  "Intel SDM vol. 3C, \"PAUSE-Loop Exiting\"; AMD APM vol. 2, \"Pause Intercept Filtering\"; Documentation/virt/kvm/x86/cpuid.rst (KVM_FEATURE_PV_UNHALT)",
 	  pause_loops, pause_names },
 	{ "host-irqs", "Host interrupts on the vCPUs' CPUs",
-	  "External-interrupt exits at least 30% of exits or 10,000/s (at least 100)",
+	  "External-interrupt exits at least 30% of exits or 10,000/s (at least 100); with the drill-down's host vectors, high when one kind (a device's, the host's tick, its IPIs) has half of them, and the kind says what to do",
 	  "Every interrupt of the host's devices (NIC, disk, timers) that arrives on a CPU running a vCPU forces an exit",
 	  "Steer the host's device interrupts away from the vCPUs' CPUs (/proc/irq/N/smp_affinity, irqaffinity=, irqbalance's banned CPUs) and keep the vCPUs' CPUs quiet (isolcpus, nohz_full)",
-	  "Documentation/core-api/irq/irq-affinity.rst; Documentation/admin-guide/kernel-parameters.txt (irqaffinity, isolcpus, nohz_full)",
+	  "Documentation/core-api/irq/irq-affinity.rst; Documentation/admin-guide/kernel-parameters.txt (irqaffinity, isolcpus, nohz_full); Documentation/timers/no_hz.rst; arch/x86/include/asm/irq_vectors.h (the vectors)",
 	  host_irqs, extint_names },
 	{ "irq-windows", "Interrupt windows",
 	  "Interrupt-window exits at least 10% of exits or 5,000/s (at least 100)",

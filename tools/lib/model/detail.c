@@ -108,6 +108,9 @@ const char *es_detail_key_name(char buf[64], unsigned int kind, uint64_t value)
 	case ES_BPF_DK_HYPERCALL:
 		n = es_hypercall_name(value);
 		break;
+	case ES_BPF_DK_HOST_VECTOR:
+		n = es_host_vector_name(value);
+		break;
 	case ES_BPF_DK_MMIO:
 	case ES_BPF_DK_GPA:
 		n = es_mmio_name(buf, value);

@@ -110,6 +110,20 @@ const char *es_vector_name(uint64_t vector)
 	return e ? e->name : NULL;
 }
 
+const char *es_host_vector_name(uint64_t vector)
+{
+	const struct es_name *e = find(es_host_vector_names, ARRAY_LEN(es_host_vector_names), vector);
+
+	if (e)
+		return e->name;
+	/*
+	 * Below the system vectors the kernel allocates the devices' (and
+	 * 0x20, FIRST_EXTERNAL_VECTOR, for its own moves): /proc/interrupts
+	 * says which device has which on which CPU.
+	 */
+	return vector > 0x20 && vector < es_host_vector_names[0].id ? "a device's" : NULL;
+}
+
 const struct es_port_name *es_port_name(uint16_t port)
 {
 	size_t lo = 0, hi = ARRAY_LEN(ports);
@@ -176,6 +190,12 @@ const struct es_name *es_vector_names_table(size_t *n)
 {
 	*n = ARRAY_LEN(es_vector_names);
 	return es_vector_names;
+}
+
+const struct es_name *es_host_vector_names_table(size_t *n)
+{
+	*n = ARRAY_LEN(es_host_vector_names);
+	return es_host_vector_names;
 }
 
 const struct es_port_name *es_port_names_table(size_t *n)

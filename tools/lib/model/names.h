@@ -36,6 +36,11 @@ const char *es_hypercall_name(uint64_t nr);
 /* The exception's name ("#PF", "NMI"...), or NULL. */
 const char *es_vector_name(uint64_t vector);
 /*
+ * The host's interrupt vector's name ("LOCAL_TIMER", "RESCHEDULE"...; "a
+ * device's" below the system vectors), or NULL.
+ */
+const char *es_host_vector_name(uint64_t vector);
+/*
  * What sits at guest-physical @gpa where firmware puts it by default, into
  * @buf ("local APIC EOI", "I/O APIC IOWIN", "HPET"), or NULL.
  */
@@ -49,6 +54,7 @@ const char *es_port_where_str(enum es_port_where w);
 const struct es_name *es_msr_names_table(size_t *n);
 const struct es_name *es_hypercall_names_table(size_t *n);
 const struct es_name *es_vector_names_table(size_t *n);
+const struct es_name *es_host_vector_names_table(size_t *n);
 const struct es_port_name *es_port_names_table(size_t *n);
 
 #endif
