@@ -85,6 +85,9 @@ def vcpus(rec):
     return sum(max(1, len(vm.get("vcpus", []))) for vm in rec["vms"])
 
 
+# A nested page fault's key is its address's 2 MiB region (tools/bpf/exitscope.h:
+# ES_BPF_GPA_REGION_SHIFT), the witness's addresses grouped the same way.
+GPA_REGION = (1 << 21) - 1
 # The host's first system vector (LOCAL_TIMER_VECTOR, arch/x86/include/asm/irq_vectors.h):
 # the timer's and the IPIs' from it up, the devices' below.
 FIRST_SYSTEM_VECTOR = 0xec
@@ -146,7 +149,7 @@ def main():
     # violation's address (npf_interception(), handle_ept_violation()); with
     # shadow paging it carries the guest's own #PFs instead, not keyed here.
     # SVM keys an NPF whose error code has the reserved bit (3: KVM's MMIO
-    # SPTE) as mmio at its address, the rest as gpa at its page; VMX's EPT
+    # SPTE) as mmio at its address, the rest as gpa at its 2 MiB region; VMX's EPT
     # violations are all gpa (its MMIO is EPT_MISCONFIG, keyed from kvm_mmio,
     # which has no such witness).
     if run.startswith(("npt-", "ept-")):
@@ -156,7 +159,7 @@ def main():
             if cpu == "amd" and ec & 8:
                 mmio[(addr, 0)] = mmio.get((addr, 0), 0) + n
             else:
-                gpa[(addr & ~0xfff, 0)] = gpa.get((addr & ~0xfff, 0), 0) + n
+                gpa[(addr & ~GPA_REGION, 0)] = gpa.get((addr & ~GPA_REGION, 0), 0) + n
         ok &= compare("gpa", keys(rec, "gpa", {}), gpa, lambda k: False)
         if cpu == "amd":
             ok &= compare("mmio", keys(rec, "mmio", {}), mmio, lambda k: False)

@@ -115,6 +115,45 @@ static void test_block_home(void **state)
 	assert_true(es_bpf_block_key(1, 2) != 0);
 }
 
+/*
+ * A drill-down key's tag: slot, kind and flags back as they went in, never
+ * 0 for a real kind; its pair in the block's keys[] in range, and a
+ * vCPU's usual keys (a UART's 8 ports both ways, 8 MSRs) spread over them.
+ */
+static void test_key_tag(void **state)
+{
+	static const __u32 kinds[] = { ES_BPF_DK_IO, ES_BPF_DK_MSR, ES_BPF_DK_MMIO,
+				       ES_BPF_DK_CR, ES_BPF_DK_HOST_VECTOR };
+	unsigned char hit[ES_BPF_KEY_CACHE / 2] = { 0 };
+	unsigned int used = 0, i;
+	__u32 tag;
+
+	(void)state;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		tag = es_bpf_key_tag(0xf0 + i, kinds[i], 0x8001);
+		assert_int_not_equal(tag, 0);
+		assert_int_equal(es_bpf_tag_slot(tag), 0xf0 + i);
+		assert_int_equal(es_bpf_tag_kind(tag), kinds[i]);
+		assert_int_equal(es_bpf_tag_flags(tag), 0x8001);
+	}
+	assert_int_equal(es_bpf_tag_flags(es_bpf_key_tag(0x7b, ES_BPF_DK_IO, ES_BPF_DF_IN)),
+			 ES_BPF_DF_IN);
+	for (i = 0; i < 16; i++) {
+		__u32 h = i < 8 ? es_bpf_key_home(es_bpf_key_tag(0x7b, ES_BPF_DK_IO, i & 1),
+						  0x3f8 + i / 2) :
+				  es_bpf_key_home(es_bpf_key_tag(0x7c, ES_BPF_DK_MSR, ES_BPF_DF_WRITE),
+						  0x830 + i);
+
+		assert_true(h + 1 < ES_BPF_KEY_CACHE);
+		assert_int_equal(h % 2, 0);
+		used += !hit[h / 2];
+		hit[h / 2] = 1;
+	}
+	/* 16 keys into 16 pairs: a uniform hash picks 1 - 1/e of them, 10. */
+	if (used < 7)
+		fail_msg("16 keys picked only %u of the %u pairs", used, ES_BPF_KEY_CACHE / 2);
+}
+
 /* Rows of one key found twice (a block and a hash row) become one, summed. */
 static void test_snap_merge(void **state)
 {
@@ -1590,6 +1629,7 @@ int main(void)
 		cmocka_unit_test(test_fold_reason),
 		cmocka_unit_test(test_block_slots),
 		cmocka_unit_test(test_block_home),
+		cmocka_unit_test(test_key_tag),
 		cmocka_unit_test(test_snap_merge),
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_percentiles),

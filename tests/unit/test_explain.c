@@ -315,50 +315,54 @@ static void test_pause_and_irqs(void **state)
 	assert_non_null(fired(&x, "irq-windows"));		/* 9,000/s */
 }
 
+/*
+ * 4,000 (AMD) or 5,000 (Intel) host-interrupt exits of 10,000, keyed by
+ * the host vectors @keys ({vector, exits}, @n of them): host-irqs' finding.
+ */
+static const struct es_finding *host_irq_case(struct prof *x, enum es_vendor v,
+					      const uint64_t (*keys)[2], size_t n)
+{
+	const char *name = v == ES_AMD ? "interrupt" : "EXTERNAL_INTERRUPT";
+	uint64_t all = v == ES_AMD ? 4000 : 5000;
+	size_t i;
+
+	prof_init(x, v, 0);
+	reason(x, name, all);
+	reason(x, v == ES_AMD ? "cpuid" : "CPUID", 10000 - all);
+	for (i = 0; i < n; i++)
+		key(x, name, ES_BPF_DK_HOST_VECTOR, 0, keys[i][0], keys[i][1]);
+	return fired(x, "host-irqs");
+}
+
 static void test_host_vectors(void **state)
 {
+	/* The host's APIC timer, 75%, over two devices' 25%: nohz_full. */
+	static const uint64_t timer[][2] = { { 0xec, 3000 }, { 0x22, 600 }, { 0xeb, 400 } };
+	/* Devices' vectors are one kind: 0x22 and 0xeb, 60%, outweigh the timer's 40%. */
+	static const uint64_t devices[][2] = { { 0xec, 1600 }, { 0x22, 1300 }, { 0xeb, 1100 } };
+	/* The three IPI vectors are one kind: the busiest at 40%, not half: medium. */
+	static const uint64_t ipis[][2] = { { 0xfd, 1000 }, { 0xfc, 600 }, { 0xfb, 400 },
+					    { 0xec, 1500 } };
 	const struct es_finding *f;
 	struct prof x;
 
 	(void)state;
 	/* Without the drill-down: medium, the rule's general action. */
-	prof_init(&x, ES_AMD, 0);
-	reason(&x, "interrupt", 4000);
-	reason(&x, "cpuid", 6000);
-	f = fired(&x, "host-irqs");
+	f = host_irq_case(&x, ES_AMD, NULL, 0);
 	assert_non_null(f);
 	assert_int_equal(f->confidence, ES_CONF_MEDIUM);
 	assert_string_equal(f->advice, "");
-	/* The host's APIC timer, 3,000 of 4,000 (75%), over two devices' 1,000: nohz_full. */
-	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0xec, 3000);
-	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0x22, 600);
-	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0xeb, 400);
-	f = fired(&x, "host-irqs");
+	f = host_irq_case(&x, ES_AMD, timer, 3);
 	assert_non_null(f);
 	assert_int_equal(f->confidence, ES_CONF_HIGH);
 	assert_non_null(strstr(f->headline, "75% of them the host's APIC timer"));
 	assert_non_null(strstr(f->advice, "nohz_full="));
-	/* Devices' vectors are one kind: 0x22 and 0xeb, 2,400, outweigh the tick's 1,600. */
-	prof_init(&x, ES_AMD, 0);
-	reason(&x, "interrupt", 4000);
-	reason(&x, "cpuid", 6000);
-	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0xec, 1600);
-	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0x22, 1300);
-	key(&x, "interrupt", ES_BPF_DK_HOST_VECTOR, 0, 0xeb, 1100);
-	f = fired(&x, "host-irqs");
+	f = host_irq_case(&x, ES_AMD, devices, 3);
 	assert_non_null(f);
 	assert_int_equal(f->confidence, ES_CONF_HIGH);
 	assert_non_null(strstr(f->headline, "60% of them a device's interrupt"));
 	assert_non_null(strstr(f->advice, "smp_affinity"));
-	/* The three IPI vectors are one kind; at 40% it is the busiest but not half: medium. */
-	prof_init(&x, ES_INTEL, 0);
-	reason(&x, "EXTERNAL_INTERRUPT", 5000);
-	reason(&x, "CPUID", 5000);
-	key(&x, "EXTERNAL_INTERRUPT", ES_BPF_DK_HOST_VECTOR, 0, 0xfd, 1000);
-	key(&x, "EXTERNAL_INTERRUPT", ES_BPF_DK_HOST_VECTOR, 0, 0xfc, 600);
-	key(&x, "EXTERNAL_INTERRUPT", ES_BPF_DK_HOST_VECTOR, 0, 0xfb, 400);
-	key(&x, "EXTERNAL_INTERRUPT", ES_BPF_DK_HOST_VECTOR, 0, 0xec, 1500);
-	f = fired(&x, "host-irqs");
+	f = host_irq_case(&x, ES_INTEL, ipis, 4);
 	assert_non_null(f);
 	assert_int_equal(f->confidence, ES_CONF_MEDIUM);
 	assert_non_null(strstr(f->headline, "40% of them IPIs"));

@@ -327,11 +327,10 @@ static bool detail_fields_ok(const struct btf *vmlinux, const struct btf *kvm,
 	return false;
 }
 
-/* The system vectors' tracepoints host_vector() takes (exitscope.bpf.c). */
-static const char *const vector_tps[] = {
-	"local_timer_entry", "reschedule_entry", "call_function_entry",
-	"call_function_single_entry", "irq_work_entry", "x86_platform_ipi_entry",
-};
+/* The system vectors' tracepoints host_vector() takes (exitscope.h). */
+#define TP_NAME(tp, prog) #tp,
+static const char *const vector_tps[] = { ES_BPF_HOST_VECTOR_TPS(TP_NAME) };
+#undef TP_NAME
 
 /*
  * How SVM's INTR exits can be keyed here (host_vector()): the window's flag,
@@ -579,16 +578,52 @@ static void prune_blocks(volatile struct es_bpf_block *blocks)
 			continue;
 		for (k = 0; k < ES_BPF_SLOTS; k++)
 			b->count[k] = 0;
+		for (k = 0; k < ES_BPF_KEY_CACHE; k++) {
+			b->keys[k].tag = 0;
+			b->keys[k].count = 0;
+		}
 		b->pending_ts = 0;
 		__atomic_store_n(&b->key, 0, __ATOMIC_RELEASE);
 	}
 }
 
 /*
- * The blocks' counts into @out, as rows; how many blocks are taken. A
- * block just claimed may not have its isa yet: the host's (@isa) then.
+ * A block's drill-down keys (exitscope.h, keys[]) into @out's details, as
+ * the details hash's are (read_details()); es_snap_merge() adds up a key
+ * that several vCPUs' blocks and the hash hold. An entry is taken by its
+ * tag, which the program writes last. -1 if out of memory.
  */
-static size_t read_blocks(volatile struct es_bpf_block *blocks, __u32 host_isa,
+static int read_block_keys(volatile struct es_bpf_block *b, __u32 tgid, __u32 isa,
+			   struct es_snap *out)
+{
+	struct es_detail d;
+	__u32 tag;
+	size_t k;
+
+	for (k = 0; k < ES_BPF_KEY_CACHE; k++) {
+		tag = __atomic_load_n(&b->keys[k].tag, __ATOMIC_ACQUIRE);
+		if (!tag)
+			continue;
+		memset(&d, 0, sizeof(d));
+		d.tgid = tgid;
+		d.code = es_bpf_slot_reason(isa, es_bpf_tag_slot(tag));
+		d.kind = (uint8_t)es_bpf_tag_kind(tag);
+		d.flags = (uint16_t)es_bpf_tag_flags(tag);
+		d.value = b->keys[k].value;
+		d.count = b->keys[k].count > ES_FIG_MAX ? ES_FIG_MAX : b->keys[k].count;
+		/* A key the program could not have made is not passed on. */
+		if (d.count && es_detail_valid(&d) && es_snap_add_detail(out, &d))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The blocks' counts into @out, as rows, and with @detail their keys; how
+ * many blocks are taken. A block just claimed may not have its isa yet:
+ * the host's (@isa) then.
+ */
+static size_t read_blocks(volatile struct es_bpf_block *blocks, __u32 host_isa, bool detail,
 			  struct es_snap *out, struct es_err *e)
 {
 	struct es_snap_row row;
@@ -602,6 +637,10 @@ static size_t read_blocks(volatile struct es_bpf_block *blocks, __u32 host_isa,
 		if (!key)
 			continue;
 		used++;
+		if (detail && read_block_keys(b, (uint32_t)(key >> 32), isa, out)) {
+			es_errf(e, "out of memory");
+			return SIZE_MAX;
+		}
 		for (k = 0; k < ES_BPF_SLOTS; k++) {
 			if (!b->count[k])
 				continue;
@@ -808,7 +847,7 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 		for (c = 0; c < (size_t)b->ncpu; c++)
 			out->health[k] += b->health[c];
 	}
-	used = read_blocks(b->blocks, isa, out, e);
+	used = read_blocks(b->blocks, isa, b->skel->rodata->detail, out, e);
 	if (used == SIZE_MAX || read_counts(b->skel->maps.stats, out, e) ||
 	    read_times(b->skel->maps.times, isa, out, e))
 		return -1;
@@ -908,12 +947,10 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 	err = err ?: bpf_program__set_autoload(skel->progs.on_fast_mmio_btf, ept);
 	/* SVM's host vectors: the interrupts' entries (exitscope.bpf.c). */
 	vectors = btf ? b->vectors : VECTORS_NONE;
-	err = err ?: bpf_program__set_autoload(skel->progs.on_timer_irq, vectors);
-	err = err ?: bpf_program__set_autoload(skel->progs.on_resched_irq, vectors);
-	err = err ?: bpf_program__set_autoload(skel->progs.on_call_irq, vectors);
-	err = err ?: bpf_program__set_autoload(skel->progs.on_call_single_irq, vectors);
-	err = err ?: bpf_program__set_autoload(skel->progs.on_irq_work_irq, vectors);
-	err = err ?: bpf_program__set_autoload(skel->progs.on_platform_irq, vectors);
+#define TP_AUTOLOAD(tp, prog) \
+	err = err ?: bpf_program__set_autoload(skel->progs.prog, vectors != VECTORS_NONE);
+	ES_BPF_HOST_VECTOR_TPS(TP_AUTOLOAD)
+#undef TP_AUTOLOAD
 	err = err ?: bpf_program__set_autoload(skel->progs.on_device_irq, vectors == VECTORS_ALL);
 	err = err ?: bpf_program__set_autoload(skel->progs.on_exit_tp, !btf);
 	err = err ?: bpf_program__set_autoload(skel->progs.on_entry_tp, !btf && o->timing);
@@ -1035,7 +1072,7 @@ int es_source_bpf_open(const struct es_source_opts *o, struct es_source *src,
 		goto cleanup;
 	}
 loaded:
-	/* The blocks are read in place: 2 MiB, no system call per block. */
+	/* The blocks are read in place: 2.4 MiB, no system call per block. */
 	b->blocks_len = (size_t)ES_BPF_BLOCKS * sizeof(struct es_bpf_block);
 	b->blocks = mmap(NULL, b->blocks_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 bpf_map__fd(b->skel->maps.blocks), 0);

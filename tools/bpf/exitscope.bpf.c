@@ -218,9 +218,11 @@ static __always_inline struct es_bpf_block *block_of(__u32 tgid, __u32 vcpu, __u
 /*
  * The exit, counted and (timing) noted in its vCPU's block; the same in
  * both modes. An exit without a block (no slot for its reason, or no
- * block free) is counted in the hash instead, and not timed.
+ * block free) is counted in the hash instead, and not timed. The block,
+ * or NULL.
  */
-static __always_inline void on_exit(__u32 tgid, __u32 vcpu, __u32 isa, __u32 reason)
+static __always_inline struct es_bpf_block *on_exit(__u32 tgid, __u32 vcpu, __u32 isa,
+						    __u32 reason)
 {
 	struct es_bpf_key key = {};
 	struct es_bpf_block *b = NULL;
@@ -240,7 +242,7 @@ static __always_inline void on_exit(__u32 tgid, __u32 vcpu, __u32 isa, __u32 rea
 			(*c)++;
 		if (c && timing)
 			health_bump(ES_BPF_NO_STATE);
-		return;
+		return NULL;
 	}
 	/*
 	 * The verifier loses slot's bound on the way (as the histogram's
@@ -251,7 +253,7 @@ static __always_inline void on_exit(__u32 tgid, __u32 vcpu, __u32 isa, __u32 rea
 	slot &= ES_BPF_SLOTS - 1;
 	b->count[slot]++;
 	if (!timing)
-		return;
+		return b;
 	/*
 	 * Still pending: no kvm_entry came between two exits of the vCPU.
 	 * That exit stays untimed; say how often.
@@ -260,6 +262,7 @@ static __always_inline void on_exit(__u32 tgid, __u32 vcpu, __u32 isa, __u32 rea
 		health_bump(ES_BPF_UNTIMED);
 	b->pending_slot = slot;
 	b->pending_ts = bpf_ktime_get_ns();
+	return b;
 }
 
 /* The entry: charge the vCPU's pending exit, if any, to its row's time. */
@@ -299,15 +302,52 @@ static __always_inline void on_entry(__u32 tgid, __u32 vcpu)
 }
 
 /*
- * One exit more of the drill-down's key. The VM's vCPUs share its keys,
- * so the add is atomic: no lock, no allocation (the row is made from
- * zero_count on its first exit, as the stats' are).
+ * One exit more of the drill-down's key: in the vCPU's block @b where its
+ * entry there is the key's or free (exitscope.h, keys[]), else in the
+ * details hash. The block has one writer, the vCPU's thread. The VM's
+ * vCPUs share the hash's keys, so that add is atomic: no lock, no
+ * allocation (the row is made from zero_count on its first exit, as the
+ * stats' are). @b NULL: where the exit's block is not at hand (an EPT
+ * exit's key, an INTR exit's vector come in another program).
  */
-static __always_inline void detail_add(__u32 tgid, __u32 slot, __u32 kind, __u32 flags,
-				       __u64 value)
+static __always_inline void detail_add(struct es_bpf_block *b, __u32 tgid, __u32 slot,
+				       __u32 kind, __u32 flags, __u64 value)
 {
 	struct es_bpf_detail_key k = {};
+	struct es_bpf_key_entry *e, *f;
+	__u32 tag = es_bpf_key_tag(slot, kind, flags), i;
 	__u64 *c;
+
+	/*
+	 * A nested page fault's region is a first touch, not a hot key: it
+	 * would take an entry for good that a port or an MSR hit every
+	 * second needs.
+	 */
+	if (b && kind != ES_BPF_DK_GPA) {
+		i = es_bpf_key_home(tag, value);
+		/* As slot's in on_exit(): masked behind a barrier for the verifier. */
+		__asm__ volatile("" : "+r"(i));
+		i &= ES_BPF_KEY_CACHE - 2;
+		e = &b->keys[i];
+		f = &b->keys[i + 1];
+		if (e->tag == tag && e->value == value) {
+			e->count++;
+			return;
+		}
+		if (f->tag == tag && f->value == value) {
+			f->count++;
+			return;
+		}
+		e = !e->tag ? e : !f->tag ? f : NULL;
+		if (e) {
+			e->value = value;
+			e->count = 1;
+			/* The tag last: user space takes an entry by it. */
+			__asm__ volatile("" ::: "memory");
+			e->tag = tag;
+			return;
+		}
+	}
 
 	k.tgid = tgid;
 	k.slot = (__u8)slot;
@@ -352,7 +392,7 @@ static __always_inline void ept_key(__u32 reason, __u32 kind, __u64 value)
 	if (!p || p->reason != reason)
 		return;
 	p->reason = 0;
-	detail_add(p->tgid, es_bpf_slot(ES_BPF_ISA_VMX, reason), kind, 0, value);
+	detail_add(NULL, p->tgid, es_bpf_slot(ES_BPF_ISA_VMX, reason), kind, 0, value);
 }
 
 static __always_inline void ept_drop(void)
@@ -404,7 +444,7 @@ static __always_inline void host_vector(__u32 vector)
 	if (read_reason(vcpu, ES_BPF_ISA_SVM, &code) || code != SVM_EXIT_INTR)
 		return;
 	w->keyed = 1;
-	detail_add(w->tgid, es_bpf_slot(ES_BPF_ISA_SVM, SVM_EXIT_INTR), ES_BPF_DK_HOST_VECTOR, 0,
+	detail_add(NULL, w->tgid, es_bpf_slot(ES_BPF_ISA_SVM, SVM_EXIT_INTR), ES_BPF_DK_HOST_VECTOR, 0,
 		   vector & 0xff);
 }
 
@@ -419,7 +459,7 @@ static __always_inline void host_vector(__u32 vector)
  * kvm_entry (detail_at_entry()).
  */
 static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __u32 isa,
-					   __u32 reason)
+					   __u32 reason, struct es_bpf_block *b)
 {
 	__u32 slot = es_bpf_slot(isa, es_bpf_fold_reason(isa, reason));
 	__u64 info1 = 0, info2 = 0;
@@ -427,17 +467,15 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 	if (slot >= ES_BPF_SLOTS)
 		return;
 	if (vendor_isa == ES_BPF_ISA_VMX && isa == ES_BPF_ISA_VMX) {
-		struct es_bpf_block *b;
-
 		switch (reason & 0xffff) {
 		case EXIT_REASON_VMCALL:
-			detail_add(tgid, slot, ES_BPF_DK_HYPERCALL, 0, vcpu->arch.regs[0]);
+			detail_add(b, tgid, slot, ES_BPF_DK_HYPERCALL, 0, vcpu->arch.regs[0]);
 			return;
 		case EXIT_REASON_MSR_READ:
-			detail_add(tgid, slot, ES_BPF_DK_MSR, 0, (__u32)vcpu->arch.regs[1]);
+			detail_add(b, tgid, slot, ES_BPF_DK_MSR, 0, (__u32)vcpu->arch.regs[1]);
 			return;
 		case EXIT_REASON_MSR_WRITE:
-			detail_add(tgid, slot, ES_BPF_DK_MSR, ES_BPF_DF_WRITE, (__u32)vcpu->arch.regs[1]);
+			detail_add(b, tgid, slot, ES_BPF_DK_MSR, ES_BPF_DF_WRITE, (__u32)vcpu->arch.regs[1]);
 			return;
 		case EXIT_REASON_EPT_VIOLATION:
 		case EXIT_REASON_EPT_MISCONFIG:
@@ -447,7 +485,6 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 			 * handler's event took. No block, no mark: then no wait
 			 * either, which nothing would drop.
 			 */
-			b = block_of(tgid, vcpu->vcpu_id, isa, 0);
 			if (!b)
 				return;
 			ept_note(tgid, reason & 0xffff);
@@ -458,7 +495,6 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 		case EXIT_REASON_CR_ACCESS:
 		case EXIT_REASON_IO_INSTRUCTION:
 			/* Their key is read at the next entry (detail_at_entry()). */
-			b = block_of(tgid, vcpu->vcpu_id, isa, 0);
 			if (b)
 				b->detail_exit = (__u16)(1 + (reason & 0xffff));
 			return;
@@ -470,7 +506,7 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 	if (host_vectors)
 		svm_window_open(vcpu, tgid);
 	if (reason == SVM_EXIT_VMMCALL) {
-		detail_add(tgid, slot, ES_BPF_DK_HYPERCALL, 0, vcpu->arch.regs[0]);
+		detail_add(b, tgid, slot, ES_BPF_DK_HYPERCALL, 0, vcpu->arch.regs[0]);
 		return;
 	}
 	if (reason != SVM_EXIT_IOIO && reason != SVM_EXIT_MSR && reason != SVM_EXIT_NPF)
@@ -486,15 +522,15 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 		}
 	}
 	if (reason == SVM_EXIT_IOIO)
-		detail_add(tgid, slot, ES_BPF_DK_IO, info1 & 1 ? ES_BPF_DF_IN : 0, (info1 >> 16) & 0xffff);
+		detail_add(b, tgid, slot, ES_BPF_DK_IO, info1 & 1 ? ES_BPF_DF_IN : 0, (info1 >> 16) & 0xffff);
 	else if (reason == SVM_EXIT_MSR)
-		detail_add(tgid, slot, ES_BPF_DK_MSR, info1 & 1 ? ES_BPF_DF_WRITE : 0,
+		detail_add(b, tgid, slot, ES_BPF_DK_MSR, info1 & 1 ? ES_BPF_DF_WRITE : 0,
 			   (__u32)vcpu->arch.regs[1]);
 	/* NPF: an MMIO access where KVM's SPTE has reserved bits (error code bit 3). */
 	else if (info1 & 8)
-		detail_add(tgid, slot, ES_BPF_DK_MMIO, 0, info2);
+		detail_add(b, tgid, slot, ES_BPF_DK_MMIO, 0, info2);
 	else
-		detail_add(tgid, slot, ES_BPF_DK_GPA, 0, info2 & ~0xfffull);
+		detail_add(b, tgid, slot, ES_BPF_DK_GPA, 0, info2 & ES_BPF_GPA_REGION_MASK);
 }
 
 /*
@@ -541,16 +577,16 @@ static __always_inline void detail_at_entry(struct kvm_vcpu *vcpu, __u32 tgid)
 		return;
 	switch (reason) {
 	case EXIT_REASON_IO_INSTRUCTION:
-		detail_add(tgid, reason, ES_BPF_DK_IO, q & 8 ? ES_BPF_DF_IN : 0, (q >> 16) & 0xffff);
+		detail_add(b, tgid, reason, ES_BPF_DK_IO, q & 8 ? ES_BPF_DF_IN : 0, (q >> 16) & 0xffff);
 		break;
 	case EXIT_REASON_CR_ACCESS:
-		detail_add(tgid, reason, ES_BPF_DK_CR, ((q >> 4) & 3) == 1 ? 0 : ES_BPF_DF_WRITE, q & 15);
+		detail_add(b, tgid, reason, ES_BPF_DK_CR, ((q >> 4) & 3) == 1 ? 0 : ES_BPF_DF_WRITE, q & 15);
 		break;
 	case EXIT_REASON_EXCEPTION_NMI:
-		detail_add(tgid, reason, ES_BPF_DK_VECTOR, 0, intr & 0xff);
+		detail_add(b, tgid, reason, ES_BPF_DK_VECTOR, 0, intr & 0xff);
 		break;
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
-		detail_add(tgid, reason, ES_BPF_DK_HOST_VECTOR, 0, intr & 0xff);
+		detail_add(b, tgid, reason, ES_BPF_DK_HOST_VECTOR, 0, intr & 0xff);
 		break;
 	}
 }
@@ -569,6 +605,7 @@ SEC("tp_btf/kvm_exit")
 int BPF_PROG(on_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 {
 	__u32 tgid = counted_tgid(), reason;
+	struct es_bpf_block *b;
 
 	/*
 	 * Never NULL from KVM, but 6.12's verifier (the raw_tp arguments
@@ -581,9 +618,9 @@ int BPF_PROG(on_exit_btf, struct kvm_vcpu *vcpu, __u32 isa)
 		health_bump(ES_BPF_REASON_UNREAD);
 		return 0;
 	}
-	on_exit(tgid, vcpu->vcpu_id, isa, reason);
+	b = on_exit(tgid, vcpu->vcpu_id, isa, reason);
 	if (detail)
-		detail_at_exit(vcpu, tgid, isa, reason);
+		detail_at_exit(vcpu, tgid, isa, reason, b);
 	return 0;
 }
 
@@ -614,7 +651,7 @@ int BPF_PROG(on_entry_btf, struct kvm_vcpu *vcpu)
 SEC("tp_btf/kvm_page_fault")
 int BPF_PROG(on_page_fault_btf, struct kvm_vcpu *vcpu, __u64 fault_address)
 {
-	ept_key(EXIT_REASON_EPT_VIOLATION, ES_BPF_DK_GPA, fault_address & ~0xfffull);
+	ept_key(EXIT_REASON_EPT_VIOLATION, ES_BPF_DK_GPA, fault_address & ES_BPF_GPA_REGION_MASK);
 	return 0;
 }
 
@@ -639,47 +676,15 @@ int BPF_PROG(on_fast_mmio_btf, __u64 gpa)
  * the IPIs, the usual causes), and the device interrupts' common entry,
  * which has the vector as its argument (where the kernel lets it be traced).
  */
-SEC("tp_btf/local_timer_entry")
-int BPF_PROG(on_timer_irq, int vector)
-{
-	host_vector(vector);
-	return 0;
+#define HOST_VECTOR_TP(tp, prog)			\
+SEC("tp_btf/" #tp)					\
+int BPF_PROG(prog, int vector)				\
+{							\
+	host_vector(vector);				\
+	return 0;					\
 }
 
-SEC("tp_btf/reschedule_entry")
-int BPF_PROG(on_resched_irq, int vector)
-{
-	host_vector(vector);
-	return 0;
-}
-
-SEC("tp_btf/call_function_entry")
-int BPF_PROG(on_call_irq, int vector)
-{
-	host_vector(vector);
-	return 0;
-}
-
-SEC("tp_btf/call_function_single_entry")
-int BPF_PROG(on_call_single_irq, int vector)
-{
-	host_vector(vector);
-	return 0;
-}
-
-SEC("tp_btf/irq_work_entry")
-int BPF_PROG(on_irq_work_irq, int vector)
-{
-	host_vector(vector);
-	return 0;
-}
-
-SEC("tp_btf/x86_platform_ipi_entry")
-int BPF_PROG(on_platform_irq, int vector)
-{
-	host_vector(vector);
-	return 0;
-}
+ES_BPF_HOST_VECTOR_TPS(HOST_VECTOR_TP)
 
 SEC("fentry/__common_interrupt")
 int BPF_PROG(on_device_irq, void *regs, __u32 vector)

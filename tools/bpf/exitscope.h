@@ -74,6 +74,27 @@ static inline __u64 es_bpf_time_key(__u32 tgid, __u32 vcpu, __u32 slot)
 #define ES_BPF_SLOTS		256
 #define ES_BPF_NO_SLOT		0xffffffffu
 
+/*
+ * The drill-down's keys a vCPU hits first, counted in its block (with
+ * --detail): ES_BPF_KEY_CACHE entries in pairs, a key's pair picked by a
+ * hash of it (two-way), each entry a key's once claimed (until the block
+ * is freed: never evicted, so that every count only grows wherever user
+ * space reads it). A key whose pair holds two others goes to the details
+ * hash, as a key of an exit without a block does; user space adds up
+ * both, and every vCPU's. A vCPU's few hot keys (its console's port, its
+ * timer's MSR) then cost an index and an add, not the hash's lookup
+ * (docs/benchmarks.md). One writer, the vCPU's thread: plain stores, the
+ * tag last.
+ */
+#define ES_BPF_KEY_CACHE	32
+
+struct es_bpf_key_entry {
+	__u32 tag;			/* es_bpf_key_tag(); 0: free */
+	__u32 pad;
+	__u64 value;			/* as es_bpf_detail_key's */
+	__u64 count;
+};
+
 struct es_bpf_block {
 	__u64 key;			/* es_bpf_block_key(), 0: free */
 	__u32 isa;			/* ES_BPF_ISA_VMX or _SVM */
@@ -81,6 +102,7 @@ struct es_bpf_block {
 	__u16 detail_exit;		/* VMX: 1 + the basic reason whose key the entry reads; 0: none */
 	__u64 pending_ts;		/* ...since bpf_ktime_get_ns(); 0: none */
 	__u64 count[ES_BPF_SLOTS];	/* exits, by es_bpf_slot() */
+	struct es_bpf_key_entry keys[ES_BPF_KEY_CACHE];	/* the drill-down's first keys */
 };
 
 /* User space maps the array: elements lie sizeof() apart only if a multiple of 8. */
@@ -90,6 +112,39 @@ static inline __u64 es_bpf_block_key(__u32 tgid, __u32 vcpu)
 {
 	return (__u64)tgid << 32 | vcpu;
 }
+
+/* A key's reason, kind and flags in one word; never 0 (no kind is 0). */
+static inline __u32 es_bpf_key_tag(__u32 slot, __u32 kind, __u32 flags)
+{
+	return (slot & 0xff) | (kind & 0xff) << 8 | (flags & 0xffff) << 16;
+}
+
+/* And back: a tag's slot, kind, flags. */
+static inline __u32 es_bpf_tag_slot(__u32 tag)
+{
+	return tag & 0xff;
+}
+
+static inline __u32 es_bpf_tag_kind(__u32 tag)
+{
+	return (tag >> 8) & 0xff;
+}
+
+static inline __u32 es_bpf_tag_flags(__u32 tag)
+{
+	return tag >> 16;
+}
+
+/*
+ * The first of the two entries of a block's keys[] a key may take, the
+ * other this + 1 (the top bits of a product, as below; always even).
+ */
+static inline __u32 es_bpf_key_home(__u32 tag, __u64 value)
+{
+	return (__u32)(((value ^ (__u64)tag << 40) * 0x9e3779b97f4a7c15ull) >> 60) << 1;
+}
+
+_Static_assert(ES_BPF_KEY_CACHE == 32, "es_bpf_key_home() yields 16 pairs");
 
 /* The block a key tries first (Fibonacci hashing: the top bits of a product). */
 static inline __u32 es_bpf_block_home(__u64 key)
@@ -135,7 +190,7 @@ enum es_bpf_detail_kind {
 	ES_BPF_DK_NONE,			/* no key (not a row kind) */
 	ES_BPF_DK_IO,			/* I/O port; flag: in */
 	ES_BPF_DK_MSR,			/* MSR index; flag: write */
-	ES_BPF_DK_GPA,			/* guest-physical page of a nested page fault (address) */
+	ES_BPF_DK_GPA,			/* guest-physical region of a nested page fault (below) */
 	ES_BPF_DK_MMIO,			/* guest-physical address of an MMIO access */
 	ES_BPF_DK_VECTOR,		/* exception vector */
 	ES_BPF_DK_HYPERCALL,		/* hypercall number (RAX) */
@@ -144,8 +199,33 @@ enum es_bpf_detail_kind {
 	ES_BPF_NR_DK
 };
 
+/*
+ * A nested page fault's key: the 2 MiB region of its address (a huge
+ * page's), not its 4 KiB page. A guest that touches its memory for the
+ * first time faults once per page: a Linux L2's boot made 9,700 page keys
+ * in 20 s, a fifth of the table per VM. Regions bound that by the guest's
+ * memory / 2 MiB, and still say where: which memory, ROM or device range.
+ */
+#define ES_BPF_GPA_REGION_SHIFT	21
+#define ES_BPF_GPA_REGION_MASK	(~((1ull << ES_BPF_GPA_REGION_SHIFT) - 1))
+
 #define ES_BPF_DF_IN		(1u << 0)	/* I/O: a read of the port (IN, INS) */
 #define ES_BPF_DF_WRITE		(1u << 0)	/* MSR, CR: a write (WRMSR, mov to CR) */
+
+/*
+ * The system vectors' tracepoints (arch/x86/include/asm/trace/irq_vectors.h)
+ * whose entries key SVM's INTR exits with the drill-down (exitscope.bpf.c,
+ * host_vector()), each with its program's name: X(tracepoint, program).
+ * The programs, the loader's check of the BTF and its choice of programs
+ * all come from this one list.
+ */
+#define ES_BPF_HOST_VECTOR_TPS(X)				\
+	X(local_timer_entry, on_timer_irq)			\
+	X(reschedule_entry, on_resched_irq)			\
+	X(call_function_entry, on_call_irq)			\
+	X(call_function_single_entry, on_call_single_irq)	\
+	X(irq_work_entry, on_irq_work_irq)			\
+	X(x86_platform_ipi_entry, on_platform_irq)
 
 /*
  * Keys the drill-down's table holds (a preallocated hash, as stats): a
