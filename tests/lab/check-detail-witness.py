@@ -11,6 +11,8 @@ collector reads none of these tracepoints, so agreement is evidence.
 DIR/witness-irq-MODE-RUN.txt counts the host interrupts the VMM's threads
 took, by vector: SVM's collector keys its INTR exits from those very
 tracepoints, so there it is a bound per vector, not a witness of each exit.
+DIR/l2-MODE-RUN.log has the memslots exitscope-vmm set, by its own word:
+the regions' names must be those slots' (the record's memslots).
 Allowed differences, exactly these (docs/collector.md):
   - CR accesses are keyed on VMX only (SVM has a reason per register and
     access): no cr comparison on AMD;
@@ -121,6 +123,54 @@ def host_vectors(rec, path, cpu):
     return True
 
 
+# exitscope-vmm's own line of each memslot it sets (tools/vmm/kvm.c), in its log.
+VMM_SLOT = re.compile(r"exitscope-vmm: memslot (\d+): guest-physical 0x([0-9a-f]+)-0x([0-9a-f]+),"
+                      r" the memory of (.*)$")
+
+
+def memslots(rec, log):
+    """The record's memslots against those the VMM says it set: each slot
+    the record names is one the VMM set (number, range, mapping); and every
+    region the collector keyed that lies in a slot of the VMM is named by
+    that slot, in the record's key names, and no other region is."""
+    vmm = {}
+    with open(log) as f:
+        for line in f:
+            m = VMM_SLOT.search(line)
+            if m:
+                lo, hi = int(m.group(2), 16), int(m.group(3), 16)
+                vmm[int(m.group(1))] = (lo, hi - lo + 1, m.group(4).strip())
+    if not vmm:
+        print(f"bad memslot: {log}: the VMM said no memslot")
+        return False
+    bad, named = [], 0
+    for vm in rec["vms"]:
+        mine = {(s["as_id"], s["slot"]): s for s in vm.get("memslots", [])}
+        for (as_id, slot), s in mine.items():
+            want = vmm.get(slot)
+            got = (int(s["gpa"], 16), int(s["size"], 16), s["mapping"])
+            if as_id or not want or got != want:
+                bad.append(f"slot {as_id}/{slot}: record {got}, the VMM set {want}")
+        for r in vm["reasons"]:
+            for g in r.get("detail", []):
+                if g["kind"] != "gpa":
+                    continue
+                for k in g["keys"]:
+                    lo = int(k["key"], 16)
+                    hold = [n for n, (b, size, _) in vmm.items() if lo < b + size and b < lo + GPA_REGION + 1]
+                    name = k.get("name", "")
+                    if hold and not name.startswith(f"slot {hold[0]} "):
+                        bad.append(f"region 0x{lo:x}: named '{name}', the VMM's slot {hold[0]} holds it")
+                    elif not hold and name.startswith("slot "):
+                        bad.append(f"region 0x{lo:x}: named '{name}', no slot of the VMM's holds it")
+                    named += bool(hold)
+    if bad:
+        print("bad memslot: " + "; ".join(bad[:8]))
+        return False
+    print(f"ok memslot {len(vmm)} slots, {named} regions named by theirs")
+    return True
+
+
 def main():
     if len(sys.argv) != 5:
         sys.exit(__doc__)
@@ -161,6 +211,7 @@ def main():
             else:
                 gpa[(addr & ~GPA_REGION, 0)] = gpa.get((addr & ~GPA_REGION, 0), 0) + n
         ok &= compare("gpa", keys(rec, "gpa", {}), gpa, lambda k: False)
+        ok &= memslots(rec, f"{d}/l2-{run}.log")
         if cpu == "amd":
             ok &= compare("mmio", keys(rec, "mmio", {}), mmio, lambda k: False)
     ok &= host_vectors(rec, f"{prefix}-irq-{run}.txt", cpu)

@@ -488,7 +488,11 @@ static void test_json_round_trip(void **state)
 static void test_json_detail(void **state)
 {
 	static const struct { const char *from, *to, *why; } bad[] = {
-		{ "\"detail\":true,", "", "runs[0].reasons[0]: detail given, but the run has no detail: true" },
+		{ "\"detail\":true,\"memslots\":[],", "", "runs[0].reasons[0]: detail given, but the run has no detail: true" },
+		{ "\"detail\":true,", "", "runs[0]: memslots given without detail: true" },
+		{ "\"memslots\":[]", "\"memslots\":{}", "runs[0].memslots: memslots is not an array" },
+		{ "\"memslots\":[]", "\"memslots\":[{\"as_id\":0,\"slot\":0,\"gpa\":\"0x0\",\"size\":\"0x10\",\"mapping\":\"\"}]",
+		  "runs[0].memslots[0]: gpa and size are not 0x hex, page-aligned" },
 		{ "\"detail\":[{\"kind", "\"detail_\":[{\"kind", "runs[0].reasons[2]: unknown key 'detail_'" },
 		{ "\"detail\":true,", "\"detail\":1,", "runs[0]: detail is not true" },
 		{ ",\"detail\":[]}", "}", "runs[0].reasons[0]: detail missing" },

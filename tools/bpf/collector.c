@@ -583,6 +583,7 @@ static void prune_blocks(volatile struct es_bpf_block *blocks)
 			b->keys[k].count = 0;
 		}
 		b->pending_ts = 0;
+		b->memslot_gfn = 0;
 		__atomic_store_n(&b->key, 0, __ATOMIC_RELEASE);
 	}
 }
@@ -798,6 +799,47 @@ static int read_details(struct bpf_map *details, __u32 isa, struct es_snap *out,
 	return 0;
 }
 
+/*
+ * The memslots the program noted (exitscope.h), named as it found them. A
+ * gone VM's are in this snapshot still (a record's last read comes after
+ * its VM ended), and deleted: they leave the next. -1 if out of memory.
+ */
+static int read_memslots(struct bpf_map *map, struct es_snap *out, struct es_err *e)
+{
+	struct es_bpf_memslot_key key, next;
+	struct es_bpf_memslot v;
+	bool first = true;
+	int err;
+
+	while (!(err = bpf_map__get_next_key(map, first ? NULL : &key, &next, sizeof(key)))) {
+		struct es_memslot m = { 0 };
+
+		first = false;
+		key = next;
+		if (bpf_map__lookup_elem(map, &key, sizeof(key), &v, sizeof(v), 0))
+			continue;
+		if (gone(key.tgid))
+			bpf_map__delete_elem(map, &key, sizeof(key), 0);
+		/* A range past 2^64 the program could not have read: not passed on. */
+		if (!v.npages || v.base_gfn > UINT64_MAX >> 12 ||
+		    v.npages > (UINT64_MAX >> 12) - v.base_gfn)
+			continue;
+		m.tgid = key.tgid;
+		m.as_id = key.as_id;
+		m.id = key.id;
+		m.gpa = v.base_gfn << 12;
+		m.size = v.npages << 12;
+		/* The kernel's string, ended here whatever it holds. */
+		v.mapping[sizeof(v.mapping) - 1] = '\0';
+		snprintf(m.mapping, sizeof(m.mapping), "%s", v.mapping);
+		if (es_snap_set_memslot(out, &m))
+			return es_errf(e, "out of memory");
+	}
+	if (err != -ENOENT)
+		return es_errf(e, "walking the collector's memslots map: %s", strerror(-err));
+	return 0;
+}
+
 /* A gone VM's keys, deleted after they were read once (as prune() does rows). */
 static void prune_details(struct bpf_map *details, __u32 isa, const struct es_snap *s)
 {
@@ -851,7 +893,9 @@ static int bpf_read(struct es_source *src, struct es_snap *out, struct es_err *e
 	if (used == SIZE_MAX || read_counts(b->skel->maps.stats, out, e) ||
 	    read_times(b->skel->maps.times, isa, out, e))
 		return -1;
-	if (b->skel->rodata->detail && read_details(b->skel->maps.details, isa, out, e))
+	if (b->skel->rodata->detail &&
+	    (read_details(b->skel->maps.details, isa, out, e) ||
+	     read_memslots(b->skel->maps.memslots, out, e)))
 		return -1;
 	/* A key counted in a block (or two) or the hash, and timed in a row: one row. */
 	es_snap_merge(out);
@@ -931,8 +975,9 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 		es_errf(e, "setting the stats map's size to %u: %s", o->max_rows, strerror(-err));
 		goto fail;
 	}
-	/* Without the drill-down its table takes no memory: one key, never used. */
-	err = o->detail ? 0 : bpf_map__set_max_entries(skel->maps.details, 1);
+	/* Without the drill-down its tables take no memory: one key, never used. */
+	err = o->detail ? 0 : bpf_map__set_max_entries(skel->maps.details, 1) ?:
+			      bpf_map__set_max_entries(skel->maps.memslots, 1);
 	if (err) {
 		es_errf(e, "setting the details map's size: %s", strerror(-err));
 		goto fail;

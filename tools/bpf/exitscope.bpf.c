@@ -95,6 +95,14 @@ struct {
 	__type(value, __u64);
 } details SEC(".maps");
 
+/* The memslots of the regions the drill-down keys (exitscope.h, memslot_note()). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ES_BPF_MEMSLOTS_MAX);
+	__type(key, struct es_bpf_memslot_key);
+	__type(value, struct es_bpf_memslot);
+} memslots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, ES_BPF_NR_HEALTH);
@@ -112,7 +120,9 @@ struct {
  */
 struct es_bpf_ept_pending {
 	__u32 tgid;
+	__u32 vcpu;			/* its vcpu_id */
 	__u32 reason;			/* EXIT_REASON_EPT_*; 0: none waiting */
+	__u32 pad;
 };
 
 struct {
@@ -318,12 +328,7 @@ static __always_inline void detail_add(struct es_bpf_block *b, __u32 tgid, __u32
 	__u32 tag = es_bpf_key_tag(slot, kind, flags), i;
 	__u64 *c;
 
-	/*
-	 * A nested page fault's region is a first touch, not a hot key: it
-	 * would take an entry for good that a port or an MSR hit every
-	 * second needs.
-	 */
-	if (b && kind != ES_BPF_DK_GPA) {
+	if (b) {
 		i = es_bpf_key_home(tag, value);
 		/* As slot's in on_exit(): masked behind a barrier for the verifier. */
 		__asm__ volatile("" : "+r"(i));
@@ -360,6 +365,101 @@ static __always_inline void detail_add(struct es_bpf_block *b, __u32 tgid, __u32
 }
 
 /*
+ * A nested page fault's region (exitscope.h): a first touch, not a hot
+ * key, so never in the block's keys, whose entries a port or an MSR hit
+ * every second needs; always in the hash. A region's first fault has its
+ * memslot noted at the vCPU's next exit (memslot_note()), in the vCPU's
+ * block @b, found here if NULL.
+ */
+static __always_inline void gpa_add(struct es_bpf_block *b, __u32 tgid, __u32 vcpu,
+				    __u32 slot, __u64 gpa)
+{
+	struct es_bpf_detail_key k = {};
+	__u64 *c;
+
+	k.tgid = tgid;
+	k.slot = (__u8)slot;
+	k.kind = ES_BPF_DK_GPA;
+	k.value = gpa & ES_BPF_GPA_REGION_MASK;
+	c = bpf_map_lookup_elem(&details, &k);
+	if (!c) {
+		if (!b)
+			b = block_of(tgid, vcpu, 0, 0);
+		if (b)
+			b->memslot_gfn = (gpa >> 12) + 1;
+		c = row_of(&details, &k, &zero_count, ES_BPF_DETAIL_FULL);
+	}
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+/*
+ * The memslot of the vCPU's block's waiting region (memslot_gfn), kept in
+ * memslots: at the exit after the region's first fault, KVM's handler has
+ * looked its address up since (kvm_vcpu_gfn_to_memslot(), by way of
+ * kvm_faultin_pfn()), so the vCPU's last_used_slot is that memslot, or
+ * another if KVM looked up more since, or the address has none (MMIO):
+ * only a slot that holds the address is kept, else the region stays
+ * without a name. One try per region, on its first fault only; read
+ * with probe reads, never a dereference. The VMM's mapping named too
+ * (vma_name()).
+ */
+static long vma_name(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct es_bpf_memslot *v = data;
+	const unsigned char *name = NULL;
+	struct file *f = NULL;
+
+	if (bpf_core_read(&f, sizeof(f), &vma->vm_file))
+		return 0;
+	if (!f) {
+		/*
+		 * "anonymous", stored as two immediates (little-endian): a
+		 * string would need a section of its own (.rodata.str1.1).
+		 */
+		*(__u64 *)v->mapping = 0x756f6d796e6f6e61ull;
+		*(__u16 *)(v->mapping + 8) = 's';
+		return 0;
+	}
+	if (!bpf_core_read(&name, sizeof(name), &f->f_path.dentry) && name &&
+	    !bpf_core_read(&name, sizeof(name), &((struct dentry *)name)->d_name.name) && name)
+		bpf_probe_read_kernel_str(v->mapping, sizeof(v->mapping), name);
+	return 0;
+}
+
+static __always_inline void memslot_note(struct kvm_vcpu *vcpu, __u32 tgid, struct es_bpf_block *b)
+{
+	struct es_bpf_memslot_key k = {};
+	struct es_bpf_memslot v = {};
+	struct kvm_memory_slot *ms = NULL;
+	__u64 gfn = b->memslot_gfn - 1;
+	__u16 as_id = 0;
+	short id = 0;
+
+	b->memslot_gfn = 0;
+	if (!bpf_core_field_exists(vcpu->last_used_slot))
+		return;
+	if (bpf_core_read(&ms, sizeof(ms), &vcpu->last_used_slot) || !ms ||
+	    bpf_core_read(&v.base_gfn, sizeof(v.base_gfn), &ms->base_gfn) ||
+	    bpf_core_read(&v.npages, sizeof(v.npages), &ms->npages) ||
+	    gfn < v.base_gfn || gfn - v.base_gfn >= v.npages ||
+	    bpf_core_read(&v.userspace_addr, sizeof(v.userspace_addr), &ms->userspace_addr) ||
+	    bpf_core_read(&id, sizeof(id), &ms->id) ||
+	    bpf_core_read(&as_id, sizeof(as_id), &ms->as_id) || id < 0)
+		return;
+	/*
+	 * The VMM's mapping there, by its file's name: the thread is the
+	 * VMM's. bpf_find_vma() only tries the mmap lock; busy, or no VMA:
+	 * no name (""), never a wait on the exit path.
+	 */
+	bpf_find_vma(bpf_get_current_task_btf(), v.userspace_addr, vma_name, &v, 0);
+	k.tgid = tgid;
+	k.as_id = as_id;
+	k.id = (__u16)id;
+	bpf_map_update_elem(&memslots, &k, &v, BPF_ANY);
+}
+
+/*
  * VMX's EPT exits: KVM reads the guest-physical address from the VMCS in
  * its handler, after kvm_exit, and hands it to a tracepoint of its own:
  * kvm_page_fault for an EPT violation (handle_ept_violation()), kvm_mmio
@@ -370,7 +470,7 @@ static __always_inline void detail_add(struct es_bpf_block *b, __u32 tgid, __u32
  * none keyed (detail_at_entry(): the exit then has no key, never another
  * exit's).
  */
-static __always_inline void ept_note(__u32 tgid, __u32 reason)
+static __always_inline void ept_note(__u32 tgid, __u32 vcpu, __u32 reason)
 {
 	struct es_bpf_ept_pending *p;
 
@@ -381,6 +481,7 @@ static __always_inline void ept_note(__u32 tgid, __u32 reason)
 		return;
 	}
 	p->tgid = tgid;
+	p->vcpu = vcpu;
 	p->reason = reason;
 }
 
@@ -392,7 +493,10 @@ static __always_inline void ept_key(__u32 reason, __u32 kind, __u64 value)
 	if (!p || p->reason != reason)
 		return;
 	p->reason = 0;
-	detail_add(NULL, p->tgid, es_bpf_slot(ES_BPF_ISA_VMX, reason), kind, 0, value);
+	if (kind == ES_BPF_DK_GPA)
+		gpa_add(NULL, p->tgid, p->vcpu, es_bpf_slot(ES_BPF_ISA_VMX, reason), value);
+	else
+		detail_add(NULL, p->tgid, es_bpf_slot(ES_BPF_ISA_VMX, reason), kind, 0, value);
 }
 
 static __always_inline void ept_drop(void)
@@ -464,6 +568,8 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 	__u32 slot = es_bpf_slot(isa, es_bpf_fold_reason(isa, reason));
 	__u64 info1 = 0, info2 = 0;
 
+	if (b && b->memslot_gfn)
+		memslot_note(vcpu, tgid, b);
 	if (slot >= ES_BPF_SLOTS)
 		return;
 	if (vendor_isa == ES_BPF_ISA_VMX && isa == ES_BPF_ISA_VMX) {
@@ -487,7 +593,7 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 			 */
 			if (!b)
 				return;
-			ept_note(tgid, reason & 0xffff);
+			ept_note(tgid, vcpu->vcpu_id, reason & 0xffff);
 			b->detail_exit = (__u16)(1 + (reason & 0xffff));
 			return;
 		case EXIT_REASON_EXCEPTION_NMI:
@@ -530,7 +636,7 @@ static __always_inline void detail_at_exit(struct kvm_vcpu *vcpu, __u32 tgid, __
 	else if (info1 & 8)
 		detail_add(b, tgid, slot, ES_BPF_DK_MMIO, 0, info2);
 	else
-		detail_add(b, tgid, slot, ES_BPF_DK_GPA, 0, info2 & ES_BPF_GPA_REGION_MASK);
+		gpa_add(b, tgid, vcpu->vcpu_id, slot, info2);
 }
 
 /*
@@ -651,7 +757,7 @@ int BPF_PROG(on_entry_btf, struct kvm_vcpu *vcpu)
 SEC("tp_btf/kvm_page_fault")
 int BPF_PROG(on_page_fault_btf, struct kvm_vcpu *vcpu, __u64 fault_address)
 {
-	ept_key(EXIT_REASON_EPT_VIOLATION, ES_BPF_DK_GPA, fault_address & ES_BPF_GPA_REGION_MASK);
+	ept_key(EXIT_REASON_EPT_VIOLATION, ES_BPF_DK_GPA, fault_address);
 	return 0;
 }
 

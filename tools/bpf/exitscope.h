@@ -101,6 +101,7 @@ struct es_bpf_block {
 	__u16 pending_slot;		/* the vCPU's exit waiting for its entry... */
 	__u16 detail_exit;		/* VMX: 1 + the basic reason whose key the entry reads; 0: none */
 	__u64 pending_ts;		/* ...since bpf_ktime_get_ns(); 0: none */
+	__u64 memslot_gfn;		/* 1 + a new region's gfn whose memslot the next exit notes; 0: none */
 	__u64 count[ES_BPF_SLOTS];	/* exits, by es_bpf_slot() */
 	struct es_bpf_key_entry keys[ES_BPF_KEY_CACHE];	/* the drill-down's first keys */
 };
@@ -208,6 +209,33 @@ enum es_bpf_detail_kind {
  */
 #define ES_BPF_GPA_REGION_SHIFT	21
 #define ES_BPF_GPA_REGION_MASK	(~((1ull << ES_BPF_GPA_REGION_SHIFT) - 1))
+
+/*
+ * The memslots that hold the nested page faults' regions, per VM (the
+ * drill-down's names for them): noted from the vCPU's last_used_slot at
+ * the exit after a region's first fault, when KVM's handler has looked the
+ * address up (exitscope.bpf.c, memslot_note()). Keyed by the VMM, address
+ * space and slot id; the value is what KVM_SET_USER_MEMORY_REGION set,
+ * and the name of the file the VMM mapped there (its last component, as
+ * the dentry has it: "memfd:pc.ram" for QEMU's memfd backend), noted
+ * then: a short-lived VM's too, and no /proc read in user space.
+ */
+#define ES_BPF_MEMSLOTS_MAX	1024
+
+struct es_bpf_memslot_key {
+	__u32 tgid;
+	__u16 as_id;			/* 0; 1: SMM's */
+	__u16 id;			/* the slot */
+};
+
+#define ES_BPF_MAPPING_MAX	40
+
+struct es_bpf_memslot {
+	__u64 base_gfn;
+	__u64 npages;
+	__u64 userspace_addr;
+	char mapping[ES_BPF_MAPPING_MAX];	/* its VMA's file's name, "anonymous", "" unknown */
+};
 
 #define ES_BPF_DF_IN		(1u << 0)	/* I/O: a read of the port (IN, INS) */
 #define ES_BPF_DF_WRITE		(1u << 0)	/* MSR, CR: a write (WRMSR, mov to CR) */

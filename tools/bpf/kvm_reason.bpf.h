@@ -47,12 +47,44 @@ enum kvm_reg {
 	VCPU_EXREG_EXIT_INFO_2 = 1,
 };
 
+/* A memslot (include/linux/kvm_host.h), as the drill-down names a region by it. */
+struct kvm_memory_slot {
+	__u64 base_gfn;
+	unsigned long npages;
+	unsigned long userspace_addr;
+	short id;
+	__u16 as_id;
+} __attribute__((preserve_access_index));
+
 struct kvm_vcpu {
 	int vcpu_id;
 	struct kvm_vcpu_arch arch;
+	/* The memslot of the vCPU's last guest-physical lookup (5.13 on). */
+	struct kvm_memory_slot *last_used_slot;
 } __attribute__((preserve_access_index));
 
 struct task_struct;
+
+/* What names a VMM's mapping (memslot_note()): its file's dentry's name. */
+struct qstr {
+	const unsigned char *name;
+} __attribute__((preserve_access_index));
+
+struct dentry {
+	struct qstr d_name;
+} __attribute__((preserve_access_index));
+
+struct path {
+	struct dentry *dentry;
+} __attribute__((preserve_access_index));
+
+struct file {
+	struct path f_path;
+} __attribute__((preserve_access_index));
+
+struct vm_area_struct {
+	struct file *vm_file;
+} __attribute__((preserve_access_index));
 
 /* kvm_intel's BTF: arch/x86/kvm/vmx/vmx.h. */
 union vmx_exit_reason {

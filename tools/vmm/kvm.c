@@ -114,11 +114,37 @@ int kvm_probe(void)
 	return 0;
 }
 
+/*
+ * The guest's memory: a memfd's, so that the VMM's maps name it
+ * (memfd:exitscope-vmm ram), as QEMU's memory backends are named: that is
+ * how exitscope's drill-down tells which memory a nested page fault hit
+ * (docs/collector.md). Anonymous memory where a kernel has no memfd.
+ * Both are allocated as the guest touches them.
+ */
+static void *map_ram(uint64_t ram_size, bool *named)
+{
+	int fd = memfd_create("exitscope-vmm ram", MFD_CLOEXEC);
+	void *ram;
+
+	*named = fd >= 0;
+	if (fd < 0)
+		return mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (ftruncate(fd, (off_t)ram_size) < 0) {
+		close(fd);
+		return MAP_FAILED;
+	}
+	ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+	close(fd);
+	return ram;
+}
+
 int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus)
 {
 	struct kvm_userspace_memory_region region = { 0 };
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	uint64_t map_addr = IDENTITY_MAP_ADDR;
+	bool ram_named = false;
 	char why[512];
 
 	vm_stop_init(vm);
@@ -143,8 +169,7 @@ int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus)
 		return -1;
 	}
 	vm->ram_size = ram_size;
-	vm->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	vm->ram = map_ram(ram_size, &ram_named);
 	if (vm->ram == MAP_FAILED) {
 		pr_err("cannot map %llu MiB of guest memory: %s",
 		       (unsigned long long)(ram_size >> 20), strerror(errno));
@@ -157,6 +182,11 @@ int vm_create(struct vm *vm, uint64_t ram_size, int nr_cpus)
 		pr_err("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
 		return -1;
 	}
+	/* What a memslot witness needs (the lab's check-detail-witness.py): the slot as set. */
+	pr_info("memslot %u: guest-physical 0x%llx-0x%llx, the memory of %s", region.slot,
+		(unsigned long long)region.guest_phys_addr,
+		(unsigned long long)(region.guest_phys_addr + region.memory_size - 1),
+		ram_named ? "memfd:exitscope-vmm ram" : "anonymous");
 	vm->nr_cpus = nr_cpus;
 	pthread_mutex_init(&vm->io_lock, NULL);
 	return 0;

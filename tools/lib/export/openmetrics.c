@@ -215,7 +215,7 @@ static void key_labels(const struct ctx *c, const struct es_detail *d)
 {
 	const char *dir = es_detail_dir_str(d->kind, d->flags);
 	char key[24], nbuf[64];
-	const char *name = es_detail_key_name(nbuf, d->kind, d->value);
+	const char *name = es_detail_name(nbuf, d, c->s->memslots, c->s->nmemslots);
 
 	fprintf(c->out, ",kind=\"%s\",key=\"%s\"", es_detail_kind_str(d->kind),
 		es_detail_key_str(key, d->kind, d->value));

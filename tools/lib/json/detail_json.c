@@ -4,6 +4,7 @@
  * reader is as strict as the documents' own readers: every field known,
  * figures below 2^63, and the sums checked.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "json/detail_json.h"
+#include "util/num.h"
 
 static int put(json_t *o, const char *key, json_t *v)
 {
@@ -59,10 +61,33 @@ json_t *es_detail_json(const struct es_run *run, uint32_t code, uint64_t count)
 		r |= put(k, "key", json_string(es_detail_key_str(buf, d->kind, d->value)));
 		if (es_detail_dir_str(d->kind, d->flags)[0])
 			r |= put(k, "dir", json_string(es_detail_dir_str(d->kind, d->flags)));
-		what = es_detail_key_name(name, d->kind, d->value);
+		what = es_detail_name(name, d, run->memslots, run->nmemslots);
 		if (what[0])
 			r |= put(k, "name", json_string(what));
 		r |= put(k, "count", fig(d->count));
+	}
+	if (r) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+json_t *es_memslots_json(const struct es_run *run)
+{
+	json_t *a = json_array(), *o;
+	char gpa[24], size[24];
+	size_t i;
+	int r = !a;
+
+	for (i = 0; !r && i < run->nmemslots; i++) {
+		const struct es_memslot *m = &run->memslots[i];
+
+		snprintf(gpa, sizeof(gpa), "0x%" PRIx64, m->gpa);
+		snprintf(size, sizeof(size), "0x%" PRIx64, m->size);
+		o = json_pack("{s:i, s:i, s:s, s:s, s:s}", "as_id", m->as_id, "slot", m->id,
+			      "gpa", gpa, "size", size, "mapping", m->mapping);
+		r |= !o || json_array_append_new(a, o);
 	}
 	if (r) {
 		json_decref(a);
@@ -153,6 +178,49 @@ static int read_key(struct rd *rd, json_t *k, unsigned int kind, struct es_detai
 		return -1;
 	if (!es_detail_valid(d))
 		return bad(rd, "key out of its kind's range (a port of 16 bits, a vector of 8...)");
+	return 0;
+}
+
+int es_memslots_read_json(json_t *a, struct es_run *run, char *why, size_t whylen, char *at,
+			  size_t atlen)
+{
+	static const char *const mkeys[] = { "as_id", "slot", "gpa", "size", "mapping", NULL };
+	struct rd rd = { .why = why, .at = at, .whylen = whylen, .atlen = atlen };
+	char gpa_s[24], size_s[24];
+	struct es_memslot m, *n;
+	uint64_t as_id, id;
+	json_t *o;
+	size_t i;
+
+	at[0] = '\0';
+	if (!json_is_array(a) || json_array_size(a) > ES_BPF_MEMSLOTS_MAX)
+		return bad(&rd, "memslots is not an array of at most %d", ES_BPF_MEMSLOTS_MAX);
+	json_array_foreach(a, i, o) {
+		memset(&m, 0, sizeof(m));
+		snprintf(at, atlen, "[%zu]", i);
+		if (known(&rd, o, mkeys) || get_fig(&rd, o, "as_id", &as_id) ||
+		    get_fig(&rd, o, "slot", &id) || get_str(&rd, o, "gpa", gpa_s, sizeof(gpa_s)) ||
+		    get_str(&rd, o, "size", size_s, sizeof(size_s)) ||
+		    get_str(&rd, o, "mapping", m.mapping, sizeof(m.mapping)))
+			return -1;
+		if (as_id > 1 || id > INT16_MAX)
+			return bad(&rd, "as_id is not 0 or 1, or slot not 0 to 32767");
+		if (es_num(gpa_s, ES_NUM_HEX, 0, UINT64_MAX, &m.gpa) ||
+		    es_num(size_s, ES_NUM_HEX, 1, UINT64_MAX - m.gpa, &m.size) ||
+		    (m.gpa | m.size) & 0xfff)
+			return bad(&rd, "gpa and size are not 0x hex, page-aligned, size above 0 and within 2^64");
+		m.tgid = run->pid;
+		m.as_id = (uint16_t)as_id;
+		m.id = (uint16_t)id;
+		if (i && es_memslot_cmp(&run->memslots[run->nmemslots - 1], &m) >= 0)
+			return bad(&rd, "memslots are not in ascending (as_id, slot) order, each once");
+		n = realloc(run->memslots, (run->nmemslots + 1) * sizeof(*n));
+		if (!n)
+			return bad(&rd, "out of memory");
+		run->memslots = n;
+		run->memslots[run->nmemslots++] = m;
+	}
+	at[0] = '\0';
 	return 0;
 }
 

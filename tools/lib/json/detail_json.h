@@ -30,4 +30,18 @@ json_t *es_detail_json(const struct es_run *run, uint32_t code, uint64_t count);
 int es_detail_read_json(json_t *a, struct es_run *run, uint32_t code, uint64_t count,
 			char *why, size_t whylen, char *at, size_t atlen);
 
+/*
+ * @run's memslots (memslot.h): [{"as_id", "slot", "gpa", "size", "mapping"}],
+ * in es_memslot_cmp() order. NULL out of memory.
+ */
+json_t *es_memslots_json(const struct es_run *run);
+
+/*
+ * @a, as es_memslots_json() writes it, into @run->memslots (tgid
+ * @run->pid): every field known, ranges page-aligned, slots in order and
+ * each once. 0, or -1 with what is wrong in @why and where in @at.
+ */
+int es_memslots_read_json(json_t *a, struct es_run *run, char *why, size_t whylen, char *at,
+			  size_t atlen);
+
 #endif

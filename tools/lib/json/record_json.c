@@ -89,6 +89,8 @@ static json_t *vm_json(const struct es_run *run)
 	r |= put(o, "total", t);
 	r |= figs(t, run->sources, &run->total);
 	r |= put(o, "reasons", reasons_json(run, run->sources & ES_SRC_DETAIL));
+	if (run->sources & ES_SRC_DETAIL)
+		r |= put(o, "memslots", es_memslots_json(run));
 	if (run->nvcpus) {
 		r |= put(o, "vcpus", v = json_array());
 		for (i = 0; !r && i < run->nvcpus; i++) {
@@ -269,6 +271,23 @@ static int read_detail(struct rd *rd, json_t *a, struct es_run *run, const struc
 	return bad(rd, why);
 }
 
+/* The VM's memslots (with the drill-down; optional: records of before them). */
+static int read_memslots(struct rd *rd, json_t *o, struct es_run *run, bool detail)
+{
+	char why[160], at[24], base[sizeof(rd->where)];
+	json_t *a = json_object_get(o, "memslots");
+
+	if (!a)
+		return 0;
+	if (!detail)
+		return bad(rd, "memslots given, but the record has no drill-down");
+	if (!es_memslots_read_json(a, run, why, sizeof(why), at, sizeof(at)))
+		return 0;
+	snprintf(base, sizeof(base), "%s", rd->where);
+	snprintf(rd->where, sizeof(rd->where), "%.40s.memslots%s", base, at);
+	return bad(rd, why);
+}
+
 static int read_reasons(struct rd *rd, json_t *a, struct es_run *run, bool detail)
 {
 	static const char *const keys[] = { "reason", "name", "count", "cycles", "time_ns",
@@ -370,7 +389,7 @@ static int read_vm(struct rd *rd, json_t *o, unsigned int sources, struct es_run
 		   size_t idx)
 {
 	static const char *const keys[] = { "pid", "comm", "vm", "verdict", "total", "reasons",
-		"vcpus", NULL };
+		"memslots", "vcpus", NULL };
 	static const char *const vkeys[] = { "vcpu", "total", "reasons", NULL };
 	json_t *vcpus, *v;
 	uint64_t x;
@@ -387,6 +406,7 @@ static int read_vm(struct rd *rd, json_t *o, unsigned int sources, struct es_run
 	if (json_object_get(o, "vm") && get_str(rd, o, "vm", run->vm, sizeof(run->vm)))
 		return -1;
 	if (get_str(rd, o, "comm", run->comm, sizeof(run->comm)) ||
+	    read_memslots(rd, o, run, sources & ES_SRC_DETAIL) ||
 	    read_verdict(rd, json_object_get(o, "verdict"), &run->verdict) ||
 	    read_total(rd, o, run) ||
 	    read_reasons(rd, json_object_get(o, "reasons"), run, sources & ES_SRC_DETAIL))

@@ -84,8 +84,10 @@ static json_t *run_json(const struct es_record *rec, const struct es_run *run)
 			r |= put(kvm, run->kvm[i].name, fig(run->kvm[i].value));
 	}
 	/* The collector's drill-down, below the reasons it counted. */
-	if (run->sources & ES_SRC_DETAIL)
+	if (run->sources & ES_SRC_DETAIL) {
 		r |= put(o, "detail", json_true());
+		r |= put(o, "memslots", es_memslots_json(run));
+	}
 	r |= put(o, "reasons", reasons);
 	for (i = 0; !r && i < run->nrows; i++) {
 		const struct es_row *row = &run->rows[i];
@@ -308,7 +310,7 @@ static int read_run(struct rd *rd, json_t *o, struct es_record *rec, struct es_r
 		    size_t idx)
 {
 	static const char *const run_keys[] = { "paging", "run", "workload", "l2_exit_status",
-		"accounting", "verdict", "total", "kvm_stats", "detail", "reasons", NULL };
+		"accounting", "verdict", "total", "kvm_stats", "detail", "memslots", "reasons", NULL };
 	static const char *const total_keys[] = { "count", "cycles", "halted", "vmm",
 		"preempted", "sleep", "tracepoint_count", "query_count", "query_exits",
 		"kvm_exits", "collector_count", NULL };
@@ -368,6 +370,18 @@ static int read_run(struct rd *rd, json_t *o, struct es_record *rec, struct es_r
 		return bad(rd, "detail is not true, or given without the collector's counts%s", NULL);
 	if (v)
 		run->sources |= ES_SRC_DETAIL;
+	/* Added later still: optional with the drill-down, refused without. */
+	v = json_object_get(o, "memslots");
+	if (v && !(run->sources & ES_SRC_DETAIL))
+		return bad(rd, "memslots given without detail: true%s", NULL);
+	if (v) {
+		char why[160], at[24];
+
+		if (es_memslots_read_json(v, run, why, sizeof(why), at, sizeof(at))) {
+			snprintf(rd->where, sizeof(rd->where), "runs[%zu].memslots%s", idx, at);
+			return bad(rd, "%s", why);
+		}
+	}
 	snprintf(rd->where, sizeof(rd->where), "runs[%zu].total", idx);
 	if (read_figs(rd, total, run->sources, &run->total, &run->total_tracepoint,
 		      &run->total_query, &run->total_collector))

@@ -121,6 +121,16 @@ const char *es_detail_key_name(char buf[64], unsigned int kind, uint64_t value)
 	return n ? n : "";
 }
 
+const char *es_detail_name(char buf[64], const struct es_detail *d, const struct es_memslot *ms,
+			   size_t n)
+{
+	const struct es_memslot *m = NULL;
+
+	if (d->kind == ES_BPF_DK_GPA)
+		m = es_memslot_of(ms, n, d->tgid, d->value, 1ull << ES_BPF_GPA_REGION_SHIFT);
+	return m ? es_memslot_name(buf, m) : es_detail_key_name(buf, d->kind, d->value);
+}
+
 bool es_detail_valid(const struct es_detail *d)
 {
 	switch (d->kind) {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "../../bpf/exitscope.h"
+#include "model/memslot.h"
 
 /* Keys shown of each reason and kind, by default (the rest: "other"). */
 #define ES_DETAIL_TOP		10
@@ -60,6 +61,12 @@ int es_detail_key_parse(unsigned int kind, const char *s, uint64_t *value);
  */
 const char *es_detail_key_name(char buf[64], unsigned int kind, uint64_t value);
 /* Is @d a key the kind can have (a port fits 16 bits, a vector 8...)? */
+/*
+ * es_detail_key_name(), and for a region (gpa) the VM's memslot that holds
+ * it where @ms[@n] has one (memslot.h): "slot 0 (memfd:ram)".
+ */
+const char *es_detail_name(char buf[64], const struct es_detail *d, const struct es_memslot *ms,
+			   size_t n);
 bool es_detail_valid(const struct es_detail *d);
 
 /* The order of keys: tgid, code, kind, flags, value (<0, 0, >0). */

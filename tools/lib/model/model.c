@@ -47,6 +47,7 @@ static void run_free(struct es_run *run)
 	free(run->vcpus);
 	free(run->rows);
 	free(run->details);
+	free(run->memslots);
 	free(run->kvm);
 	es_verdict_free(&run->verdict);
 }

@@ -26,6 +26,7 @@
 #include "model/detail.h"
 #include "model/exit_reasons.h"
 #include "model/hist.h"
+#include "model/memslot.h"
 #include "model/vm_name.h"
 
 #define ES_NAME_MAX	48	/* a reason's name */
@@ -109,6 +110,9 @@ struct es_run {
 	/* ES_SRC_DETAIL: the VM's drill-down (tgid = pid), sorted by es_detail_sort(). */
 	struct es_detail *details;
 	size_t ndetails;
+	/* ...and its memslots that name its regions (memslot.h), by es_memslot_cmp(). */
+	struct es_memslot *memslots;
+	size_t nmemslots;
 };
 
 struct es_mode {

@@ -80,6 +80,35 @@ static int add_details(struct es_record *r, struct es_snap *s)
 	return 0;
 }
 
+static int by_memslot(const void *a, const void *b)
+{
+	return es_memslot_cmp(a, b);
+}
+
+/* The snapshot's memslots into their VMs' runs; a VM without a run has none. */
+static int add_memslots(struct es_record *r, const struct es_snap *s)
+{
+	struct es_memslot *m;
+	size_t i, j;
+
+	for (i = 0; i < s->nmemslots; i++) {
+		for (j = 0; j < r->nruns && r->runs[j].pid != s->memslots[i].tgid; j++)
+			;
+		if (j == r->nruns)
+			continue;
+		m = realloc(r->runs[j].memslots, (r->runs[j].nmemslots + 1) * sizeof(*m));
+		if (!m)
+			return -1;
+		m[r->runs[j].nmemslots++] = s->memslots[i];
+		r->runs[j].memslots = m;
+	}
+	for (j = 0; j < r->nruns; j++)
+		if (r->runs[j].nmemslots)
+			qsort(r->runs[j].memslots, r->runs[j].nmemslots,
+			      sizeof(*r->runs[j].memslots), by_memslot);
+	return 0;
+}
+
 int es_record_from_snap(const struct es_snap *d, const struct es_record_info *info,
 			struct es_record *r, struct es_err *e)
 {
@@ -147,7 +176,7 @@ int es_record_from_snap(const struct es_snap *d, const struct es_record_info *in
 	}
 	for (i = 0; i < r->nruns; i++)
 		es_run_sort(&r->runs[i]);
-	if (add_details(r, &s))
+	if (add_details(r, &s) || add_memslots(r, &s))
 		goto oom;
 	es_snap_free(&s);
 	return 0;
@@ -204,6 +233,9 @@ int es_record_to_snap(const struct es_record *r, struct es_snap *out, struct es_
 
 		for (j = 0; j < run->ndetails; j++)
 			if (es_snap_add_detail(out, &run->details[j]))
+				goto oom;
+		for (j = 0; j < run->nmemslots; j++)
+			if (es_snap_set_memslot(out, &run->memslots[j]))
 				goto oom;
 		if (run->comm[0] && es_snap_set_comm(out, run->pid, run->comm))
 			goto oom;

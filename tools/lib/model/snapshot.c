@@ -16,6 +16,7 @@ void es_snap_free(struct es_snap *s)
 {
 	free(s->details);
 	free(s->comms);
+	free(s->memslots);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }
@@ -24,6 +25,7 @@ void es_snap_clear(struct es_snap *s)
 {
 	s->n = 0;
 	s->ndetails = 0;
+	s->nmemslots = 0;
 	s->sorted = false;
 	memset(s->health, 0, sizeof(s->health));
 }
@@ -37,9 +39,21 @@ int es_snap_copy(struct es_snap *dst, const struct es_snap *src)
 	dst->ncomms = 0;
 	dst->details = NULL;
 	dst->ndetails = dst->capdetails = 0;
+	dst->memslots = NULL;
+	dst->nmemslots = 0;
+	if (src->nmemslots) {
+		dst->memslots = malloc(src->nmemslots * sizeof(*dst->memslots));
+		if (!dst->memslots) {
+			es_snap_init(dst);
+			return -1;
+		}
+		memcpy(dst->memslots, src->memslots, src->nmemslots * sizeof(*dst->memslots));
+		dst->nmemslots = src->nmemslots;
+	}
 	if (src->ndetails) {
 		dst->details = malloc(src->ndetails * sizeof(*dst->details));
 		if (!dst->details) {
+			free(dst->memslots);
 			es_snap_init(dst);
 			return -1;
 		}
@@ -50,6 +64,7 @@ int es_snap_copy(struct es_snap *dst, const struct es_snap *src)
 		dst->comms = malloc(src->ncomms * sizeof(*dst->comms));
 		if (!dst->comms) {
 			free(dst->details);
+			free(dst->memslots);
 			es_snap_init(dst);
 			return -1;
 		}
@@ -62,6 +77,7 @@ int es_snap_copy(struct es_snap *dst, const struct es_snap *src)
 	if (!dst->rows) {
 		free(dst->details);
 		free(dst->comms);
+		free(dst->memslots);
 		es_snap_init(dst);
 		return -1;
 	}
@@ -98,6 +114,24 @@ int es_snap_add_detail(struct es_snap *s, const struct es_detail *d)
 		s->capdetails = cap;
 	}
 	s->details[s->ndetails++] = *d;
+	return 0;
+}
+
+int es_snap_set_memslot(struct es_snap *s, const struct es_memslot *m)
+{
+	struct es_memslot *n;
+	size_t i;
+
+	for (i = 0; i < s->nmemslots; i++)
+		if (!es_memslot_cmp(&s->memslots[i], m)) {
+			s->memslots[i] = *m;
+			return 0;
+		}
+	n = realloc(s->memslots, (s->nmemslots + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	s->memslots = n;
+	s->memslots[s->nmemslots++] = *m;
 	return 0;
 }
 
@@ -317,6 +351,9 @@ int es_snap_diff(const struct es_snap *before, const struct es_snap *after,
 		if (es_snap_set_comm(out, after->comms[k].tgid, after->comms[k].comm) ||
 		    es_snap_set_vm(out, after->comms[k].tgid, after->comms[k].vm))
 			goto out;
+	for (j = 0; j < after->nmemslots; j++)
+		if (es_snap_set_memslot(out, &after->memslots[j]))
+			goto out;
 	for (k = 0; k < ES_BPF_NR_HEALTH; k++)
 		out->health[k] = after->health[k] >= before->health[k] ?
 				 after->health[k] - before->health[k] : after->health[k];
@@ -393,6 +430,11 @@ int es_snap_fold(const struct es_snap *in, uint32_t tgid, bool per_vcpu,
 	}
 	tmp.ndetails = j;
 	details_by_key(&tmp);
+	/* A slot is one VM's: VMs summed have none that names their regions. */
+	for (i = 0, j = 0; i < tmp.nmemslots; i++)
+		if (!all_vms && (!tgid || tmp.memslots[i].tgid == tgid))
+			tmp.memslots[j++] = tmp.memslots[i];
+	tmp.nmemslots = j;
 	if (!per_vcpu)
 		tmp.has &= ~ES_SNAP_VCPUS;
 	*out = tmp;

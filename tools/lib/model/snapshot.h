@@ -17,6 +17,7 @@
 #include "model/detail.h"
 #include "model/exit_reasons.h"
 #include "model/hist.h"
+#include "model/memslot.h"
 #include "model/vm_name.h"
 
 /* The vCPU of a row that sums all of a VM's vCPUs (the module's file). */
@@ -62,6 +63,8 @@ struct es_snap {
 	size_t ncomms;
 	struct es_detail *details;	/* ES_SNAP_DETAIL: per VM, reason and key */
 	size_t ndetails, capdetails;
+	struct es_memslot *memslots;	/* ES_SNAP_DETAIL: the VMs' slots that name regions */
+	size_t nmemslots;
 };
 
 void es_snap_init(struct es_snap *s);
@@ -74,6 +77,8 @@ int es_snap_copy(struct es_snap *dst, const struct es_snap *src);
 int es_snap_add(struct es_snap *s, const struct es_snap_row *row);
 /* Append a drill-down key's count (keys new, as rows'); -1 out of memory. */
 int es_snap_add_detail(struct es_snap *s, const struct es_detail *d);
+/* Remember @m, in place of the same slot's older one; -1 out of memory. */
+int es_snap_set_memslot(struct es_snap *s, const struct es_memslot *m);
 /* The row of a key, added zeroed if absent (slow: for small snapshots). */
 struct es_snap_row *es_snap_get(struct es_snap *s, uint32_t tgid, uint32_t vcpu,
 				uint32_t code);

@@ -114,6 +114,11 @@ static int merge_collector(struct es_run *run, enum es_vendor vendor, const char
 			run->ndetails = vm->ndetails;
 			vm->details = NULL;
 			vm->ndetails = 0;
+			free(run->memslots);
+			run->memslots = vm->memslots;
+			run->nmemslots = vm->nmemslots;
+			vm->memslots = NULL;
+			vm->nmemslots = 0;
 		}
 	}
 	es_record_free(&rec);

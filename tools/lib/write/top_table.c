@@ -214,7 +214,9 @@ static int collect_keys(const struct es_top_view *v, const struct es_snap *snap,
 		return -1;
 	for (i = 0; i < f.ndetails; i++) {
 		const struct es_detail *d = &f.details[i];
+		struct es_detail nd;
 		struct es_top_key *x;
+		char nbuf[64];
 
 		if (!es_top_expands(&v->opts, v->vendor, d->code))
 			continue;
@@ -233,6 +235,11 @@ static int collect_keys(const struct es_top_view *v, const struct es_snap *snap,
 		x->kind = d->kind;
 		x->flags = d->flags;
 		x->value = d->value;
+		/* Named from the snapshot's memslots: those of the VM shown, or that all agree on. */
+		nd = *d;
+		nd.tgid = v->opts.pid;
+		snprintf(x->name, sizeof(x->name), "%s",
+			 es_detail_name(nbuf, &nd, snap->memslots, snap->nmemslots));
 		if (interval)
 			x->delta = d->count;
 		else
@@ -476,7 +483,7 @@ static double pct(uint64_t part, uint64_t all)
 static void key_line(FILE *out, const struct es_top_view *v, const struct layout *l,
 		     const struct es_top_key *k, double secs, unsigned int width)
 {
-	char buf[512], key[24], nbuf[64], what[96], rate[32];
+	char buf[512], key[24], what[128], rate[32];
 	const char *kind = es_detail_kind_str(k->kind), *dir = es_detail_dir_str(k->kind, k->flags);
 	const char *name;
 	int n;
@@ -485,7 +492,7 @@ static void key_line(FILE *out, const struct es_top_view *v, const struct layout
 		kind = "?";
 	if (k->what == ES_TOP_KEY) {
 		es_detail_key_str(key, k->kind, k->value);
-		name = es_detail_key_name(nbuf, k->kind, k->value);
+		name = k->name;
 		snprintf(what, sizeof(what), "  %s%s%s%s%s", kind, dir[0] ? " " : "", dir,
 			 name[0] ? " " : "", name);
 	} else if (k->what == ES_TOP_OTHER) {

@@ -44,6 +44,7 @@ struct es_top_key {
 	uint64_t value;			/* ES_TOP_KEY: the port, MSR, address... */
 	size_t nkeys;			/* ES_TOP_OTHER: how many keys it sums */
 	uint64_t total, delta;		/* exits since top began, in the interval */
+	char name[64];			/* ES_TOP_KEY: es_detail_name()'s, or "" */
 };
 
 struct es_top_row {

@@ -64,10 +64,25 @@ int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md)
 {
 	struct es_detail *all = NULL, *grow;
 	struct es_detail_group *g = NULL;
-	size_t n = 0, ng = 0, i, k;
+	struct es_memslot *slots = NULL;
+	size_t n = 0, ng = 0, i, k, nslots = 0;
 	char key[24], rest[48], name[64];
 
 	for (i = 0; i < r->nruns; i++) {
+		if (r->runs[i].nmemslots) {
+			struct es_memslot *m = realloc(slots, (nslots + r->runs[i].nmemslots) *
+							   sizeof(*m));
+
+			if (!m) {
+				free(all);
+				free(slots);
+				return -1;
+			}
+			slots = m;
+			memcpy(slots + nslots, r->runs[i].memslots,
+			       r->runs[i].nmemslots * sizeof(*m));
+			nslots += r->runs[i].nmemslots;
+		}
 		if (!r->runs[i].ndetails)
 			continue;
 		grow = realloc(all, (n + r->runs[i].ndetails) * sizeof(*all));
@@ -85,6 +100,7 @@ int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md)
 	n = es_detail_merge(all, n);
 	if (es_detail_groups(all, n, top, &g, &ng)) {
 		free(all);
+		free(slots);
 		return -1;
 	}
 	fprintf(out, md ? "\nBelow the reasons (all VMs; the top %zu keys of each kind):\n\n"
@@ -106,7 +122,7 @@ int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md)
 
 			line(out, md, lead, r, d->code, d->kind, es_detail_key_str(key, d->kind, d->value),
 			     es_detail_dir_str(d->kind, d->flags), d->count, total,
-			     es_detail_key_name(name, d->kind, d->value));
+			     es_detail_name(name, d, slots, nslots));
 			lead.reason = lead.kind = false;
 		}
 		if (g[i].other_keys) {
@@ -126,5 +142,6 @@ int es_write_detail(FILE *out, const struct es_record *r, size_t top, bool md)
 	}
 	es_detail_groups_free(g, ng);
 	free(all);
+	free(slots);
 	return ferror(out) ? -1 : 0;
 }
