@@ -96,6 +96,20 @@ case_ "top --expand on figures without the drill-down says so" 0 "the source has
 	"$es" top --source file:"$fx/amd-bpf" --iterations 1 --expand '*'
 case_ "record: a record's drill-down below its reasons" 0 "(other)                            60    1.6%  4 other keys" -- \
 	"$es" record --source file:"$fx/amd-bpf-detail"
+# web's memslot (its records' memslots): its regions named by it, in top, record, JSON and Prometheus.
+"$es" top --source file:"$fx/amd-bpf-detail" --iterations 1 --expand npf >"$tmp/topn.txt" 2>/dev/null
+check "top --expand npf: a region named by its VM's memslot and mapping" \
+	grep -qE '^ +0x100000 +gpa slot 0 \(memfd:pc.ram\) +10 ' "$tmp/topn.txt"
+check "... and a device's address by its own name" grep -qE '^ *0xfee000b0 +mmio local APIC EOI ' "$tmp/topn.txt"
+"$es" top --source file:"$fx/amd-bpf-detail" --iterations 1 --expand npf --pid 4343 >"$tmp/topn2.txt" 2>/dev/null
+check "... a VM without memslots names none of its own (db, --pid 4343)" bash -c "! grep -q 'slot 0' '$tmp/topn2.txt'"
+"$es" record --source file:"$fx/amd-bpf-detail" --json >"$tmp/ms.json" 2>/dev/null
+check "record --json: the VM's memslots, and its regions' names from them" bash -c \
+	"jq -e '(.vms[] | select(.pid == 4242) | .memslots) == [{\"as_id\":0,\"slot\":0,\"gpa\":\"0x0\",\"size\":\"0x8000000\",\"mapping\":\"memfd:pc.ram\"}]' '$tmp/ms.json' >/dev/null &&
+	 jq -e '[.vms[] | select(.pid == 4242) | .reasons[].detail[]? | select(.kind == \"gpa\") | .keys[].name] | unique == [\"slot 0 (memfd:pc.ram)\"]' '$tmp/ms.json' >/dev/null"
+"$es" record --source file:"$fx/amd-bpf-detail" --prometheus >"$tmp/ms.prom" 2>/dev/null
+check "record --prometheus: the region's key_name is its slot's" grep -q \
+	'kind="gpa",key="0x100000",key_name="slot 0 (memfd:pc.ram)"' "$tmp/ms.prom"
 case_ "--detail is the BPF collector's: tracefs refuses it" 3 "--detail" -- \
 	"$es" top --source tracefs --detail --iterations 1
 if command -v promtool >/dev/null; then

@@ -790,6 +790,15 @@ static void test_memslots(void **state)
 	assert_int_equal(m->id, 0);
 	assert_null(es_memslot_of(ms, 5, 0, 0, 0x200000));
 	assert_string_equal(es_memslot_name(name, &ms[2]), "SMM slot 0");
+	/* A VMM's name for its memory is the VMM's: control bytes and non-ASCII go. */
+	{
+		struct es_memslot x = { 0 };
+
+		es_memslot_set_mapping(&x, "memfd:\x1b[2J\n\xc3\xa9 a very long name that does not fit");
+		assert_string_equal(x.mapping, "memfd:?[2J??? a very long name that doe");
+		assert_true(es_mapping_ok(x.mapping));
+		assert_false(es_mapping_ok("a\tb"));
+	}
 	/* Near the top of the address space: no sum overflows. */
 	assert_null(es_memslot_of(ms, 5, 100, UINT64_MAX - 0xfff, 0x200000));
 
@@ -882,6 +891,8 @@ static void test_memslots_record(void **state)
 	expect_refused(DHEAD MVM("[" SLOT(0, 0, "0x0", "0x0") "]"), "page-aligned");
 	expect_refused(DHEAD MVM("[" SLOT(0, 0, "0xfffffffffffff000", "0x2000") "]"), "within 2^64");
 	expect_refused(DHEAD MVM("[" SLOT(2, 0, "0x0", "0x1000") "]"), "as_id is not 0 or 1");
+	expect_refused(DHEAD MVM("[{\"as_id\":0,\"slot\":0,\"gpa\":\"0x0\",\"size\":\"0x1000\",\"mapping\":\"a\\u001b[2J\"}]"),
+		       "mapping has a byte that is not printable ASCII");
 	expect_refused(DHEAD MVM("[" SLOT(0, 40000, "0x0", "0x1000") "]"), "slot not 0 to 32767");
 	expect_refused(DHEAD MVM("{}"), "memslots is not an array");
 	expect_refused(DHEAD MVM("[{\"as_id\":0,\"slot\":0,\"gpa\":\"0x0\",\"size\":\"0x1000\",\"mapping\":\"\",\"hva\":1}]"),

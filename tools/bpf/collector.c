@@ -829,9 +829,9 @@ static int read_memslots(struct bpf_map *map, struct es_snap *out, struct es_err
 		m.id = key.id;
 		m.gpa = v.base_gfn << 12;
 		m.size = v.npages << 12;
-		/* The kernel's string, ended here whatever it holds. */
+		/* The VMM's name, through the kernel: ended here, and printable only. */
 		v.mapping[sizeof(v.mapping) - 1] = '\0';
-		snprintf(m.mapping, sizeof(m.mapping), "%s", v.mapping);
+		es_memslot_set_mapping(&m, v.mapping);
 		if (es_snap_set_memslot(out, &m))
 			return es_errf(e, "out of memory");
 	}
@@ -966,6 +966,13 @@ static int load_mode(struct bpf_source *b, const struct es_source_opts *o, bool 
 	skel->rodata->timing = o->timing;
 	skel->rodata->detail = o->detail;
 	skel->rodata->host_vectors = btf && b->vectors != VECTORS_NONE;
+	/*
+	 * bpf_find_vma() came in 5.17: before it, memslots without their
+	 * mapping's name. Probed as a kprobe's (the same tracing helpers): a
+	 * tracing program cannot be probed without a target.
+	 */
+	skel->rodata->vma_names = o->detail &&
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_find_vma, NULL) == 1;
 	skel->rodata->vendor_isa = b->vendor == ES_INTEL ? ES_BPF_ISA_VMX : ES_BPF_ISA_SVM;
 	err = 0;
 	if (o->max_rows)

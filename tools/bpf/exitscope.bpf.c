@@ -46,6 +46,7 @@ const volatile __u32 filter_tgid = 0;	/* 0: every VM */
 const volatile __u8 timing = 1;		/* false: counts only, no kvm_entry program */
 const volatile __u8 detail = 0;		/* the drill-down below the reasons (tp_btf only) */
 const volatile __u8 host_vectors = 0;	/* ...and SVM's INTR exits keyed (host_vector()) */
+const volatile __u8 vma_names = 0;	/* ...and the memslots' mappings named (bpf_find_vma()) */
 
 /* ---- the kernel's shapes: only the fields read, relocated by CO-RE ---- */
 
@@ -452,7 +453,8 @@ static __always_inline void memslot_note(struct kvm_vcpu *vcpu, __u32 tgid, stru
 	 * VMM's. bpf_find_vma() only tries the mmap lock; busy, or no VMA:
 	 * no name (""), never a wait on the exit path.
 	 */
-	bpf_find_vma(bpf_get_current_task_btf(), v.userspace_addr, vma_name, &v, 0);
+	if (vma_names)
+		bpf_find_vma(bpf_get_current_task_btf(), v.userspace_addr, vma_name, &v, 0);
 	k.tgid = tgid;
 	k.as_id = as_id;
 	k.id = (__u16)id;

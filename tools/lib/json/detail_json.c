@@ -203,6 +203,8 @@ int es_memslots_read_json(json_t *a, struct es_run *run, char *why, size_t whyle
 		    get_str(&rd, o, "size", size_s, sizeof(size_s)) ||
 		    get_str(&rd, o, "mapping", m.mapping, sizeof(m.mapping)))
 			return -1;
+		if (!es_mapping_ok(m.mapping))
+			return bad(&rd, "mapping has a byte that is not printable ASCII");
 		if (as_id > 1 || id > INT16_MAX)
 			return bad(&rd, "as_id is not 0 or 1, or slot not 0 to 32767");
 		if (es_num(gpa_s, ES_NUM_HEX, 0, UINT64_MAX, &m.gpa) ||

@@ -64,6 +64,23 @@ const char *es_memslot_name(char buf[64], const struct es_memslot *m)
 	return buf;
 }
 
+void es_memslot_set_mapping(struct es_memslot *m, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(m->mapping) && src[i]; i++)
+		m->mapping[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+	m->mapping[i] = '\0';
+}
+
+bool es_mapping_ok(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s >= 0x7f)
+			return false;
+	return true;
+}
+
 int es_memslot_cmp(const struct es_memslot *a, const struct es_memslot *b)
 {
 	if (a->tgid != b->tgid)

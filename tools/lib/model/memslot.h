@@ -11,6 +11,7 @@
 #ifndef EXITSCOPE_MEMSLOT_H
 #define EXITSCOPE_MEMSLOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,16 @@ struct es_memslot {
  */
 const struct es_memslot *es_memslot_of(const struct es_memslot *ms, size_t n, uint32_t tgid,
 				       uint64_t gpa, uint64_t len);
+
+/*
+ * @src, a name from outside (a file the VMM named), into @m's mapping:
+ * each byte but printable ASCII as '?', so that no terminal, table or
+ * JSON (which wants UTF-8) takes it as anything but text.
+ */
+void es_memslot_set_mapping(struct es_memslot *m, const char *src);
+
+/* Whether @s is such a name: printable ASCII only. */
+bool es_mapping_ok(const char *s);
 
 /* "slot 3 (memfd:pc.ram)", "SMM slot 1": @m's name for people, in @buf. */
 const char *es_memslot_name(char buf[64], const struct es_memslot *m);

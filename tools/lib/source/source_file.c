@@ -84,6 +84,12 @@ static int file_read(struct es_source *src, struct es_snap *out, struct es_err *
 				es_snap_free(&one);
 				return es_errf(e, "out of memory");
 			}
+		/* A later record's slot replaces an earlier one's (the VMM may set it again). */
+		for (i = 0; i < one.nmemslots; i++)
+			if (es_snap_set_memslot(&f->sum, &one.memslots[i])) {
+				es_snap_free(&one);
+				return es_errf(e, "out of memory");
+			}
 		for (i = 0; i < ES_BPF_NR_HEALTH; i++)
 			f->sum.health[i] += one.health[i];
 		es_snap_free(&one);
