@@ -413,7 +413,7 @@ static void test_record_json_roundtrip(void **state)
 	es_verdict_check(&r);
 	j1 = to_json(&r, &l1);
 	assert_non_null(strstr(j1, "\"source\":\"bpf\",\"attach\":\"tp_btf\""));
-	assert_non_null(strstr(j1, "\"untimed\":0,\"reason_unread\":0,\"no_state\":3,\"detail_full\":0}"));
+	assert_non_null(strstr(j1, "\"untimed\":0,\"reason_unread\":0,\"no_state\":3,\"detail_full\":0,\"memslots_full\":0}"));
 	assert_non_null(strstr(j1, "\"schema\":\"exitscope.record/1\""));
 	assert_non_null(strstr(j1, "\"p50_ns\":"));
 	assert_non_null(strstr(j1, "\"pid\":100,\"comm\":\"qemu \\\"x\\\"\",\"vm\":\"web-1\""));

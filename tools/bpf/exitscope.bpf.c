@@ -395,20 +395,15 @@ static __always_inline void gpa_add(struct es_bpf_block *b, __u32 tgid, __u32 vc
 }
 
 /*
- * The memslot of the vCPU's block's waiting region (memslot_gfn), kept in
- * memslots: at the exit after the region's first fault, KVM's handler has
- * looked its address up since (kvm_vcpu_gfn_to_memslot(), by way of
- * kvm_faultin_pfn()), so the vCPU's last_used_slot is that memslot, or
- * another if KVM looked up more since, or the address has none (MMIO):
- * only a slot that holds the address is kept, else the region stays
- * without a name. One try per region, on its first fault only; read
- * with probe reads, never a dereference. The VMM's mapping named too
- * (vma_name()).
+ * bpf_find_vma()'s callback: the name of the file mapped at the address,
+ * as its dentry has it (the last component of its path), into @data's
+ * mapping; "anonymous" if no file is.
  */
 static long vma_name(struct task_struct *task, struct vm_area_struct *vma, void *data)
 {
 	struct es_bpf_memslot *v = data;
 	const unsigned char *name = NULL;
+	struct dentry *d = NULL;
 	struct file *f = NULL;
 
 	if (bpf_core_read(&f, sizeof(f), &vma->vm_file))
@@ -422,31 +417,61 @@ static long vma_name(struct task_struct *task, struct vm_area_struct *vma, void 
 		*(__u16 *)(v->mapping + 8) = 's';
 		return 0;
 	}
-	if (!bpf_core_read(&name, sizeof(name), &f->f_path.dentry) && name &&
-	    !bpf_core_read(&name, sizeof(name), &((struct dentry *)name)->d_name.name) && name)
+	if (!bpf_core_read(&d, sizeof(d), &f->f_path.dentry) && d &&
+	    !bpf_core_read(&name, sizeof(name), &d->d_name.name) && name)
 		bpf_probe_read_kernel_str(v->mapping, sizeof(v->mapping), name);
 	return 0;
 }
 
+/*
+ * The memslot of the vCPU's block's waiting region (memslot_gfn), kept in
+ * memslots: at the exit after the region's first fault, KVM's handler has
+ * looked its address up since (kvm_vcpu_gfn_to_memslot(), by way of
+ * kvm_faultin_pfn()), so the vCPU's last_used_slot is that memslot, or
+ * another if KVM looked up more since, or the address has none (MMIO):
+ * only a slot that holds the address is kept, else the region stays
+ * without a name. One try per region, on its first fault only; read
+ * with probe reads, never a dereference. The VMM's mapping named too
+ * (vma_name()).
+ */
 static __always_inline void memslot_note(struct kvm_vcpu *vcpu, __u32 tgid, struct es_bpf_block *b)
 {
 	struct es_bpf_memslot_key k = {};
 	struct es_bpf_memslot v = {};
 	struct kvm_memory_slot *ms = NULL;
-	__u64 gfn = b->memslot_gfn - 1;
+	struct kvm_memslots *slots = NULL;
+	__u64 gfn = b->memslot_gfn - 1, gen = 0, cached_gen = 0;
+	struct kvm *kvm = NULL;
 	__u16 as_id = 0;
 	short id = 0;
 
 	b->memslot_gfn = 0;
 	if (!bpf_core_field_exists(vcpu->last_used_slot))
 		return;
+	/*
+	 * The slot's memslots' generation still the VM's: KVM set the cache
+	 * since the memslots last changed (kvm_vcpu_gfn_to_memslot() drops
+	 * it when they do), so the slot is one of them, not a freed one.
+	 * Generations differ between address spaces, so the slot's own
+	 * as_id picks the set to compare with. Where kvm_exit fires outside
+	 * KVM's SRCU section (6.12's vendor run loop), the VMM changing its
+	 * memslots on another CPU in that very instant could free the slot
+	 * under these reads: probe reads keep that safe, and the check makes
+	 * a wrong name unlikely, not impossible.
+	 */
 	if (bpf_core_read(&ms, sizeof(ms), &vcpu->last_used_slot) || !ms ||
-	    bpf_core_read(&v.base_gfn, sizeof(v.base_gfn), &ms->base_gfn) ||
+	    bpf_core_read(&as_id, sizeof(as_id), &ms->as_id) || as_id > 1 ||
+	    bpf_core_read(&kvm, sizeof(kvm), &vcpu->kvm) || !kvm ||
+	    bpf_core_read(&slots, sizeof(slots), &kvm->memslots[as_id]) || !slots ||
+	    bpf_core_read(&gen, sizeof(gen), &slots->generation) ||
+	    bpf_core_read(&cached_gen, sizeof(cached_gen), &vcpu->last_used_slot_gen) ||
+	    gen != cached_gen)
+		return;
+	if (bpf_core_read(&v.base_gfn, sizeof(v.base_gfn), &ms->base_gfn) ||
 	    bpf_core_read(&v.npages, sizeof(v.npages), &ms->npages) ||
 	    gfn < v.base_gfn || gfn - v.base_gfn >= v.npages ||
 	    bpf_core_read(&v.userspace_addr, sizeof(v.userspace_addr), &ms->userspace_addr) ||
-	    bpf_core_read(&id, sizeof(id), &ms->id) ||
-	    bpf_core_read(&as_id, sizeof(as_id), &ms->as_id) || id < 0)
+	    bpf_core_read(&id, sizeof(id), &ms->id) || id < 0)
 		return;
 	/*
 	 * The VMM's mapping there, by its file's name: the thread is the
@@ -458,7 +483,8 @@ static __always_inline void memslot_note(struct kvm_vcpu *vcpu, __u32 tgid, stru
 	k.tgid = tgid;
 	k.as_id = as_id;
 	k.id = (__u16)id;
-	bpf_map_update_elem(&memslots, &k, &v, BPF_ANY);
+	if (bpf_map_update_elem(&memslots, &k, &v, BPF_ANY))
+		health_bump(ES_BPF_MEMSLOTS_FULL);
 }
 
 /*

@@ -220,7 +220,7 @@ enum es_bpf_detail_kind {
  * the dentry has it: "memfd:pc.ram" for QEMU's memfd backend), noted
  * then: a short-lived VM's too, and no /proc read in user space.
  */
-#define ES_BPF_MEMSLOTS_MAX	1024
+#define ES_BPF_MEMSLOTS_MAX	4096
 
 struct es_bpf_memslot_key {
 	__u32 tgid;
@@ -285,6 +285,7 @@ enum es_bpf_health {
 	ES_BPF_REASON_UNREAD,		/* exits not counted: tp_btf could not read the reason */
 	ES_BPF_NO_STATE,		/* exits not timed: counted outside a block */
 	ES_BPF_DETAIL_FULL,		/* exits without their drill-down key: its table full */
+	ES_BPF_MEMSLOTS_FULL,		/* memslots not noted (their regions unnamed): the table full */
 	ES_BPF_NR_HEALTH
 };
 

@@ -56,11 +56,22 @@ struct kvm_memory_slot {
 	__u16 as_id;
 } __attribute__((preserve_access_index));
 
+/* The VM's memslots, one set per address space, and their generation. */
+struct kvm_memslots {
+	__u64 generation;
+} __attribute__((preserve_access_index));
+
+struct kvm {
+	struct kvm_memslots *memslots[2];
+} __attribute__((preserve_access_index));
+
 struct kvm_vcpu {
+	struct kvm *kvm;
 	int vcpu_id;
 	struct kvm_vcpu_arch arch;
-	/* The memslot of the vCPU's last guest-physical lookup (5.13 on). */
+	/* The memslot of the vCPU's last guest-physical lookup, and its generation (5.13 on). */
 	struct kvm_memory_slot *last_used_slot;
+	__u64 last_used_slot_gen;
 } __attribute__((preserve_access_index));
 
 struct task_struct;

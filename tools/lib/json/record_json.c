@@ -443,7 +443,7 @@ int es_read_record_json(const char *name, const char *buf, size_t len, struct es
 	/* es_health_names, NULL-terminated for known(). */
 	static const char *const health_keys[ES_BPF_NR_HEALTH + 1] = {
 		"stats_full", "pending_failed", "stale", "row_gone", "untimed",
-		"reason_unread", "no_state", "detail_full", NULL };
+		"reason_unread", "no_state", "detail_full", "memslots_full", NULL };
 	struct rd rd = { .name = name, .e = e };
 	char schema[32], label[ES_LABEL_MAX], cpu[8], isa[8], time[8];
 	unsigned int sources = 0;

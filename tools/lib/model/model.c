@@ -24,6 +24,7 @@ const char *const es_health_names[ES_BPF_NR_HEALTH] = {
 	[ES_BPF_REASON_UNREAD] = "reason_unread",
 	[ES_BPF_NO_STATE] = "no_state",
 	[ES_BPF_DETAIL_FULL] = "detail_full",
+	[ES_BPF_MEMSLOTS_FULL] = "memslots_full",
 };
 
 bool es_meta_is_record(const struct es_meta *m)
