@@ -77,6 +77,12 @@ muts = [
  ('tools/lib/json/detail_json.c', 'if (keyed > count || none != count - keyed)', 'if (keyed > count)', 'detail JSON in results.json: none not checked', 'test_report'),
  ('tools/lib/json/results_json.c', 'counted. */\n\tif (run->sources & ES_SRC_DETAIL)', 'counted. */\n\tif (0)', 'results.json: a run\'s drill-down not marked', 'test_report'),
  ('tools/lib/json/results_json.c', '\tif (!!a != !!(run->sources & ES_SRC_DETAIL))', '\tif (!a && (run->sources & ES_SRC_DETAIL))', 'results.json: a drill-down taken without the run\'s mark', 'test_report'),
+ ('tools/lib/model/memslot.c', 'if (ms[i].tgid != tgid || ms[i].as_id)', 'if (ms[i].tgid != tgid)', 'memslots: SMM\'s slots name regions'),
+ ('tools/lib/model/memslot.c', 'if (first && (first->id != m->id || strcmp(first->mapping, m->mapping)))', 'if (first && strcmp(first->mapping, m->mapping))', 'memslots: VMs summed that disagree on the slot'),
+ ('tools/lib/model/memslot.c', "src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?'", 'src[i]', 'memslots: a VMM\'s control bytes passed on'),
+ ('tools/lib/json/detail_json.c', 'if (i && es_memslot_cmp(&run->memslots[run->nmemslots - 1], &m) >= 0)', 'if (0)', 'memslots JSON: order and duplicates not checked'),
+ ('tools/lib/model/snapshot.c', 'if (!all_vms && (!tgid || tmp.memslots[i].tgid == tgid))', 'if (!tgid || tmp.memslots[i].tgid == tgid)', 'memslots: kept when VMs are summed'),
+ ('tools/lib/model/record.c', 'm[r->runs[j].nmemslots++] = s->memslots[i];', '(void)i;', 'record: memslots lost'),
 ]
 res=[]
 for m in muts:
