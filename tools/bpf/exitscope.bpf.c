@@ -432,9 +432,11 @@ static long vma_name(struct task_struct *task, struct vm_area_struct *vma, void 
  * only a slot that holds the address is kept, else the region stays
  * without a name. One try per region, on its first fault only; read
  * with probe reads, never a dereference. The VMM's mapping named too
- * (vma_name()).
+ * (vma_name()). A function of its own, not inlined: inlined, this rare
+ * work's registers cost every exit 2 to 4 instructions more
+ * (docs/benchmarks.md, "The drill-down's cost").
  */
-static __always_inline void memslot_note(struct kvm_vcpu *vcpu, __u32 tgid, struct es_bpf_block *b)
+static __noinline int memslot_note(struct kvm_vcpu *vcpu, __u32 tgid, struct es_bpf_block *b)
 {
 	struct es_bpf_memslot_key k = {};
 	struct es_bpf_memslot v = {};
@@ -447,7 +449,7 @@ static __always_inline void memslot_note(struct kvm_vcpu *vcpu, __u32 tgid, stru
 
 	b->memslot_gfn = 0;
 	if (!bpf_core_field_exists(vcpu->last_used_slot))
-		return;
+		return 0;
 	/*
 	 * The slot's memslots' generation still the VM's: KVM set the cache
 	 * since the memslots last changed (kvm_vcpu_gfn_to_memslot() drops
@@ -466,13 +468,13 @@ static __always_inline void memslot_note(struct kvm_vcpu *vcpu, __u32 tgid, stru
 	    bpf_core_read(&gen, sizeof(gen), &slots->generation) ||
 	    bpf_core_read(&cached_gen, sizeof(cached_gen), &vcpu->last_used_slot_gen) ||
 	    gen != cached_gen)
-		return;
+		return 0;
 	if (bpf_core_read(&v.base_gfn, sizeof(v.base_gfn), &ms->base_gfn) ||
 	    bpf_core_read(&v.npages, sizeof(v.npages), &ms->npages) ||
 	    gfn < v.base_gfn || gfn - v.base_gfn >= v.npages ||
 	    bpf_core_read(&v.userspace_addr, sizeof(v.userspace_addr), &ms->userspace_addr) ||
 	    bpf_core_read(&id, sizeof(id), &ms->id) || id < 0)
-		return;
+		return 0;
 	/*
 	 * The VMM's mapping there, by its file's name: the thread is the
 	 * VMM's. bpf_find_vma() only tries the mmap lock; busy, or no VMA:
@@ -485,6 +487,7 @@ static __always_inline void memslot_note(struct kvm_vcpu *vcpu, __u32 tgid, stru
 	k.id = (__u16)id;
 	if (bpf_map_update_elem(&memslots, &k, &v, BPF_ANY))
 		health_bump(ES_BPF_MEMSLOTS_FULL);
+	return 0;
 }
 
 /*
