@@ -95,14 +95,7 @@ start_collector() {
 # NPF and EPT-violation addresses, one key per fault: a bigger table).
 witness_hists="kvm_pio:port,rw:4096 kvm_msr:ecx,write:4096 kvm_hypercall:nr:4096 kvm_cr:cr,rw:4096
 	kvm_page_fault:fault_address,error_code:65536"
-# And the host's interrupts that the VMM's threads took, by vector: the
-# timer's and the IPIs' tracepoints, which the collector's own programs
-# for SVM's INTR exits attach to as well (so on AMD a bound, not a
-# witness of each exit: an INTR exit's vector must be one the thread took
-# at least as often); VMX reads its vector from the VMCS instead.
-irq_witness="local_timer_entry reschedule_entry call_function_entry call_function_single_entry
-	irq_work_entry x86_platform_ipi_entry"
-irq_trigger='hist:keys=vector:vals=hitcount if comm == "exitscope-vmm"'
+# And the host's interrupts the VMM's threads took (l1-lib.sh, irq_witness).
 witness_start() {
 	case $collector in 1|bpf:tp_btf) ;; *) return 0 ;; esac
 	for w in $witness_hists; do
@@ -110,10 +103,7 @@ witness_start() {
 		echo "hist:keys=$2:vals=hitcount:size=$3" >/sys/kernel/tracing/events/kvm/$1/trigger ||
 			fail "cannot set the $1 hist trigger"
 	done
-	for w in $irq_witness; do
-		echo "$irq_trigger" >/sys/kernel/tracing/events/irq_vectors/$w/trigger ||
-			fail "cannot set the $w hist trigger"
-	done
+	w=$(irq_witness_start) || fail "cannot set the $w hist trigger"
 }
 witness_stop() {
 	case $collector in 1|bpf:tp_btf) ;; *) return 0 ;; esac
@@ -123,10 +113,7 @@ witness_stop() {
 		cat /sys/kernel/tracing/events/kvm/$1/hist >/out/witness-$1-$run.txt
 		echo "!hist:keys=$2:vals=hitcount:size=$3" >/sys/kernel/tracing/events/kvm/$1/trigger
 	done
-	for w in $irq_witness; do
-		cat /sys/kernel/tracing/events/irq_vectors/$w/hist >>/out/witness-irq-$run.txt
-		echo "!$irq_trigger" >/sys/kernel/tracing/events/irq_vectors/$w/trigger
-	done
+	irq_witness_stop /out/witness-irq-$run.txt
 }
 stop_collector() {
 	[ -n "$collector_pid" ] || return 0

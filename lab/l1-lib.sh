@@ -42,6 +42,39 @@ l1_deps() {
 	for d in $(cat $m/deps); do insmod $m/$d.ko || fail "insmod $d"; done
 }
 
+# The host's interrupts that the VMM's threads took: the timer's and the
+# IPIs' tracepoints by vector, the devices' (irq_handler_entry) by IRQ
+# number (a device's vector is the kernel's choice, not in its tracepoint),
+# counted by hist triggers filtered by the thread's name. The witness of
+# the collector's host-vector keys (tests/lab/check-detail-witness.py): an
+# interrupt exit's system vector must be one the thread took at least as
+# often, and the exits of the devices' vectors at most the devices'
+# interrupts it took. On SVM the collector's own programs for INTR exits
+# attach to the system vectors' tracepoints too (so a bound there, not a
+# witness of each exit); VMX reads the vector from the VMCS.
+irq_witness="irq_vectors/local_timer_entry:vector irq_vectors/reschedule_entry:vector
+	irq_vectors/call_function_entry:vector irq_vectors/call_function_single_entry:vector
+	irq_vectors/irq_work_entry:vector irq_vectors/x86_platform_ipi_entry:vector
+	irq/irq_handler_entry:irq"
+# irq_trigger FIELD: the hist trigger of one of them.
+irq_trigger() { echo "hist:keys=$1:vals=hitcount if comm == \"exitscope-vmm\""; }
+# irq_witness_start: the triggers set; 1 (and the event) if one cannot be.
+irq_witness_start() {
+	local w
+	for w in $irq_witness; do
+		irq_trigger "${w#*:}" >/sys/kernel/tracing/events/${w%:*}/trigger ||
+			{ echo "${w%:*}"; return 1; }
+	done
+}
+# irq_witness_stop FILE: the counts appended to FILE, the triggers removed.
+irq_witness_stop() {
+	local w
+	for w in $irq_witness; do
+		cat /sys/kernel/tracing/events/${w%:*}/hist >>"$1"
+		echo "!$(irq_trigger "${w#*:}")" >/sys/kernel/tracing/events/${w%:*}/trigger
+	done
+}
+
 # send_results DIR: every file of DIR to the host on the second serial
 # port, each framed with its size and SHA-256 (lab/unframe.sh), then the
 # end marker; then power off. The port is opened once for all of it: each

@@ -84,6 +84,15 @@ while IFS=$'\t' read -r name setting words rules; do
 	[ -n "$counts" ] && [ "$counts" = "$witness" ]
 	result $? "lab $cpu explain: $name: the record's $(awk '{ n += $2 } END { print n }' <<<"$counts") exits, per reason, are the kvm_exit tracepoint's" \
 		"lab $cpu explain: $name: the record's counts per reason '$(echo $counts)', the tracepoint's '$(echo $witness)'"
+	# The host-vector keys against the interrupts the VMM's threads took
+	# meanwhile (rules-NAME-irq.txt); a row that fires host-irqs must make
+	# the interrupt exits its rule needs (100).
+	least=0
+	case ,$rules, in *,host-irqs,*) least=100 ;; esac
+	why=$(python3 "$top/tests/lab/check-detail-witness.py" --host-vectors "$rec" \
+		"$out/l1-extra-rules-$name-irq.txt" "$cpu" $least 2>&1)
+	result $? "lab $cpu explain: $name: host vectors against the threads' interrupts: ${why#ok host_vector }" \
+		"lab $cpu explain: $name: host vectors: $why"
 	# VMX's EPT exits are keyed from KVM's handlers' tracepoints (kvm_page_fault,
 	# kvm_mmio): every one of them, none left without its address.
 	if [ "$cpu" = intel ]; then

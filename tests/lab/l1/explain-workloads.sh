@@ -11,6 +11,7 @@
 # others. The CPU's flags go too (cpuinfo-flags.txt): what the L1 CPU
 # cannot do (a pause filter) says why a rule has no workload here.
 # The exit status is the number of workloads that did not run.
+. /lib/exitscope/l1-lib.sh	# irq_witness_start, irq_witness_stop
 m=$EXITSCOPE_MODULES vendor=$EXITSCOPE_VENDOR knob=$EXITSCOPE_KNOB out=$EXITSCOPE_OUT
 failed=0
 
@@ -23,7 +24,10 @@ failed=0
 # loop beside the VMM on L1's one CPU, an overcommitted host: the vCPU's
 # thread is scheduled out and back in, again and again; ",twin" for a
 # second collector recording the same (rules-NAME-twin.json), as when
-# two operators run top or an exporter at once.
+# two operators run top or an exporter at once; ",hrtimer" for kvm_intel
+# without the VMX preemption timer (preemption_timer=0): a guest's timer is
+# then the host's hrtimer, each expiry a host interrupt, an exit from the
+# guest, as on SVM.
 # Each case runs exactly $ops operations (a row's own ops= wins), the same
 # exits on a fast machine and a slow one: some thousands, well above any
 # rule's floor of 100 and 20 times the exits the image makes for its own
@@ -51,6 +55,7 @@ cpuid	amd	nested	cpuid	-
 mixed	amd	nested,twin	mixed	port-hotspot,emulated-mmio
 tick	amd	nested	tick timer=1000000 ops=2000	host-irqs
 tick-stall	amd	nested,stall	tick timer=1000000 ops=2000	host-irqs,time-outliers
+tick-intel	intel	nested,hrtimer	tick timer=1000000 ops=2000	host-irqs
 pause-spin	intel	nested,hog	pause ops=10000000	pause-loops,port-hotspot
 pause-alone	intel	nested	pause ops=10000000	port-hotspot
 cpuid-intel	intel	nested	cpuid	-
@@ -65,15 +70,22 @@ for p in ple_gap ple_window pause_filter_count pause_filter_thresh; do
 done >"$out/pause-exiting.txt"
 
 loaded() { grep -q "^$(echo "$1" | tr - _) " /proc/modules; }
-# paging nested|shadow: the vendor module again with the knob on or off.
+# paging nested|shadow [hrtimer]: the vendor module again with the knob on
+# or off; with hrtimer, kvm_intel without the VMX preemption timer, so
+# that it arms a guest's timer as its own hrtimer (every other row: the
+# module's default).
 paging() {
-	want=1
+	want=1 pt=
 	[ "$1" = shadow ] && want=0
-	have=$(cat "/sys/module/$(echo "$vendor" | tr - _)/parameters/$knob" 2>/dev/null)
+	[ "${2:-}" = hrtimer ] && pt=0
+	params=/sys/module/$(echo "$vendor" | tr - _)/parameters
+	have=$(cat "$params/$knob" 2>/dev/null)
 	case $have in Y|1) have=1 ;; N|0) have=0 ;; esac
-	[ "$have" = "$want" ] && return 0
+	have_pt=
+	case $(cat "$params/preemption_timer" 2>/dev/null) in N|0) have_pt=0 ;; esac
+	[ "$have" = "$want" ] && [ "$have_pt" = "$pt" ] && return 0
 	loaded "$vendor" && rmmod "$vendor"
-	insmod "$m/$vendor.ko" "$knob=$want"
+	insmod "$m/$vendor.ko" "$knob=$want" ${pt:+preemption_timer=$pt}
 }
 
 # record NAME: the collector records into rules-NAME.json until stopped.
@@ -92,13 +104,22 @@ record() {
 }
 
 # The witness of each record: KVM's kvm_exit tracepoint, counted per reason
-# by a hist trigger over the same window (rules-NAME-hist.txt).
+# by a hist trigger over the same window (rules-NAME-hist.txt); and of its
+# host-vector keys, the interrupts the VMM's threads took meanwhile, by
+# vector (rules-NAME-irq.txt).
 trigger=/sys/kernel/tracing/events/kvm/kvm_exit/trigger
 hist='hist:keys=exit_reason:vals=hitcount:size=4096'
 
 # run NAME WORDS SETTING: one case recorded; 0, or why not on stdout.
 run() {
 	echo "$hist" >$trigger || { echo "cannot set the kvm_exit hist trigger"; return 1; }
+	rm -f "$out/rules-$1-irq.txt"
+	if ! w=$(irq_witness_start); then
+		echo "!$hist" >$trigger
+		irq_witness_stop /dev/null 2>/dev/null
+		echo "cannot set the $w hist trigger"
+		return 1
+	fi
 	# twin: a second collector, as a second operator's top or exporter.
 	twin=
 	case $3 in
@@ -106,6 +127,7 @@ run() {
 		if ! record "$1-twin"; then
 			kill $rec 2>/dev/null
 			echo "!$hist" >$trigger
+			irq_witness_stop /dev/null
 			echo "the second collector did not start: $(tail -n 1 "$out/rules-$1-twin.err")"
 			return 1
 		fi
@@ -115,6 +137,7 @@ run() {
 	if ! record "$1"; then
 		kill $rec $twin 2>/dev/null
 		echo "!$hist" >$trigger
+		irq_witness_stop /dev/null
 		echo "the collector did not start: $(tail -n 1 "$out/rules-$1.err")"
 		return 1
 	fi
@@ -147,6 +170,7 @@ run() {
 	fi
 	cat "${trigger%/trigger}/hist" >"$out/rules-$1-hist.txt"
 	echo "!$hist" >$trigger
+	irq_witness_stop "$out/rules-$1-irq.txt"
 	[ $status -eq 0 ] && [ $rstatus -eq 0 ] && return 0
 	echo "vmexit-bench '$2' exited $status, the collector $rstatus: $(tail -n 1 "$out/rules-$1.log")"
 	# 68: the VMM's timeout. In hlt, the vCPU halted for good; in tick,
@@ -157,7 +181,9 @@ run() {
 
 while IFS='	' read -r name setting words _; do
 	mode=${setting%%,*}
-	if ! paging "$mode"; then
+	timer=
+	case $setting in *,hrtimer*) timer=hrtimer ;; esac
+	if ! paging "$mode" $timer; then
 		echo "not ok - $name: cannot load $vendor with $knob for $mode paging"
 		failed=$((failed + 1))
 		continue
