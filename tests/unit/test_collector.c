@@ -809,7 +809,7 @@ static void test_memslots_record(void **state)
 {
 	struct es_record_info info = { "r", "", 1000000000u };
 	struct es_memslot m = { .tgid = 100, .id = 1, .gpa = 0x100000, .size = 0x7f00000,
-				.mapping = "memfd:exitscope-vmm ram" };
+				.mapping = "memfd:exitscope-vmm high ram" };
 	struct es_record r, back;
 	struct es_snap s, f;
 	struct es_detail x;
@@ -838,12 +838,12 @@ static void test_memslots_record(void **state)
 	assert_int_equal(r.runs[0].nmemslots, 2);
 	assert_int_equal(r.runs[1].nmemslots, 0);
 	j1 = to_json(&r, &l1);
-	if (!strstr(j1, "\"key\":\"0x200000\",\"name\":\"slot 1 (memfd:exitscope-vmm ram)\""))
+	if (!strstr(j1, "\"key\":\"0x200000\",\"name\":\"slot 1 (memfd:exitscope-vmm high ram)\""))
 		fail_msg("%s", j1);
 	/* The local APIC's page is no slot's: its own name stays. */
 	assert_non_null(strstr(j1, "\"key\":\"0xfee00000\",\"name\":\"local APIC"));
 	assert_non_null(strstr(j1, "\"memslots\":[{\"as_id\":0,\"slot\":0,\"gpa\":\"0x0\",\"size\":\"0x2000\","
-				   "\"mapping\":\"memfd:exitscope-vmm ram\"},{\"as_id\":0,\"slot\":1,"));
+				   "\"mapping\":\"memfd:exitscope-vmm high ram\"},{\"as_id\":0,\"slot\":1,"));
 	if (es_read_json("t.json", j1, l1, &back, &e))
 		fail_msg("%s", e.msg);
 	assert_int_equal(back.runs[0].nmemslots, 2);
@@ -855,7 +855,7 @@ static void test_memslots_record(void **state)
 	out = open_memstream(&buf, &len);
 	assert_int_equal(es_write_detail(out, &back, 10, false), 0);
 	fclose(out);
-	assert_non_null(strstr(buf, "slot 1 (memfd:exitscope-vmm ram)"));
+	assert_non_null(strstr(buf, "slot 1 (memfd:exitscope-vmm high ram)"));
 	free(buf);
 	/* Folded: one VM's keep their slots, VMs summed have none. */
 	assert_int_equal(es_snap_fold(&s, 100, false, false, &f), 0);
