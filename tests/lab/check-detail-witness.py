@@ -3,6 +3,7 @@
 
 Usage: check-detail-witness.py DIR MODE-RUN intel|amd L1-KERNEL
        check-detail-witness.py --host-vectors RECORD IRQ-HIST intel|amd [LEAST]
+       check-detail-witness.py --page-faults RECORD KVM_PAGE_FAULT-HIST
 
 DIR/collector-MODE-RUN.json is a lab run's collector record (with
 --detail); DIR/witness-kvm_pio-, -kvm_msr-, -kvm_hypercall-, -kvm_cr- and
@@ -25,7 +26,10 @@ Allowed differences, exactly these (docs/collector.md):
     there the witness may exceed the collector for writes, never trail it.
 With --host-vectors, only the host vectors of RECORD against IRQ-HIST
 (the irq_vectors hist triggers of the same window), with at least LEAST
-interrupt exits (tests/lab/l1/explain-workloads.sh's records).
+interrupt exits (tests/lab/l1/explain-workloads.sh's records); with
+--page-faults, only VMX's exception keys of RECORD, recorded with shadow
+paging, against the kvm_page_fault hist trigger of the same window (keyed
+by error_code): every key a #PF, as many as the tracepoint's.
 Prints one line per kind: "ok KIND N keys" or "bad KIND: what differs";
 exits 1 if any kind is bad.
 """
@@ -157,6 +161,18 @@ def host_vectors(rec, path, cpu, least=0):
     return True
 
 
+# An NMI's exit (vector 2) is the host's NMI arriving in the guest, not the guest's.
+NMI_VECTOR = 2
+
+
+def page_faults(rec, witness, slack):
+    """VMX's exception keys with shadow paging (EPT off): every one a #PF
+    (vector 14), as many as kvm_page_fault saw (@witness: KVM traces each
+    #PF it intercepts, kvm_handle_page_fault()), less at most @slack."""
+    mine = {k: n for k, n in keys(rec, "vector", {}).items() if k[0] != NMI_VECTOR}
+    return compare("vector", mine, {(14, 0): witness} if witness else {}, lambda k: False, slack)
+
+
 # exitscope-vmm's own line of each memslot it sets (tools/vmm/kvm.c), in its log.
 VMM_SLOT = re.compile(r"exitscope-vmm: memslot (\d+): guest-physical 0x([0-9a-f]+)-0x([0-9a-f]+),"
                       r" the memory of (.*)$")
@@ -212,6 +228,11 @@ def main():
             rec = json.load(f)
         least = int(sys.argv[5]) if len(sys.argv) == 6 else 0
         sys.exit(0 if host_vectors(rec, irq, cpu, least) else 1)
+    if len(sys.argv) == 4 and sys.argv[1] == "--page-faults":
+        with open(sys.argv[2]) as f:
+            rec = json.load(f)
+        faults = hist(sys.argv[3], "error_code", None)
+        sys.exit(0 if page_faults(rec, sum(faults.values()), vcpus(rec)) else 1)
     if len(sys.argv) != 5:
         sys.exit(__doc__)
     d, run, cpu, kernel = sys.argv[1:]
@@ -254,6 +275,13 @@ def main():
         ok &= memslots(rec, f"{d}/l2-{run}.log")
         if cpu == "amd":
             ok &= compare("mmio", keys(rec, "mmio", {}), mmio, lambda k: False)
+    # VMX's exceptions, keyed by vector from the VMCS at the next kvm_entry:
+    # with shadow paging KVM intercepts the guest's #PF, and kvm_page_fault
+    # fires once for each (kvm_handle_page_fault()); nothing else does there,
+    # EPT being off. (SVM's exception exits are a reason per vector: no key.)
+    if cpu == "intel" and run.startswith("shadow-"):
+        faults = hist(f"{prefix}-kvm_page_fault-{run}.txt", "fault_address", "error_code")
+        ok &= page_faults(rec, sum(faults.values()), slack)
     ok &= host_vectors(rec, f"{prefix}-irq-{run}.txt", cpu)
     sys.exit(0 if ok else 1)
 

@@ -94,13 +94,21 @@ while IFS=$'\t' read -r name setting words rules; do
 	result $? "lab $cpu explain: $name: host vectors against the threads' interrupts: ${why#ok host_vector }" \
 		"lab $cpu explain: $name: host vectors: $why"
 	# VMX's EPT exits are keyed from KVM's handlers' tracepoints (kvm_page_fault,
-	# kvm_mmio): every one of them, none left without its address.
+	# kvm_mmio), its exceptions by their vector from the VMCS: every one of
+	# them, none left without its address or vector.
 	if [ "$cpu" = intel ]; then
-		ept=$(jq -r '[.vms[].reasons[] | select(.name == "EPT_VIOLATION" or .name == "EPT_MISCONFIG") |
+		ept=$(jq -r '[.vms[].reasons[] | select(.name == "EPT_VIOLATION" or .name == "EPT_MISCONFIG" or .name == "EXCEPTION_NMI") |
 			"\(.name)=\(.count)/\([.detail[] | .keys[].count] | add // 0)/\([.detail[] | .none] | add // 0)"] | join(" ")' "$rec" 2>&1)
 		! grep -qv '^[A-Z_]*=\([0-9]*\)/\1/0$' <<<"$(tr ' ' '\n' <<<"$ept")" && [ -n "$ept" ]
-		result $? "lab $cpu explain: $name: every EPT exit keyed by its address (reason=exits/keyed/none: $ept)" \
-			"lab $cpu explain: $name: EPT exits without their keys (reason=exits/keyed/none: $ept)"
+		result $? "lab $cpu explain: $name: every EPT exit and exception keyed (reason=exits/keyed/none: $ept)" \
+			"lab $cpu explain: $name: EPT exits or exceptions without their keys (reason=exits/keyed/none: $ept)"
+		# With shadow paging, its exceptions' vectors against kvm_page_fault.
+		if [ "${setting%%,*}" = shadow ]; then
+			why=$(python3 "$top/tests/lab/check-detail-witness.py" --page-faults "$rec" \
+				"$out/l1-extra-rules-$name-pf.txt" 2>&1)
+			result $? "lab $cpu explain: $name: every exception a #PF, as kvm_page_fault counts them: ${why#ok vector }" \
+				"lab $cpu explain: $name: exception keys against kvm_page_fault: $why"
+		fi
 	fi
 	# Two collectors at once (",twin"): each sees every exit and key.
 	if [[ $setting == *,twin ]]; then

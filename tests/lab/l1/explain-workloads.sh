@@ -59,6 +59,7 @@ tick-intel	intel	nested,hrtimer	tick timer=1000000 ops=2000	host-irqs
 pause-spin	intel	nested,hog	pause ops=10000000	pause-loops,port-hotspot
 pause-alone	intel	nested	pause ops=10000000	port-hotspot
 cpuid-intel	intel	nested	cpuid	-
+pf-shadow-intel	intel	shadow	pf	shadow-paging
 mmio-vmm-intel	intel	nested	mmio_vmm	emulated-mmio
 EOF
 sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ' ' '\n' >"$out/cpuinfo-flags.txt"
@@ -109,13 +110,27 @@ record() {
 # vector (rules-NAME-irq.txt).
 trigger=/sys/kernel/tracing/events/kvm/kvm_exit/trigger
 hist='hist:keys=exit_reason:vals=hitcount:size=4096'
+# And of VMX's exception keys with shadow paging: the #PFs KVM intercepted,
+# which kvm_page_fault traces each of (rules-NAME-pf.txt).
+pf_trigger=/sys/kernel/tracing/events/kvm/kvm_page_fault/trigger
+pf_hist='hist:keys=error_code:vals=hitcount'
+# hist_stop: the kvm_exit and kvm_page_fault triggers removed.
+hist_stop() {
+	echo "!$hist" >$trigger
+	echo "!$pf_hist" >$pf_trigger
+}
 
 # run NAME WORDS SETTING: one case recorded; 0, or why not on stdout.
 run() {
 	echo "$hist" >$trigger || { echo "cannot set the kvm_exit hist trigger"; return 1; }
+	if ! echo "$pf_hist" >$pf_trigger; then
+		echo "!$hist" >$trigger
+		echo "cannot set the kvm_page_fault hist trigger"
+		return 1
+	fi
 	rm -f "$out/rules-$1-irq.txt"
 	if ! w=$(irq_witness_start); then
-		echo "!$hist" >$trigger
+		hist_stop
 		irq_witness_stop /dev/null 2>/dev/null
 		echo "cannot set the $w hist trigger"
 		return 1
@@ -126,7 +141,7 @@ run() {
 	*,twin)
 		if ! record "$1-twin"; then
 			kill $rec 2>/dev/null
-			echo "!$hist" >$trigger
+			hist_stop
 			irq_witness_stop /dev/null
 			echo "the second collector did not start: $(tail -n 1 "$out/rules-$1-twin.err")"
 			return 1
@@ -136,7 +151,7 @@ run() {
 	esac
 	if ! record "$1"; then
 		kill $rec $twin 2>/dev/null
-		echo "!$hist" >$trigger
+		hist_stop
 		irq_witness_stop /dev/null
 		echo "the collector did not start: $(tail -n 1 "$out/rules-$1.err")"
 		return 1
@@ -169,7 +184,8 @@ run() {
 		wait $twin || rstatus=$?
 	fi
 	cat "${trigger%/trigger}/hist" >"$out/rules-$1-hist.txt"
-	echo "!$hist" >$trigger
+	cat "${pf_trigger%/trigger}/hist" >"$out/rules-$1-pf.txt"
+	hist_stop
 	irq_witness_stop "$out/rules-$1-irq.txt"
 	[ $status -eq 0 ] && [ $rstatus -eq 0 ] && return 0
 	echo "vmexit-bench '$2' exited $status, the collector $rstatus: $(tail -n 1 "$out/rules-$1.log")"
