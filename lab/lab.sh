@@ -60,7 +60,7 @@ usage: make lab ARGS='[options]'   (or lab/lab.sh [options])
                          the collector in that attach mode only (default:
                          tp_btf where L1's kernel allows, else tp)
   --out DIR              results directory (default: results)
-  --timeout S            whole emulator run limit in seconds (default 900)
+  --timeout S            limit of each emulator boot in seconds, from its start (default 900)
   --keep                 keep the work directory (images, raw serial data)
   --json                 print results.json instead of the table
   -h, --help             this text

@@ -28,7 +28,7 @@ usage: make selftests ARGS='[options]'   (or lab/selftests.sh [options])
                        most often in those runs differ (a timing test can
                        fail once under an emulator on a loaded machine)
   --out DIR            results directory (default results/selftests)
-  --timeout S          whole emulator run limit in seconds (default 3600)
+  --timeout S          limit of the emulator's boot in seconds, from its start (default 3600)
   --compare DIR        only compare the results already in DIR (no emulator)
   -h, --help           this text
 

@@ -159,6 +159,8 @@ host_lane() {
 	run_cases tests/unit/check-names.sh
 	echo "== lab: command line on bad input"
 	run_cases tests/lab/check-lab-cli.sh
+	echo "== lab: the emulator's watch against a fake emulator (--timeout from the emulator's start)"
+	run_cases tests/lab/check-emulator-watch.sh
 	echo "== report: results good and hostile (static build, then ASan+UBSan)"
 	run_cases tests/lab/check-report.sh
 	run_cases env EXITSCOPE_BIN=build/asan/bin tests/lab/check-report.sh
