@@ -324,7 +324,14 @@ $(BUILD)/test/modversions: tests/kernel/modversions.c
 
 unit: $(BUILD)/test/test_exit_stats tool-tests
 
-check: unit tools asan fuzz-build $(BUILD)/test/modversions $(BUILD)/test/bench_fleet
+# What make check runs is built on every CPU (-j, unless make was given one):
+# a plain `make check` on a new machine builds the tools, the sanitizer
+# build and the fuzzers serially otherwise (80 s against 45 s on 2 CPUs).
+CHECK_DEPS := unit tools asan fuzz-build $(BUILD)/test/modversions $(BUILD)/test/bench_fleet
+.PHONY: check-deps
+check-deps: $(CHECK_DEPS)
+check:
+	@$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$$(nproc)) check-deps
 	@EXITSCOPE_VMLINUZ=/boot/vmlinuz-$(KABI) tests/run.sh
 
 # Manual pages, from their one source in docs/man (scdoc).

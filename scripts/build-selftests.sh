@@ -17,6 +17,12 @@ out=$EXITSCOPE_CACHE/kvm-selftests-$KVER
 # The series' patches that touch the selftests, if any: part of the key.
 series=$(grep -l '^+++ b/tools/testing/selftests/kvm/' "$KPATCHES"/0*.patch || true)
 [ -z "$series" ] || out=$out-$(cat $series "$top/kernel/uapi/asm/kvm_exit_stats.h" | sha256sum | cut -c1-12)
+# One build of a version at a time: a second caller (make check builds
+# them in one lane while the lab's lane may come to need them) waits for
+# the first, then finds them built.
+mkdir -p "$EXITSCOPE_CACHE"
+exec 8>"$out.lock"
+command -v flock >/dev/null && flock 8
 if [ ! -f "$out/list.txt" ]; then
 	apt_ensure make gcc libc6-dev rsync
 	tree=$("$top/scripts/kernel-tree.sh")

@@ -52,6 +52,7 @@ t0=$SECONDS
 if mmdebstrap --variant=apt --mode=root \
 	--include="dkms,systemd,systemd-sysv,curl,man-db,linux-image-$k61-unsigned=$S6_1_KVER,linux-image-$k612-unsigned=$S6_12_KVER,linux-headers-$k61=$S6_1_KVER,linux-source-6.1=$S6_1_KVER,linux-headers-$k612=$S6_12_KVER,linux-source-6.12=$S6_12_KVER" \
 	--setup-hook='mkdir -p "$1/var/cache/apt/archives" && { cp -al /var/cache/apt/archives/*.deb "$1/var/cache/apt/archives/" 2>/dev/null || true; }' \
+	--essential-hook="$top/tests/deb/no-initramfs.sh" \
 	--customize-hook="$top/tests/deb/in-chroot.sh" \
 	bookworm "$tmp/root" /etc/apt/sources.list.d/debian.sources >"$tmp/mmdebstrap.log" 2>&1; then
 	echo "ok - a fresh Debian 12 with dkms, and the images, headers and linux-source of $S6_1_KVER and $S6_12_KVER ($((SECONDS - t0)) s)"

@@ -19,6 +19,8 @@ mods=${EXITSCOPE_CHECK_MODS:-$KMODS}
 ours_symvers=${EXITSCOPE_CHECK_SYMVERS:-$top/build/kvm-$KVER/arch/x86/kvm/Module.symvers}
 fail=0
 bad() { echo "  FAIL: $*"; fail=1; }
+# Without it every import count below would read 0 ("imports nothing").
+[ -x "$modversions" ] || { bad "no $modversions (make build/test/modversions)"; exit 1; }
 
 vermagic() { objcopy -O binary --only-section=.modinfo "$1" /dev/stdout | tr '\0' '\n' | sed -n 's/^vermagic=//p'; }
 for m in kvm kvm-intel kvm-amd; do
