@@ -84,6 +84,17 @@ while IFS=$'\t' read -r name setting words rules; do
 	[ -n "$counts" ] && [ "$counts" = "$witness" ]
 	result $? "lab $cpu explain: $name: the record's $(awk '{ n += $2 } END { print n }' <<<"$counts") exits, per reason, are the kvm_exit tracepoint's" \
 		"lab $cpu explain: $name: the record's counts per reason '$(echo $counts)', the tracepoint's '$(echo $witness)'"
+	# A ",tp" row: the collector in its fallback attach mode, the witness
+	# that its counts (above) are the tracepoint's too; no drill-down there,
+	# and no rule to fire: it attached as asked and lost nothing.
+	if [[ $setting == *,tp ]]; then
+		got=$(jq -r '"\(.source) \(.attach) \(.detail // false) \(.health.stats_full) \(.health.pending_failed) \(.health.reason_unread) \(.verdict.ok)"' "$rec" 2>&1)
+		[ "$got" = "bpf tp false 0 0 0 true" ] &&
+			grep -q "source bpf: the BPF collector on kvm.*, tp (" "$out/l1-extra-rules-$name.err"
+		result $? "lab $cpu collector: $name ($words, ${setting%%,*} paging): attached in tp mode, lost nothing, its verdict ok" \
+			"lab $cpu collector: $name: source, attach, detail, stats_full, pending_failed, reason_unread, verdict: '$got' (wanted 'bpf tp false 0 0 0 true'); $(grep -m1 'source bpf' "$out/l1-extra-rules-$name.err" 2>/dev/null)"
+		continue
+	fi
 	# The host-vector keys against the interrupts the VMM's threads took
 	# meanwhile (rules-NAME-irq.txt); a row that fires host-irqs must make
 	# the interrupt exits its rule needs (100).

@@ -117,12 +117,17 @@ fi
 # little (HLT: the vCPU waits halted) and prints (I/O: the VMM emulates the
 # UART, KVM waits in it). The witness for "halted" is KVM's own: its
 # halt_wait_ns and halt-polling time (kvmstat-*.txt, read by exitscope-vmm
-# before the VM went) measure the same wait inside exitscope's hooks, in L1's
-# clock. Both must agree within 5%, plus one tick per halt where L1's clock
-# is not its TSC (jiffies: 10 ms, HZ 100 at least). Comparing halted with
-# the HLT exits' time in KVM instead fell with the machine's load: under the
-# emulator KVM's work takes real time (40x to 1.8x seen), a slow host is not
-# a wrong split.
+# before the VM went), measured in L1's clock inside exitscope's hooks
+# (vcpu_block() around kvm_vcpu_halt()). So halted is at least KVM's, less
+# 5%, less a tick per halt where L1's clock is not its TSC (jiffies: 10 ms,
+# HZ 100 at least). And at most KVM's plus 5% (and the tick) where L1 is
+# not fully preemptible; where it is (preempt=full, Debian's kernel), a
+# preemption at the hooks' own preempt_enable(), or between KVM's clock
+# reads and the hooks, is the vCPU's to wait while halted for exitscope
+# and not for KVM: up to 5 ms per halt more (one such of 9.6 ms seen in
+# 12 halts). Comparing halted with the HLT exits' time in KVM instead fell
+# with the machine's load: under the emulator KVM's work takes real time
+# (40x to 1.8x seen); a slow host is not a wrong split.
 # field PAGING CODE COLUMN: run 1's figure of one reason, from results.csv;
 # code "all" sums the column over the reasons.
 field() { awk -F, -v p="$1" -v c="$2" -v k="$3" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
@@ -140,15 +145,15 @@ for p in "$nested" shadow; do
 	kns=$(( $(kvmstat "$p" halt_wait_ns) + $(kvmstat "$p" halt_poll_success_ns) + $(kvmstat "$p" halt_poll_fail_ns) ))
 	# verdict: exitscope's halted in ns, and whether it is KVM's within
 	# the tolerance; the HLT row must hold at least 90% of it.
-	verdict=$(awk -v all="$all" -v hh="$hh" -v mhz="${mhz:-0}" -v kns="$kns" -v halts="$halts" -v src="$clocksrc" 'BEGIN {
+	verdict=$(awk -v all="$all" -v hh="$hh" -v mhz="${mhz:-0}" -v kns="$kns" -v halts="$halts" -v src="$clocksrc" \
+		-v full="$([ "$l1" = debian ] && echo 1 || echo 0)" 'BEGIN {
 		if (mhz <= 0) { print "bad no TSC MHz in L1.log"; exit }
 		ns = all * 1000 / mhz; tol = 0.05 * kns + (src ~ /^tsc/ ? 0 : halts * 10000000)
-		d = ns - kns; if (d < 0) d = -d
-		ok = kns > 0 && d <= tol && hh >= 0.9 * all
+		ok = kns > 0 && ns >= kns - tol && ns <= kns + tol + full * halts * 5000000 && hh >= 0.9 * all
 		printf "%s %.0f ns halted, KVM %.0f ns over %d halts (%+.1f%%, clock %s)\n", ok ? "ok" : "bad",
 			ns, kns, halts, kns ? 100 * (ns - kns) / kns : 0, src }')
 	if [ "$(count "$p" "$hlt")" -gt 0 ] && [ "${verdict%% *}" = ok ] && [ "$ik" -gt 0 ] && [ "$iv" -gt 0 ]; then
-		echo "ok - lab $tag: $p: HLT's time halted is KVM's halt time: ${verdict#* }; I/O $ik cycles in KVM, $iv in the VMM"
+		echo "ok - lab $tag: $p: HLT's time halted, against KVM's halt time: ${verdict#* }; I/O $ik cycles in KVM, $iv in the VMM"
 	else
 		echo "not ok - lab $tag: $p: time away not split: HLT $hh of $all cycles halted, ${verdict#* }; I/O $ik in KVM, $iv in the VMM"
 	fi

@@ -7,7 +7,10 @@
 # It works in a copy of the tree (build/mutate), never in the tree itself:
 # the lab's lane of make check builds the tools from it meanwhile. The
 # copy takes the tree's objects with their times, so that each mutation
-# rebuilds only what it touches.
+# rebuilds only what it touches; after each, the source gets its time back
+# and the build its files (from build.pristine), so that the next mutation
+# does not rebuild the last one's files once more (65 mutations: about half
+# the compiles).
 import os, shutil, subprocess, sys
 work = "build/mutate"
 shutil.rmtree(work, ignore_errors=True)
@@ -84,12 +87,28 @@ muts = [
  ('tools/lib/model/snapshot.c', 'if (!all_vms && (!tgid || tmp.memslots[i].tgid == tgid))', 'if (!tgid || tmp.memslots[i].tgid == tgid)', 'memslots: kept when VMs are summed'),
  ('tools/lib/model/record.c', 'm[r->runs[j].nmemslots++] = s->memslots[i];', '(void)i;', 'record: memslots lost'),
 ]
+pristine = work + "/build.pristine"
+shutil.copytree(work + "/build", pristine, symlinks=True)
+def files(top):
+    for d, _, names in os.walk(top):
+        for n in names:
+            yield os.path.relpath(os.path.join(d, n), top)
+def restore_build():
+    """Put back every file of build/ a mutation's build changed or added."""
+    for rel in list(files(work + "/build")):
+        cur, old = work + "/build/" + rel, pristine + "/" + rel
+        if not os.path.lexists(old):
+            os.remove(cur)
+        elif os.lstat(cur).st_mtime_ns != os.lstat(old).st_mtime_ns:
+            os.remove(cur)
+            shutil.copy2(old, cur, follow_symlinks=False)
 res=[]
 for m in muts:
     f,old,new,what=m[:4]
     test=m[4] if len(m)>4 else "test_collector"
     f=work+"/"+f
     src=open(f).read()
+    st=os.stat(f)
     if old not in src:
         res.append((what,"NOT APPLIED")); continue
     open(f,'w').write(src.replace(old,new,1))
@@ -103,5 +122,7 @@ for m in muts:
         res.append((what,"caught by "+",".join(failed) if r.returncode!=0 else "SURVIVED"))
     finally:
         open(f,'w').write(src)
+        os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+        restore_build()
 for w,r in res: print(f"{w}: {r}")
 sys.exit(1 if any(not r.startswith("caught") for _, r in res) else 0)

@@ -27,7 +27,11 @@ failed=0
 # two operators run top or an exporter at once; ",hrtimer" for kvm_intel
 # without the VMX preemption timer (preemption_timer=0): a guest's timer is
 # then the host's hrtimer, each expiry a host interrupt, an exit from the
-# guest, as on SVM.
+# guest, as on SVM; ",tp" for the collector in its fallback attach mode
+# (bpf:tp, docs/collector.md), without the drill-down, which needs tp_btf:
+# on Intel, the witness that tp's counts are the tracepoint's too, in the
+# same Bochs boot as tp_btf's (tests/lab/check-lab-explain.sh checks its
+# counts, attach mode and health, not rules).
 # Each case runs exactly $ops operations (a row's own ops= wins), the same
 # exits on a fast machine and a slow one: some thousands, well above any
 # rule's floor of 100 and 20 times the exits the image makes for its own
@@ -61,6 +65,8 @@ pause-alone	intel	nested	pause ops=10000000	port-hotspot
 cpuid-intel	intel	nested	cpuid	-
 pf-shadow-intel	intel	shadow	pf	shadow-paging
 mmio-vmm-intel	intel	nested	mmio_vmm	emulated-mmio
+mixed-tp	intel	nested,tp	mixed	-
+mixed-shadow-tp	intel	shadow,tp	mixed	-
 EOF
 sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ' ' '\n' >"$out/cpuinfo-flags.txt"
 # Pause-loop exiting as KVM set it up: it zeroes ple_gap (VMX) or
@@ -89,10 +95,13 @@ paging() {
 	insmod "$m/$vendor.ko" "$knob=$want" ${pt:+preemption_timer=$pt}
 }
 
-# record NAME: the collector records into rules-NAME.json until stopped.
+# record NAME tp_btf|tp: the collector records into rules-NAME.json until
+# stopped, in that attach mode (tp_btf with the drill-down).
 record() {
 	rm -f "$out/rules-$1.err"	# a try before said 'recording until' there
-	/bin/exitscope record --source bpf:tp_btf --detail --duration 0 --json --label "$1" \
+	detail=--detail
+	[ "$2" = tp ] && detail=
+	/bin/exitscope record --source "bpf:$2" $detail --duration 0 --json --label "$1" \
 		>"$out/rules-$1.json" 2>"$out/rules-$1.err" &
 	rec=$!
 	t=0
@@ -135,11 +144,13 @@ run() {
 		echo "cannot set the $w hist trigger"
 		return 1
 	fi
+	attach=tp_btf
+	case $3 in *,tp) attach=tp ;; esac
 	# twin: a second collector, as a second operator's top or exporter.
 	twin=
 	case $3 in
 	*,twin)
-		if ! record "$1-twin"; then
+		if ! record "$1-twin" $attach; then
 			kill $rec 2>/dev/null
 			hist_stop
 			irq_witness_stop /dev/null
@@ -149,7 +160,7 @@ run() {
 		twin=$rec
 		;;
 	esac
-	if ! record "$1"; then
+	if ! record "$1" $attach; then
 		kill $rec $twin 2>/dev/null
 		hist_stop
 		irq_witness_stop /dev/null
