@@ -10,6 +10,11 @@ passed=0 failed=0 skipped=0
 # series too (docs/kernel.md).
 export KSERIES=${KSERIES:-6.1}
 case $KSERIES in 6.1) other=6.12 ;; 6.12) other=6.1 ;; *) echo "KSERIES=$KSERIES: 6.1 or 6.12" >&2; exit 2 ;; esac
+# What the run cost the machine, said at its end: the machine's CPU time
+# busy and idle (/proc/stat, in USER_HZ ticks), and when each lane ended,
+# so that a slow run says whether it was short of CPUs or waiting.
+cpu_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat 2>/dev/null; }
+cpu_start=$(cpu_ticks)
 
 run_cmocka() {
 	local out
@@ -285,6 +290,7 @@ start_lane() {	# start_lane NAME: runs NAME_lane
 	(
 		lane=$1 passed=0 failed=0 skipped=0
 		"${1}_lane"
+		echo "   (the $1 lane ended $((SECONDS / 60)) min $((SECONDS % 60)) s after the start)"
 		echo "$passed $failed $skipped" >"build/check-$1.counts"
 	) >"build/check-$1.out" 2>&1 &
 }
@@ -314,9 +320,15 @@ else
 	trap 'trap - INT TERM; kill 0' INT TERM
 	lane=host
 	host_lane
+	echo "   (the host lane ended $((SECONDS / 60)) min $((SECONDS % 60)) s after the start)"
 	join_lane wait "$waitpid"
 	join_lane lab "$labpid"
 fi
 
+read -r b0 i0 <<<"${cpu_start:-0 0}"
+read -r b1 i1 <<<"$(cpu_ticks || echo 0 0)"
+awk -v b=$((b1 - b0)) -v i=$((i1 - i0)) -v t="$SECONDS" -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" -v n="$(nproc)" 'BEGIN {
+	if (b + i > 0)
+		printf "(%d min %d s; the machine'"'"'s %d CPUs %.0f%% busy: %.0f CPU-minutes of work)\n", t / 60, t % 60, n, 100 * b / (b + i), b / hz / 60 }'
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -124,10 +124,10 @@ fi
 # not fully preemptible; where it is (preempt=full, Debian's kernel), a
 # preemption at the hooks' own preempt_enable(), or between KVM's clock
 # reads and the hooks, is the vCPU's to wait while halted for exitscope
-# and not for KVM: up to 5 ms per halt more (one such of 9.6 ms seen in
-# 12 halts). Comparing halted with the HLT exits' time in KVM instead fell
-# with the machine's load: under the emulator KVM's work takes real time
-# (40x to 1.8x seen); a slow host is not a wrong split.
+# and not for KVM: up to 5 ms per halt more (9.6 ms more in 12 halts seen
+# once; docs/kernel.md). Comparing halted with the HLT exits' time in KVM
+# instead fell with the machine's load: under the emulator KVM's work
+# takes real time (40x to 1.8x seen); a slow host is not a wrong split.
 # field PAGING CODE COLUMN: run 1's figure of one reason, from results.csv;
 # code "all" sums the column over the reasons.
 field() { awk -F, -v p="$1" -v c="$2" -v k="$3" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
