@@ -29,6 +29,8 @@ frags=("$frag")
 # Keyed by the config lines only: a comment edit must not cost a rebuild.
 hash=$(cat "${frags[@]}" | grep '^CONFIG_' | sha256sum | cut -c1-12)
 out=$EXITSCOPE_CACHE/$name-kernel-$KVER-$hash
+# One build of a kernel at a time: a second caller waits, then finds it.
+[ -f "$out/bzImage" ] || lock_wait "$out.lock"
 if [ ! -f "$out/bzImage" ]; then
 	apt_ensure make gcc flex bison bc libelf-dev lz4
 	tree=$("$top/scripts/kernel-tree.sh")

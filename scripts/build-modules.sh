@@ -30,6 +30,9 @@ elif [ -n "${EXITSCOPE_KDIR:-}" ]; then
 	outdir=$KMODS-$EXITSCOPE_KNAME
 fi
 kvm=$tree/arch/x86/kvm
+# One build of a tree at a time (make check's lanes may need the same
+# modules at once): a second caller waits, then finds them up to date.
+lock_wait "$tree.lock"
 stamp=$(cat ${patches[@]+"${patches[@]}"} "$0" "$top/kernel/kvm-tree.sh" | sha256sum | cut -c1-16)
 
 # Recreate the tree only when the patch (or this recipe) changed, so that an

@@ -70,6 +70,9 @@ parts=(arch/x86/kvm virt/kvm
 	arch/x86/include/uapi/asm/kvm_para.h include/uapi/linux/kvm_para.h)
 KSRC=$EXITSCOPE_CACHE/linux-source-$KVER
 if [ "$(cat "$KSRC/.complete" 2>/dev/null)" != "${parts[*]}" ]; then
+	lock_wait "$KSRC.lock"
+fi
+if [ "$(cat "$KSRC/.complete" 2>/dev/null)" != "${parts[*]}" ]; then
 	tarball=/usr/src/linux-source-$KSERIES.tar.xz
 	[ -f "$tarball" ] || die "$tarball missing (package linux-source-$KSERIES)"
 	log "unpacking the KVM parts of linux-source $KVER into $KSRC"
@@ -84,6 +87,7 @@ KMODROOT=/lib/modules/$KABI
 if [ ! -f "$KMODROOT/kernel/arch/x86/kvm/kvm.ko" ] &&
    [ -f "$KMODROOT/kernel/arch/x86/kvm/kvm.ko.xz" ]; then
 	plain=$EXITSCOPE_CACHE/modules-$KABI
+	[ -f "$plain/.complete" ] || lock_wait "$plain.lock"
 	if [ ! -f "$plain/.complete" ]; then
 		log "decompressing Debian's modules of $KABI into $plain (once)"
 		rm -rf "$plain.tmp" && mkdir -p "$plain.tmp"

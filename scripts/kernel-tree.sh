@@ -6,6 +6,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib.sh"
 eval "$("$top/scripts/kernel-source.sh")"
 tree=$EXITSCOPE_CACHE/linux-tree-$KVER
+[ -f "$tree/.complete" ] || lock_wait "$tree.lock"
 if [ ! -f "$tree/.complete" ]; then
 	log "unpacking linux-source $KVER into $tree (once, ~1.3 GB)"
 	rm -rf "$tree.tmp" && mkdir -p "$tree.tmp"

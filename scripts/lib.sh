@@ -14,6 +14,15 @@ lock_out() {
 	exec 9>"$1/.exitscope.lock" && flock -n 9
 }
 lock_busy() { printf "another run is writing '%s' (it holds %s): wait for it, or give another --out" "$1" "$1/.exitscope.lock"; }
+# lock_wait FILE: wait for the lock FILE, then hold it until this process
+# ends: one builder of a thing at a time (make check's lanes may come to
+# need the same thing at once); the second then finds it built.
+lock_wait() {
+	command -v flock >/dev/null || return 0
+	mkdir -p "$(dirname "$1")"
+	local fd
+	exec {fd}>"$1" && flock "$fd"
+}
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -147,15 +147,23 @@ for p in "$nested" shadow; do
 	# the tolerance; the HLT row must hold at least 90% of it.
 	verdict=$(awk -v all="$all" -v hh="$hh" -v mhz="${mhz:-0}" -v kns="$kns" -v halts="$halts" -v src="$clocksrc" \
 		-v full="$([ "$l1" = debian ] && echo 1 || echo 0)" 'BEGIN {
-		if (mhz <= 0) { print "bad no TSC MHz in L1.log"; exit }
+		if (mhz <= 0) { print "no TSC MHz in l1.log: (no figures)"; exit }
 		ns = all * 1000 / mhz; tol = 0.05 * kns + (src ~ /^tsc/ ? 0 : halts * 10000000)
-		ok = kns > 0 && ns >= kns - tol && ns <= kns + tol + full * halts * 5000000 && hh >= 0.9 * all
-		printf "%s %.0f ns halted, KVM %.0f ns over %d halts (%+.1f%%, clock %s)\n", ok ? "ok" : "bad",
+		why = kns <= 0 ? "KVM counted no halt time" : \
+			ns < kns - tol ? "halted below KVM'"'"'s halt time" : \
+			ns > kns + tol + full * halts * 5000000 ? "halted above KVM'"'"'s halt time" : \
+			hh < 0.9 * all ? "the HLT row holds under 90% of halted" : ""
+		printf "%s %.0f ns halted, KVM %.0f ns over %d halts (%+.1f%%, clock %s)\n", why == "" ? "ok" : why ":",
 			ns, kns, halts, kns ? 100 * (ns - kns) / kns : 0, src }')
-	if [ "$(count "$p" "$hlt")" -gt 0 ] && [ "${verdict%% *}" = ok ] && [ "$ik" -gt 0 ] && [ "$iv" -gt 0 ]; then
+	why=
+	[ "$(count "$p" "$hlt")" -gt 0 ] || why="no HLT exit; "
+	case $verdict in ok\ *) ;; *) why="$why${verdict%%:*}; " ;; esac
+	[ "$ik" -gt 0 ] || why="${why}no I/O time in KVM; "
+	[ "$iv" -gt 0 ] || why="${why}no I/O time in the VMM; "
+	if [ -z "$why" ]; then
 		echo "ok - lab $tag: $p: HLT's time halted, against KVM's halt time: ${verdict#* }; I/O $ik cycles in KVM, $iv in the VMM"
 	else
-		echo "not ok - lab $tag: $p: time away not split: HLT $hh of $all cycles halted, ${verdict#* }; I/O $ik in KVM, $iv in the VMM"
+		echo "not ok - lab $tag: $p: time away: ${why%; }: HLT $hh of $all cycles halted, ${verdict#*: }; I/O $ik in KVM, $iv in the VMM"
 	fi
 done
 
