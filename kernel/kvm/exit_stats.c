@@ -493,8 +493,9 @@ static void exit_stats_charge(struct kvm_vcpu *vcpu, struct kvm_exit_stats *s,
 
 /*
  * KVM lets the vCPU go (@leave: KVM_RUN returns, the vCPU halts) to @where,
- * or takes it back from there.  Halted and in the VMM, the vCPU may also be
- * scheduled out and in: that stays halted or in the VMM.
+ * or takes it back from there.  In the VMM the vCPU is not loaded: no
+ * put/load hook runs.  Halted, a sleep stays halted; a preemption does not
+ * (__kvm_exit_stats_put()).
  */
 void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
 			   bool leave)
@@ -522,24 +523,46 @@ void __kvm_exit_stats_away(struct kvm_vcpu *vcpu, unsigned int where,
 /*
  * Scheduled out while handling an exit: kvm_sched_out() has set
  * "preempted" for a task still runnable; any other sleep is the host's (a
- * page fault waiting for I/O, a contended lock).  Also called by
- * vcpu_put() where the vCPU is already away, which changes nothing.
+ * page fault waiting for I/O, a contended lock).  Halted, the vCPU's own
+ * sleep in kvm_vcpu_block() stays halted, but a runnable vCPU (halt-polling,
+ * or just before or after the wait) waits for a CPU, not for the guest:
+ * that interval is preempted, then the halt goes on.  Called from the
+ * preempt notifier or inside vcpu_put()'s preempt_disable().  vcpu_put()
+ * where the vCPU is already away changes nothing.
  */
 void __kvm_exit_stats_put(struct kvm_vcpu *vcpu)
 {
-	__kvm_exit_stats_away(vcpu, READ_ONCE(vcpu->preempted) ?
-			      KVM_EXIT_STATS_PREEMPTED : KVM_EXIT_STATS_SLEEP,
-			      true);
+	struct kvm_exit_stats *s = vcpu_exit_stats(vcpu);
+	bool preempted = READ_ONCE(vcpu->preempted);
+
+	if (s && s->where == KVM_EXIT_STATS_HALTED) {
+		if (preempted) {
+			exit_stats_charge(vcpu, s, KVM_EXIT_STATS_HALTED);
+			s->where = KVM_EXIT_STATS_HALT_PREEMPTED;
+		}
+		return;
+	}
+	__kvm_exit_stats_away(vcpu, preempted ? KVM_EXIT_STATS_PREEMPTED :
+			      KVM_EXIT_STATS_SLEEP, true);
 }
 
-/* Back on a CPU: from preemption or a sleep, KVM handles the exit again. */
+/*
+ * Back on a CPU: from preemption or a sleep, KVM handles the exit again;
+ * preempted while halted, the vCPU is halted again.
+ */
 void __kvm_exit_stats_load(struct kvm_vcpu *vcpu)
 {
 	struct kvm_exit_stats *s = vcpu_exit_stats(vcpu);
 
-	if (s && (s->where == KVM_EXIT_STATS_PREEMPTED ||
-		  s->where == KVM_EXIT_STATS_SLEEP))
+	if (!s)
+		return;
+	if (s->where == KVM_EXIT_STATS_HALT_PREEMPTED) {
+		exit_stats_charge(vcpu, s, KVM_EXIT_STATS_PREEMPTED);
+		s->where = KVM_EXIT_STATS_HALTED;
+	} else if (s->where == KVM_EXIT_STATS_PREEMPTED ||
+		   s->where == KVM_EXIT_STATS_SLEEP) {
 		__kvm_exit_stats_away(vcpu, s->where, false);
+	}
 }
 
 static u64 exit_stats_read(const u64 *v)

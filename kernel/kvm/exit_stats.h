@@ -58,6 +58,8 @@ enum kvm_exit_stats_away {
 	KVM_EXIT_STATS_SLEEP,		/* scheduled out, waiting in the host */
 	KVM_EXIT_STATS_NR_AWAY,
 	KVM_EXIT_STATS_IN_KVM = KVM_EXIT_STATS_NR_AWAY,
+	/* Preempted while halted: preempted, then halted again. */
+	KVM_EXIT_STATS_HALT_PREEMPTED,
 };
 
 /*
@@ -74,7 +76,7 @@ enum kvm_exit_stats_away {
 struct kvm_exit_stats {
 	u64 exits;		/* the sum of the counts */
 	u32 pending;		/* fig[] index of the last exit, until the next entry */
-	u8 where;		/* KVM_EXIT_STATS_IN_KVM or the kind of away */
+	u8 where;		/* IN_KVM, HALT_PREEMPTED or the kind of away */
 	/*
 	 * TSC when the current interval began; 0 after an exit: then it is
 	 * the TSC KVM itself reads after every exit, for last_guest_tsc

@@ -1113,13 +1113,11 @@ static void away_once(struct kvm_vcpu *v, u32 code, int why, u64 put, u64 load)
 	kvm_exit_stats_put(v);
 	v->preempted = false;
 	if (why == KVM_EXIT_STATS_VMM || why == KVM_EXIT_STATS_HALTED) {
-		/* Scheduled in and out again, or the VMM's other ioctls. */
+		/* Woken and asleep again, or the VMM's other ioctls. */
 		shim_tsc = put + 10;
 		kvm_exit_stats_load(v);
-		v->preempted = why == KVM_EXIT_STATS_HALTED;
 		shim_tsc = put + 20;
 		kvm_exit_stats_put(v);
-		v->preempted = false;
 	}
 	shim_tsc = load;
 	kvm_exit_stats_load(v);
@@ -1326,9 +1324,54 @@ static void test_preemption_charges_once(void **state)
 			fail_msg("%s: %llu cycles charged for 20000 that passed (cycles %llu halted %llu vmm %llu preempted %llu sleep %llu)",
 				 exit_stats_away_names[where[i]], total, sum.cycles,
 				 sum.away[0], sum.away[1], sum.away[2], sum.away[3]);
+		/* Halted, the preemption is preempted time, not halted. */
+		if (sum.away[KVM_EXIT_STATS_PREEMPTED] != (where[i] == KVM_EXIT_STATS_HALTED ? 4000 : 0))
+			fail_msg("%s: preempted %llu", exit_stats_away_names[where[i]],
+				 sum.away[KVM_EXIT_STATS_PREEMPTED]);
 		assert_int_equal(shim_preempt_count, 0);
 		vm_destroy(vm);
 	}
+}
+
+/*
+ * Halted, a sleep stays halted, but a runnable vCPU scheduled out (while
+ * halt-polling, or woken and not yet back) waits for a CPU: preempted,
+ * then halted again until vcpu_block() ends.
+ */
+static void test_preempted_while_halted(void **state)
+{
+	struct exit_stats_sum sum;
+	struct kvm_vcpu *v;
+	struct vm *vm;
+
+	(void)state;
+	setup_vmx();
+	vm = vm_create(1);
+	v = &vm->vcpu[0];
+	kvm_exit_stats_run(v, true);
+	exit_once(v, EXIT_REASON_HLT, 0, 1000);
+	shim_tsc = 2000;
+	kvm_exit_stats_halt(v, true);		/* vcpu_block() */
+	kvm_exit_stats_put(v);			/* asleep */
+	shim_tsc = 5000;
+	kvm_exit_stats_load(v);			/* woken */
+	v->preempted = true;
+	shim_tsc = 6000;
+	kvm_exit_stats_put(v);			/* preempted before it goes on */
+	v->preempted = false;
+	shim_tsc = 9000;
+	kvm_exit_stats_load(v);
+	shim_tsc = 9500;
+	kvm_exit_stats_halt(v, false);		/* runnable again */
+	shim_tsc = 10000;
+	kvm_exit_stats_enter(v);
+	exit_stats_sum(&vm->kvm, exit_stats_slot(EXIT_REASON_HLT), &sum);
+	if (sum.cycles != 1500 || sum.away[KVM_EXIT_STATS_HALTED] != 4500 ||
+	    sum.away[KVM_EXIT_STATS_PREEMPTED] != 3000 || sum.away[KVM_EXIT_STATS_VMM] ||
+	    sum.away[KVM_EXIT_STATS_SLEEP])
+		fail_msg("wanted cycles 1500 halted 4500 preempted 3000, got cycles %llu halted %llu vmm %llu preempted %llu sleep %llu",
+			 sum.cycles, sum.away[0], sum.away[1], sum.away[2], sum.away[3]);
+	vm_destroy(vm);
 }
 
 static char *read_debugfs(struct kvm *kvm)
@@ -1510,6 +1553,7 @@ int main(void)
 		T(test_time_away),
 		T(test_away_without_exit),
 		T(test_preemption_charges_once),
+		T(test_preempted_while_halted),
 		T(test_away_table_overflow),
 		T(test_debugfs_rows),
 		T(test_debugfs_one_reading),
