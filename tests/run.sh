@@ -78,23 +78,29 @@ limited() {
 	return $rc
 }
 
-# cpu_now: the CPU seconds (user and system) of every process this shell
-# has waited for, the emulators of a lab script among them (bash's times,
-# its children's line; run here, not in a subshell, whose own they would
-# be). Beside each script's wall time: what it cost the machine.
-cpu_now() {
-	times >"$top/build/.times-$lane"
-	cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] }
-		printf "%.0f\n", n }' "$top/build/.times-$lane")
+# timed CMD...: CMD (limited), in a subshell that then writes the CPU
+# seconds (user and system) of what it waited for, CMD and everything it
+# started (the emulators of a lab script among them), to the file $timesf
+# (bash's times, its children's line). A subshell of its own: the lane's
+# shell also reaps other lanes, whose time is not the script's.
+timed() {
+	limited "$@"
+	local rc=$?
+	times >"$timesf"
+	return $rc
+}
+# script_cpu: what timed wrote, in whole seconds.
+script_cpu() {
+	awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] }
+		printf "%.0f\n", n }' "$timesf" 2>/dev/null
 }
 
 # A script printing one "ok - ", "not ok - " or "skip - " line per case.
 run_cases() {
-	local out t0=$SECONDS c0
-	cpu_now; c0=$cpu
-	out=$(limited "$@" 2>&1); echo "$out"
-	cpu_now
-	echo "   ($((SECONDS - t0)) s, $((cpu - c0)) s of CPU: $*)"
+	local out t0=$SECONDS timesf=$top/build/.times-$lane
+	rm -f "$timesf"
+	out=$(timed "$@" 2>&1); echo "$out"
+	echo "   ($((SECONDS - t0)) s, $(script_cpu) s of CPU: $*)"
 	grep -q '^FAILED: .* ran past its' <<<"$out" && failed=$((failed + 1))
 	passed=$((passed + $(grep -c '^ok - ' <<<"$out")))
 	failed=$((failed + $(grep -c '^not ok - ' <<<"$out")))
@@ -104,12 +110,11 @@ run_cases() {
 
 run_check() {
 	local name=$1; shift
-	local t0=$SECONDS c0
+	local t0=$SECONDS timesf=$top/build/.times-$lane
 	echo "== $name"
-	cpu_now; c0=$cpu
-	if limited "$@"; then
-		cpu_now
-		passed=$((passed + 1)); echo "   ok ($((SECONDS - t0)) s, $((cpu - c0)) s of CPU)"
+	rm -f "$timesf"
+	if (timed "$@"); then
+		passed=$((passed + 1)); echo "   ok ($((SECONDS - t0)) s, $(script_cpu) s of CPU)"
 	else
 		failed=$((failed + 1)); echo "   FAILED: $name"
 	fi

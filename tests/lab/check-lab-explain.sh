@@ -72,7 +72,7 @@ declare -A fired quiet lost
 while IFS=$'\t' read -r name setting words rules; do
 	rec=$out/l1-extra-rules-$name.json
 	if [ -e "$out/l1-extra-rules-$name.lost" ]; then
-		for r in $(echo "$rules" | tr ',' ' '); do lost[$r]+="$name "; done
+		for r in $(echo "$rules" | tr ',' ' '); do lost[${r%\?}]+="$name "; done
 		continue
 	fi
 	# The record against its witness: per reason, the collector's counts
@@ -132,6 +132,21 @@ while IFS=$'\t' read -r name setting words rules; do
 	fi
 	got=$("$es" explain --json "$rec" 2>&1 | jq -r '[.profiles[].findings[].rule] | sort | join(",")' 2>&1)
 	[ -n "$got" ] || got=-
+	# irq-windows? (hlt): the timer expires before the guest halts when
+	# the host is loaded (a wakeup then waits for an interrupt window), as
+	# in hlt-soon: so it is wanted exactly where the record's interrupt-
+	# window exits are 10% of its exits and 100 or more (the rule's own
+	# floor, counted here apart from explain), and not wanted under 5% of
+	# them (under 10% the rule's rate, 5,000/s, may still fire it).
+	if [[ ,$rules, == *,irq-windows\?,* ]]; then
+		share=$(jq -r '[.vms[].reasons[]] | ([.[] | select(.name == "vintr" or .name == "INTERRUPT_WINDOW") | .count] | add // 0) as $w |
+			([.[].count] | add) as $all | if $w >= 100 and $w * 10 >= $all then "high" elif $w * 20 < $all then "low" else "mid" end' "$rec" 2>&1)
+		case $share in
+		high) rules=${rules/irq-windows\?/irq-windows} ;;
+		low) rules=${rules/,irq-windows\?/} ;;
+		*) rules=${rules/,irq-windows\?/}; case ,$got, in *,irq-windows,*) rules=$rules,irq-windows ;; esac ;;
+		esac
+	fi
 	want=$(echo "$rules" | tr ',' '\n' | sort | paste -sd, -)
 	[ "$got" = "$want" ]
 	result $? "lab $cpu explain: $name ($words, $setting) fires exactly: $want" \

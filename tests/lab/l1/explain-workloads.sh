@@ -46,7 +46,7 @@ cr3-shadow	amd	shadow	cr3	shadow-paging
 pf-shadow	amd	shadow	pf	shadow-paging
 cr3-nested	amd	nested	cr3	port-hotspot
 pf-nested	amd	nested	pf	port-hotspot
-hlt	amd	nested	hlt timer=100000 ops=1000	short-halts,timer-msr
+hlt	amd	nested	hlt timer=100000 ops=1000	short-halts,timer-msr,irq-windows?
 hlt-soon	amd	nested	hlt timer=1 ops=800	short-halts,timer-msr,irq-windows
 msr-write	amd	nested	msr_write	timer-msr
 msr-read	amd	nested	msr_read	-
