@@ -55,9 +55,8 @@ export ASAN_OPTIONS=exitcode=86:detect_leaks=1 LSAN_OPTIONS=exitcode=86 \
 # hang included.
 # Past the limit, the end of the newest log the script wrote in build/
 # (the lab's own progress) says where it was.
-# The logs of the selftests' lane are build/lab-check-selftests*.log, the
-# lab lane's the other build/lab-*.log, the host lane's the rest (the wait
-# lane's scripts write none).
+# The logs of the lab's lane are build/lab-*.log, the host lane's the rest
+# (the wait lane's scripts write none).
 SCRIPT_LIMIT=${SCRIPT_LIMIT:-1800}
 lane=all
 limited() {
@@ -68,10 +67,7 @@ limited() {
 	124 | 137) echo "FAILED: $* ran past its ${SCRIPT_LIMIT} s"
 		log=$(find "$top/build" -maxdepth 1 -name '*.log' -newer "$top/build/.script-start-$lane" \
 			-printf '%T@ %p\n' 2>/dev/null |
-			{ case $lane in
-			  selftests) grep ' .*/lab-check-selftests[^/]*$' ;;
-			  lab) grep ' .*/lab-[^/]*$' | grep -v ' .*/lab-check-selftests[^/]*$' ;;
-			  host) grep -v ' .*/lab-[^/]*$' ;; wait) grep -v . ;; *) cat ;; esac; } |
+			{ case $lane in lab) grep ' .*/lab-[^/]*$' ;; host) grep -v ' .*/lab-[^/]*$' ;; wait) grep -v . ;; *) cat ;; esac; } |
 			sort -rn | head -n 1 | cut -d' ' -f2-)
 		[ -z "$log" ] || { echo "   the end of $log:"; tail -n 20 "$log" | sed 's/^/   | /'; } ;;
 	esac
@@ -121,10 +117,10 @@ run_check() {
 }
 
 # The lanes: the host's (builds, unit tests, kernel checks, packages,
-# fuzzing), the waiting scripts' (the tools end to end), the lab's (one
-# emulator at a time, on one CPU), and KVM's selftests in the lab (one
-# emulator, mostly waiting).
+# fuzzing), the waiting scripts' (the tools end to end), and the lab (one
+# emulator at a time, on one CPU).
 host_lane() {
+	build_selftests
 	echo "== unit: exit accounting (kernel/kvm/exit_stats.c through tests/shim), linux $KSERIES's reasons and handler tables"
 	run_cmocka build/test/test_exit_stats
 	echo "== unit: exit accounting again, with linux $other's reasons and handler tables"
@@ -256,27 +252,29 @@ lab_lane() {
 	SCRIPT_LIMIT=600 run_cases tests/lab/check-proofs.sh --run build/lab-check-proofs amd
 	echo "== bench: one short configuration of make bench (AMD, stock and counts, cpuid and query_total)"
 	run_cases tests/lab/check-bench.sh
+	selftests_checks
 }
 
-# KVM's selftests in the lab: Debian's kernels as L1 (none of the lab's
-# own kernels), each series' selftests built here first (scripts/
-# build-selftests.sh), its modules make modules' before the lanes. In the
-# lab's lane they took its last 9 minutes, the machine 72% idle meanwhile
-# (their boots wait more than they compute).
-selftests_lane() {
+# KVM's selftests of both series, which the lab's lane runs last: built at
+# the host lane's start, on a new machine, where the lab's lane would build
+# them itself (build-selftests.sh locks its cache entry: whichever comes
+# second waits, then finds them built). A lane of their own beside the
+# others, from the start, made a cold run 2 minutes shorter (the CPUs 98%
+# busy), but on a warm machine it ran two emulators at once for 17
+# minutes, and three of the lab's timing checks failed under that load.
+build_selftests() {
 	for s in "$KSERIES" "$other"; do
 		KSERIES=$s scripts/build-selftests.sh >"build/selftests-$s.log" 2>&1 ||
-			echo "(KVM's selftests of linux $s failed to build, see build/selftests-$s.log: the checks will say so)"
-		if [ "$s" = "$KSERIES" ]; then
-			echo "== lab: KVM's selftests in L1 (AMD), Debian's stock modules against exitscope's; a hang among them retried, a one-off difference rerun"
-			run_cases tests/lab/check-selftests.sh
-			SCRIPT_LIMIT=600 run_cases tests/lab/check-selftests-hang.sh
-			SCRIPT_LIMIT=600 run_cases tests/lab/check-selftests-unsteady.sh
-		else
-			echo "== lab: KVM's selftests in L1 (AMD) on Debian's $other kernel, the series' own test among them"
-			run_cases env KSERIES="$other" tests/lab/check-selftests.sh
-		fi
+			echo "(KVM's selftests of linux $s failed to build, see build/selftests-$s.log: the lab will say so)"
 	done
+}
+selftests_checks() {
+	echo "== lab: KVM's selftests in L1 (AMD), Debian's stock modules against exitscope's; a hang among them retried, a one-off difference rerun"
+	run_cases tests/lab/check-selftests.sh
+	SCRIPT_LIMIT=600 run_cases tests/lab/check-selftests-hang.sh
+	SCRIPT_LIMIT=600 run_cases tests/lab/check-selftests-unsteady.sh
+	echo "== lab: KVM's selftests in L1 (AMD) on Debian's $other kernel, the series' own test among them"
+	run_cases env KSERIES="$other" tests/lab/check-selftests.sh
 }
 
 # A lane run in the background: its output kept in build/check-NAME.out,
@@ -302,23 +300,9 @@ join_lane() {	# join_lane NAME PID
 	fi
 }
 
-# On 2 CPUs or more the four lanes run at once: the selftests' from the
-# start, beside the builds below (whose stretches on one CPU it fills: 25.6
-# minutes of builds instead of 15, and a lab lane 9 minutes shorter, the
-# CPUs 98% busy); the lab's and the waiting scripts' in the background once
-# those are done; the host's in the foreground.
-# EXITSCOPE_CHECK_SERIAL=1 runs them one after the other.
-[ -z "${EXITSCOPE_CHECK_SERIAL:-}" ] && [ "$(nproc)" -ge 2 ] && parallel=1 || parallel=
-if [ -n "$parallel" ]; then
-	trap 'trap - INT TERM; kill 0' INT TERM
-	start_lane selftests
-	selftestspid=$!
-fi
-
-# The lanes load the modules of make modules for both series: built once,
-# before the host and lab lanes start (the kernel checks then find them up
-# to date, and report a failure to build; the selftests' lane waits for
-# them: scripts/build-modules.sh takes a lock).
+# Both lanes load the modules of make modules for both series: built
+# once, before either starts (the kernel checks then find them up to date,
+# and report a failure to build).
 # The lab's own kernels (L1's, with exitscope's modules built against it,
 # and L2's), on a new machine: built before the lanes too, on every CPU.
 # Built by the lab lane's first script instead, beside the host lane's
@@ -349,12 +333,15 @@ elif [ $((SECONDS - t0)) -ge 5 ]; then
 	echo "(make modules and the lab's kernels built in $((SECONDS - t0)) s)"
 fi
 
-if [ -z "$parallel" ]; then
+# On 2 CPUs or more the three lanes run at once (the lab's and the waiting
+# scripts' in the background). EXITSCOPE_CHECK_SERIAL=1 runs them one
+# after the other.
+if [ -n "${EXITSCOPE_CHECK_SERIAL:-}" ] || [ "$(nproc)" -lt 2 ]; then
 	host_lane
 	wait_lane
 	lab_lane
-	selftests_lane
 else
+	trap 'trap - INT TERM; kill 0' INT TERM
 	start_lane lab
 	labpid=$!
 	start_lane wait
@@ -363,7 +350,6 @@ else
 	host_lane
 	echo "   (the host lane ended $((SECONDS / 60)) min $((SECONDS % 60)) s after the start)"
 	join_lane wait "$waitpid"
-	join_lane selftests "$selftestspid"
 	join_lane lab "$labpid"
 fi
 

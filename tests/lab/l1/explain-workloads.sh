@@ -58,7 +58,7 @@ ipi	amd	nested	ipi ops=2500	-
 cpuid	amd	nested	cpuid	-
 mixed	amd	nested,twin	mixed	port-hotspot,emulated-mmio
 tick	amd	nested	tick timer=1000000 ops=2000	host-irqs
-tick-stall	amd	nested,stall	tick timer=1000000 ops=2000	host-irqs,time-outliers
+tick-stall	amd	nested,stall	tick timer=1000000 ops=2000	host-irqs,time-outliers,irq-windows?
 tick-intel	intel	nested,hrtimer	tick timer=1000000 ops=2000	host-irqs
 pause-spin	intel	nested,hog	pause ops=10000000	pause-loops,port-hotspot
 pause-alone	intel	nested	pause ops=10000000	port-hotspot
