@@ -65,7 +65,15 @@ run_emulator() {
 		# A monitor on two pipes: on a hang, QEMU says where L1's CPU is.
 		rm -f "$work"/monitor.*
 		mkfifo "$work/monitor.in" "$work/monitor.out"
-		qemu-system-x86_64 -accel tcg,thread=single -cpu EPYC,+svm,+npt -m 2G -smp 1 \
+		# L1's TSC is the host's: it runs on while the machine's other
+		# work holds QEMU's thread off its CPU (a timeslice, ~10 ms), and
+		# such a stall between two clock reads a few instructions apart
+		# lands in one figure and not the other (the lab's time-away
+		# checks, tests/lab/check-lab.sh). Bochs' clock is its own
+		# instruction count and has none. As root, QEMU goes first.
+		local prio=()
+		[ "$(id -u)" != 0 ] || prio=(nice -n -10)
+		"${prio[@]}" qemu-system-x86_64 -accel tcg,thread=single -cpu EPYC,+svm,+npt -m 2G -smp 1 \
 			-kernel "$l1kernel" -initrd "$work/l1.cpio" -append "$append${tsckhz:+ tsc_early_khz=$tsckhz}${inject:+ exitscope.inject=${inject%%,*}}" \
 			-display none -monitor "pipe:$work/monitor" -no-reboot \
 			-serial "file:$console" -serial "file:$work/results.raw" \
