@@ -251,12 +251,8 @@ bench_emulator() {
 		l1_boot "the JIT images of $c"
 		emulator_qemu_extra=("${saved_extra[@]}")
 		if [ -s "$work/exec.log" ]; then
-			# Address, the block's instruction limit (cflags' low 9 bits: a
-			# block -icount cut short, or 0), how often it ran.
-			sed -n 's|^Trace [0-9]*: [^ ]* \[[0-9a-f]*/\([0-9a-f]*\)/[0-9a-f]*/\([0-9a-f]*\)\].*|\1 \2|p' "$work/exec.log" |
-				sort | uniq -c | while read -r n pc cf; do
-					printf '%s\t%d\t%s\n' "$pc" $((0x$cf & 511)) "$n"
-				done >"$out/tb-counts.tsv"
+			# Address, the block's instruction limit, how often it ran.
+			awk -f "$top/lab/tb-counts.awk" "$work/exec.log" | sort >"$out/tb-counts.tsv"
 			rm -f "$work/exec.log"
 		fi
 	done

@@ -116,3 +116,21 @@ echo '{"schema":"other"}' >"$tmp/bad.json"
 "$model" "$tmp/bad.json" >"$tmp/out" 2>&1
 [ $? -eq 1 ] && grep -q "not exitscope.hook-cost/1" "$tmp/out"
 result $? "cycle model: another file than hook-cost's refused" "cycle model: bad input: $(head -n 2 "$tmp/out")"
+
+# --- QEMU's trace to the blocks that ran (lab/tb-counts.awk) ---
+# A block QEMU logs and then leaves at its start ("Stopped execution of TB
+# chain before", an interrupt request) did not run: seen as a run, the
+# floor's program once ran one more time than KVM counted exits.
+{
+	echo 'Trace 0: 0x7f0000001000 [00000000/ffffffffc0001000/00c040b3/ff000000] '
+	echo 'Stopped execution of TB chain before 0x7f0000001000 [ffffffffc0001000] '
+	echo 'Trace 0: 0x7f0000002000 [00000000/ffffffffc0001000/00c040b3/ff000205] '
+	echo 'Trace 0: 0x7f0000001000 [00000000/ffffffffc0001000/00c040b3/ff000000] '
+	echo 'Trace 0: 0x7f0000004000 [00000000/ffffffffc0001008/00c040b3/ff000000] '
+	echo 'Trace 0: 0x7f0000003000 [00000000/ffffffffc0001010/00c040b3/ff000000] '
+	echo 'Stopped execution of TB chain before 0x7f0000003000 [ffffffffc0001010] '
+} >"$tmp/exec.log"
+awk -f "$top/lab/tb-counts.awk" "$tmp/exec.log" | sort >"$tmp/tb.tsv"
+printf 'ffffffffc0001000\t0\t1\nffffffffc0001000\t5\t1\nffffffffc0001008\t0\t1\n' | cmp -s - "$tmp/tb.tsv"
+result $? "cycle model: QEMU's trace: a block left at its start is no run; -icount's limit read from cflags" \
+	"cycle model: QEMU's trace counted: $(tr '\t\n' ' ;' <"$tmp/tb.tsv")"
