@@ -147,6 +147,29 @@ while IFS=$'\t' read -r name setting words rules; do
 		*) rules=${rules/,irq-windows\?/}; case ,$got, in *,irq-windows,*) rules=$rules,irq-windows ;; esac ;;
 		esac
 	fi
+	# time-outliers, in a row that does not name it: exits that wait for a
+	# CPU (L1's one CPU runs the collectors too; the machine may hold the
+	# emulator off its own) give a tail the rule rightly finds, as once in
+	# mixed's record (14 of 1,002 CPUID exits between 1 and 16 ms, with
+	# two collectors recording). So it is wanted exactly where some reason
+	# but HLT, of 1,000 exits or more, has 2% of them at 2^20 ns (1 ms) or
+	# more (its p99 then certainly in that bucket or above) and its median
+	# under 2^15 ns (20 times it under 1 ms), counted here from the
+	# histograms apart from explain, and not wanted where every such
+	# reason has under 0.5% there.
+	if [[ ,$rules, != *,time-outliers,* ]]; then
+		tail=$(jq -r '[.vms[].reasons[] | select((.name | ascii_downcase) != "hlt" and .count >= 1000 and (.hist | length) > 20) |
+			.count as $c | (.hist[20:] | add) as $t |
+			([foreach .hist[] as $h (0; . + $h)] | map(select(. * 2 < $c)) | length) as $m |
+			{t: ($t / $c), m: $m}] as $r |
+			if any($r[]; .t >= 0.02 and .m <= 14) then "high" elif all($r[]; .t < 0.005) then "low" else "mid" end' \
+			"$rec" 2>&1)
+		case $tail in
+		high) rules=$rules,time-outliers ;;
+		low) ;;
+		*) case ,$got, in *,time-outliers,*) rules=$rules,time-outliers ;; esac ;;
+		esac
+	fi
 	want=$(echo "$rules" | tr ',' '\n' | sort | paste -sd, -)
 	[ "$got" = "$want" ]
 	result $? "lab $cpu explain: $name ($words, $setting) fires exactly: $want" \
